@@ -1,0 +1,511 @@
+import Yams
+
+/// Builds a `Spec` from a composed YAML tree, reporting every problem of shape and value with
+/// its position. Cross-references (windows, wrappers, ports) are the validator's job.
+final class SpecLoader {
+    static let supportedVersion = 1
+
+    private let reader = NodeReader()
+    private var outline = SpecOutline()
+
+    static func load(_ root: Node) -> (spec: Spec?, outline: SpecOutline, diagnostics: [Diagnostic]) {
+        let loader = SpecLoader()
+        let spec = loader.spec(root)
+        return (spec, loader.outline, loader.reader.diagnostics)
+    }
+
+    private func spec(_ root: Node) -> Spec? {
+        guard let top = reader.fields(of: root, "the spec", allowed: TopLevelKey.allCases) else { return nil }
+        var complete = true
+        var version = Self.supportedVersion
+        if let node = top[.relaychain] {
+            if let number = reader.int(node, "relaychain") {
+                if number.value != Self.supportedVersion {
+                    reader.report(.error(
+                        .unsupportedSpecVersion, "unsupported spec language version \(number.value); this relaychain reads version \(Self.supportedVersion)",
+                        at: node.location))
+                    complete = false
+                }
+                version = number.value
+            } else {
+                complete = false
+            }
+        } else {
+            reader.report(.error(.missingKey, "missing required key 'relaychain' (the spec language version)", at: top.location, fix: "add 'relaychain: 1' as the first line"))
+            complete = false
+        }
+
+        let platform = self.platform(top[.platform])
+        let windows = required(top, .windows, "windows") { namedSection($0, "windows", self.window) }
+        let wrappers = top[.wrappers].map { namedSection($0, "wrappers", wrapper) } ?? []
+        let services = required(top, .services, "services") { namedSection($0, "services", service) }
+
+        guard complete, let platform, let windows, let wrappers, let services, !reader.diagnostics.hasErrors else { return nil }
+        return Spec(version: version, platform: platform, windows: windows, wrappers: wrappers, services: services)
+    }
+
+    private func required<T>(_ fields: Fields<TopLevelKey>, _ key: TopLevelKey, _ what: String, _ read: (Node) -> T?) -> T? {
+        guard let node = fields[key] else {
+            reader.report(.error(.missingKey, "missing required key '\(key.rawValue)'", at: fields.location))
+            return nil
+        }
+        return read(node)
+    }
+
+    /// A mapping of user-chosen names; every entry is read even after a bad one.
+    private func namedSection<T>(_ node: Node, _ what: String, _ read: (Located<String>, Node) -> T?) -> [T]? {
+        guard let entries = reader.namedEntries(of: node, "'\(what)'") else { return nil }
+        if entries.isEmpty, what != "wrappers" {
+            reader.report(.error(.emptyCollection, "'\(what)' must not be empty", at: node.location))
+            return nil
+        }
+        var items: [T] = []
+        var complete = true
+        for (name, value) in entries {
+            checkName(name, what)
+            switch what {
+            case "windows": outline.windows.append(name)
+            case "wrappers": outline.wrappers.append(name)
+            default: break
+            }
+            if let item = read(name, value) { items.append(item) } else { complete = false }
+        }
+        return complete ? items : nil
+    }
+
+    private func checkName(_ name: Located<String>, _ what: String) {
+        let allowed = name.value.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "." }
+        guard !allowed || name.value.isEmpty || name.value.count > 64 || name.value.first == "." || name.value.first == "-" else { return }
+        reader.report(.error(
+            .badName, "name '\(name.value)' in '\(what)' must be 1-64 lowercase letters, digits, '-', '_' or '.', not starting with '.' or '-'",
+            at: name.location!, notes: [DiagnosticNote("names become file names in the generated output")]))
+    }
+
+    // MARK: platform
+
+    private func platform(_ node: Node?) -> Platform? {
+        let fields = node.flatMap { reader.fields(of: $0, "'platform'", allowed: PlatformKey.allCases) }
+        if node != nil, fields == nil { return nil }
+        func path(_ key: PlatformKey) -> Located<String>?? {
+            guard let value = fields?[key] else { return .some(nil) }
+            return reader.path(value, key.rawValue).map { .some($0) } ?? nil
+        }
+        guard let prefix = path(.prefix), let env = path(.env), let dovecotLibexec = path(.dovecotLibexec), let libexec = path(.libexec)
+        else { return nil }
+        let resolvedPrefix = prefix ?? .byDefault(Platform.defaultPrefix)
+        var paths: [String: Located<String>] = [:]
+        if let node = fields?[.paths] {
+            guard let entries = reader.namedEntries(of: node, "'paths'") else { return nil }
+            for (name, value) in entries {
+                outline.pathOverrides.append(name)
+                guard let path = reader.path(value, name.value) else { continue }
+                paths[name.value] = path
+            }
+        }
+        return Platform(
+            prefix: resolvedPrefix,
+            env: env ?? .byDefault(Platform.defaultEnv),
+            dovecotLibexec: dovecotLibexec ?? .byDefault("\(resolvedPrefix.value)/libexec/dovecot"),
+            libexec: libexec ?? .byDefault("\(resolvedPrefix.value)/libexec/relaychain"),
+            paths: paths)
+    }
+
+    // MARK: windows
+
+    private func window(_ name: Located<String>, _ node: Node) -> RelayWindow? {
+        let what = "window '\(name.value)'"
+        guard let fields = reader.fields(of: node, what, allowed: WindowKey.allCases) else { return nil }
+        var complete = true
+        var store: Located<String>?
+        if let value = fields[.store] {
+            store = reader.path(value, "store")
+        } else {
+            reader.report(.error(.missingKey, "missing required key 'store' in \(what)", at: fields.location, fix: "add 'store: /var/spool/relay-ctrl/allow'"))
+        }
+        var length = Located.byDefault(WindowLength.relayCtrlDefault)
+        if let value = fields[.length] {
+            if let parsed = windowLength(value) { length = parsed } else { complete = false }
+        }
+        var relayClient = Located.byDefault("")
+        if let value = fields[.relayclient] {
+            if let text = reader.string(value, "relayclient") {
+                if let bad = text.value.unicodeScalars.first(where: { $0.properties.isWhitespace || "<>\"\\".unicodeScalars.contains($0) }) {
+                    reader.report(.error(
+                        .badRelayClient, "'relayclient' contains '\(bad.escaped(asASCII: true))'; qmail-smtpd appends it to every recipient address",
+                        at: value.location, notes: [DiagnosticNote("use \"\" (the usual) or an address suffix such as '@relay.example.org'")]))
+                    complete = false
+                } else {
+                    relayClient = text
+                }
+            } else {
+                complete = false
+            }
+        }
+        var log = Located.byDefault(false)
+        if let value = fields[.log] {
+            if let flag = reader.bool(value, "log") { log = flag } else { complete = false }
+        }
+        var carry = RelayWindow.defaultCarry.map { Located.byDefault($0) }
+        if let value = fields[.carry] {
+            if let names = carriedVariables(value) { carry = names } else { complete = false }
+        }
+        guard complete, let store else { return nil }
+        return RelayWindow(name: name, store: store, length: length, relayClient: relayClient, log: log, carry: carry)
+    }
+
+    private func windowLength(_ node: Node) -> Located<WindowLength>? {
+        let text: Located<String>
+        if case .scalar(let scalar) = node, scalar.style == .plain, node.tagName == .int {
+            reader.report(.error(
+                .badDuration, "window length \(scalar.string) has no unit", at: node.location,
+                fix: "write \(scalar.string)s for seconds, or use m or h"))
+            return nil
+        }
+        guard let written = reader.string(node, "length") else { return nil }
+        text = written
+        guard let length = WindowLength(parsing: text.value) else {
+            reader.report(.error(
+                .badDuration, "invalid window length '\(text.value)'", at: node.location,
+                notes: [DiagnosticNote("write a number and a unit: 900s, 15m, 1h, 1h30m")]))
+            return nil
+        }
+        if length.seconds == 0 {
+            reader.report(.error(.windowLength, "a window of 0s would never relay (relay-ctrl reads 0 as its 900s default)", at: node.location))
+            return nil
+        }
+        if length.seconds > 86_400 {
+            reader.report(.error(.windowLength, "a window of \(text.value) is longer than a day; whoever gets the address next could relay all that time", at: node.location))
+            return nil
+        }
+        if length.seconds > 3_600 {
+            reader.report(.warning(
+                .windowLength, "a window of \(text.value) is long; whoever gets the address next can relay until it ends", at: node.location,
+                notes: [DiagnosticNote("relay-ctrl's default is 15m")]))
+        }
+        return Located(length, at: node.location)
+    }
+
+    private func carriedVariables(_ node: Node) -> [Located<String>]? {
+        guard let items = reader.list(node, "carry") else { return nil }
+        var names: [Located<String>] = []
+        var complete = true
+        for item in items {
+            guard let name = reader.string(item, "carry") else { complete = false; continue }
+            guard EnvironmentName.isValid(name.value) else {
+                reader.report(.error(.badVariableName, "'\(name.value)' is not an environment variable name", at: item.location, notes: [DiagnosticNote("names are letters, digits and '_', not starting with a digit")]))
+                complete = false
+                continue
+            }
+            if let reason = EnvironmentName.carryRisk(name.value) {
+                reader.report(.error(
+                    .unsafeCarry, "carrying \(name.value) from grant files would let \(reason)", at: item.location,
+                    notes: [DiagnosticNote("any local user who can write the store can put any value in a grant file")]))
+                complete = false
+                continue
+            }
+            if let earlier = names.first(where: { $0.value == name.value }) {
+                reader.report(.error(.duplicateEntry, "'\(name.value)' is listed twice in 'carry'", at: item.location, notes: [DiagnosticNote("first listed here", at: earlier.location)]))
+                complete = false
+                continue
+            }
+            names.append(name)
+        }
+        return complete ? names : nil
+    }
+
+    // MARK: wrappers
+
+    private func wrapper(_ name: Located<String>, _ node: Node) -> WrapperDefinition? {
+        let what = "wrapper '\(name.value)'"
+        if let builtin = Catalog.program(named: name.value) {
+            reader.report(.error(
+                .shadowsBuiltin, "wrapper '\(name.value)' has the name of a built-in program", at: name.location!,
+                notes: [DiagnosticNote("built in: \(builtin.summary)")],
+                fix: "use it in chains without defining it, set its path under 'platform: paths:', or choose another name"))
+        }
+        guard let fields = reader.fields(of: node, what, allowed: WrapperKey.allCases) else { return nil }
+        var complete = true
+        var path: Located<String>?
+        if let value = fields[.path] {
+            path = reader.path(value, "path")
+        } else {
+            reader.report(.error(.missingKey, "missing required key 'path' in \(what)", at: fields.location))
+        }
+        let args = fields[.args].map { arguments($0) } ?? []
+        var bypass: Located<Bypass>?
+        if let value = fields[.bypass] {
+            bypass = self.bypass(value)
+        } else {
+            reader.report(.error(
+                .missingKey, "missing required key 'bypass' in \(what)", at: fields.location,
+                notes: [DiagnosticNote("say how it treats a client that has logged in: 'bypass: { env: { NAME: \"\" } }', 'bypass: honours-relayclient', 'bypass: not-a-filter' or 'bypass: none'")]))
+        }
+        var chainLoader = Located.byDefault(true)
+        if let value = fields[.chainLoader] {
+            if let flag = reader.bool(value, "chain-loader") { chainLoader = flag } else { complete = false }
+        }
+        guard complete, let path, let args, let bypass else { return nil }
+        return WrapperDefinition(name: name, path: path, args: args, bypass: bypass, chainLoader: chainLoader)
+    }
+
+    private func bypass(_ node: Node) -> Located<Bypass>? {
+        if case .scalar = node {
+            guard let keyword = reader.choice(node, "bypass", as: BypassKeyword.self) else { return nil }
+            let bypass: Bypass = switch keyword.value {
+            case .honoursRelayClient: .honoursRelayClient
+            case .notAFilter: .notAFilter
+            case .none: .none
+            }
+            return Located(bypass, at: node.location)
+        }
+        guard let fields = reader.fields(of: node, "'bypass'", allowed: BypassKey.allCases) else { return nil }
+        guard let envNode = fields[.env] else {
+            reader.report(.error(.missingKey, "missing required key 'env' in 'bypass'", at: fields.location))
+            return nil
+        }
+        guard let settings = environment(envNode, "env"), !settings.isEmpty else {
+            if case .mapping(let mapping) = envNode, mapping.count == 0 {
+                reader.report(.error(.emptyCollection, "'env' must set at least one variable", at: envNode.location))
+            }
+            return nil
+        }
+        return Located(.environment(settings), at: node.location)
+    }
+
+    private func environment(_ node: Node, _ what: String) -> [EnvironmentSetting]? {
+        guard let entries = reader.namedEntries(of: node, "'\(what)'") else { return nil }
+        var settings: [EnvironmentSetting] = []
+        var complete = true
+        for (name, value) in entries {
+            guard EnvironmentName.isValid(name.value) else {
+                reader.report(.error(.badVariableName, "'\(name.value)' is not an environment variable name", at: name.location!))
+                complete = false
+                continue
+            }
+            guard let text = reader.string(value, name.value, numbersAllowed: true) else { complete = false; continue }
+            settings.append(EnvironmentSetting(name: name, value: text))
+        }
+        return complete ? settings : nil
+    }
+
+    private func arguments(_ node: Node) -> [Located<String>]? {
+        guard let items = reader.list(node, "args") else { return nil }
+        let args = items.compactMap { reader.string($0, "args", numbersAllowed: true) }
+        return args.count == items.count ? args : nil
+    }
+
+    // MARK: services
+
+    private func service(_ name: Located<String>, _ node: Node) -> Service? {
+        let what = "service '\(name.value)'"
+        guard case .mapping(let mapping) = node else {
+            reader.report(.error(.wrongType, "\(what) must be a mapping, found \(NodeReader.describe(node))", at: node.location))
+            return nil
+        }
+        guard let serverNode = mapping["server"] else {
+            reader.report(.error(
+                .missingKey, "missing required key 'server' in \(what)", at: node.location,
+                notes: [DiagnosticNote("expected one of: \(ServerKind.allCases.map(\.rawValue).joined(separator: ", "))")]))
+            return nil
+        }
+        guard let kind = reader.choice(serverNode, "server", as: ServerKind.self) else { return nil }
+        let allowed = [ServiceKey.server] + kind.value.keys
+        guard let fields = reader.fields(of: node, what, allowed: allowed, misplaced: { key in
+            .error(
+                .keyNotForServer, "'\(key.rawValue)' does not apply to a \(kind.value.rawValue) service", at: node.location,
+                notes: [DiagnosticNote("a \(kind.value.rawValue) service takes: \(kind.value.keys.map(\.rawValue).joined(separator: ", "))")])
+        }) else { return nil }
+        var complete = true
+        for key in kind.value.requiredKeys where fields[key] == nil {
+            reader.report(.error(.missingKey, "missing required key '\(key.rawValue)' in \(what)", at: fields.location))
+            complete = false
+        }
+        for key in [ServiceKey.grants, .checks] {
+            if let node = fields[key], case .scalar(let scalar) = node, scalar.style != .plain || node.tagName == .str {
+                outline.windowReferences.append(.init(service: name.value, verb: key.rawValue, window: Located(scalar.string, at: node.location)))
+            }
+        }
+        if let node = fields[.port], let port = Int(node.scalar?.string ?? "") {
+            outline.ports.append(.init(service: name.value, port: Located(port, at: node.location)))
+        }
+        let role: ServiceRole?
+        switch kind.value {
+        case .dovecot: role = dovecot(fields).map { .dovecot($0) }
+        case .qmailPOP3D: role = qmailPOP3D(fields).map { .qmailPOP3D($0) }
+        case .qmailSMTPD: role = qmailSMTPD(fields).map { .qmailSMTPD($0) }
+        }
+        guard complete, let role else { return nil }
+        return Service(name: name, role: role)
+    }
+
+    private func dovecot(_ fields: Fields<ServiceKey>) -> DovecotLogin? {
+        var version: Located<DovecotVersion>?
+        if let node = fields[.version], let text = reader.string(node, "version") {
+            if let parsed = DovecotVersion(parsing: text.value), parsed.isSupported {
+                version = Located(parsed, at: node.location)
+            } else {
+                reader.report(.error(
+                    .unsupportedDovecotVersion, "unsupported Dovecot version '\(text.value)'", at: node.location,
+                    notes: [DiagnosticNote("supported: \(DovecotVersion.supportedLines.joined(separator: ", ")), optionally with a patch level such as \"2.4.4\"")]))
+            }
+        }
+        let protocols = fields[.protocols].flatMap { mailProtocols($0) }
+        let grants = fields[.grants].flatMap { reader.string($0, "grants") }
+        var postLoginUser: Located<String>?
+        var complete = true
+        if let node = fields[.postLoginUser] {
+            if let version, version.value.mechanism == .mailExecutable {
+                reader.report(.error(
+                    .keyNotForServer, "'post-login-user' applies to Dovecot 2.0 and later", at: fields.keyLocation(.postLoginUser)!,
+                    notes: [DiagnosticNote("Dovecot \(version.value) runs mail_executable as the mail user; there is no post-login service")]))
+                complete = false
+            } else if let user = accountName(node, "post-login-user") {
+                postLoginUser = user
+            } else {
+                complete = false
+            }
+        }
+        guard complete, let version, let protocols, let grants else { return nil }
+        return DovecotLogin(version: version, protocols: protocols, grants: grants, postLoginUser: postLoginUser)
+    }
+
+    private func mailProtocols(_ node: Node) -> [Located<MailProtocol>]? {
+        guard let items = reader.list(node, "protocols") else { return nil }
+        if items.isEmpty {
+            reader.report(.error(.emptyCollection, "'protocols' must list imap, pop3 or both", at: node.location))
+            return nil
+        }
+        var protocols: [Located<MailProtocol>] = []
+        var complete = true
+        for item in items {
+            guard let mailProtocol = reader.choice(item, "protocol", as: MailProtocol.self) else { complete = false; continue }
+            if let earlier = protocols.first(where: { $0.value == mailProtocol.value }) {
+                reader.report(.error(.duplicateEntry, "protocol '\(mailProtocol.value.rawValue)' is listed twice", at: item.location, notes: [DiagnosticNote("first listed here", at: earlier.location)]))
+                complete = false
+                continue
+            }
+            protocols.append(mailProtocol)
+        }
+        return complete ? protocols : nil
+    }
+
+    private func accountName(_ node: Node, _ key: String) -> Located<String>? {
+        guard let name = reader.string(node, key) else { return nil }
+        let valid = !name.value.isEmpty && name.value.count <= 32
+            && name.value.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0) }
+            && name.value.first != "-"
+        guard valid else {
+            reader.report(.error(.badUser, "'\(name.value)' is not an account name", at: node.location))
+            return nil
+        }
+        return name
+    }
+
+    private func port(_ fields: Fields<ServiceKey>, default value: Int) -> Located<Int>? {
+        guard let node = fields[.port] else { return .byDefault(value) }
+        guard let port = reader.int(node, "port") else { return nil }
+        guard (1...65_535).contains(port.value) else {
+            reader.report(.error(.badPort, "port must be between 1 and 65535, found \(port.value)", at: node.location))
+            return nil
+        }
+        return port
+    }
+
+    private func qmailPOP3D(_ fields: Fields<ServiceKey>) -> QmailPOP3DLogin? {
+        let runBy = fields[.runBy].flatMap { reader.choice($0, "run-by", as: Supervisor.self) }
+        let port = port(fields, default: 110)
+        let grants = fields[.grants].flatMap { reader.string($0, "grants") }
+        var checkpassword: Located<String>?? = .some(nil)
+        if let node = fields[.checkpassword] {
+            checkpassword = programReference(node, "checkpassword").map { .some($0) } ?? nil
+        }
+        var hostname: Located<String>?? = .some(nil)
+        if let node = fields[.hostname] {
+            hostname = reader.string(node, "hostname").map { .some($0) } ?? nil
+        }
+        var maildir: Located<String>? = .byDefault("./Maildir/")
+        if let node = fields[.maildir] { maildir = reader.string(node, "maildir") }
+        guard let runBy, let port, let grants, let checkpassword, let hostname, let maildir else { return nil }
+        let defaultCheckpassword = runBy.value == .qmailRun ? "nbcheckpassword" : "checkpassword"
+        return QmailPOP3DLogin(
+            runBy: runBy, port: port, grants: grants, checkpassword: checkpassword ?? .byDefault(defaultCheckpassword),
+            hostname: hostname, maildir: maildir)
+    }
+
+    /// A catalog program name or an absolute path.
+    private func programReference(_ node: Node, _ key: String) -> Located<String>? {
+        guard let text = reader.string(node, key) else { return nil }
+        if text.value.hasPrefix("/") || Catalog.program(named: text.value) != nil { return text }
+        reader.report(.error(
+            .relativePath, "'\(key)' must be an absolute path or a program relaychain knows, found '\(text.value)'", at: node.location,
+            fix: Suggestion.closest(to: text.value, among: Catalog.programs.map(\.name)).map { "did you mean '\($0)'?" }))
+        return nil
+    }
+
+    private func qmailSMTPD(_ fields: Fields<ServiceKey>) -> QmailSMTPD? {
+        let runBy = fields[.runBy].flatMap { reader.choice($0, "run-by", as: Supervisor.self) }
+        let port = port(fields, default: 25)
+        var checks: Located<String>?? = .some(nil)
+        if let node = fields[.checks] {
+            checks = reader.string(node, "checks").map { .some($0) } ?? nil
+        }
+        var chain: [ChainEntry]? = []
+        if let node = fields[.chain] { chain = self.chain(node) }
+        var relayNetworks: [Located<String>]? = []
+        if let node = fields[.relayNetworks] { relayNetworks = networks(node) }
+        guard let runBy, let port, let checks, let chain, let relayNetworks else { return nil }
+        return QmailSMTPD(runBy: runBy, port: port, checks: checks, chain: chain, relayNetworks: relayNetworks)
+    }
+
+    private func chain(_ node: Node) -> [ChainEntry]? {
+        guard let items = reader.list(node, "chain") else { return nil }
+        let entries = items.compactMap(chainEntry)
+        return entries.count == items.count ? entries : nil
+    }
+
+    /// `"rblsmtpd -r zen.spamhaus.org"` (words split on spaces) or `{ use: rblsmtpd, args: [...] }`.
+    private func chainEntry(_ node: Node) -> ChainEntry? {
+        if case .mapping = node {
+            guard let fields = reader.fields(of: node, "a chain entry", allowed: ChainEntryKey.allCases) else { return nil }
+            guard let useNode = fields[.use] else {
+                reader.report(.error(.missingKey, "missing required key 'use' in a chain entry", at: fields.location))
+                return nil
+            }
+            guard let program = reader.string(useNode, "use") else { return nil }
+            guard let args = fields[.args].map({ arguments($0) }) ?? [] else { return nil }
+            outline.chainPrograms.append(program)
+            return ChainEntry(program: program, args: args)
+        }
+        guard let text = reader.string(node, "chain entry"), case .scalar(let scalar) = node else { return nil }
+        // Columns of the words are exact for plain and simple quoted scalars on one line.
+        let start = scalar.style == .plain ? text.location! : text.location!.advanced(by: 1)
+        var words: [Located<String>] = []
+        var offset = 0
+        for piece in text.value.split(separator: " ", omittingEmptySubsequences: false) {
+            if !piece.isEmpty { words.append(Located(String(piece), at: start.advanced(by: offset))) }
+            offset += piece.unicodeScalars.count + 1
+        }
+        guard let program = words.first else {
+            reader.report(.error(.emptyChainEntry, "empty chain entry", at: node.location))
+            return nil
+        }
+        outline.chainPrograms.append(program)
+        return ChainEntry(program: program, args: Array(words.dropFirst()))
+    }
+
+    private func networks(_ node: Node) -> [Located<String>]? {
+        guard let items = reader.list(node, "relay-networks") else { return nil }
+        var networks: [Located<String>] = []
+        var complete = true
+        for item in items {
+            guard let text = reader.string(item, "relay-networks") else { complete = false; continue }
+            if let problem = RelayNetwork.problem(with: text.value) {
+                reader.report(.error(.badNetwork, "relay network '\(text.value)' \(problem.message)", at: item.location, fix: problem.fix))
+                complete = false
+                continue
+            }
+            networks.append(text)
+        }
+        return complete ? networks : nil
+    }
+}

@@ -1,0 +1,55 @@
+/// The compiler pipeline, entirely in memory: text -> YAML nodes -> spec -> validated spec.
+/// Reading files and printing belong to the CLI.
+public enum Relaychain {
+    public struct CheckResult: Sendable {
+        /// The spec, when it loaded without errors.
+        public var spec: Spec?
+        /// Every finding, in source order.
+        public var diagnostics: [Diagnostic]
+    }
+
+    public static func check(_ source: SourceFile) -> CheckResult {
+        let document = YAMLDocument(source)
+        guard let root = document.root else {
+            return CheckResult(spec: nil, diagnostics: document.diagnostics.sortedByLocation())
+        }
+        let loaded = SpecLoader.load(root)
+        var diagnostics = document.diagnostics + loaded.diagnostics
+        let complete = loaded.spec != nil && !diagnostics.hasErrors
+        diagnostics += SpecValidator.validate(loaded.outline, complete: complete)
+        let spec = diagnostics.hasErrors ? nil : loaded.spec
+        return CheckResult(spec: spec, diagnostics: diagnostics.sortedByLocation())
+    }
+
+    /// Checks raw bytes, reporting text that is not UTF-8 at its first bad byte.
+    public static func check(path: String, bytes: [UInt8]) -> CheckResult {
+        switch SourceFile.decoding(path: path, bytes: bytes) {
+        case .success(let source): check(source)
+        case .failure(let failure): CheckResult(spec: nil, diagnostics: [failure.diagnostic])
+        }
+    }
+}
+
+extension SourceFile {
+    static func decoding(path: String, bytes: [UInt8]) -> Result<SourceFile, DecodingFailure> {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var scalars = String.UnicodeScalarView()
+        var location = SourceLocation(line: 1, column: 1)
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                scalars.append(scalar)
+                location = scalar == "\n" ? SourceLocation(line: location.line + 1, column: 1) : location.advanced(by: 1)
+            case .emptyInput:
+                return .success(SourceFile(path: path, text: String(scalars)))
+            case .error:
+                return .failure(DecodingFailure(diagnostic: .error(.notUTF8, "the spec is not UTF-8 text", at: location, fix: "convert it, e.g. with iconv -t UTF-8")))
+            }
+        }
+    }
+}
+
+struct DecodingFailure: Error {
+    var diagnostic: Diagnostic
+}

@@ -1,0 +1,159 @@
+/// The JSON Schema (draft 2020-12) of spec language version 1, for editors and CI. Built from
+/// the loader's own key lists: each switch below is exhaustive, so a key cannot exist in one
+/// and not the other.
+public enum SpecSchema {
+    public static var document: JSONValue {
+        .object([
+            ("$schema", .string("https://json-schema.org/draft/2020-12/schema")),
+            ("$id", .string("relaychain.schema.json")),
+            ("title", .string("relaychain spec, language version 1")),
+            ("description", .string("POP/IMAP-before-SMTP relay windows for qmail-style chains beside Dovecot. Check with `relaychain check`.")),
+            ("type", .string("object")),
+            ("required", .array(["relaychain", "windows", "services"].map(JSONValue.string))),
+            ("additionalProperties", .bool(false)),
+            ("properties", .object(TopLevelKey.allCases.map { ($0.rawValue, property($0)) })),
+            ("$defs", .object(definitions)),
+        ])
+    }
+
+    private static func property(_ key: TopLevelKey) -> JSONValue {
+        switch key {
+        case .relaychain: described("The spec language version.", ["const": .int(1)])
+        case .platform: ref("platform")
+        case .windows: namedMap("Relay windows by name.", of: ref("window"), minProperties: 1)
+        case .wrappers: namedMap("Your own chain programs by name, beside the built-in catalog.", of: ref("wrapper"), minProperties: 0)
+        case .services: namedMap("Services by name: login services grant windows, SMTP services check them.", of: ref("service"), minProperties: 1)
+        }
+    }
+
+    private static var definitions: [(String, JSONValue)] {
+        [
+            ("name", object(["type": .string("string"), "pattern": .string("^[a-z0-9_][a-z0-9._-]{0,63}$")])),
+            ("absolutePath", object(["type": .string("string"), "pattern": .string("^/[^\\u0000-\\u001f]*$")])),
+            ("text", object(["type": .string("string"), "pattern": .string("^[^\\u0000-\\u001f]*$")])),
+            ("argument", object(["type": .array([.string("string"), .string("number")])])),
+            ("variableName", object(["type": .string("string"), "pattern": .string("^[A-Za-z_][A-Za-z0-9_]*$")])),
+            ("platform", closedObject("Where programs live on the target system.", PlatformKey.allCases.map { ($0.rawValue, platformProperty($0)) })),
+            ("window", closedObject("A relay window: where grants are kept and how long they last.", WindowKey.allCases.map { ($0.rawValue, windowProperty($0)) }, required: ["store"])),
+            ("wrapper", closedObject("A program you add for use in chains.", WrapperKey.allCases.map { ($0.rawValue, wrapperProperty($0)) }, required: ["path", "bypass"])),
+            ("chainEntry", chainEntry),
+            ("service", .object([("oneOf", .array(ServerKind.allCases.map { ref(serviceDefinitionName($0)) }))])),
+        ] + ServerKind.allCases.map { (serviceDefinitionName($0), service($0)) }
+    }
+
+    private static func platformProperty(_ key: PlatformKey) -> JSONValue {
+        switch key {
+        case .prefix: described("Installation prefix of relaychain's tools and of catalog programs (<prefix>/bin/NAME). Default /usr/local.", ref: "absolutePath")
+        case .env: described("The env program used where no shell runs. Default /usr/bin/env.", ref: "absolutePath")
+        case .dovecotLibexec: described("Where Dovecot 1.x keeps its imap and pop3 executables. Default <prefix>/libexec/dovecot.", ref: "absolutePath")
+        case .libexec: described("Where generated scripts such as the Dovecot 2 post-login script are installed. Default <prefix>/libexec/relaychain.", ref: "absolutePath")
+        case .paths: described(
+            "Paths of catalog programs that are not at <prefix>/bin/NAME.",
+            ["type": .string("object"), "propertyNames": .object([("enum", .array(Catalog.programs.map { .string($0.name) }))]), "additionalProperties": ref("absolutePath")])
+        }
+    }
+
+    private static func windowProperty(_ key: WindowKey) -> JSONValue {
+        switch key {
+        case .store: described("The grant directory (RELAY_CTRL_DIR).", ref: "absolutePath")
+        case .length: described("How long a login allows relaying: 900s, 15m, 1h. Default 15m.", ["type": .string("string"), "pattern": .string("^([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,6}s)?$"), "minLength": .int(2)])
+        case .relayclient: described("The value of RELAYCLIENT, appended by qmail-smtpd to each recipient. Default empty.", ["type": .string("string"), "pattern": .string("^[^\\s<>\"\\\\]*$")])
+        case .log: described("Log each relay decision (RELAY_CTRL_LOG_IPS). Default false.", ["type": .string("boolean")])
+        case .carry: described("Login variables recorded with a grant and passed to the SMTP chain. Default [USER, DOMAIN].", ["type": .string("array"), "items": ref("variableName"), "uniqueItems": .bool(true)])
+        }
+    }
+
+    private static func wrapperProperty(_ key: WrapperKey) -> JSONValue {
+        switch key {
+        case .path: described("Absolute path of the program.", ref: "absolutePath")
+        case .args: described("Arguments it always takes before the rest of the chain.", ["type": .string("array"), "items": ref("argument")])
+        case .bypass: described(
+            "How it lets a client that has logged in through.",
+            ["oneOf": .array([
+                .object([("enum", .array(BypassKeyword.allCases.map { .string($0.rawValue) }))]),
+                closedObject("Variables ifrelayclient sets so that it steps aside.", BypassKey.allCases.map { key in
+                    switch key {
+                    case .env: (key.rawValue, JSONValue.object([("type", .string("object")), ("minProperties", .int(1)), ("propertyNames", ref("variableName")), ("additionalProperties", ref("argument"))]))
+                    }
+                }, required: ["env"]),
+            ])])
+        case .chainLoader: described("Whether it execs the rest of its arguments. Default true.", ["type": .string("boolean")])
+        }
+    }
+
+    private static var chainEntry: JSONValue {
+        .object([("oneOf", .array([
+            described("A program and its arguments, separated by spaces: \"rblsmtpd -r zen.spamhaus.org\".", ["type": .string("string"), "minLength": .int(1)]),
+            closedObject("A program and its arguments as a list.", ChainEntryKey.allCases.map { key in
+                switch key {
+                case .use: (key.rawValue, ref("text"))
+                case .args: (key.rawValue, JSONValue.object([("type", .string("array")), ("items", ref("argument"))]))
+                }
+            }, required: ["use"]),
+        ]))])
+    }
+
+    private static func serviceDefinitionName(_ kind: ServerKind) -> String {
+        switch kind {
+        case .dovecot: "dovecotService"
+        case .qmailPOP3D: "qmailPop3dService"
+        case .qmailSMTPD: "qmailSmtpdService"
+        }
+    }
+
+    private static func service(_ kind: ServerKind) -> JSONValue {
+        let keys = [ServiceKey.server] + kind.keys
+        return closedObject(nil, keys.map { ($0.rawValue, serviceProperty($0, kind)) }, required: [ServiceKey.server.rawValue] + kind.requiredKeys.map(\.rawValue))
+    }
+
+    private static func serviceProperty(_ key: ServiceKey, _ kind: ServerKind) -> JSONValue {
+        switch key {
+        case .server: described("What runs this service.", ["const": .string(kind.rawValue)])
+        case .version: described("The Dovecot release line, quoted: \"1.1\", \"2.3\", \"2.4.4\".", ["type": .string("string"), "pattern": .string("^(1\\.[0-2]|2\\.[0-4])(\\.[0-9]{1,3})?$")])
+        case .protocols: described("Which logins grant a window.", ["type": .string("array"), "minItems": .int(1), "uniqueItems": .bool(true), "items": .object([("enum", .array(MailProtocol.allCases.map { .string($0.rawValue) }))])])
+        case .grants: described("The window a successful login opens.", ref: "name")
+        case .postLoginUser: described("The user Dovecot 2's post-login script runs as; it must be able to write the store. Default: Dovecot's default_internal_user.", ["type": .string("string"), "pattern": .string("^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,31}$")])
+        case .runBy: described("What starts it.", ["enum": .array(Supervisor.allCases.map { .string($0.rawValue) })])
+        case .port: described(kind == .qmailPOP3D ? "TCP port. Default 110." : "TCP port. Default 25.", ["type": .string("integer"), "minimum": .int(1), "maximum": .int(65535)])
+        case .checks: described("The window whose grants let a client relay.", ref: "name")
+        case .chain: described("The wrappers between relay-ctrl-check and qmail-smtpd, in order.", ["type": .string("array"), "items": ref("chainEntry")])
+        case .relayNetworks: described("tcprules prefixes that already relay, such as \"127.\".", ["type": .string("array"), "items": .object([("type", .string("string")), ("minLength", .int(1))])])
+        case .checkpassword: described("checkpassword, nbcheckpassword, or an absolute path. Default nbcheckpassword under qmail-run, else checkpassword.", ["type": .string("string")])
+        case .hostname: described("The host name qmail-popup announces.", ref: "text")
+        case .maildir: described("The maildir qmail-pop3d serves, relative to the home directory. Default ./Maildir/.", ref: "text")
+        }
+    }
+
+    // MARK: Building blocks
+
+    private static func ref(_ name: String) -> JSONValue {
+        .object([("$ref", .string("#/$defs/\(name)"))])
+    }
+
+    private static func object(_ members: KeyValuePairs<String, JSONValue>) -> JSONValue {
+        .object(members.map { ($0.key, $0.value) })
+    }
+
+    private static func described(_ description: String, _ members: KeyValuePairs<String, JSONValue>) -> JSONValue {
+        .object([("description", .string(description))] + members.map { ($0.key, $0.value) })
+    }
+
+    private static func described(_ description: String, ref name: String) -> JSONValue {
+        .object([("description", .string(description)), ("$ref", .string("#/$defs/\(name)"))])
+    }
+
+    private static func namedMap(_ description: String, of value: JSONValue, minProperties: Int) -> JSONValue {
+        .object([
+            ("description", .string(description)), ("type", .string("object")), ("minProperties", .int(minProperties)),
+            ("propertyNames", ref("name")), ("additionalProperties", value),
+        ])
+    }
+
+    private static func closedObject(_ description: String?, _ properties: [(String, JSONValue)], required: [String] = []) -> JSONValue {
+        var members: [(String, JSONValue)] = description.map { [("description", .string($0))] } ?? []
+        members += [("type", .string("object"))]
+        if !required.isEmpty { members.append(("required", .array(required.map(JSONValue.string)))) }
+        members += [("additionalProperties", .bool(false)), ("properties", .object(properties))]
+        return .object(members)
+    }
+}

@@ -1,0 +1,229 @@
+/// A loaded relaychain spec (language version 1): where things live, the relay windows,
+/// user-defined wrappers, and the services that grant or check windows.
+public struct Spec: Sendable {
+    public var version: Int
+    public var platform: Platform
+    public var windows: [RelayWindow]
+    public var wrappers: [WrapperDefinition]
+    public var services: [Service]
+
+    public init(version: Int, platform: Platform, windows: [RelayWindow], wrappers: [WrapperDefinition], services: [Service]) {
+        self.version = version
+        self.platform = platform
+        self.windows = windows
+        self.wrappers = wrappers
+        self.services = services
+    }
+
+    public func window(named name: String) -> RelayWindow? {
+        windows.first { $0.name.value == name }
+    }
+
+    public func wrapper(named name: String) -> WrapperDefinition? {
+        wrappers.first { $0.name.value == name }
+    }
+}
+
+/// Where programs live on the target system.
+public struct Platform: Sendable {
+    /// Installation prefix of relaychain's runtime tools and, by default, of the catalog programs.
+    public var prefix: Located<String>
+    /// The env(1) used to set variables in places without a shell (Dovecot 1.x, ifrelayclient).
+    public var env: Located<String>
+    /// Where Dovecot 1.x keeps its `imap` and `pop3` mail executables.
+    public var dovecotLibexec: Located<String>
+    /// Where relaychain's generated scripts are installed (the Dovecot 2 post-login script).
+    public var libexec: Located<String>
+    /// Per-program path overrides, keyed by catalog name.
+    public var paths: [String: Located<String>]
+
+    public init(prefix: Located<String>, env: Located<String>, dovecotLibexec: Located<String>, libexec: Located<String>, paths: [String: Located<String>]) {
+        self.prefix = prefix
+        self.env = env
+        self.dovecotLibexec = dovecotLibexec
+        self.libexec = libexec
+        self.paths = paths
+    }
+
+    public static let defaultPrefix = "/usr/local"
+    public static let defaultEnv = "/usr/bin/env"
+
+    /// The absolute path of a catalog program: an override, else `<prefix>/bin/<name>`.
+    public func path(of program: String) -> String {
+        paths[program]?.value ?? "\(prefix.value)/bin/\(program)"
+    }
+}
+
+/// A relay window: where grants are stored, how long they last, what RELAYCLIENT becomes.
+public struct RelayWindow: Sendable {
+    public var name: Located<String>
+    public var store: Located<String>
+    public var length: Located<WindowLength>
+    /// The qmail fixup suffix given to RELAYCLIENT (RELAY_CTRL_RELAYCLIENT); usually empty.
+    public var relayClient: Located<String>
+    /// Log found / not found / expired decisions (RELAY_CTRL_LOG_IPS).
+    public var log: Located<Bool>
+    /// The login variables recorded in a grant and honoured by the check side.
+    public var carry: [Located<String>]
+
+    public init(name: Located<String>, store: Located<String>, length: Located<WindowLength>, relayClient: Located<String>, log: Located<Bool>, carry: [Located<String>]) {
+        self.name = name
+        self.store = store
+        self.length = length
+        self.relayClient = relayClient
+        self.log = log
+        self.carry = carry
+    }
+
+    public static let defaultCarry = ["USER", "DOMAIN"]
+}
+
+/// An environment assignment, e.g. `RBLSMTPD=""`.
+public struct EnvironmentSetting: Hashable, Sendable {
+    public var name: Located<String>
+    public var value: Located<String>
+
+    public init(name: Located<String>, value: Located<String>) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// How a wrapper lets an authenticated roaming user (RELAYCLIENT set) through.
+public enum Bypass: Hashable, Sendable {
+    /// ifrelayclient must set these variables for it to step aside (rblsmtpd: RBLSMTPD='').
+    case environment([EnvironmentSetting])
+    /// It checks RELAYCLIENT itself (qgreylist).
+    case honoursRelayClient
+    /// It never refuses a client, so there is nothing to step aside from (fixsmtpio, softlimit).
+    case notAFilter
+    /// It cannot be told to step aside: roaming users meet it like anyone else.
+    case none
+}
+
+/// A program the user adds to the catalog for use in chains.
+public struct WrapperDefinition: Sendable {
+    public var name: Located<String>
+    public var path: Located<String>
+    /// Arguments it always takes before the rest of the chain.
+    public var args: [Located<String>]
+    public var bypass: Located<Bypass>
+    /// Whether it execs its remaining arguments (djb-style); false means it must end a chain.
+    public var chainLoader: Located<Bool>
+
+    public init(name: Located<String>, path: Located<String>, args: [Located<String>], bypass: Located<Bypass>, chainLoader: Located<Bool>) {
+        self.name = name
+        self.path = path
+        self.args = args
+        self.bypass = bypass
+        self.chainLoader = chainLoader
+    }
+}
+
+/// One program of a chain as written: a catalog or user-defined name and its arguments.
+public struct ChainEntry: Sendable {
+    public var program: Located<String>
+    public var args: [Located<String>]
+
+    public init(program: Located<String>, args: [Located<String>]) {
+        self.program = program
+        self.args = args
+    }
+}
+
+public enum Supervisor: String, CaseIterable, Sendable {
+    case qmailRun = "qmail-run"
+    case daemontools
+    case runit
+}
+
+public enum MailProtocol: String, CaseIterable, Sendable {
+    case imap
+    case pop3
+}
+
+public struct Service: Sendable {
+    public var name: Located<String>
+    public var role: ServiceRole
+
+    public init(name: Located<String>, role: ServiceRole) {
+        self.name = name
+        self.role = role
+    }
+
+    /// The window a login service grants, if any.
+    public var grants: Located<String>? {
+        switch role {
+        case .dovecot(let login): login.grants
+        case .qmailPOP3D(let login): login.grants
+        case .qmailSMTPD: nil
+        }
+    }
+
+    /// The window an SMTP service checks, if any.
+    public var checks: Located<String>? {
+        if case .qmailSMTPD(let smtpd) = role { return smtpd.checks }
+        return nil
+    }
+}
+
+public enum ServiceRole: Sendable {
+    case dovecot(DovecotLogin)
+    case qmailPOP3D(QmailPOP3DLogin)
+    case qmailSMTPD(QmailSMTPD)
+}
+
+/// Dovecot as the login side: its mail processes grant relay windows after a login.
+public struct DovecotLogin: Sendable {
+    public var version: Located<DovecotVersion>
+    public var protocols: [Located<MailProtocol>]
+    public var grants: Located<String>
+    /// The `user` of Dovecot 2's postlogin service (nil: Dovecot's default_internal_user); it must be able to write the store.
+    public var postLoginUser: Located<String>?
+
+    public init(version: Located<DovecotVersion>, protocols: [Located<MailProtocol>], grants: Located<String>, postLoginUser: Located<String>?) {
+        self.version = version
+        self.protocols = protocols
+        self.grants = grants
+        self.postLoginUser = postLoginUser
+    }
+
+}
+
+/// qmail-pop3d behind qmail-popup and checkpassword: relay-ctrl-allow runs between checkpassword and qmail-pop3d.
+public struct QmailPOP3DLogin: Sendable {
+    public var runBy: Located<Supervisor>
+    public var port: Located<Int>
+    public var grants: Located<String>
+    public var checkpassword: Located<String>
+    /// The host name qmail-popup announces.
+    public var hostname: Located<String>?
+    public var maildir: Located<String>
+
+    public init(runBy: Located<Supervisor>, port: Located<Int>, grants: Located<String>, checkpassword: Located<String>, hostname: Located<String>?, maildir: Located<String>) {
+        self.runBy = runBy
+        self.port = port
+        self.grants = grants
+        self.checkpassword = checkpassword
+        self.hostname = hostname
+        self.maildir = maildir
+    }
+}
+
+/// qmail-smtpd under tcpserver: relay-ctrl-check runs first, then the wrappers, then qmail-smtpd.
+public struct QmailSMTPD: Sendable {
+    public var runBy: Located<Supervisor>
+    public var port: Located<Int>
+    public var checks: Located<String>?
+    public var chain: [ChainEntry]
+    /// tcprules prefixes that already relay (e.g. `127.`), given RELAYCLIENT by tcpserver.
+    public var relayNetworks: [Located<String>]
+
+    public init(runBy: Located<Supervisor>, port: Located<Int>, checks: Located<String>?, chain: [ChainEntry], relayNetworks: [Located<String>]) {
+        self.runBy = runBy
+        self.port = port
+        self.checks = checks
+        self.chain = chain
+        self.relayNetworks = relayNetworks
+    }
+}

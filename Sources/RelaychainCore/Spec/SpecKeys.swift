@@ -1,0 +1,67 @@
+/// The keys of each mapping in the spec language. The loader rejects anything else and the
+/// JSON Schema is built from these same lists.
+public enum TopLevelKey: String, CaseIterable, Sendable {
+    case relaychain, platform, windows, wrappers, services
+}
+
+public enum PlatformKey: String, CaseIterable, Sendable {
+    case prefix, env
+    case dovecotLibexec = "dovecot-libexec"
+    case libexec, paths
+}
+
+public enum WindowKey: String, CaseIterable, Sendable {
+    case store, length, relayclient, log, carry
+}
+
+public enum WrapperKey: String, CaseIterable, Sendable {
+    case path, args, bypass
+    case chainLoader = "chain-loader"
+}
+
+public enum BypassKey: String, CaseIterable, Sendable {
+    case env
+}
+
+/// The single-word ways a wrapper can treat relay clients; `bypass: { env: ... }` is the other.
+public enum BypassKeyword: String, CaseIterable, Sendable {
+    case honoursRelayClient = "honours-relayclient"
+    case notAFilter = "not-a-filter"
+    case none
+}
+
+public enum ChainEntryKey: String, CaseIterable, Sendable {
+    case use, args
+}
+
+public enum ServerKind: String, CaseIterable, Sendable {
+    case dovecot
+    case qmailPOP3D = "qmail-pop3d"
+    case qmailSMTPD = "qmail-smtpd"
+
+    /// The keys a service of this kind may have, besides `server`.
+    public var keys: [ServiceKey] {
+        switch self {
+        case .dovecot: [.version, .protocols, .grants, .postLoginUser]
+        case .qmailPOP3D: [.runBy, .port, .grants, .checkpassword, .hostname, .maildir]
+        case .qmailSMTPD: [.runBy, .port, .checks, .chain, .relayNetworks]
+        }
+    }
+
+    public var requiredKeys: [ServiceKey] {
+        switch self {
+        case .dovecot: [.version, .protocols, .grants]
+        case .qmailPOP3D: [.runBy, .grants]
+        case .qmailSMTPD: [.runBy]
+        }
+    }
+}
+
+public enum ServiceKey: String, CaseIterable, Sendable {
+    case server, version, protocols, grants
+    case postLoginUser = "post-login-user"
+    case runBy = "run-by"
+    case port, checks, chain
+    case relayNetworks = "relay-networks"
+    case checkpassword, hostname, maildir
+}

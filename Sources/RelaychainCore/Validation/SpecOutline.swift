@@ -1,0 +1,21 @@
+/// The names and references a loader saw, recorded even where the surrounding entry was
+/// broken, so that cross-reference problems are reported together with all the others.
+struct SpecOutline {
+    struct WindowReference {
+        var service: String
+        var verb: String
+        var window: Located<String>
+    }
+
+    struct PortUse {
+        var service: String
+        var port: Located<Int>
+    }
+
+    var windows: [Located<String>] = []
+    var wrappers: [Located<String>] = []
+    var windowReferences: [WindowReference] = []
+    var chainPrograms: [Located<String>] = []
+    var ports: [PortUse] = []
+    var pathOverrides: [Located<String>] = []
+}

@@ -1,0 +1,77 @@
+/// Checks what refers to what: windows named by services, programs named in chains, ports and
+/// path overrides. Works on the loader's outline, so it runs even when other parts are broken.
+enum SpecValidator {
+    /// `complete` says the whole spec loaded; findings that would be noise otherwise wait for it.
+    static func validate(_ outline: SpecOutline, complete: Bool) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        let windowNames = outline.windows.map(\.value)
+
+        for reference in outline.windowReferences where !windowNames.contains(reference.window.value) {
+            diagnostics.append(.error(
+                .undefinedWindow, "service '\(reference.service)' \(reference.verb) window '\(reference.window.value)', which is not defined",
+                at: reference.window.location!,
+                notes: windowNames.isEmpty ? [] : [DiagnosticNote("defined windows: \(windowNames.joined(separator: ", "))")],
+                fix: Suggestion.closest(to: reference.window.value, among: windowNames).map { "did you mean '\($0)'?" }))
+        }
+
+        for program in outline.chainPrograms {
+            if let diagnostic = validateChainProgram(program, wrappers: outline.wrappers.map(\.value)) {
+                diagnostics.append(diagnostic)
+            }
+        }
+
+        var portOwners: [Int: String] = [:]
+        for use in outline.ports {
+            if let owner = portOwners[use.port.value] {
+                diagnostics.append(.error(
+                    .portInUse, "service '\(use.service)' listens on port \(use.port.value), like service '\(owner)'", at: use.port.location!))
+            } else {
+                portOwners[use.port.value] = use.service
+            }
+        }
+
+        for name in outline.pathOverrides where Catalog.program(named: name.value) == nil {
+            diagnostics.append(.error(
+                .undefinedProgram, "'paths' sets a path for '\(name.value)', which relaychain does not know", at: name.location!,
+                notes: [DiagnosticNote("define your own programs under 'wrappers', with their path")],
+                fix: Suggestion.closest(to: name.value, among: Catalog.programs.map(\.name)).map { "did you mean '\($0)'?" }))
+        }
+
+        if complete {
+            let used = Set(outline.windowReferences.map(\.window.value))
+            for window in outline.windows where !used.contains(window.value) {
+                diagnostics.append(.warning(.unusedWindow, "window '\(window.value)' is not granted or checked by any service", at: window.location!))
+            }
+        }
+        return diagnostics
+    }
+
+    private static func validateChainProgram(_ program: Located<String>, wrappers: [String]) -> Diagnostic? {
+        let name = program.value
+        let location = program.location!
+        if wrappers.contains(name) { return nil }
+        if let known = Catalog.program(named: name) {
+            switch known.role {
+            case .wrapper:
+                return nil
+            case .relayCtrl:
+                return .error(
+                    .placedByRelaychain, "'\(name)' must not be written in a chain; relaychain places it itself", at: location,
+                    notes: [DiagnosticNote("a chain lists only the wrappers between relay-ctrl-check and qmail-smtpd")])
+            case .server:
+                return .error(
+                    .serverInChain, "'\(name)' cannot stand in a wrapper chain", at: location,
+                    notes: [DiagnosticNote("relaychain starts each chain with tcpserver and ends it with qmail-smtpd; set their paths under 'platform: paths:'")])
+            }
+        }
+        if name.hasPrefix("/") {
+            return .error(
+                .unknownWrapper, "chain entry '\(name)' is a path; define the program under 'wrappers' so relaychain knows how it treats relay clients",
+                at: location)
+        }
+        return .error(
+            .unknownWrapper, "unknown wrapper '\(name)'", at: location,
+            notes: [DiagnosticNote("built in: \(Catalog.wrapperNames.joined(separator: ", ")); define others under 'wrappers'")],
+            fix: Suggestion.closest(to: name, among: Catalog.wrapperNames + wrappers).map { "did you mean '\($0)'?" })
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import RelaychainCore
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate specs and report every problem with its position.",
+        discussion: """
+            Exit status: 0 when no spec has an error (warnings allowed), 1 when any has, 2 for \
+            usage errors or unreadable files. Text goes to standard error; json and github go to \
+            standard output.
+
+            Examples:
+              relaychain check examples/*.yaml
+              relaychain check --format github examples/debian-dovecot23.yaml
+            """
+    )
+
+    @Option(name: .long, help: "Output format: text, json or github (workflow annotations).")
+    var format: DiagnosticFormat = .text
+
+    @Flag(name: .long, help: "Treat warnings as errors for the exit status.")
+    var warningsAsErrors = false
+
+    @Option(name: .long, help: "Colour text output: auto (on a terminal), always or never.")
+    var color: ColorChoice = .auto
+
+    @Argument(help: "Spec files to check ('-' reads standard input).")
+    var specs: [String]
+
+    func validate() throws {
+        if specs.isEmpty { throw ValidationError("give at least one spec file") }
+    }
+
+    func run() throws {
+        let renderer = DiagnosticRenderer(colored: color.enabled(forDescriptor: 2))
+        var errors = 0, warnings = 0, unreadable = false
+        var json: [JSONValue] = []
+        for path in specs {
+            let bytes: [UInt8]
+            do {
+                bytes = try SpecFile.read(path)
+            } catch {
+                printError("relaychain: \(error)")
+                unreadable = true
+                continue
+            }
+            let result = Relaychain.check(path: path, bytes: bytes)
+            let source = String(validating: bytes, as: UTF8.self).map { SourceFile(path: path, text: $0) }
+            for diagnostic in result.diagnostics {
+                switch diagnostic.severity {
+                case .error: errors += 1
+                case .warning: warnings += 1
+                case .note: break
+                }
+                switch format {
+                case .text: printError(renderer.text(diagnostic, in: source, path: path), terminator: "")
+                case .json: json.append(DiagnosticRenderer.json(diagnostic, path: path))
+                case .github: print(DiagnosticRenderer.github(diagnostic, path: path))
+                }
+            }
+        }
+        switch format {
+        case .text where errors + warnings > 0:
+            printError(DiagnosticRenderer.summary(errors: errors, warnings: warnings, files: specs.count))
+        case .json:
+            print(JSONValue.array(json).rendered, terminator: "")
+        default:
+            break
+        }
+        if unreadable { throw ExitCode(ExitStatus.usage) }
+        if errors > 0 || (warningsAsErrors && warnings > 0) { throw ExitCode(ExitStatus.findings) }
+    }
+}
+
+extension DiagnosticFormat: ExpressibleByArgument {}
+
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+
+    func enabled(forDescriptor descriptor: Int32) -> Bool {
+        switch self {
+        case .always: true
+        case .never: false
+        case .auto: Terminal.isTerminal(descriptor)
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import RelaychainCore
+
+struct RelaychainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relaychain",
+        abstract: "Check and compile POP/IMAP-before-SMTP relay setups for qmail-style chains beside Dovecot.",
+        discussion: """
+            Example:
+              relaychain check examples/netbsd-pkgsrc-dovecot1.yaml
+            """,
+        version: RelaychainVersion.current,
+        subcommands: [CheckCommand.self, SchemaCommand.self]
+    )
+}
+
+/// Exit statuses shared by every subcommand.
+enum ExitStatus {
+    static let clean: Int32 = 0
+    static let findings: Int32 = 1
+    static let usage: Int32 = 2
+}

@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading specs with errno-accurate messages ("No such file or directory"), without Foundation.
+enum SpecFile {
+    struct ReadError: Error, CustomStringConvertible {
+        var path: String
+        var reason: String
+        var description: String { "cannot read '\(path)': \(reason)" }
+    }
+
+    static func read(_ path: String) throws -> [UInt8] {
+        let descriptor = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ReadError(path: path, reason: String(cString: strerror(errno))) }
+        defer { if descriptor != 0 { close(descriptor) } }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { return bytes }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ReadError(path: path, reason: String(cString: strerror(errno)))
+            }
+            bytes += buffer[0..<count]
+        }
+    }
+}
+
+enum Terminal {
+    static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
+}
+
+func printError(_ text: String, terminator: String = "\n") {
+    var stream = StandardError()
+    print(text, terminator: terminator, to: &stream)
+}
+
+func exitProcess(_ status: Int32) -> Never {
+    exit(status)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        // Unbuffered write(2) on fd 2: no shared FILE state, and ordering with stdout is kept.
+        var bytes = Array(string.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+            if written < 0 { if errno == EINTR { continue } else { return } }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+}
