@@ -27,12 +27,14 @@ let package = Package(
         ),
         .testTarget(
             name: "RelaychainCoreTests",
-            dependencies: ["RelaychainCore"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["RelaychainCore", .product(name: "Yams", package: "Yams")],
+            exclude: ["Fixtures"]
         ),
+        // Runs the built `relaychain` binary; depending on it makes `swift test` build it.
         .testTarget(
             name: "RelaychainCLITests",
-            dependencies: ["RelaychainCore"]
+            dependencies: ["RelaychainCore", "relaychain"],
+            exclude: ["Golden"]
         ),
     ]
 )

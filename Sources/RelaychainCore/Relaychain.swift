@@ -32,6 +32,10 @@ public enum Relaychain {
 
 extension SourceFile {
     static func decoding(path: String, bytes: [UInt8]) -> Result<SourceFile, DecodingFailure> {
+        if let text = String(validating: bytes, as: UTF8.self) {
+            return .success(SourceFile(path: path, text: text))
+        }
+        // Not UTF-8: walk the bytes again to find where, for the diagnostic.
         var iterator = bytes.makeIterator()
         var decoder = UTF8()
         var scalars = String.UnicodeScalarView()

@@ -33,6 +33,7 @@ final class NodeReader {
                 continue
             }
             let suggestion = Suggestion.closest(to: name, among: allowed.map(\.rawValue))
+            if let suggestion { fields.suggested.insert(suggestion) }
             report(.error(
                 .unknownKey, "unknown key '\(name)' in \(what)", at: keyNode.location,
                 notes: suggestion == nil ? [DiagnosticNote("\(what) takes: \(allowed.map(\.rawValue).joined(separator: ", "))")] : [],
@@ -195,6 +196,8 @@ final class NodeReader {
 struct Fields<Key: RawRepresentable> where Key.RawValue == String {
     var location: SourceLocation
     var values: [String: (key: SourceLocation, value: Node)] = [:]
+    /// Keys offered as "did you mean" for a misspelling; not also reported as missing.
+    var suggested: Set<String> = []
 
     subscript(_ key: Key) -> Node? { values[key.rawValue]?.value }
 

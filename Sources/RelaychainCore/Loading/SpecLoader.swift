@@ -30,7 +30,7 @@ final class SpecLoader {
             } else {
                 complete = false
             }
-        } else {
+        } else if !top.suggested.contains(TopLevelKey.relaychain.rawValue) {
             reader.report(.error(.missingKey, "missing required key 'relaychain' (the spec language version)", at: top.location, fix: "add 'relaychain: 1' as the first line"))
             complete = false
         }
@@ -46,7 +46,9 @@ final class SpecLoader {
 
     private func required<T>(_ fields: Fields<TopLevelKey>, _ key: TopLevelKey, _ what: String, _ read: (Node) -> T?) -> T? {
         guard let node = fields[key] else {
-            reader.report(.error(.missingKey, "missing required key '\(key.rawValue)'", at: fields.location))
+            if !fields.suggested.contains(key.rawValue) {
+                reader.report(.error(.missingKey, "missing required key '\(key.rawValue)'", at: fields.location))
+            }
             return nil
         }
         return read(node)
@@ -90,16 +92,17 @@ final class SpecLoader {
             guard let value = fields?[key] else { return .some(nil) }
             return reader.path(value, key.rawValue).map { .some($0) } ?? nil
         }
-        guard let prefix = path(.prefix), let env = path(.env), let dovecotLibexec = path(.dovecotLibexec), let libexec = path(.libexec)
-        else { return nil }
+        // Read every path before giving up, so that each bad one is reported.
+        let paths = [PlatformKey.prefix, .env, .dovecotLibexec, .libexec].map(path)
+        guard let prefix = paths[0], let env = paths[1], let dovecotLibexec = paths[2], let libexec = paths[3] else { return nil }
         let resolvedPrefix = prefix ?? .byDefault(Platform.defaultPrefix)
-        var paths: [String: Located<String>] = [:]
+        var overrides: [String: Located<String>] = [:]
         if let node = fields?[.paths] {
             guard let entries = reader.namedEntries(of: node, "'paths'") else { return nil }
             for (name, value) in entries {
                 outline.pathOverrides.append(name)
                 guard let path = reader.path(value, name.value) else { continue }
-                paths[name.value] = path
+                overrides[name.value] = path
             }
         }
         return Platform(
@@ -107,7 +110,7 @@ final class SpecLoader {
             env: env ?? .byDefault(Platform.defaultEnv),
             dovecotLibexec: dovecotLibexec ?? .byDefault("\(resolvedPrefix.value)/libexec/dovecot"),
             libexec: libexec ?? .byDefault("\(resolvedPrefix.value)/libexec/relaychain"),
-            paths: paths)
+            paths: overrides)
     }
 
     // MARK: windows
@@ -119,7 +122,7 @@ final class SpecLoader {
         var store: Located<String>?
         if let value = fields[.store] {
             store = reader.path(value, "store")
-        } else {
+        } else if !fields.suggested.contains(WindowKey.store.rawValue) {
             reader.report(.error(.missingKey, "missing required key 'store' in \(what)", at: fields.location, fix: "add 'store: /var/spool/relay-ctrl/allow'"))
         }
         var length = Located.byDefault(WindowLength.relayCtrlDefault)
@@ -228,14 +231,14 @@ final class SpecLoader {
         var path: Located<String>?
         if let value = fields[.path] {
             path = reader.path(value, "path")
-        } else {
+        } else if !fields.suggested.contains(WrapperKey.path.rawValue) {
             reader.report(.error(.missingKey, "missing required key 'path' in \(what)", at: fields.location))
         }
         let args = fields[.args].map { arguments($0) } ?? []
         var bypass: Located<Bypass>?
         if let value = fields[.bypass] {
             bypass = self.bypass(value)
-        } else {
+        } else if !fields.suggested.contains(WrapperKey.bypass.rawValue) {
             reader.report(.error(
                 .missingKey, "missing required key 'bypass' in \(what)", at: fields.location,
                 notes: [DiagnosticNote("say how it treats a client that has logged in: 'bypass: { env: { NAME: \"\" } }', 'bypass: honours-relayclient', 'bypass: not-a-filter' or 'bypass: none'")]))
@@ -316,7 +319,7 @@ final class SpecLoader {
                 notes: [DiagnosticNote("a \(kind.value.rawValue) service takes: \(kind.value.keys.map(\.rawValue).joined(separator: ", "))")])
         }) else { return nil }
         var complete = true
-        for key in kind.value.requiredKeys where fields[key] == nil {
+        for key in kind.value.requiredKeys where fields[key] == nil && !fields.suggested.contains(key.rawValue) {
             reader.report(.error(.missingKey, "missing required key '\(key.rawValue)' in \(what)", at: fields.location))
             complete = false
         }
@@ -325,8 +328,11 @@ final class SpecLoader {
                 outline.windowReferences.append(.init(service: name.value, verb: key.rawValue, window: Located(scalar.string, at: node.location)))
             }
         }
-        if let node = fields[.port], let port = Int(node.scalar?.string ?? "") {
-            outline.ports.append(.init(service: name.value, port: Located(port, at: node.location)))
+        if let defaultPort = kind.value.defaultPort {
+            let written = fields[.port]
+            if let port = written.map({ Int($0.scalar?.string ?? "") }) ?? defaultPort {
+                outline.ports.append(.init(service: name.value, port: Located(port, at: written?.location ?? name.location)))
+            }
         }
         let role: ServiceRole?
         switch kind.value {
@@ -357,7 +363,7 @@ final class SpecLoader {
             if let version, version.value.mechanism == .mailExecutable {
                 reader.report(.error(
                     .keyNotForServer, "'post-login-user' applies to Dovecot 2.0 and later", at: fields.keyLocation(.postLoginUser)!,
-                    notes: [DiagnosticNote("Dovecot \(version.value) runs mail_executable as the mail user; there is no post-login service")]))
+                    notes: [DiagnosticNote("Dovecot \(version.value) grants through mail_executable; there is no post-login service to configure")]))
                 complete = false
             } else if let user = accountName(node, "post-login-user") {
                 postLoginUser = user
@@ -413,7 +419,7 @@ final class SpecLoader {
 
     private func qmailPOP3D(_ fields: Fields<ServiceKey>) -> QmailPOP3DLogin? {
         let runBy = fields[.runBy].flatMap { reader.choice($0, "run-by", as: Supervisor.self) }
-        let port = port(fields, default: 110)
+        let port = port(fields, default: ServerKind.qmailPOP3D.defaultPort!)
         let grants = fields[.grants].flatMap { reader.string($0, "grants") }
         var checkpassword: Located<String>?? = .some(nil)
         if let node = fields[.checkpassword] {
@@ -444,7 +450,7 @@ final class SpecLoader {
 
     private func qmailSMTPD(_ fields: Fields<ServiceKey>) -> QmailSMTPD? {
         let runBy = fields[.runBy].flatMap { reader.choice($0, "run-by", as: Supervisor.self) }
-        let port = port(fields, default: 25)
+        let port = port(fields, default: ServerKind.qmailSMTPD.defaultPort!)
         var checks: Located<String>?? = .some(nil)
         if let node = fields[.checks] {
             checks = reader.string(node, "checks").map { .some($0) } ?? nil
@@ -481,9 +487,9 @@ final class SpecLoader {
         let start = scalar.style == .plain ? text.location! : text.location!.advanced(by: 1)
         var words: [Located<String>] = []
         var offset = 0
-        for piece in text.value.split(separator: " ", omittingEmptySubsequences: false) {
-            if !piece.isEmpty { words.append(Located(String(piece), at: start.advanced(by: offset))) }
-            offset += piece.unicodeScalars.count + 1
+        for piece in text.value.unicodeScalars.split(separator: " ", omittingEmptySubsequences: false) {
+            if !piece.isEmpty { words.append(Located(String(String.UnicodeScalarView(piece)), at: start.advanced(by: offset))) }
+            offset += piece.count + 1
         }
         guard let program = words.first else {
             reader.report(.error(.emptyChainEntry, "empty chain entry", at: node.location))

@@ -18,7 +18,7 @@ struct YAMLDocument {
         var masked: [SourceLocation: String] = [:]
         for round in 0..<Self.maxRounds {
             do {
-                root = try Yams.compose(yaml: text)
+                root = try Yams.compose(yaml: text, Resolver.basic)
                 break
             } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
                 let location = SourceLocation(line: context.mark.line, column: context.mark.column)
@@ -111,8 +111,15 @@ struct YAMLDocument {
         switch error {
         case let .composer(context, _, mark, _) where context?.text == "expected a single document in the stream":
             return .error(.multipleDocuments, "a spec is one YAML document; a second one starts here", at: location(mark), fix: "remove the '---' line and everything after it, or split it into its own file")
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
-            return .error(.yamlSyntax, describe(context, problem), at: location(mark))
+        case let .scanner(context, problem, mark, yaml), let .parser(context, problem, mark, yaml), let .composer(context, problem, mark, yaml):
+            var notes: [DiagnosticNote] = []
+            if let context, context.mark.line != mark.line || context.mark.column != mark.column {
+                notes.append(DiagnosticNote(context.text.replacing("while parsing", with: "in"), at: location(context.mark)))
+            }
+            let tabIndented = SourceFile(path: "", text: yaml).line(mark.line)?.unicodeScalars.dropFirst(mark.column - 1).first == "\t"
+            return .error(
+                .yamlSyntax, describe(context, problem), at: location(mark), notes: notes,
+                fix: tabIndented ? "indent with spaces: YAML does not allow tabs there" : nil)
         case let .reader(problem, _, _, _):
             return .error(.yamlSyntax, "invalid YAML: \(problem)", at: SourceLocation(line: 1, column: 1))
         case let .duplicatedKeysInMapping(duplicates, context):
@@ -131,6 +138,20 @@ extension Node {
 }
 
 extension Node {
-    /// The resolved tag (Yams keeps `Tag.name` internal): `.bool` for a plain `yes`, `.str` once quoted.
-    var tagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
+    /// The YAML 1.1 type of the node: `.bool` for a plain `yes`, `.str` once quoted.
+    ///
+    /// Documents are composed with the regex-free basic resolver (Yams would otherwise resolve
+    /// every key's tag to hash it for its duplicate check); plain scalars are resolved here with
+    /// the default rules, and only when their first character could begin a non-string.
+    var tagName: Tag.Name {
+        guard case .scalar(let scalar) = self, scalar.style == .plain else { return Tag.Name(rawValue: tag.rawValue) }
+        guard let first = scalar.string.unicodeScalars.first else { return .null }
+        guard Self.nonStringStarts.contains(first) else { return .str }
+        // A fresh node: Yams resolves a Tag in place, so this node's own tag may already be
+        // fixed to `str` by the basic resolver.
+        return Resolver.default.resolveTag(of: Node(scalar.string))
+    }
+
+    /// First characters of bool, int, float, null, timestamp, merge and value scalars.
+    private static let nonStringStarts = Set("0123456789+-.~<=yYnNtTfFoO".unicodeScalars)
 }

@@ -48,6 +48,15 @@ public enum ServerKind: String, CaseIterable, Sendable {
         }
     }
 
+    /// The port a qmail service listens on unless told otherwise; Dovecot's own config owns its ports.
+    public var defaultPort: Int? {
+        switch self {
+        case .dovecot: nil
+        case .qmailPOP3D: 110
+        case .qmailSMTPD: 25
+        }
+    }
+
     public var requiredKeys: [ServiceKey] {
         switch self {
         case .dovecot: [.version, .protocols, .grants]

@@ -37,7 +37,7 @@ enum SpecValidator {
                 fix: Suggestion.closest(to: name.value, among: Catalog.programs.map(\.name)).map { "did you mean '\($0)'?" }))
         }
 
-        if complete {
+        if complete, !diagnostics.hasErrors {
             let used = Set(outline.windowReferences.map(\.window.value))
             for window in outline.windows where !used.contains(window.value) {
                 diagnostics.append(.warning(.unusedWindow, "window '\(window.value)' is not granted or checked by any service", at: window.location!))
