@@ -1,12 +1,18 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// relay-ctrl 3.2's programs and the pkgsrc companions, same names, built from this package.
+let runtimeTools = [
+    "relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-chdir", "relay-ctrl-age",
+    "ifrelayclient", "dovecot-settcpremoteip",
+]
+
 let package = Package(
     name: "relaychain",
     products: [
         .executable(name: "relaychain", targets: ["relaychain"]),
         .library(name: "RelaychainCore", targets: ["RelaychainCore"]),
-    ],
+    ] + runtimeTools.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -24,6 +30,17 @@ let package = Package(
                 "RelaychainCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The runtime tools' core: environment, addresses, the grant store, exec. Glibc only,
+        // no Foundation: these run on every SMTP connection and every login.
+        .target(name: "RelayCtrlCore"),
+    ] + runtimeTools.map { tool in
+        // Linked statically: start-up as cheap as C's (see bench/exec-cost).
+        .executableTarget(name: tool, dependencies: ["RelayCtrlCore"], linkerSettings: [.unsafeFlags(["-static-executable"])])
+    } + [
+        .testTarget(
+            name: "RelayCtrlCoreTests",
+            dependencies: ["RelayCtrlCore"]
         ),
         .testTarget(
             name: "RelaychainCoreTests",

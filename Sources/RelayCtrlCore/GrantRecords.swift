@@ -1,0 +1,44 @@
+/// The body of a grant file, as relay-ctrl writes it: zero or more `NAME=VALUE` records, each
+/// terminated by a NUL byte.
+public struct GrantRecord: Hashable, Sendable {
+    public var name: [UInt8]
+    public var value: [UInt8]
+
+    public init(name: [UInt8], value: [UInt8]) {
+        self.name = name
+        self.value = value
+    }
+
+    public var nameText: String { printable(name) }
+}
+
+public enum GrantRecords {
+    /// The original reads at most 8 KiB of a grant file; so do we.
+    public static let readLimit = 8192
+
+    public static func encode(_ records: [GrantRecord]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for record in records {
+            bytes += record.name
+            bytes.append(UInt8(ascii: "="))
+            bytes += record.value
+            bytes.append(0)
+        }
+        return bytes
+    }
+
+    /// Complete records only: a trailing record without its NUL (a truncated or oversized file)
+    /// and records without `=` are dropped, as the original does.
+    public static func decode(_ bytes: some Collection<UInt8>) -> [GrantRecord] {
+        var records: [GrantRecord] = []
+        var rest = bytes[...]
+        while let end = rest.firstIndex(of: 0) {
+            let record = rest[rest.startIndex..<end]
+            if let equals = record.firstIndex(of: UInt8(ascii: "=")) {
+                records.append(GrantRecord(name: Array(record[record.startIndex..<equals]), value: Array(record[record.index(after: equals)...])))
+            }
+            rest = rest[rest.index(after: end)...]
+        }
+        return records
+    }
+}

@@ -1,0 +1,153 @@
+import Glibc
+
+/// Grants in the store: one file per client address, its mtime the time of the login.
+public struct GrantStore: Sendable {
+    public let directory: RelayDirectory
+
+    /// How far in the future a grant's mtime may lie (clock steps, NFS) before it is distrusted:
+    /// without a bound, `touch -d 2099-01-01` would be a permanent grant.
+    public static let clockSkewAllowance = 30
+
+    public init(directory: RelayDirectory) {
+        self.directory = directory
+    }
+
+    /// What identifies one file, so that removing a stale one never removes a fresh one that
+    /// replaced it in the meantime.
+    public struct Identity: Equatable, Sendable {
+        var device: UInt
+        var inode: UInt
+    }
+
+    public enum Lookup: Sendable {
+        case fresh([GrantRecord])
+        case missing
+        /// Older than the window; `age` in seconds.
+        case expired(age: Int, Identity)
+        /// Dated more than the allowance ahead of now.
+        case future(ahead: Int, Identity)
+        /// A symbolic link, FIFO, directory, device...: never read, never a grant.
+        case notRegular(kind: String, Identity?)
+        case unreadable(reason: String)
+    }
+
+    public func lookup(_ address: ClientAddress, now: Int, window: Int) -> Lookup {
+        let name = address.canonical
+        var entry = stat()
+        guard fstatat(directory.descriptor, name, &entry, AT_SYMLINK_NOFOLLOW) == 0 else {
+            return errno == ENOENT ? .missing : .unreadable(reason: Log.systemError())
+        }
+        guard entry.st_mode & S_IFMT == S_IFREG else { return .notRegular(kind: Self.kind(of: entry), Self.identity(of: entry)) }
+        // Only now open it, and refuse anything that was swapped in since the look.
+        let descriptor = openat(directory.descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return .missing }
+            return errno == ELOOP ? .notRegular(kind: "a symbolic link", nil) : .unreadable(reason: Log.systemError())
+        }
+        defer { close(descriptor) }
+        var opened = stat()
+        guard fstat(descriptor, &opened) == 0 else { return .unreadable(reason: Log.systemError()) }
+        guard opened.st_mode & S_IFMT == S_IFREG else { return .notRegular(kind: Self.kind(of: opened), Self.identity(of: opened)) }
+        let modified = Int(opened.st_mtim.tv_sec)
+        if modified > now + Self.clockSkewAllowance { return .future(ahead: modified - now, Self.identity(of: opened)) }
+        if modified < now - window { return .expired(age: now - modified, Self.identity(of: opened)) }
+        guard let body = Self.readBounded(descriptor) else { return .unreadable(reason: Log.systemError()) }
+        return .fresh(GrantRecords.decode(body))
+    }
+
+    /// Records a grant: a new file under a temporary name, then renamed over the address, so a
+    /// reader sees the old grant or the new one, never half of one.
+    public func write(_ address: ClientAddress, records: [GrantRecord]) -> String? {
+        let mode: mode_t = directory.handedOver ? 0o666 : 0o600
+        var time = timeval()
+        gettimeofday(&time, nil)
+        let base = ".\(time.tv_sec).\(time.tv_usec):\(getpid())"
+        var temporary = base
+        var descriptor: Int32 = -1
+        for attempt in 0..<8 {
+            temporary = attempt == 0 ? base : "\(base).\(attempt)"
+            descriptor = openat(directory.descriptor, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+            if descriptor >= 0 || errno != EEXIST { break }
+        }
+        guard descriptor >= 0 else { return "Could not open '\(temporary)' for writing: \(Log.systemError())" }
+        _ = fchmod(descriptor, mode)  // exactly this mode, whatever the umask
+        let body = GrantRecords.encode(records)
+        let written = Self.writeAll(descriptor, body)
+        let closed = close(descriptor) == 0
+        guard written, closed else {
+            let reason = Log.systemError()
+            unlinkat(directory.descriptor, temporary, 0)
+            return "Could not write to '\(temporary)': \(reason)"
+        }
+        guard renameat(directory.descriptor, temporary, directory.descriptor, address.canonical) == 0 else {
+            let reason = Log.systemError()
+            unlinkat(directory.descriptor, temporary, 0)
+            return "Could not rename '\(temporary)' to '\(address.canonical)': \(reason)"
+        }
+        return nil
+    }
+
+    /// Removes `name` if it is still the file identified earlier. The entry is first moved
+    /// aside, then checked: if a fresh grant had replaced it, that grant is put back (unless an
+    /// even newer one has arrived meanwhile), so a fresh grant is never lost.
+    @discardableResult
+    public func removeStale(_ name: String, _ identity: Identity?) -> Bool {
+        let aside = ".stale.\(getpid()).\(name)"
+        guard renameat(directory.descriptor, name, directory.descriptor, aside) == 0 else { return false }
+        var moved = stat()
+        if fstatat(directory.descriptor, aside, &moved, AT_SYMLINK_NOFOLLOW) == 0, let identity, Self.identity(of: moved) != identity {
+            // Not the stale one: restore it without replacing anything newer (link fails on EEXIST).
+            if linkat(directory.descriptor, aside, directory.descriptor, name, 0) != 0, errno != EEXIST {
+                renameat(directory.descriptor, aside, directory.descriptor, name)
+                return false
+            }
+            unlinkat(directory.descriptor, aside, 0)
+            return false
+        }
+        unlinkat(directory.descriptor, aside, 0)
+        return true
+    }
+
+    public static func identity(of status: stat) -> Identity {
+        Identity(device: UInt(status.st_dev), inode: UInt(status.st_ino))
+    }
+
+    static func kind(of status: stat) -> String {
+        switch status.st_mode & S_IFMT {
+        case S_IFLNK: "a symbolic link"
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a FIFO"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFSOCK: "a socket"
+        default: "not a regular file"
+        }
+    }
+
+    private static func readBounded(_ descriptor: Int32) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: GrantRecords.readLimit)
+        var filled = 0
+        while filled < buffer.count {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            filled += count
+        }
+        return Array(buffer[0..<filled])
+    }
+
+    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += count
+        }
+        return true
+    }
+}

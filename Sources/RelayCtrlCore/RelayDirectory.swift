@@ -1,0 +1,68 @@
+import Glibc
+
+/// The grant store, opened once: from RELAY_CTRL_DIR_FD (a descriptor relay-ctrl-chdir opened
+/// before privileges were dropped) or else RELAY_CTRL_DIR. Every file operation is relative to
+/// this descriptor; nothing is ever looked up relative to the current directory.
+public struct RelayDirectory: Sendable {
+    public static let pathVariable = "RELAY_CTRL_DIR"
+    public static let descriptorVariable = "RELAY_CTRL_DIR_FD"
+
+    public let descriptor: Int32
+    /// True when it came as RELAY_CTRL_DIR_FD: grants are then written mode 0666, since the
+    /// writer and the readers are different users (as the original does).
+    public let handedOver: Bool
+
+    /// Opens the store named by the environment, or explains (through `log`) why not. The
+    /// handed-over descriptor and its variable are consumed, so the programs later in the chain
+    /// never inherit them.
+    public static func open(log: Log) -> RelayDirectory? {
+        if let text = Environment.value(descriptorVariable) {
+            Environment.unset(descriptorVariable)
+            guard let number = parseDescriptor(text) else {
+                log.warn("Invalid value for $\(descriptorVariable)")
+                return nil
+            }
+            var status = stat()
+            guard fstat(number, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+                log.warn("$\(descriptorVariable) (\(number)) is not an open directory")
+                return nil
+            }
+            _ = fcntl(number, F_SETFD, FD_CLOEXEC)
+            return RelayDirectory(descriptor: number, handedOver: true)
+        }
+        guard let path = Environment.value(pathVariable) else {
+            log.warn("$\(pathVariable) is not set")
+            return nil
+        }
+        let descriptor = path.withNullTerminated { Glibc.open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard descriptor >= 0 else {
+            log.warn("Could not open directory '\(printable(path))': \(Log.systemError())")
+            return nil
+        }
+        return RelayDirectory(descriptor: descriptor, handedOver: false)
+    }
+
+    public init(descriptor: Int32, handedOver: Bool) {
+        self.descriptor = descriptor
+        self.handedOver = handedOver
+    }
+
+    public func close() {
+        _ = Glibc.close(descriptor)
+    }
+
+    static func parseDescriptor(_ text: [UInt8]) -> Int32? {
+        guard !text.isEmpty, text.count <= 9, text.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        return Int32(text.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) })
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Calls `body` with a NUL-terminated copy.
+    public func withNullTerminated<R>(_ body: (UnsafePointer<CChar>) -> R) -> R {
+        var terminated = self
+        terminated.append(0)
+        return terminated.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) } }
+    }
+}
+

@@ -1,0 +1,10 @@
+// dovecot-settcpremoteip program [args ...]
+// Dovecot names the client address IP; relay-ctrl reads TCPREMOTEIP. Copies one to the other
+// (empty when IP is unset, as the pkgsrc script does) and execs the program.
+import Glibc
+import RelayCtrlCore
+
+let log = Log(program: "dovecot-settcpremoteip")
+Environment.set("TCPREMOTEIP", Environment.value("IP") ?? [])
+guard ChainExec.argc >= 2 else { exit(0) }
+ChainExec.execRest(from: 1, log: log)

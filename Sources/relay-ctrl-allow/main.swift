@@ -1,0 +1,33 @@
+// relay-ctrl-allow [program [args ...]]
+// Runs after a successful POP3/IMAP login: records a grant for the client address (with the
+// carried login variables), then execs the mail server.
+import Glibc
+import RelayCtrlCore
+
+let log = Log(program: "relay-ctrl-allow")
+guard let raw = Environment.value("TCPREMOTEIP"), let address = ClientAddress(raw) else {
+    log.die(111, "Must be run from tcp-env or tcpserver.")
+}
+
+/// Courier sets AUTHUSER and AUTHARGV0 and says in AUTHENTICATED whether the login succeeded;
+/// elsewhere the place in the chain (after the password check) is the proof.
+func isAuthenticated() -> Bool {
+    guard Environment.isSet("AUTHUSER"), Environment.isSet("AUTHARGV0") else { return true }
+    return !(Environment.value("AUTHENTICATED") ?? []).isEmpty
+}
+
+if isAuthenticated(), let directory = RelayDirectory.open(log: log) {
+    let names = CarryPolicy.carriedNames(Environment.value(CarryPolicy.variable)) { name, reason in
+        log.warn("Not carrying \(name): it would let a local user \(reason)")
+    }
+    let records = names.compactMap { name in
+        Environment.value(String(decoding: name, as: UTF8.self)).map { GrantRecord(name: name, value: $0) }
+    }
+    if let problem = GrantStore(directory: directory).write(address, records: records) {
+        log.warn(problem)
+    }
+    directory.close()
+}
+
+guard ChainExec.argc >= 2 else { exit(0) }
+ChainExec.execRest(from: 1, log: log)

@@ -1,0 +1,61 @@
+// relay-ctrl-check program [args ...]
+// Runs before the SMTP server: if the client logged in within the window, sets RELAYCLIENT
+// (and RBLSMTPD='' unless set, so rblsmtpd steps aside) and the carried login variables.
+// Whatever happens to the store, it execs the program: a store problem never blocks mail.
+import Glibc
+import RelayCtrlCore
+
+let log = Log(program: "relay-ctrl-check", debugEnabled: Environment.isSet("RELAY_CTRL_LOG_IPS"))
+guard ChainExec.argc >= 2 else { log.die(1, "usage: relay-ctrl-check program [arguments]") }
+
+func check(log: Log, logEnvironment: Bool) {
+    guard !Environment.isSet("RELAYCLIENT") else {
+        log.debug("$RELAYCLIENT already set, not checking IP")
+        return
+    }
+    guard let raw = Environment.value("TCPREMOTEIP") else {
+        log.warn("$TCPREMOTEIP not set, not checking IP")
+        return
+    }
+    guard let address = ClientAddress(raw) else {
+        log.warn("Invalid $TCPREMOTEIP '\(printable(raw))', not checking IP")
+        return
+    }
+    guard let directory = RelayDirectory.open(log: log) else { return }
+    defer { directory.close() }
+    let store = GrantStore(directory: directory)
+    let window = Settings.window(Environment.value("RELAY_CTRL_EXPIRY"))
+    switch store.lookup(address, now: time(nil), window: window) {
+    case .fresh(let records):
+        log.debug("IP \(address) found, setting $RELAYCLIENT")
+        Environment.set("RELAYCLIENT", Environment.value("RELAY_CTRL_RELAYCLIENT") ?? [])
+        if !Environment.isSet("RBLSMTPD") { Environment.set("RBLSMTPD", []) }
+        let carried = CarryPolicy.carriedNames(Environment.value(CarryPolicy.variable)) { name, reason in
+            log.warn("Not carrying \(name): it would let a local user \(reason)")
+        }
+        for record in records {
+            guard carried.contains(record.name) else {
+                log.warn("Ignoring \(record.nameText) in the grant for \(address): not a carried variable")
+                continue
+            }
+            if Environment.set(String(decoding: record.name, as: UTF8.self), record.value), logEnvironment {
+                log.warn("Set $\(record.nameText) from the grant for \(address)")
+            }
+        }
+    case .missing:
+        log.debug("IP \(address) not found")
+    case .expired(_, let identity):
+        log.debug("Expired IP \(address) found, removing")
+        store.removeStale(address.canonical, identity)
+    case .future(let ahead, let identity):
+        log.warn("Grant for \(address) is dated \(ahead)s in the future, removing it")
+        store.removeStale(address.canonical, identity)
+    case .notRegular(let kind, _):
+        log.warn("Grant for \(address) is \(kind), ignoring it")
+    case .unreadable(let reason):
+        log.warn("Could not read the grant for \(address): \(reason)")
+    }
+}
+
+check(log: log, logEnvironment: Environment.isSet("RELAY_CTRL_LOG_ENV"))
+ChainExec.execRest(from: 1, log: log)
