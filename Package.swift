@@ -36,12 +36,15 @@ let package = Package(
         .target(name: "RelayCtrlCore"),
     ] + runtimeTools.map { tool in
         // Linked statically: start-up as cheap as C's (see bench/exec-cost).
-        .executableTarget(name: tool, dependencies: ["RelayCtrlCore"], linkerSettings: [.unsafeFlags(["-static-executable"])])
+        .executableTarget(name: tool, dependencies: ["RelayCtrlCore"], linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections"])])
     } + [
         .testTarget(
             name: "RelayCtrlCoreTests",
             dependencies: ["RelayCtrlCore"]
         ),
+        // Runs the built tools as processes. It cannot depend on them (their static-link flag
+        // would leak into the test bundle), so scripts/test runs `swift build` first.
+        .testTarget(name: "RuntimeToolTests"),
         .testTarget(
             name: "RelaychainCoreTests",
             dependencies: ["RelaychainCore", .product(name: "Yams", package: "Yams")],

@@ -13,7 +13,12 @@ public enum ChainExec {
     /// Execs argv[first...] with PATH lookup, as the originals' execvp does; on failure logs
     /// and exits 111.
     public static func execRest(from first: Int, log: Log) -> Never {
-        execArguments(Array(first..<argc), log: log)
+        // argv is NULL-terminated, so its tail is itself a valid argv: no copy at all.
+        let rest = UnsafePointer(CommandLine.unsafeArgv + first)
+        guard first < argc, let program = rest.pointee else { log.die(111, "no program to execute") }
+        _ = execvp(program, rest)
+        let reason = Log.systemError()
+        log.die(111, "execution of program '\(String(cString: program))' failed: \(reason)")
     }
 
     /// Execs the given argv indices in order (ifrelayclient drops its `--`).

@@ -12,9 +12,9 @@ public struct ClientAddress: Hashable, Sendable, CustomStringConvertible {
 
     static let maximumLength = 64
 
-    public init?(_ text: some Collection<UInt8>) {
+    public init?(_ text: [UInt8]) {
         guard !text.isEmpty, text.count <= Self.maximumLength else { return nil }
-        var bytes = Array(text)
+        var bytes = text
         if let percent = bytes.firstIndex(of: UInt8(ascii: "%")) {
             let zone = bytes[(percent + 1)...]
             guard !zone.isEmpty, zone.allSatisfy({ Self.isZoneCharacter($0) }) else { return nil }
@@ -44,16 +44,27 @@ public struct ClientAddress: Hashable, Sendable, CustomStringConvertible {
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     /// Four decimal octets, 0-255, no leading zeros (which inet_aton would read as octal).
+    /// Plain loops over the bytes: this runs on every SMTP connection.
     private static func parseIPv4(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
         var octets: [UInt8] = []
-        for part in bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
-            guard (1...3).contains(part.count), part.allSatisfy(isDigit) else { return nil }
-            if part.count > 1, part.first == UInt8(ascii: "0") { return nil }
-            let value = part.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        octets.reserveCapacity(4)
+        var value = 0, digits = 0, leadingZero = false
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, octets.count < 3 else { return nil }
+                octets.append(UInt8(value))
+                value = 0; digits = 0; leadingZero = false
+                continue
+            }
+            guard isDigit(byte), digits < 3, !leadingZero else { return nil }
+            if digits == 0, byte == UInt8(ascii: "0") { leadingZero = true }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
             guard value <= 255 else { return nil }
-            octets.append(UInt8(value))
         }
-        return octets.count == 4 ? octets : nil
+        guard digits > 0, octets.count == 3 else { return nil }
+        octets.append(UInt8(value))
+        return octets
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt16? {
@@ -110,7 +121,15 @@ public struct ClientAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func formatIPv4(_ octets: [UInt8]) -> String {
-        octets.map { String($0) }.joined(separator: ".")
+        var text: [UInt8] = []
+        text.reserveCapacity(15)
+        for (index, octet) in octets.enumerated() {
+            if index > 0 { text.append(UInt8(ascii: ".")) }
+            if octet >= 100 { text.append(UInt8(ascii: "0") + octet / 100) }
+            if octet >= 10 { text.append(UInt8(ascii: "0") + octet / 10 % 10) }
+            text.append(UInt8(ascii: "0") + octet % 10)
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// RFC 5952 section 4: lower case, no leading zeros, the longest run of two or more zero

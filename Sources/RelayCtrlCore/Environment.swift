@@ -8,18 +8,32 @@ public enum Environment {
         return Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
     }
 
+    public static func value(_ name: [UInt8]) -> [UInt8]? {
+        name.withNullTerminated { pointer in
+            getenv(pointer).map { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) }
+        }
+    }
+
     public static func isSet(_ name: String) -> Bool {
         getenv(name) != nil
     }
 
     /// Sets `name` to `value` (a value cannot hold NUL; such a value is refused).
     @discardableResult
-    public static func set(_ name: String, _ value: some Collection<UInt8>) -> Bool {
-        guard !value.contains(0) else { return false }
+    public static func set(_ name: String, _ value: [UInt8]) -> Bool {
+        set(Array(name.utf8), value)
+    }
+
+    /// The same with the name as bytes, as read from a grant file.
+    @discardableResult
+    public static func set(_ name: [UInt8], _ value: [UInt8]) -> Bool {
+        guard !name.contains(0), !value.contains(0) else { return false }
         var terminated = Array(value)
         terminated.append(0)
-        return terminated.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { setenv(name, $0.baseAddress!, 1) == 0 }
+        return name.withNullTerminated { namePointer in
+            terminated.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { setenv(namePointer, $0.baseAddress!, 1) == 0 }
+            }
         }
     }
 

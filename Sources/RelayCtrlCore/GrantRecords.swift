@@ -29,15 +29,14 @@ public enum GrantRecords {
 
     /// Complete records only: a trailing record without its NUL (a truncated or oversized file)
     /// and records without `=` are dropped, as the original does.
-    public static func decode(_ bytes: some Collection<UInt8>) -> [GrantRecord] {
+    public static func decode(_ bytes: [UInt8]) -> [GrantRecord] {
         var records: [GrantRecord] = []
-        var rest = bytes[...]
-        while let end = rest.firstIndex(of: 0) {
-            let record = rest[rest.startIndex..<end]
-            if let equals = record.firstIndex(of: UInt8(ascii: "=")) {
-                records.append(GrantRecord(name: Array(record[record.startIndex..<equals]), value: Array(record[record.index(after: equals)...])))
+        var start = 0
+        while let end = bytes[start...].firstIndex(of: 0) {
+            if let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) {
+                records.append(GrantRecord(name: Array(bytes[start..<equals]), value: Array(bytes[(equals + 1)..<end])))
             }
-            rest = rest[rest.index(after: end)...]
+            start = end + 1
         }
         return records
     }

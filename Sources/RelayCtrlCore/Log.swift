@@ -45,7 +45,7 @@ public struct Log: Sendable {
 }
 
 /// Text for log lines from bytes that may not be UTF-8 (an address, a file name).
-public func printable(_ bytes: some Collection<UInt8>) -> String {
+public func printable(_ bytes: [UInt8]) -> String {
     var text = ""
     for byte in bytes {
         if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") {

@@ -21,7 +21,7 @@ if isAuthenticated(), let directory = RelayDirectory.open(log: log) {
         log.warn("Not carrying \(name): it would let a local user \(reason)")
     }
     let records = names.compactMap { name in
-        Environment.value(String(decoding: name, as: UTF8.self)).map { GrantRecord(name: name, value: $0) }
+        Environment.value(name).map { GrantRecord(name: name, value: $0) }
     }
     if let problem = GrantStore(directory: directory).write(address, records: records) {
         log.warn(problem)

@@ -38,7 +38,7 @@ func check(log: Log, logEnvironment: Bool) {
                 log.warn("Ignoring \(record.nameText) in the grant for \(address): not a carried variable")
                 continue
             }
-            if Environment.set(String(decoding: record.name, as: UTF8.self), record.value), logEnvironment {
+            if Environment.set(record.name, record.value), logEnvironment {
                 log.warn("Set $\(record.nameText) from the grant for \(address)")
             }
         }
