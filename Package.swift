@@ -21,7 +21,7 @@ let package = Package(
         // The compiler core: text in, model and diagnostics (later: files) out. Never touches the disk.
         .target(
             name: "RelaychainCore",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["RelayCtrlCore", .product(name: "Yams", package: "Yams")]
         ),
         // The thin CLI: reads files, prints diagnostics, sets the exit status.
         .executableTarget(
