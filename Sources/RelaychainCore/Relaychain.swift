@@ -21,6 +21,30 @@ public enum Relaychain {
         return CheckResult(spec: spec, diagnostics: diagnostics.sortedByLocation())
     }
 
+    public struct BuildResult: Sendable {
+        /// Every output file, or none at all when anything is wrong: a failing build writes nothing.
+        public var files: [OutputFile]
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// Checks a spec and, when it has no errors, compiles it. `specName` goes into each file's
+    /// header (a file name, so that output does not depend on where the spec was read from).
+    public static func build(_ source: SourceFile, specName: String) -> BuildResult {
+        let checked = check(source)
+        guard let spec = checked.spec else { return BuildResult(files: [], diagnostics: checked.diagnostics) }
+        let emitted = Emitter.emit(spec, specName: specName)
+        let diagnostics = (checked.diagnostics + emitted.diagnostics).sortedByLocation()
+        return BuildResult(files: diagnostics.hasErrors ? [] : emitted.files, diagnostics: diagnostics)
+    }
+
+    /// Builds from raw bytes, reporting text that is not UTF-8 at its first bad byte.
+    public static func build(path: String, bytes: [UInt8], specName: String) -> BuildResult {
+        switch SourceFile.decoding(path: path, bytes: bytes) {
+        case .success(let source): build(source, specName: specName)
+        case .failure(let failure): BuildResult(files: [], diagnostics: [failure.diagnostic])
+        }
+    }
+
     /// Checks raw bytes, reporting text that is not UTF-8 at its first bad byte.
     public static func check(path: String, bytes: [UInt8]) -> CheckResult {
         switch SourceFile.decoding(path: path, bytes: bytes) {

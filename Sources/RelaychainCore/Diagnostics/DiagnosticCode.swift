@@ -41,6 +41,9 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case unusedWindow = "RC203"
     case undefinedProgram = "RC204"
 
+    case targetCannotCarry = "RC301"
+    case qmailRunSingleService = "RC302"
+
     public var summary: String {
         switch self {
         case .yamlSyntax: "the file is not valid YAML"
@@ -80,6 +83,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
         case .portInUse: "two services listen on the same port"
         case .unusedWindow: "a window that no service grants or checks"
         case .undefinedProgram: "a path override for a program relaychain does not know"
+        case .targetCannotCarry: "a value that the target's syntax cannot express"
+        case .qmailRunSingleService: "more services of one kind than pkgsrc's qmail-run can start"
         }
     }
 }

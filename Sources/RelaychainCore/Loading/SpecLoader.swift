@@ -429,7 +429,7 @@ final class SpecLoader {
         if let node = fields[.hostname] {
             hostname = reader.string(node, "hostname").map { .some($0) } ?? nil
         }
-        var maildir: Located<String>? = .byDefault("./Maildir/")
+        var maildir: Located<String>? = .byDefault("Maildir")
         if let node = fields[.maildir] { maildir = reader.string(node, "maildir") }
         guard let runBy, let port, let grants, let checkpassword, let hostname, let maildir else { return nil }
         let defaultCheckpassword = runBy.value == .qmailRun ? "nbcheckpassword" : "checkpassword"

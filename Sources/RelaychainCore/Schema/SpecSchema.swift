@@ -120,7 +120,7 @@ public enum SpecSchema {
         case .relayNetworks: described("tcprules prefixes that already relay, such as \"127.\".", ["type": .string("array"), "items": .object([("type", .string("string")), ("minLength", .int(1))])])
         case .checkpassword: described("checkpassword, nbcheckpassword, or an absolute path. Default nbcheckpassword under qmail-run, else checkpassword.", ["type": .string("string")])
         case .hostname: described("The host name qmail-popup announces.", ref: "text")
-        case .maildir: described("The maildir qmail-pop3d serves, relative to the home directory. Default ./Maildir/.", ref: "text")
+        case .maildir: described("The maildir qmail-pop3d serves, relative to the home directory. Default Maildir (as qmail-run).", ref: "text")
         }
     }
 

@@ -1,0 +1,125 @@
+/// A word of an emitted command line, with the spec position it came from (nil: relaychain's
+/// own words), so that a target that cannot carry it can say where it was written.
+public struct Word: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        /// Reaches the program exactly as `text`.
+        case literal
+        /// `NAME=value`: written `NAME='value'` in shell, as pkgsrc and the article do.
+        case assignment(name: String, value: String)
+        /// relaychain's own shell code (`"$QMAILDUID"`), written as is in shell targets.
+        case shellCode
+    }
+
+    public var text: String
+    public var origin: SourceLocation?
+    public var kind: Kind
+
+    public init(_ text: String, from origin: SourceLocation? = nil) {
+        self.text = text
+        self.origin = origin
+        self.kind = .literal
+    }
+
+    static func assign(_ name: String, _ value: String, from origin: SourceLocation? = nil) -> Word {
+        var word = Word("\(name)=\(value)", from: origin)
+        word.kind = .assignment(name: name, value: value)
+        return word
+    }
+
+    static func shellCode(_ code: String) -> Word {
+        var word = Word(code)
+        word.kind = .shellCode
+        return word
+    }
+
+    /// As a POSIX shell word.
+    var shell: String {
+        switch kind {
+        case .literal: ShellQuoting.word(text)
+        case .assignment(let name, let value): ShellQuoting.assignment(name, value)
+        case .shellCode: text
+        }
+    }
+}
+
+/// What the compiled chains of one spec consist of, shared by every target.
+struct ChainPlan {
+    let spec: Spec
+
+    func path(_ program: String) -> Word {
+        Word(spec.platform.path(of: program), from: spec.platform.paths[program]?.location)
+    }
+
+    /// The settings relay-ctrl-check (and relay-ctrl-age) need, as `NAME=value` words.
+    func checkEnvironment(_ window: RelayWindow) -> [Word] {
+        var words = [Word.assign("RELAY_CTRL_DIR", window.store.value, from: window.store.location)]
+        words.append(.assign("RELAY_CTRL_EXPIRY", String(window.length.value.seconds), from: window.length.location))
+        if !window.relayClient.value.isEmpty {
+            words.append(.assign("RELAY_CTRL_RELAYCLIENT", window.relayClient.value, from: window.relayClient.location))
+        }
+        if window.log.value { words.append(.assign("RELAY_CTRL_LOG_IPS", "1", from: window.log.location)) }
+        words += carryWords(window)
+        return words
+    }
+
+    /// RELAY_CTRL_CARRY, written only when it differs from the tools' default (USER,DOMAIN).
+    func carryWords(_ window: RelayWindow) -> [Word] {
+        let names = window.carry.map(\.value)
+        guard names != RelayWindow.defaultCarry else { return [] }
+        return [.assign("RELAY_CTRL_CARRY", names.joined(separator: ","), from: window.carry.first?.location)]
+    }
+
+    /// A chain entry resolved against the catalog and the user's wrappers.
+    struct Resolved {
+        var name: String
+        var words: [Word]
+        var bypass: Bypass
+    }
+
+    func resolve(_ entry: ChainEntry) -> Resolved {
+        let name = entry.program.value
+        let args = entry.args.map { Word($0.value, from: $0.location) }
+        if let wrapper = spec.wrapper(named: name) {
+            let fixed = wrapper.args.map { Word($0.value, from: $0.location) }
+            return Resolved(name: name, words: [Word(wrapper.path.value, from: wrapper.path.location)] + fixed + args, bypass: wrapper.bypass.value)
+        }
+        let bypass = Catalog.program(named: name)?.bypass ?? .none
+        return Resolved(name: name, words: [path(name)] + args, bypass: bypass)
+    }
+
+    /// The variables ifrelayclient must set so that every wrapper steps aside for a relay
+    /// client: rblsmtpd's RBLSMTPD first (relay-ctrl's own convention), then the others in
+    /// chain order, each once.
+    func bypassSettings(_ chain: [Resolved]) -> [Word] {
+        var settings: [EnvironmentSetting] = []
+        for resolved in chain {
+            guard case .environment(let list) = resolved.bypass else { continue }
+            for setting in list where !settings.contains(where: { $0.name.value == setting.name.value }) {
+                settings.append(setting)
+            }
+        }
+        let ordered = settings.filter { $0.name.value == "RBLSMTPD" } + settings.filter { $0.name.value != "RBLSMTPD" }
+        return ordered.map { .assign($0.name.value, $0.value.value, from: $0.value.location) }
+    }
+
+    /// Everything tcpserver runs for one SMTP connection: relay-ctrl-check, ifrelayclient with
+    /// the bypass settings, the wrappers in order, qmail-smtpd.
+    func smtpCommand(_ smtpd: QmailSMTPD) -> [Word] {
+        let chain = smtpd.chain.map(resolve)
+        var words: [Word] = []
+        if smtpd.checks != nil {
+            words.append(path("relay-ctrl-check"))
+            let settings = bypassSettings(chain)
+            if !settings.isEmpty {
+                words += [path("ifrelayclient"), Word(spec.platform.env.value, from: spec.platform.env.location)] + settings + [Word("--")]
+            }
+        }
+        words += chain.flatMap(\.words)
+        words.append(path("qmail-smtpd"))
+        return words
+    }
+
+    func window(_ reference: Located<String>?) -> RelayWindow? {
+        reference.flatMap { spec.window(named: $0.value) }
+    }
+}

@@ -1,0 +1,89 @@
+/// dovecot.conf fragments and the Dovecot 2 post-login script.
+struct DovecotTarget {
+    let plan: ChainPlan
+    let header: String
+    var spec: Spec { plan.spec }
+
+    static let postLoginService = "relaychain-postlogin"
+
+    func files(for service: Service, _ login: DovecotLogin, diagnostics: inout [Diagnostic]) -> [OutputFile] {
+        guard let window = plan.window(login.grants) else { return [] }
+        switch login.version.value.mechanism {
+        case .mailExecutable:
+            return [mailExecutableConfig(service, login, window, diagnostics: &diagnostics)]
+        case .postLogin, .postLogin24:
+            return postLoginFiles(service, login, window, diagnostics: &diagnostics)
+        }
+    }
+
+    // MARK: Dovecot 1.x
+
+    /// `mail_executable` is split on single spaces and exec'd without a shell, so a word with a
+    /// space, tab, quote, backslash or `#` (a comment in dovecot.conf) cannot be written.
+    private func mailExecutableConfig(_ service: Service, _ login: DovecotLogin, _ window: RelayWindow, diagnostics: inout [Diagnostic]) -> OutputFile {
+        var text = "\(header)\n"
+        text += "# Dovecot \(login.version.value): merge into dovecot.conf. After each login the mail process\n"
+        text += "# chain records a relay grant in \(window.store.value), then runs Dovecot's own binary.\n"
+        for mailProtocol in login.protocols {
+            let words = [Word(spec.platform.env.value, from: spec.platform.env.location), .assign("RELAY_CTRL_DIR", window.store.value, from: window.store.location)]
+                + plan.carryWords(window)
+                + [plan.path("relay-ctrl-chdir"), plan.path("dovecot-settcpremoteip"), plan.path("relay-ctrl-allow"),
+                   Word("\(spec.platform.dovecotLibexec.value)/\(mailProtocol.value.rawValue)", from: spec.platform.dovecotLibexec.location)]
+            for word in words {
+                if let bad = word.text.unicodeScalars.first(where: { $0.properties.isWhitespace || "\"'\\#".unicodeScalars.contains($0) }) {
+                    diagnostics.append(.error(
+                        .targetCannotCarry, "Dovecot \(login.version.value.line)'s mail_executable cannot carry '\(word.text)': it splits on spaces and has no quoting (found '\(bad.escaped(asASCII: true))')",
+                        at: word.origin ?? login.version.location!,
+                        notes: [DiagnosticNote("service '\(service.name.value)' uses Dovecot \(login.version.value); choose a path without spaces, quotes, backslashes or '#'")]))
+                }
+            }
+            text += "protocol \(mailProtocol.value.rawValue) {\n"
+            text += "  mail_executable = \(words.map(\.text).joined(separator: " "))\n"
+            text += "}\n"
+        }
+        return OutputFile(path: "dovecot/\(service.name.value).conf", contents: text)
+    }
+
+    // MARK: Dovecot 2.x
+
+    var scriptName: (Service) -> String { { "\($0.name.value)-postlogin" } }
+
+    private func postLoginFiles(_ service: Service, _ login: DovecotLogin, _ window: RelayWindow, diagnostics: inout [Diagnostic]) -> [OutputFile] {
+        let scriptPath = "\(spec.platform.libexec.value)/\(scriptName(service))"
+        // script-login's arguments are split on spaces too; dovecot.conf also expands $.
+        if let bad = scriptPath.unicodeScalars.first(where: { $0.properties.isWhitespace || "\"'\\#$".unicodeScalars.contains($0) }) {
+            diagnostics.append(.error(
+                .targetCannotCarry, "Dovecot's script-login cannot run '\(scriptPath)': its path holds '\(bad.escaped(asASCII: true))'",
+                at: spec.platform.libexec.location ?? spec.platform.prefix.location ?? service.name.location!))
+        }
+        let is24 = login.version.value.mechanism == .postLogin24
+        let user = login.postLoginUser?.value ?? (is24 ? "$SET:default_internal_user" : "$default_internal_user")
+        var config = "\(header)\n"
+        config += "# Dovecot \(login.version.value): include from dovecot.conf (!include). After each login,\n"
+        config += "# \(scriptPath) records a relay grant in \(window.store.value);\n"
+        config += "# its user (\(user)) must be able to write there.\n"
+        for mailProtocol in login.protocols {
+            config += "service \(mailProtocol.value.rawValue) {\n  executable = \(mailProtocol.value.rawValue) \(Self.postLoginService)\n}\n"
+        }
+        config += "service \(Self.postLoginService) {\n"
+        config += "  executable = script-login \(scriptPath)\n"
+        config += "  user = \(user)\n"
+        config += "  unix_listener \(Self.postLoginService) {\n  }\n"
+        config += "}\n"
+
+        let settings = [Word.assign("RELAY_CTRL_DIR", window.store.value)] + plan.carryWords(window)
+        var script = "#!/bin/sh\n\(header)\n"
+        script += "# Dovecot's post-login script: install as \(scriptPath).\n"
+        script += "# script-login runs it after each login with an emptied environment (IP, USER and the\n"
+        script += "# userdb fields), so every program is named in full. It records a relay grant for the\n"
+        script += "# client address; failing to record one never denies the login.\n"
+        script += "if [ -n \"${IP-}\" ]; then\n"
+        script += "  TCPREMOTEIP=$IP \(settings.map(\.shell).joined(separator: " ")) \(plan.path("relay-ctrl-allow").shell)\n"
+        script += "fi\n"
+        script += "exec \"$@\"\n"
+        return [
+            OutputFile(path: "dovecot/\(service.name.value).conf", contents: config),
+            OutputFile(path: "libexec/\(scriptName(service))", contents: script, executable: true),
+        ]
+    }
+}

@@ -1,0 +1,72 @@
+/// rc.conf variables for pkgsrc's qmail-run (qmailsmtpd.sh, qmailpop3d.sh).
+///
+/// rc.d assembles `pgrphack env - ${qmailsmtpd_postenv} softlimit ... ${qmailsmtpd_pretcpserver}
+/// argv0 tcpserver ... ${qmailsmtpd_presmtpd} ${qmailsmtpd_smtpdcmd} ${qmailsmtpd_postsmtpd}` and
+/// evals it: each value is double-quoted in rc.conf, then read again as shell words.
+struct QmailRunTarget {
+    let plan: ChainPlan
+    let header: String
+    var spec: Spec { plan.spec }
+
+    struct Assignment {
+        var name: String
+        var words: [Word]
+    }
+
+    func smtpAssignments(_ service: Service, _ smtpd: QmailSMTPD) -> [Assignment] {
+        var assignments: [Assignment] = []
+        let command = plan.smtpCommand(smtpd)
+        if let window = plan.window(smtpd.checks) {
+            assignments.append(Assignment(name: "qmailsmtpd_postenv", words: plan.checkEnvironment(window)))
+            assignments.append(Assignment(name: "qmailsmtpd_pretcpserver", words: [plan.path("relay-ctrl-chdir")]))
+        }
+        // presmtpd replaces qmail-run's default chain whole; qmail-smtpd itself is smtpdcmd.
+        assignments.append(Assignment(name: "qmailsmtpd_presmtpd", words: Array(command.dropLast())))
+        if spec.platform.path(of: "qmail-smtpd") != "\(spec.platform.prefix.value)/bin/qmail-smtpd" {
+            assignments.append(Assignment(name: "qmailsmtpd_smtpdcmd", words: [plan.path("qmail-smtpd")]))
+        }
+        if smtpd.port.value != 25 {
+            assignments.append(Assignment(name: "qmailsmtpd_tcpport", words: [Word(String(smtpd.port.value), from: smtpd.port.location)]))
+        }
+        return assignments
+    }
+
+    /// relay-ctrl-allow goes between checkpassword and qmail-pop3d, after qmail-run's own
+    /// checknotroot (setting prepop3d replaces that default).
+    func pop3dAssignments(_ service: Service, _ login: QmailPOP3DLogin) -> [Assignment] {
+        guard let window = plan.window(login.grants) else { return [] }
+        var assignments = [
+            Assignment(name: "qmailpop3d_postenv", words: [.assign("RELAY_CTRL_DIR", window.store.value, from: window.store.location)] + plan.carryWords(window)),
+            Assignment(name: "qmailpop3d_pretcpserver", words: [plan.path("relay-ctrl-chdir")]),
+        ]
+        if login.checkpassword.value != "nbcheckpassword" {
+            assignments.append(Assignment(name: "qmailpop3d_checkpassword", words: [checkpassword(login)]))
+        }
+        assignments.append(Assignment(name: "qmailpop3d_prepop3d", words: [plan.path("checknotroot"), plan.path("relay-ctrl-allow")]))
+        if login.maildir.value != "Maildir" {
+            assignments.append(Assignment(name: "qmailpop3d_postpop3d", words: [Word(login.maildir.value, from: login.maildir.location)]))
+        }
+        if login.port.value != 110 {
+            assignments.append(Assignment(name: "qmailpop3d_tcpport", words: [Word(String(login.port.value), from: login.port.location)]))
+        }
+        return assignments
+    }
+
+    func checkpassword(_ login: QmailPOP3DLogin) -> Word {
+        login.checkpassword.value.hasPrefix("/") ? Word(login.checkpassword.value, from: login.checkpassword.location) : plan.path(login.checkpassword.value)
+    }
+
+    static func render(_ assignments: [Assignment]) -> String {
+        assignments.map { "\($0.name)=\"\(ShellQuoting.insideDoubleQuotes($0.words.map(\.shell).joined(separator: " ")))\"\n" }.joined()
+    }
+
+    func file(services: [(Service, [Assignment], String)]) -> OutputFile {
+        var text = "\(header)\n"
+        text += "# For pkgsrc's qmail-run: merge into /etc/rc.conf (relaychain build --merge-into does it),\n"
+        text += "# replacing earlier values of these variables.\n"
+        for (_, assignments, comment) in services {
+            text += "\n\(comment)\n" + Self.render(assignments)
+        }
+        return OutputFile(path: "rc.conf", contents: text)
+    }
+}

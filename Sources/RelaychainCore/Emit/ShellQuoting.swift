@@ -1,0 +1,41 @@
+/// Quoting for the two shell contexts the compiler writes into.
+public enum ShellQuoting {
+    /// Characters that need no quoting in a POSIX shell word.
+    private static func isPlain(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "a"..."z", "A"..."Z", "0"..."9", "_", "@", "%", "+", ":", ",", ".", "/", "-": true
+        default: false
+        }
+    }
+
+    /// One shell word that reads back as exactly `text`: as is when that is safe, else in single
+    /// quotes (a quote inside becomes '\''). Any byte but NUL survives, newlines included.
+    public static func word(_ text: String) -> String {
+        if !text.isEmpty, text.unicodeScalars.allSatisfy(isPlain) {
+            return text
+        }
+        return quoted(text)
+    }
+
+    /// Always single-quoted: `NAME='value'`, as pkgsrc's and the article's rc.conf lines write it.
+    public static func quoted(_ text: String) -> String {
+        "'" + text.replacing("'", with: "'\\''") + "'"
+    }
+
+    public static func assignment(_ name: String, _ value: String) -> String {
+        "\(name)=\(quoted(value))"
+    }
+
+    /// The text to put between the double quotes of an rc.conf assignment, so that after rc.conf
+    /// is sourced the variable holds `shellText` exactly (rc.d later evals it as shell words).
+    public static func insideDoubleQuotes(_ shellText: String) -> String {
+        var out = ""
+        for character in shellText {
+            switch character {
+            case "\\", "\"", "$", "`": out += "\\\(character)"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,74 @@
+/// daemontools and runit service directories: `run`, `log/run`, and tcprules for SMTP.
+struct SupervisorTarget {
+    let plan: ChainPlan
+    let header: String
+    var spec: Spec { plan.spec }
+
+    /// Joins words into an `exec` line, one program per continuation line for readability.
+    static func execLines(_ groups: [[Word]]) -> String {
+        "exec " + groups.filter { !$0.isEmpty }.map { $0.map(\.shell).joined(separator: " ") }.joined(separator: " \\\n  ") + "\n"
+    }
+
+    func smtpFiles(_ service: Service, _ smtpd: QmailSMTPD) -> [OutputFile] {
+        let directory = "service/\(service.name.value)"
+        var groups: [[Word]] = [[Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")]]
+        if let window = plan.window(smtpd.checks) {
+            groups.append(plan.checkEnvironment(window))
+            groups.append([plan.path("relay-ctrl-chdir")])
+        }
+        groups.append([plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb"),
+                       Word("-u"), .shellCode("\"$QMAILDUID\""), Word("-g"), .shellCode("\"$NOFILESGID\""), Word("0"), Word(String(smtpd.port.value), from: smtpd.port.location)])
+        groups.append(plan.smtpCommand(smtpd))
+        var run = "#!/bin/sh\n\(header)\n"
+        run += "# \(supervisorName(smtpd.runBy.value)) service for qmail-smtpd on port \(smtpd.port.value). tcpserver reads its\n"
+        run += "# access rules from tcp.cdb in this directory: tcprules tcp.cdb tcp.tmp < tcp.rules\n"
+        run += "exec 2>&1\n"
+        run += "QMAILDUID=$(id -u qmaild)\n"
+        run += "NOFILESGID=$(id -g qmaild)\n"
+        run += Self.execLines(groups)
+        return [
+            OutputFile(path: "\(directory)/run", contents: run, executable: true),
+            logRun(directory, smtpd.runBy.value),
+            OutputFile(path: "\(directory)/tcp.rules", contents: Self.tcpRules(header, smtpd.relayNetworks)),
+        ]
+    }
+
+    func pop3dFiles(_ service: Service, _ login: QmailPOP3DLogin, checkpassword: Word) -> [OutputFile] {
+        guard let window = plan.window(login.grants) else { return [] }
+        let directory = "service/\(service.name.value)"
+        let hostname = login.hostname.map { Word($0.value, from: $0.location) } ?? .shellCode("\"$(uname -n)\"")
+        let groups: [[Word]] = [
+            [Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")],
+            [.assign("RELAY_CTRL_DIR", window.store.value, from: window.store.location)] + plan.carryWords(window),
+            [plan.path("relay-ctrl-chdir")],
+            [plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("0"), Word(String(login.port.value), from: login.port.location)],
+            [plan.path("qmail-popup"), hostname, checkpassword],
+            [plan.path("relay-ctrl-allow"), plan.path("qmail-pop3d"), Word(login.maildir.value, from: login.maildir.location)],
+        ]
+        var run = "#!/bin/sh\n\(header)\n"
+        run += "# \(supervisorName(login.runBy.value)) service for qmail-pop3d on port \(login.port.value): relay-ctrl-allow records\n"
+        run += "# a relay grant between the password check and qmail-pop3d.\n"
+        run += "exec 2>&1\n"
+        run += Self.execLines(groups)
+        return [OutputFile(path: "\(directory)/run", contents: run, executable: true), logRun(directory, login.runBy.value)]
+    }
+
+    private func supervisorName(_ supervisor: Supervisor) -> String {
+        supervisor == .runit ? "runit" : "daemontools"
+    }
+
+    private func logRun(_ directory: String, _ supervisor: Supervisor) -> OutputFile {
+        var text = "#!/bin/sh\n\(header)\n"
+        text += supervisor == .runit
+            ? "exec \(plan.path("chpst").shell) -u qmaill \(plan.path("svlogd").shell) -tt ./main\n"
+            : "exec \(plan.path("setuidgid").shell) qmaill \(plan.path("multilog").shell) t ./main\n"
+        return OutputFile(path: "\(directory)/log/run", contents: text, executable: true)
+    }
+
+    /// tcprules source: declared relay networks get RELAYCLIENT, everyone else is allowed in.
+    static func tcpRules(_ header: String, _ networks: [Located<String>]) -> String {
+        var text = "\(header)\n# Compile with: tcprules tcp.cdb tcp.tmp < tcp.rules\n"
+        for network in networks { text += "\(network.value):allow,RELAYCLIENT=\"\"\n" }
+        return text + ":allow\n"
+    }
+}

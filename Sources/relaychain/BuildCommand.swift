@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import RelaychainCore
+
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Compile a spec into dovecot.conf fragments, rc.conf, run scripts and crontabs.",
+        discussion: """
+            Writes into --output (default: generated/<spec name> under the current directory) only \
+            the files whose bytes changed, each atomically; with any error in the spec it writes \
+            nothing. Files relaychain generated earlier that the spec no longer produces are removed.
+
+            Examples:
+              relaychain build examples/netbsd-pkgsrc-dovecot1.yaml
+              relaychain build --check examples/netbsd-pkgsrc-dovecot1.yaml   # exit 1 and a diff if stale
+              relaychain build --stdout examples/debian-dovecot23-daemontools.yaml
+              relaychain build --merge-into /etc/rc.conf --diff examples/netbsd-pkgsrc-dovecot1.yaml
+            """
+    )
+
+    @Argument(help: "The spec to compile ('-' reads standard input).")
+    var spec: String
+
+    @Option(name: .long, help: "Output directory (default: generated/<spec name>).")
+    var output: String?
+
+    @Flag(name: .long, help: "Write nothing; exit 1 with a unified diff when the output directory is stale.")
+    var check = false
+
+    @Flag(name: .long, help: "Print every file, each after a '==> path <==' line, instead of writing.")
+    var stdout = false
+
+    @Option(name: .long, help: "Also put the rc.conf variables into this existing rc.conf, replacing earlier values.")
+    var mergeInto: String?
+
+    @Flag(name: .long, help: "With --merge-into: show what would change, write nothing.")
+    var diff = false
+
+    @Option(name: .long, help: "Colour diagnostics: auto (on a terminal), always or never.")
+    var color: ColorChoice = .auto
+
+    var specName: String {
+        spec == "-" ? "stdin.yaml" : URL(fileURLWithPath: spec).lastPathComponent
+    }
+
+    func validate() throws {
+        if diff && mergeInto == nil { throw ValidationError("--diff goes with --merge-into") }
+        if check && stdout { throw ValidationError("choose one of --check and --stdout") }
+    }
+
+    func run() throws {
+        let bytes: [UInt8]
+        do {
+            bytes = try SpecFile.read(spec)
+        } catch {
+            printError("relaychain: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let source = String(validating: bytes, as: UTF8.self).map { SourceFile(path: spec, text: $0) }
+        let result = Relaychain.build(path: spec, bytes: bytes, specName: specName)
+        let renderer = DiagnosticRenderer(colored: color.enabled(forDescriptor: 2))
+        for diagnostic in result.diagnostics {
+            printError(renderer.text(diagnostic, in: source, path: spec), terminator: "")
+        }
+        guard !result.diagnostics.hasErrors else {
+            printError("relaychain: \(spec) has errors; nothing was written")
+            throw ExitCode(ExitStatus.findings)
+        }
+        if stdout {
+            for file in result.files { print("==> \(file.path) <==\n\(file.contents)", terminator: "") }
+            return
+        }
+        if let mergeInto {
+            try merge(result.files, into: mergeInto)
+            return
+        }
+        let name = specName.hasSuffix(".yaml") ? String(specName.dropLast(5)) : specName
+        let directory = OutputDirectory(root: URL(fileURLWithPath: output ?? "generated/\(name)"))
+        let changed = directory.changes(result.files)
+        let stale = directory.staleFiles(keeping: result.files)
+        if check {
+            for file in changed {
+                print(UnifiedDiff.render(old: directory.existing(file.path) ?? "", new: file.contents, oldName: "a/\(file.path)", newName: "b/\(file.path)"), terminator: "")
+            }
+            for path in stale { print("stale: \(path) (no longer generated)") }
+            if !changed.isEmpty || !stale.isEmpty {
+                printError("relaychain: \(directory.root.path) is stale; refresh it with: relaychain build \(spec)\(output.map { " --output \($0)" } ?? "")")
+                throw ExitCode(ExitStatus.findings)
+            }
+            return
+        }
+        try directory.write(changed, removing: stale)
+    }
+
+    private func merge(_ files: [OutputFile], into path: String) throws {
+        guard let rcConf = files.first(where: { $0.path == "rc.conf" }) else {
+            printError("relaychain: \(spec) has no qmail-run services, so there is nothing to merge")
+            throw ExitCode(ExitStatus.findings)
+        }
+        let existing: String
+        do {
+            existing = String(decoding: try SpecFile.read(path), as: UTF8.self)
+        } catch {
+            printError("relaychain: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let merged = RCConfMerge.merge(rcConf.contents, into: existing)
+        if diff {
+            if merged != existing { print(UnifiedDiff.render(old: existing, new: merged, oldName: path, newName: path), terminator: "") }
+            return
+        }
+        guard merged != existing else { return }
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).relaychain-\(getpid())")
+        let mode = (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0o644
+        try Data(merged.utf8).write(to: temporary)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: temporary.path)
+        guard rename(temporary.path, path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+    }
+}

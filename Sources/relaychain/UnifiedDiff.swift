@@ -1,0 +1,64 @@
+/// A small line-based unified diff (LCS), enough to show what a build would change.
+enum UnifiedDiff {
+    static func render(old: String, new: String, oldName: String, newName: String, context: Int = 3) -> String {
+        let a = lines(old), b = lines(new)
+        // Longest common subsequence table, from the end.
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in stride(from: a.count - 1, through: 0, by: -1) {
+            for j in stride(from: b.count - 1, through: 0, by: -1) {
+                table[i][j] = a[i] == b[j] ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
+            }
+        }
+        enum Edit { case same(String), removed(String), added(String) }
+        var edits: [Edit] = []
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            if i < a.count, j < b.count, a[i] == b[j] { edits.append(.same(a[i])); i += 1; j += 1 }
+            else if j < b.count, i == a.count || table[i][j + 1] >= table[i + 1][j] { edits.append(.added(b[j])); j += 1 }
+            else { edits.append(.removed(a[i])); i += 1 }
+        }
+        var out = "--- \(oldName)\n+++ \(newName)\n"
+        var index = 0
+        var oldLine = 1, newLine = 1
+        while index < edits.count {
+            guard edits[index..<edits.count].contains(where: { if case .same = $0 { false } else { true } }) else { break }
+            // Find the next change, then grow a hunk around it.
+            var first = index
+            while case .same = edits[first] { first += 1 }
+            let start = max(index, first - context)
+            for k in index..<start {
+                if case .same = edits[k] { oldLine += 1; newLine += 1 }
+            }
+            var end = first
+            var lastChange = first
+            while end < edits.count {
+                if case .same = edits[end] {
+                    if end - lastChange > context * 2 { break }
+                } else {
+                    lastChange = end
+                }
+                end += 1
+            }
+            end = min(edits.count, lastChange + context + 1)
+            var body = "", oldCount = 0, newCount = 0
+            for edit in edits[start..<end] {
+                switch edit {
+                case .same(let line): body += " \(line)\n"; oldCount += 1; newCount += 1
+                case .removed(let line): body += "-\(line)\n"; oldCount += 1
+                case .added(let line): body += "+\(line)\n"; newCount += 1
+                }
+            }
+            out += "@@ -\(oldLine),\(oldCount) +\(newLine),\(newCount) @@\n" + body
+            oldLine += oldCount
+            newLine += newCount
+            index = end
+        }
+        return out
+    }
+
+    private static func lines(_ text: String) -> [String] {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        return lines
+    }
+}
