@@ -46,8 +46,9 @@ public struct Word: Hashable, Sendable {
 struct ChainPlan {
     let spec: Spec
 
+    /// A catalog program's path, remembering whether it came from `paths` or from `prefix`.
     func path(_ program: String) -> Word {
-        Word(spec.platform.path(of: program), from: spec.platform.paths[program]?.location)
+        Word(spec.platform.path(of: program), from: spec.platform.paths[program]?.location ?? spec.platform.prefix.location)
     }
 
     /// The settings relay-ctrl-check (and relay-ctrl-age) need, as `NAME=value` words.

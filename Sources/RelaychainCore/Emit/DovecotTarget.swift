@@ -29,7 +29,7 @@ struct DovecotTarget {
                 + plan.carryWords(window)
                 + [plan.path("relay-ctrl-chdir"), plan.path("dovecot-settcpremoteip"), plan.path("relay-ctrl-allow"),
                    Word("\(spec.platform.dovecotLibexec.value)/\(mailProtocol.value.rawValue)", from: spec.platform.dovecotLibexec.location)]
-            for word in words {
+            for word in words where !diagnostics.contains(where: { $0.code == .targetCannotCarry && $0.location == word.origin }) {
                 if let bad = word.text.unicodeScalars.first(where: { $0.properties.isWhitespace || "\"'\\#".unicodeScalars.contains($0) }) {
                     diagnostics.append(.error(
                         .targetCannotCarry, "Dovecot \(login.version.value.line)'s mail_executable cannot carry '\(word.text)': it splits on spaces and has no quoting (found '\(bad.escaped(asASCII: true))')",
