@@ -38,22 +38,24 @@ let package = Package(
         // Linked statically: start-up as cheap as C's (see bench/exec-cost).
         .executableTarget(name: tool, dependencies: ["RelayCtrlCore"], linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections"])])
     } + [
+        // Helpers shared by the test targets: running processes, finding built products.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "RelayCtrlCoreTests",
             dependencies: ["RelayCtrlCore"]
         ),
         // Runs the built tools as processes. It cannot depend on them (their static-link flag
         // would leak into the test bundle), so scripts/test runs `swift build` first.
-        .testTarget(name: "RuntimeToolTests"),
+        .testTarget(name: "RuntimeToolTests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "RelaychainCoreTests",
-            dependencies: ["RelaychainCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["RelaychainCore", "TestSupport", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"]
         ),
         // Runs the built `relaychain` binary; depending on it makes `swift test` build it.
         .testTarget(
             name: "RelaychainCLITests",
-            dependencies: ["RelaychainCore", "relaychain"],
+            dependencies: ["RelaychainCore", "TestSupport", "relaychain"],
             exclude: ["Golden"]
         ),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct BuildCommandTests {
@@ -11,7 +12,7 @@ import Testing
     }
 
     func relaychain(_ arguments: [String], in directory: URL? = nil) throws -> ProcessResult {
-        try runProcess(try RelaychainBinary.path(), arguments, environment: ["PATH": "/usr/bin:/bin"], directory: directory ?? Self.root)
+        try runProcess(try BuiltProduct.path("relaychain"), arguments, environment: ["PATH": "/usr/bin:/bin"], directory: directory ?? Self.root)
     }
 
     func example(_ name: String) -> String { Self.root.appendingPathComponent("examples/\(name).yaml").path }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `relaychain` the way an administrator or CI would, from the fixture folder so
@@ -9,7 +10,7 @@ import Testing
     static let golden = root.appendingPathComponent("Tests/RelaychainCLITests/Golden")
 
     func relaychain(_ arguments: [String], input: Data? = nil, in directory: URL = Self.invalid) throws -> ProcessResult {
-        try runProcess(try RelaychainBinary.path(), arguments, input: input, environment: ["PATH": "/usr/bin:/bin"], directory: directory)
+        try runProcess(try BuiltProduct.path("relaychain"), arguments, input: input, environment: ["PATH": "/usr/bin:/bin"], directory: directory)
     }
 
     @Test func cleanExamplePrintsNothingAndExitsZero() throws {

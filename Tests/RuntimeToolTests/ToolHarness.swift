@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A scratch area for one test: a grant store, a probe that records what it was started with,
@@ -33,23 +34,7 @@ final class ToolHarness {
     }
 
     static func toolPath(_ name: String) throws -> String {
-        var candidates: [String] = []
-        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent(name).path)
-        }
-        if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
-            candidates.append(URL(fileURLWithPath: bundle.bundlePath).deletingLastPathComponent().appendingPathComponent(name).path)
-        }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw ToolMissing(name: name, searched: candidates)
-        }
-        return found
-    }
-
-    struct ToolMissing: Error, CustomStringConvertible {
-        var name: String
-        var searched: [String]
-        var description: String { "\(name) is not built (looked in \(searched)); run swift build first" }
+        try BuiltProduct.path(name)
     }
 
     struct Run {
