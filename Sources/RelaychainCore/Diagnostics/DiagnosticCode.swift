@@ -35,6 +35,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case serverInChain = "RC129"
     case emptyChainEntry = "RC130"
     case badUser = "RC131"
+    case badListenAddress = "RC132"
 
     case undefinedWindow = "RC201"
     case portInUse = "RC202"
@@ -79,6 +80,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
         case .serverInChain: "a server program written into a wrapper chain"
         case .emptyChainEntry: "an empty chain entry"
         case .badUser: "a user or group name that is not a valid account name"
+        case .badListenAddress: "a listen address that is not an IP address"
         case .undefinedWindow: "a service refers to a window that is not defined"
         case .portInUse: "two services listen on the same port"
         case .unusedWindow: "a window that no service grants or checks"

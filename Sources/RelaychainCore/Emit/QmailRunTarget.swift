@@ -25,6 +25,9 @@ struct QmailRunTarget {
         if spec.platform.path(of: "qmail-smtpd") != "\(spec.platform.prefix.value)/bin/qmail-smtpd" {
             assignments.append(Assignment(name: "qmailsmtpd_smtpdcmd", words: [plan.path("qmail-smtpd")]))
         }
+        if let listen = smtpd.listen {
+            assignments.append(Assignment(name: "qmailsmtpd_tcphost", words: [Word(listen.value, from: listen.location)]))
+        }
         if smtpd.port.value != 25 {
             assignments.append(Assignment(name: "qmailsmtpd_tcpport", words: [Word(String(smtpd.port.value), from: smtpd.port.location)]))
         }
@@ -45,6 +48,9 @@ struct QmailRunTarget {
         assignments.append(Assignment(name: "qmailpop3d_prepop3d", words: [plan.path("checknotroot"), plan.path("relay-ctrl-allow")]))
         if login.maildir.value != "Maildir" {
             assignments.append(Assignment(name: "qmailpop3d_postpop3d", words: [Word(login.maildir.value, from: login.maildir.location)]))
+        }
+        if let listen = login.listen {
+            assignments.append(Assignment(name: "qmailpop3d_tcphost", words: [Word(listen.value, from: listen.location)]))
         }
         if login.port.value != 110 {
             assignments.append(Assignment(name: "qmailpop3d_tcpport", words: [Word(String(login.port.value), from: login.port.location)]))

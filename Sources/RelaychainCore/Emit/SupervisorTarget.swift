@@ -17,7 +17,7 @@ struct SupervisorTarget {
             groups.append([plan.path("relay-ctrl-chdir")])
         }
         groups.append([plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb"),
-                       Word("-u"), .shellCode("\"$QMAILDUID\""), Word("-g"), .shellCode("\"$NOFILESGID\""), Word("0"), Word(String(smtpd.port.value), from: smtpd.port.location)])
+                       Word("-u"), .shellCode("\"$QMAILDUID\""), Word("-g"), .shellCode("\"$NOFILESGID\""), Self.host(smtpd.listen), Word(String(smtpd.port.value), from: smtpd.port.location)])
         groups.append(plan.smtpCommand(smtpd))
         var run = "#!/bin/sh\n\(header)\n"
         run += "# \(supervisorName(smtpd.runBy.value)) service for qmail-smtpd on port \(smtpd.port.value). tcpserver reads its\n"
@@ -41,7 +41,7 @@ struct SupervisorTarget {
             [Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")],
             [.assign("RELAY_CTRL_DIR", window.store.value, from: window.store.location)] + plan.carryWords(window),
             [plan.path("relay-ctrl-chdir")],
-            [plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("0"), Word(String(login.port.value), from: login.port.location)],
+            [plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Self.host(login.listen), Word(String(login.port.value), from: login.port.location)],
             [plan.path("qmail-popup"), hostname, checkpassword],
             [plan.path("relay-ctrl-allow"), plan.path("qmail-pop3d"), Word(login.maildir.value, from: login.maildir.location)],
         ]
@@ -51,6 +51,11 @@ struct SupervisorTarget {
         run += "exec 2>&1\n"
         run += Self.execLines(groups)
         return [OutputFile(path: "\(directory)/run", contents: run, executable: true), logRun(directory, login.runBy.value)]
+    }
+
+    /// tcpserver's host argument: the listen address, or 0 for every address.
+    static func host(_ listen: Located<String>?) -> Word {
+        listen.map { Word($0.value, from: $0.location) } ?? Word("0")
     }
 
     private func supervisorName(_ supervisor: Supervisor) -> String {

@@ -1,3 +1,4 @@
+import RelayCtrlCore
 import Yams
 
 /// Builds a `Spec` from a composed YAML tree, reporting every problem of shape and value with
@@ -407,6 +408,18 @@ final class SpecLoader {
         return name
     }
 
+    /// tcpserver's local address: an IPv4 or IPv6 address (nil inside: every address).
+    private func listen(_ fields: Fields<ServiceKey>) -> Located<String>?? {
+        guard let node = fields[.listen] else { return .some(nil) }
+        guard let text = reader.string(node, "listen") else { return nil }
+        guard ClientAddress(text.value) != nil, !text.value.contains("%") else {
+            reader.report(.error(.badListenAddress, "'listen' must be an IPv4 or IPv6 address, found '\(text.value)'", at: node.location,
+                                 notes: [DiagnosticNote("leave it out to listen on every address")]))
+            return nil
+        }
+        return .some(text)
+    }
+
     private func port(_ fields: Fields<ServiceKey>, default value: Int) -> Located<Int>? {
         guard let node = fields[.port] else { return .byDefault(value) }
         guard let port = reader.int(node, "port") else { return nil }
@@ -431,10 +444,11 @@ final class SpecLoader {
         }
         var maildir: Located<String>? = .byDefault("Maildir")
         if let node = fields[.maildir] { maildir = reader.string(node, "maildir") }
-        guard let runBy, let port, let grants, let checkpassword, let hostname, let maildir else { return nil }
+        let listen = self.listen(fields)
+        guard let runBy, let listen, let port, let grants, let checkpassword, let hostname, let maildir else { return nil }
         let defaultCheckpassword = runBy.value == .qmailRun ? "nbcheckpassword" : "checkpassword"
         return QmailPOP3DLogin(
-            runBy: runBy, port: port, grants: grants, checkpassword: checkpassword ?? .byDefault(defaultCheckpassword),
+            runBy: runBy, listen: listen, port: port, grants: grants, checkpassword: checkpassword ?? .byDefault(defaultCheckpassword),
             hostname: hostname, maildir: maildir)
     }
 
@@ -459,8 +473,9 @@ final class SpecLoader {
         if let node = fields[.chain] { chain = self.chain(node) }
         var relayNetworks: [Located<String>]? = []
         if let node = fields[.relayNetworks] { relayNetworks = networks(node) }
-        guard let runBy, let port, let checks, let chain, let relayNetworks else { return nil }
-        return QmailSMTPD(runBy: runBy, port: port, checks: checks, chain: chain, relayNetworks: relayNetworks)
+        let listen = self.listen(fields)
+        guard let runBy, let listen, let port, let checks, let chain, let relayNetworks else { return nil }
+        return QmailSMTPD(runBy: runBy, listen: listen, port: port, checks: checks, chain: chain, relayNetworks: relayNetworks)
     }
 
     private func chain(_ node: Node) -> [ChainEntry]? {

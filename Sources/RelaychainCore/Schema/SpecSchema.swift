@@ -114,6 +114,7 @@ public enum SpecSchema {
         case .grants: described("The window a successful login opens.", ref: "name")
         case .postLoginUser: described("The user Dovecot 2's post-login script runs as; it must be able to write the store. Default: Dovecot's default_internal_user.", ["type": .string("string"), "pattern": .string("^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,31}$")])
         case .runBy: described("What starts it.", ["enum": .array(Supervisor.allCases.map { .string($0.rawValue) })])
+        case .listen: described("The IPv4 or IPv6 address tcpserver listens on. Default: every address.", ["type": .string("string"), "minLength": .int(2)])
         case .port: described(kind == .qmailPOP3D ? "TCP port. Default 110." : "TCP port. Default 25.", ["type": .string("integer"), "minimum": .int(1), "maximum": .int(65535)])
         case .checks: described("The window whose grants let a client relay.", ref: "name")
         case .chain: described("The wrappers between relay-ctrl-check and qmail-smtpd, in order.", ["type": .string("array"), "items": ref("chainEntry")])

@@ -193,6 +193,8 @@ public struct DovecotLogin: Sendable {
 /// qmail-pop3d behind qmail-popup and checkpassword: relay-ctrl-allow runs between checkpassword and qmail-pop3d.
 public struct QmailPOP3DLogin: Sendable {
     public var runBy: Located<Supervisor>
+    /// The address tcpserver binds; nil: every address.
+    public var listen: Located<String>?
     public var port: Located<Int>
     public var grants: Located<String>
     public var checkpassword: Located<String>
@@ -200,8 +202,9 @@ public struct QmailPOP3DLogin: Sendable {
     public var hostname: Located<String>?
     public var maildir: Located<String>
 
-    public init(runBy: Located<Supervisor>, port: Located<Int>, grants: Located<String>, checkpassword: Located<String>, hostname: Located<String>?, maildir: Located<String>) {
+    public init(runBy: Located<Supervisor>, listen: Located<String>?, port: Located<Int>, grants: Located<String>, checkpassword: Located<String>, hostname: Located<String>?, maildir: Located<String>) {
         self.runBy = runBy
+        self.listen = listen
         self.port = port
         self.grants = grants
         self.checkpassword = checkpassword
@@ -213,14 +216,17 @@ public struct QmailPOP3DLogin: Sendable {
 /// qmail-smtpd under tcpserver: relay-ctrl-check runs first, then the wrappers, then qmail-smtpd.
 public struct QmailSMTPD: Sendable {
     public var runBy: Located<Supervisor>
+    /// The address tcpserver binds; nil: every address.
+    public var listen: Located<String>?
     public var port: Located<Int>
     public var checks: Located<String>?
     public var chain: [ChainEntry]
     /// tcprules prefixes that already relay (e.g. `127.`), given RELAYCLIENT by tcpserver.
     public var relayNetworks: [Located<String>]
 
-    public init(runBy: Located<Supervisor>, port: Located<Int>, checks: Located<String>?, chain: [ChainEntry], relayNetworks: [Located<String>]) {
+    public init(runBy: Located<Supervisor>, listen: Located<String>?, port: Located<Int>, checks: Located<String>?, chain: [ChainEntry], relayNetworks: [Located<String>]) {
         self.runBy = runBy
+        self.listen = listen
         self.port = port
         self.checks = checks
         self.chain = chain

@@ -43,8 +43,8 @@ public enum ServerKind: String, CaseIterable, Sendable {
     public var keys: [ServiceKey] {
         switch self {
         case .dovecot: [.version, .protocols, .grants, .postLoginUser]
-        case .qmailPOP3D: [.runBy, .port, .grants, .checkpassword, .hostname, .maildir]
-        case .qmailSMTPD: [.runBy, .port, .checks, .chain, .relayNetworks]
+        case .qmailPOP3D: [.runBy, .listen, .port, .grants, .checkpassword, .hostname, .maildir]
+        case .qmailSMTPD: [.runBy, .listen, .port, .checks, .chain, .relayNetworks]
         }
     }
 
@@ -70,7 +70,7 @@ public enum ServiceKey: String, CaseIterable, Sendable {
     case server, version, protocols, grants
     case postLoginUser = "post-login-user"
     case runBy = "run-by"
-    case port, checks, chain
+    case listen, port, checks, chain
     case relayNetworks = "relay-networks"
     case checkpassword, hostname, maildir
 }
