@@ -50,7 +50,7 @@ import Testing
         func spec(runBy: String, allowProbe: String) -> String {
             """
             relaychain: 1
-            platform: { prefix: /usr/pkg, paths: { relay-ctrl-allow: \(yaml(allowProbe)) } }
+            platform: { prefix: /usr/pkg, paths: { relay-ctrl-chdir: \(yaml(allowProbe)) } }
             windows:
               relay: { store: \(yaml(store)), relayclient: \(yaml(relayClient)) }
             wrappers:
@@ -119,7 +119,7 @@ import Testing
             let qmailRun = Relaychain.build(SourceFile(path: "q.yaml", text: item.spec(runBy: "qmail-run", allowProbe: scratch.probe.path)), specName: "q.yaml")
             guard let rcConf = qmailRun.files.first(where: { $0.path == "rc.conf" }) else { fail("no rc.conf: \(Fixtures.describe(qmailRun.diagnostics))"); continue }
             let argv = try QmailRunHarness.smtpdArgv(rcConf: rcConf.contents)
-            let expected = ["env", "-"] + item.checkEnvironment + ["softlimit", "-m", "540000000", "/usr/pkg/bin/relay-ctrl-chdir", "argv0", "/usr/pkg/bin/sslserver", "nbqmailsmtpd", "-ne", "-vRl0", "-x", "/usr/pkg/etc/qmail/control/tcprules/smtp.cdb", "-c", "40", "-u", "1001", "-g", "1002", ":0", "25"] + item.smtpChain
+            let expected = ["env", "-"] + item.checkEnvironment + ["softlimit", "-m", "540000000", scratch.probe.path, "argv0", "/usr/pkg/bin/sslserver", "nbqmailsmtpd", "-ne", "-vRl0", "-x", "/usr/pkg/etc/qmail/control/tcprules/smtp.cdb", "-c", "40", "-u", "1001", "-g", "1002", ":0", "25"] + item.smtpChain
             if argv != expected { fail("rc.conf argv \(argv)") }
 
             // daemontools: the run script, with the probe in front of its exec'd command.
@@ -127,14 +127,14 @@ import Testing
             guard let run = daemontools.files.first(where: { $0.path == "service/smtp/run" }) else { fail("no run script"); continue }
             _ = try scratch.sh(run.contents.replacingOccurrences(of: "\nexec /usr/bin/env - \\\n", with: "\nexec \(scratch.probe.path) /usr/bin/env - \\\n"))
             let runArgv = scratch.takeRuns().first?.argv
-            let runExpected = ["/usr/bin/env", "-"] + item.checkEnvironment + ["/usr/pkg/bin/relay-ctrl-chdir", "/usr/pkg/bin/tcpserver", "-v", "-R", "-l", "0", "-x", "tcp.cdb", "-u", "1001", "-g", "1001", "0", "25"] + item.smtpChain
+            let runExpected = ["/usr/bin/env", "-"] + item.checkEnvironment + [scratch.probe.path, "/usr/pkg/bin/tcpserver", "-v", "-R", "-l", "0", "-x", "tcp.cdb", "-u", "1001", "-g", "1001", "0", "25"] + item.smtpChain
             if runArgv != runExpected { fail("run script argv \(runArgv ?? [])") }
 
-            // Dovecot 2: the post-login script runs relay-ctrl-allow (the probe), then the rest.
+            // Dovecot 2: the post-login script runs relay-ctrl-chdir (the probe) with relay-ctrl-allow, then the rest.
             guard let postLogin = daemontools.files.first(where: { $0.path == "libexec/imap-postlogin" }) else { fail("no post-login script"); continue }
             _ = try scratch.sh(postLogin.contents, [scratch.probe.path, "script-login-rest"], environment: ["IP": "192.0.2.7", "USER": "alice"])
             let runs = scratch.takeRuns()
-            if runs.count != 2 || runs[0].argv != [] || !runs[0].environment.contains("RELAY_CTRL_DIR=\(item.store)")
+            if runs.count != 2 || runs[0].argv != ["/usr/pkg/bin/relay-ctrl-allow"] || !runs[0].environment.contains("RELAY_CTRL_DIR=\(item.store)")
                 || !runs[0].environment.contains("TCPREMOTEIP=192.0.2.7") || runs[1].argv != ["script-login-rest"] {
                 fail("post-login runs \(runs)")
             }

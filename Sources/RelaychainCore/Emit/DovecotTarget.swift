@@ -76,9 +76,10 @@ struct DovecotTarget {
         script += "# Dovecot's post-login script: install as \(scriptPath).\n"
         script += "# script-login runs it after each login with an emptied environment (IP, USER and the\n"
         script += "# userdb fields), so every program is named in full. It records a relay grant for the\n"
-        script += "# client address; failing to record one never denies the login.\n"
+        script += "# client address; failing to record one never denies the login. relay-ctrl-chdir hands\n"
+        script += "# the store over as a descriptor, so the grant is readable by the SMTP side (mode 0666).\n"
         script += "if [ -n \"${IP-}\" ]; then\n"
-        script += "  TCPREMOTEIP=$IP \(settings.map(\.shell).joined(separator: " ")) \(plan.path("relay-ctrl-allow").shell)\n"
+        script += "  TCPREMOTEIP=$IP \(settings.map(\.shell).joined(separator: " ")) \(plan.path("relay-ctrl-chdir").shell) \(plan.path("relay-ctrl-allow").shell)\n"
         script += "fi\n"
         script += "exec \"$@\"\n"
         return [

@@ -1,0 +1,445 @@
+#!/usr/bin/env python3
+"""End-to-end scenarios with real servers on loopback: Dovecot 2.3 logins (imaplib, poplib)
+open relay windows that the SMTP chain under tcpserver honours (smtplib), and nothing else does.
+
+Usage: e2e/scenarios.py RELAYCHAIN_BIN_DIR   (run by e2e/run, which installs what it needs)
+Prints one line per scenario and a closing "N passed, N failed" line; exits 1 on any failure.
+Every process it starts is stopped by pid and its temporary folder removed, also on failure;
+logs are printed when a scenario fails.
+"""
+import imaplib
+import json
+import os
+import poplib
+import pwd
+import shutil
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOOLS = ["relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-chdir", "relay-ctrl-age", "ifrelayclient", "dovecot-settcpremoteip"]
+PASSWORD = "correct horse"
+FOREIGN = "someone@elsewhere.example"
+
+
+def free_port(family=socket.AF_INET, host="127.0.0.1"):
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def have_ipv6_loopback():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def wait_for_port(host, port, timeout=15):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("nothing listens on %s port %d" % (host, port))
+
+
+class IMAP(imaplib.IMAP4):
+    """imaplib with a chosen source address, so each scenario is its own client."""
+    def __init__(self, host, port, source):
+        self.source = source
+        super().__init__(host, port, timeout=15)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout, source_address=(self.source, 0))
+
+
+class POP3(poplib.POP3):
+    def __init__(self, host, port, source):
+        self.source = source
+        super().__init__(host, port, timeout=15)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout, source_address=(self.source, 0))
+
+
+class World:
+    """Everything the scenarios run against, in one temporary folder."""
+
+    def __init__(self, bin_dir):
+        self.root = tempfile.mkdtemp(prefix="relaychain-e2e-")
+        os.chmod(self.root, 0o755)
+        self.pids = []
+        self.ipv6 = have_ipv6_loopback()
+        self.bin_dir = bin_dir
+
+    def path(self, *parts):
+        return os.path.join(self.root, *parts)
+
+    def setup(self):
+        for d in ["bin", "spool", "standin", "log", "run", "state", "home"]:
+            os.makedirs(self.path(d))
+        os.chmod(self.path("spool"), 0o755)
+        os.makedirs(self.path("spool", "allow"))
+        os.chmod(self.path("spool", "allow"), 0o777)
+        os.chmod(self.path("standin"), 0o777)
+        for tool in TOOLS:
+            shutil.copy2(os.path.join(self.bin_dir, tool), self.path("bin", tool))
+        shutil.copy2(os.path.join(REPO, "e2e", "qmail-smtpd-standin"), self.path("bin", "qmail-smtpd-standin"))
+
+        # The spec, compiled with relaychain build; its output is used unchanged.
+        self.smtp4 = free_port()
+        self.smtp6 = free_port(socket.AF_INET6, "::1") if self.ipv6 else free_port()
+        with open(os.path.join(REPO, "e2e", "spec.template.yaml")) as f:
+            spec = f.read().replace("@ROOT@", self.root).replace("@SMTP4@", str(self.smtp4)).replace("@SMTP6@", str(self.smtp6))
+        with open(self.path("spec.yaml"), "w") as f:
+            f.write(spec)
+        build = subprocess.run([os.path.join(self.bin_dir, "relaychain"), "build", self.path("spec.yaml"), "--output", self.path("gen")],
+                               capture_output=True, text=True)
+        if build.returncode != 0:
+            raise RuntimeError("relaychain build failed:\n" + build.stderr)
+
+        # Dovecot: its own instance, plaintext logins on loopback only, one passwd-file user.
+        nobody = pwd.getpwnam("nobody")
+        for user in ["alice"] + ["load%d" % i for i in range(50)]:
+            home = self.path("home", user)
+            os.makedirs(home)
+            os.chown(home, nobody.pw_uid, nobody.pw_gid)
+        with open(self.path("passwd"), "w") as f:
+            f.write("alice:{PLAIN}%s::::::\n" % PASSWORD)
+            for i in range(50):
+                f.write("load%d:{PLAIN}%s::::::\n" % (i, PASSWORD))
+        os.chmod(self.path("passwd"), 0o644)
+        self.imap = free_port()
+        self.pop3 = free_port()
+        listen = "127.0.0.1, ::1" if self.ipv6 else "127.0.0.1"
+        with open(self.path("dovecot.conf"), "w") as f:
+            f.write(DOVECOT_CONF.format(root=self.root, listen=listen, imap=self.imap, pop3=self.pop3))
+        check = subprocess.run(["doveconf", "-c", self.path("dovecot.conf"), "-n"], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError("doveconf rejects the configuration:\n" + check.stderr)
+        self.start(["dovecot", "-F", "-c", self.path("dovecot.conf")], "dovecot.out")
+
+        # The SMTP services: tcprules as an administrator would write them (everyone is on a
+        # blocklist, so rblsmtpd rejects unless it steps aside), then the emitted run scripts.
+        for service in ["smtp", "smtp6"] if self.ipv6 else ["smtp"]:
+            directory = self.path("gen", "service", service)
+            subprocess.run(["tcprules", "tcp.cdb", "tcp.tmp"], input=':allow,RBLSMTPD="-listed in the test\'s blocklist"\n',
+                           text=True, cwd=directory, check=True)
+            self.start([os.path.join(directory, "run")], "%s.log" % service, cwd=directory)
+        wait_for_port("127.0.0.1", self.imap)
+        wait_for_port("127.0.0.1", self.pop3)
+        wait_for_port("127.0.0.1", self.smtp4)
+        if self.ipv6:
+            wait_for_port("::1", self.smtp6)
+
+    def start(self, argv, log, cwd=None):
+        out = open(self.path("log", log), "ab")
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True)
+        self.pids.append(process.pid)
+
+    def stop(self):
+        for pid in reversed(self.pids):
+            try:
+                os.killpg(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.time() + 10
+        for pid in self.pids:
+            while time.time() < deadline:
+                try:
+                    if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                        break
+                except ChildProcessError:
+                    break
+                time.sleep(0.05)
+            else:
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    def remove(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def logs(self):
+        text = []
+        for name in sorted(os.listdir(self.path("log"))):
+            with open(self.path("log", name), errors="replace") as f:
+                text.append("----- %s -----\n%s" % (name, f.read()[-6000:]))
+        return "\n".join(text)
+
+    # Clients
+
+    def imap_login(self, source, user="alice", password=PASSWORD, host="127.0.0.1"):
+        client = IMAP(host, self.imap, source)
+        try:
+            client.login(user, password)
+            client.select("INBOX")
+            return True
+        except imaplib.IMAP4.error:
+            return False
+        finally:
+            try:
+                client.logout()
+            except Exception:
+                pass
+
+    def pop3_login(self, source, user="alice", password=PASSWORD):
+        client = POP3("127.0.0.1", self.pop3, source)
+        try:
+            client.user(user)
+            client.pass_(password)
+            client.stat()
+            return True
+        except poplib.error_proto:
+            return False
+        finally:
+            try:
+                client.quit()
+            except Exception:
+                pass
+
+    def send(self, source, recipient=FOREIGN, host="127.0.0.1"):
+        """MAIL, RCPT and (when accepted) DATA; returns (RCPT code, message, stand-in environment)."""
+        port = self.smtp6 if ":" in host else self.smtp4
+        before = set(os.listdir(self.path("standin")))
+        client = smtplib.SMTP(host, port, source_address=(source, 0), timeout=15)
+        try:
+            client.ehlo("client.example")
+            client.mail("alice@example.test")
+            code, message = client.rcpt(recipient)
+            if code == 250:
+                data_code, _ = client.data(b"Subject: relaychain e2e\r\n\r\nhello\r\n")
+                if data_code != 250:
+                    raise AssertionError("DATA answered %d" % data_code)
+        finally:
+            try:
+                client.quit()
+            except Exception:
+                pass
+        new = sorted(name for name in set(os.listdir(self.path("standin"))) - before if name.startswith("env.%s." % source))
+        environment = None
+        if new:
+            with open(self.path("standin", new[-1])) as f:
+                environment = json.load(f)
+        return code, message.decode(errors="replace"), environment
+
+    def grant(self, address):
+        path = self.path("spool", "allow", address)
+        return path if os.path.exists(path) else None
+
+
+DOVECOT_CONF = """\
+# The end-to-end test's own Dovecot instance.
+base_dir = {root}/run/
+state_dir = {root}/state/
+instance_name = relaychain-e2e
+log_path = {root}/log/dovecot.log
+info_log_path = {root}/log/dovecot.log
+protocols = imap pop3
+listen = {listen}
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid=nobody gid=nogroup home={root}/home/%u
+}}
+mail_location = maildir:~/Maildir
+service imap-login {{
+  inet_listener imap {{
+    port = {imap}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = {pop3}
+  }}
+  inet_listener pop3s {{
+    port = 0
+  }}
+}}
+!include {root}/gen/dovecot/mail.conf
+"""
+
+
+def expect(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def refused(code, message):
+    return code >= 500
+
+
+# Scenarios: each uses its own loopback client address.
+
+def no_login(w):
+    code, message, environment = w.send("127.0.0.11")
+    expect(code == 553 and "listed" in message, "rblsmtpd should reject the listed client, got %d %s" % (code, message))
+    expect(environment is None, "qmail-smtpd should not run for a rejected client")
+    expect(w.grant("127.0.0.11") is None, "no login, so no grant")
+    return "RCPT refused (%d %s)" % (code, message.strip())
+
+
+def imap_login_relays(w):
+    expect(w.imap_login("127.0.0.12"), "IMAP login failed")
+    grant = w.grant("127.0.0.12")
+    expect(grant is not None, "no grant after the IMAP login")
+    code, message, environment = w.send("127.0.0.12")
+    expect(code == 250, "relaying refused after login: %d %s" % (code, message))
+    expect(environment and environment.get("RELAYCLIENT") == "", "stand-in did not see RELAYCLIENT: %s" % environment)
+    expect(environment.get("USER") == "alice", "stand-in did not see USER=alice: %s" % environment)
+    expect(environment.get("RBLSMTPD") == "", "rblsmtpd was not told to step aside")
+    owner = pwd.getpwuid(os.stat(grant).st_uid).pw_name
+    expect(owner == "dovecot", "the post-login script should run as dovecot (default_internal_user), grant owned by %s" % owner)
+    return "accepted; rblsmtpd stepped aside; stand-in saw RELAYCLIENT and USER=alice; grant written by %s" % owner
+
+
+def pop3_login_relays(w):
+    expect(w.pop3_login("127.0.0.13"), "POP3 login failed")
+    code, message, environment = w.send("127.0.0.13")
+    expect(code == 250, "relaying refused after POP3 login: %d %s" % (code, message))
+    expect(environment.get("RELAYCLIENT") == "" and environment.get("USER") == "alice", "environment: %s" % environment)
+    return "accepted after POP3 login"
+
+
+def wrong_password(w):
+    expect(not w.imap_login("127.0.0.14", password="wrong"), "a wrong password logged in")
+    expect(w.grant("127.0.0.14") is None, "a failed login wrote a grant")
+    code, message, _ = w.send("127.0.0.14")
+    expect(refused(code, message), "relayed without a login: %d" % code)
+    return "no grant, RCPT refused (%d)" % code
+
+
+def window_expires(w):
+    expect(w.imap_login("127.0.0.15"), "IMAP login failed")
+    time.sleep(6.5)
+    code, message, environment = w.send("127.0.0.15")
+    expect(refused(code, message), "relayed after the 5s window: %d" % code)
+    expect(w.grant("127.0.0.15") is None, "relay-ctrl-check should remove the expired grant")
+    return "refused 6.5s after login (%d); expired grant removed" % code
+
+
+def ipv6(w):
+    if not w.ipv6:
+        return "skipped: no IPv6 loopback on this machine"
+    expect(w.imap_login("::1", host="::1"), "IMAP login over ::1 failed")
+    expect(w.grant("::1") is not None, "no grant named ::1")
+    code, message, environment = w.send("::1", host="::1")
+    expect(code == 250, "relaying refused over IPv6: %d %s" % (code, message))
+    expect(environment.get("TCPREMOTEIP") == "::1" and environment.get("RELAYCLIENT") == "", "environment: %s" % environment)
+    return "login and relay over ::1"
+
+
+def planted_grants(w):
+    nobody = pwd.getpwnam("nobody")
+    planted = w.path("spool", "allow", "127.0.0.17")
+    with open(planted, "wb") as f:
+        f.write(b"USER=mallory\0QMAILQUEUE=/tmp/evil\0LD_PRELOAD=/tmp/evil.so\0")
+    os.chown(planted, nobody.pw_uid, nobody.pw_gid)
+    code, message, environment = w.send("127.0.0.17")
+    expect(environment is not None, "a grant file, even planted, still opens the window: the store's parent must be private")
+    expect("QMAILQUEUE" not in environment and "LD_PRELOAD" not in environment, "planted variables reached qmail-smtpd: %s" % environment)
+    future = w.path("spool", "allow", "127.0.0.18")
+    with open(future, "wb") as f:
+        f.write(b"USER=mallory\0")
+    os.utime(future, (4102444800, 4102444800))  # 2100-01-01
+    code, message, _ = w.send("127.0.0.18")
+    expect(refused(code, message), "a future-dated grant relayed: %d" % code)
+    return "QMAILQUEUE and LD_PRELOAD never reached the stand-in; future-dated grant refused (%d)" % code
+
+
+def load(w):
+    results = [None] * 50
+    errors_before = os.path.getsize(w.path("log", "dovecot.log"))
+
+    def client(i):
+        source = "127.0.1.%d" % (i + 1)
+        try:
+            expect(w.imap_login(source, user="load%d" % i), "login failed")
+            code, message, environment = w.send(source)
+            expect(code == 250, "RCPT %d %s" % (code, message))
+            expect(environment.get("USER") == "load%d" % i, "USER %s" % environment.get("USER"))
+            results[i] = "ok"
+        except Exception as error:
+            results[i] = "client %d: %s" % (i, error)
+
+    start = time.time()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.time() - start
+    failures = [r for r in results if r != "ok"]
+    expect(not failures, "%d of 50 failed: %s" % (len(failures), failures[:3]))
+    missing = [i for i in range(50) if w.grant("127.0.1.%d" % (i + 1)) is None]
+    expect(not missing, "grants missing for clients %s" % missing)
+    with open(w.path("log", "dovecot.log"), errors="replace") as f:
+        f.seek(errors_before)
+        bad = [line for line in f if "Error:" in line or "Fatal:" in line or "Panic:" in line]
+    expect(not bad, "Dovecot logged errors: %s" % bad[:3])
+    return "50 concurrent clients logged in and relayed in %.2fs (%.1f login+send per second); 50 grants" % (elapsed, 50 / elapsed)
+
+
+SCENARIOS = [
+    ("no login: rblsmtpd rejects the listed client, RCPT refused", no_login),
+    ("IMAP login, then SMTP from the same address relays", imap_login_relays),
+    ("POP3 login relays too", pop3_login_relays),
+    ("wrong password: no grant, no relay", wrong_password),
+    ("after the window: refused again", window_expires),
+    ("IPv6 loopback: login and relay", ipv6),
+    ("planted and future-dated grant files", planted_grants),
+    ("load: 50 concurrent clients", load),
+]
+
+
+def main():
+    bin_dir = sys.argv[1]
+    world = World(bin_dir)
+    passed = failed = 0
+    try:
+        try:
+            world.setup()
+        except Exception as error:
+            print("FAIL setup: %s" % error)
+            print(world.logs())
+            print("0 passed, %d failed" % len(SCENARIOS))
+            return 1
+        for number, (name, scenario) in enumerate(SCENARIOS, 1):
+            try:
+                detail = scenario(world)
+                passed += 1
+                print("ok %d %s: %s" % (number, name, detail), flush=True)
+            except Exception as error:
+                failed += 1
+                print("FAIL %d %s: %s" % (number, name, error), flush=True)
+                print(world.logs(), flush=True)
+    finally:
+        world.stop()
+        world.remove()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
