@@ -17,6 +17,10 @@ public enum Relaychain {
         var diagnostics = document.diagnostics + loaded.diagnostics
         let complete = loaded.spec != nil && !diagnostics.hasErrors
         diagnostics += SpecValidator.validate(loaded.outline, complete: complete)
+        // The analysis needs a whole, consistent spec; errors of shape come first.
+        if let loadedSpec = loaded.spec, !diagnostics.hasErrors {
+            diagnostics += ChainAnalyzer.analyze(loadedSpec)
+        }
         let spec = diagnostics.hasErrors ? nil : loaded.spec
         return CheckResult(spec: spec, diagnostics: diagnostics.sortedByLocation())
     }

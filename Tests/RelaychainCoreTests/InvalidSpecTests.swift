@@ -33,10 +33,13 @@ import Testing
         for name in Self.fixtures {
             seen.formUnion(try Fixtures.check("invalid", name).diagnostics.map(\.code))
         }
+        for name in Fixtures.specs(in: "analysis") {
+            seen.formUnion(try Fixtures.check("analysis", name).diagnostics.map(\.code))
+        }
         for name in Fixtures.specs(in: "unbuildable") {
             seen.formUnion(try BuildTests.build(Fixtures.url("unbuildable", name)).diagnostics.map(\.code))
         }
         let missing = DiagnosticCode.allCases.filter { !seen.contains($0) }.map(\.rawValue)
-        #expect(missing.isEmpty, "no invalid or unbuildable fixture produces \(missing)")
+        #expect(missing.isEmpty, "no invalid, analysis or unbuildable fixture produces \(missing)")
     }
 }

@@ -78,7 +78,8 @@ import Yams
                   imap: {server: dovecot, version: "2.3", protocols: [\(`protocol`)], grants: w}
                   smtp: {server: qmail-smtpd, run-by: \(runBy), checks: w, chain: [x]}
                 """
-            return Relaychain.check(SourceFile(path: "t.yaml", text: text)).diagnostics.map(\.code)
+            // Only the loader's verdict matters here, not the analysis's findings about the chain.
+            return Relaychain.check(SourceFile(path: "t.yaml", text: text)).diagnostics.map(\.code).filter { !$0.rawValue.hasPrefix("RC4") }
         }
         for value in runBy { #expect(codes(runBy: value) == [], "run-by \(value)") }
         for value in protocols { #expect(codes(protocol: value) == [], "protocol \(value)") }

@@ -75,6 +75,11 @@ struct ChainPlan {
         var name: String
         var words: [Word]
         var bypass: Bypass
+        /// Variables it sets for every client (user wrappers declare them).
+        var sets: [EnvironmentSetting] = []
+        var chainLoader = true
+        /// Where the chain names it.
+        var location: SourceLocation?
     }
 
     func resolve(_ entry: ChainEntry) -> Resolved {
@@ -82,16 +87,18 @@ struct ChainPlan {
         let args = entry.args.map { Word($0.value, from: $0.location) }
         if let wrapper = spec.wrapper(named: name) {
             let fixed = wrapper.args.map { Word($0.value, from: $0.location) }
-            return Resolved(name: name, words: [Word(wrapper.path.value, from: wrapper.path.location)] + fixed + args, bypass: wrapper.bypass.value)
+            return Resolved(
+                name: name, words: [Word(wrapper.path.value, from: wrapper.path.location)] + fixed + args, bypass: wrapper.bypass.value,
+                sets: wrapper.sets, chainLoader: wrapper.chainLoader.value, location: entry.program.location)
         }
         let bypass = Catalog.program(named: name)?.bypass ?? .none
-        return Resolved(name: name, words: [path(name)] + args, bypass: bypass)
+        return Resolved(name: name, words: [path(name)] + args, bypass: bypass, location: entry.program.location)
     }
 
     /// The variables ifrelayclient must set so that every wrapper steps aside for a relay
     /// client: rblsmtpd's RBLSMTPD first (relay-ctrl's own convention), then the others in
     /// chain order, each once.
-    func bypassSettings(_ chain: [Resolved]) -> [Word] {
+    func bypassSettings(_ chain: [Resolved]) -> [EnvironmentSetting] {
         var settings: [EnvironmentSetting] = []
         for resolved in chain {
             guard case .environment(let list) = resolved.bypass else { continue }
@@ -99,25 +106,44 @@ struct ChainPlan {
                 settings.append(setting)
             }
         }
-        let ordered = settings.filter { $0.name.value == "RBLSMTPD" } + settings.filter { $0.name.value != "RBLSMTPD" }
-        return ordered.map { .assign($0.name.value, $0.value.value, from: $0.value.location) }
+        return settings.filter { $0.name.value == "RBLSMTPD" } + settings.filter { $0.name.value != "RBLSMTPD" }
+    }
+
+    /// One program of the SMTP chain and the words it is written as.
+    struct Step {
+        enum Program {
+            case relayCtrlCheck(RelayWindow)
+            case ifRelayClient([EnvironmentSetting])
+            case wrapper(Resolved)
+            case qmailSMTPD
+        }
+        var program: Program
+        var words: [Word]
     }
 
     /// Everything tcpserver runs for one SMTP connection: relay-ctrl-check, ifrelayclient with
-    /// the bypass settings, the wrappers in order, qmail-smtpd.
-    func smtpCommand(_ smtpd: QmailSMTPD) -> [Word] {
+    /// the bypass settings, the wrappers in order, qmail-smtpd. The emitter writes these words;
+    /// the analysis interprets these programs.
+    func smtpSteps(_ smtpd: QmailSMTPD) -> [Step] {
         let chain = smtpd.chain.map(resolve)
-        var words: [Word] = []
-        if smtpd.checks != nil {
-            words.append(path("relay-ctrl-check"))
+        var steps: [Step] = []
+        if let window = window(smtpd.checks) {
+            steps.append(Step(program: .relayCtrlCheck(window), words: [path("relay-ctrl-check")]))
             let settings = bypassSettings(chain)
             if !settings.isEmpty {
-                words += [path("ifrelayclient"), Word(spec.platform.env.value, from: spec.platform.env.location)] + settings + [Word("--")]
+                let assignments = settings.map { Word.assign($0.name.value, $0.value.value, from: $0.value.location) }
+                steps.append(Step(
+                    program: .ifRelayClient(settings),
+                    words: [path("ifrelayclient"), Word(spec.platform.env.value, from: spec.platform.env.location)] + assignments + [Word("--")]))
             }
         }
-        words += chain.flatMap(\.words)
-        words.append(path("qmail-smtpd"))
-        return words
+        steps += chain.map { Step(program: .wrapper($0), words: $0.words) }
+        steps.append(Step(program: .qmailSMTPD, words: [path("qmail-smtpd")]))
+        return steps
+    }
+
+    func smtpCommand(_ smtpd: QmailSMTPD) -> [Word] {
+        smtpSteps(smtpd).flatMap(\.words)
     }
 
     func window(_ reference: Located<String>?) -> RelayWindow? {

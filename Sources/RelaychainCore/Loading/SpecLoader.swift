@@ -236,6 +236,7 @@ final class SpecLoader {
             reader.report(.error(.missingKey, "missing required key 'path' in \(what)", at: fields.location))
         }
         let args = fields[.args].map { arguments($0) } ?? []
+        let sets = fields[.sets].map { environment($0, "sets") } ?? []
         var bypass: Located<Bypass>?
         if let value = fields[.bypass] {
             bypass = self.bypass(value)
@@ -248,8 +249,8 @@ final class SpecLoader {
         if let value = fields[.chainLoader] {
             if let flag = reader.bool(value, "chain-loader") { chainLoader = flag } else { complete = false }
         }
-        guard complete, let path, let args, let bypass else { return nil }
-        return WrapperDefinition(name: name, path: path, args: args, bypass: bypass, chainLoader: chainLoader)
+        guard complete, let path, let args, let sets, let bypass else { return nil }
+        return WrapperDefinition(name: name, path: path, args: args, sets: sets, bypass: bypass, chainLoader: chainLoader)
     }
 
     private func bypass(_ node: Node) -> Located<Bypass>? {
@@ -332,7 +333,7 @@ final class SpecLoader {
         if let defaultPort = kind.value.defaultPort {
             let written = fields[.port]
             if let port = written.map({ Int($0.scalar?.string ?? "") }) ?? defaultPort {
-                outline.ports.append(.init(service: name.value, port: Located(port, at: written?.location ?? name.location)))
+                outline.ports.append(.init(service: name.value, port: Located(port, at: written?.location ?? name.location), listen: fields[.listen]?.scalar?.string))
             }
         }
         let role: ServiceRole?

@@ -67,6 +67,7 @@ public enum SpecSchema {
         switch key {
         case .path: described("Absolute path of the program.", ref: "absolutePath")
         case .args: described("Arguments it always takes before the rest of the chain.", ["type": .string("array"), "items": ref("argument")])
+        case .sets: described("Variables it sets for the rest of the chain, for every client (for the analysis).", ["type": .string("object"), "propertyNames": ref("variableName"), "additionalProperties": ref("argument")])
         case .bypass: described(
             "How it lets a client that has logged in through.",
             ["oneOf": .array([

@@ -107,14 +107,17 @@ public struct WrapperDefinition: Sendable {
     public var path: Located<String>
     /// Arguments it always takes before the rest of the chain.
     public var args: [Located<String>]
+    /// Variables it sets for the rest of the chain, for every client.
+    public var sets: [EnvironmentSetting]
     public var bypass: Located<Bypass>
     /// Whether it execs its remaining arguments (djb-style); false means it must end a chain.
     public var chainLoader: Located<Bool>
 
-    public init(name: Located<String>, path: Located<String>, args: [Located<String>], bypass: Located<Bypass>, chainLoader: Located<Bool>) {
+    public init(name: Located<String>, path: Located<String>, args: [Located<String>], sets: [EnvironmentSetting] = [], bypass: Located<Bypass>, chainLoader: Located<Bool>) {
         self.name = name
         self.path = path
         self.args = args
+        self.sets = sets
         self.bypass = bypass
         self.chainLoader = chainLoader
     }

@@ -15,7 +15,7 @@ public enum WindowKey: String, CaseIterable, Sendable {
 }
 
 public enum WrapperKey: String, CaseIterable, Sendable {
-    case path, args, bypass
+    case path, args, sets, bypass
     case chainLoader = "chain-loader"
 }
 

@@ -10,6 +10,8 @@ struct SpecOutline {
     struct PortUse {
         var service: String
         var port: Located<Int>
+        /// The listen address as written; nil: every address.
+        var listen: String?
     }
 
     var windows: [Located<String>] = []

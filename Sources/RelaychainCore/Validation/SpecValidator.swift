@@ -20,13 +20,14 @@ enum SpecValidator {
             }
         }
 
-        var portOwners: [Int: String] = [:]
+        // Two services clash on a port when their addresses overlap (no address: every address).
+        var earlier: [SpecOutline.PortUse] = []
         for use in outline.ports {
-            if let owner = portOwners[use.port.value] {
+            if let owner = earlier.first(where: { $0.port.value == use.port.value && ($0.listen == nil || use.listen == nil || $0.listen == use.listen) }) {
                 diagnostics.append(.error(
-                    .portInUse, "service '\(use.service)' listens on port \(use.port.value), like service '\(owner)'", at: use.port.location!))
+                    .portInUse, "service '\(use.service)' listens on port \(use.port.value), like service '\(owner.service)'", at: use.port.location!))
             } else {
-                portOwners[use.port.value] = use.service
+                earlier.append(use)
             }
         }
 
