@@ -1,5 +1,7 @@
 /// The compiler pipeline, entirely in memory: text -> YAML nodes -> spec -> validated spec.
 /// Reading files and printing belong to the CLI.
+import RelayCtrlCore
+
 public enum Relaychain {
     public struct CheckResult: Sendable {
         /// The spec, when it loaded without errors.
@@ -39,6 +41,29 @@ public enum Relaychain {
         let emitted = Emitter.emit(spec, specName: specName)
         let diagnostics = (checked.diagnostics + emitted.diagnostics).sortedByLocation()
         return BuildResult(files: diagnostics.hasErrors ? [] : emitted.files, diagnostics: diagnostics)
+    }
+
+    public enum ExplainFailure: Error, CustomStringConvertible {
+        case noSuchSMTPService(String, available: [String])
+        case invalidClient(String)
+
+        public var description: String {
+            switch self {
+            case .noSuchSMTPService(let name, let available):
+                "no qmail-smtpd service named '\(name)' (the spec has: \(available.isEmpty ? "none" : available.joined(separator: ", ")))"
+            case .invalidClient(let text): "'\(text)' is not an IPv4 or IPv6 address"
+            }
+        }
+    }
+
+    /// Runs the model of a service's emitted SMTP chain for one client.
+    public static func explain(_ spec: Spec, service name: String, client: String, as clientClass: ClientClass) -> Result<ChainSimulation, ExplainFailure> {
+        guard let address = ClientAddress(client) else { return .failure(.invalidClient(client)) }
+        let smtpServices = spec.services.filter { if case .qmailSMTPD = $0.role { true } else { false } }
+        guard let service = smtpServices.first(where: { $0.name.value == name }), case .qmailSMTPD(let smtpd) = service.role else {
+            return .failure(.noSuchSMTPService(name, available: smtpServices.map(\.name.value)))
+        }
+        return .success(ChainSimulator(spec: spec).simulate(service, smtpd, client: address.canonical, as: clientClass))
     }
 
     /// Builds from raw bytes, reporting text that is not UTF-8 at its first bad byte.

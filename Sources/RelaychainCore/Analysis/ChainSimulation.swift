@@ -29,6 +29,8 @@ public struct ChainSimulation: Sendable {
     public var relayClientOrigin: (program: String, location: SourceLocation?)?
     /// Filters that applied to the client instead of stepping aside.
     public var blockedBy: [(name: String, location: SourceLocation?)] = []
+    /// Filters that stepped aside for the client.
+    public var steppedAside: [String] = []
 
     public var relays: Bool { outcome == .relays }
 
@@ -117,7 +119,9 @@ struct ChainSimulator {
                 }
                 if wrapper.name == "envdir" { effects.append("sets whatever its directory holds (RELAYCLIENT too, if a file says so)") }
                 switch Self.filter(wrapper, environment) {
-                case .passes(let why): effects.append(why)
+                case .passes(let why):
+                    effects.append(why)
+                    if wrapper.bypass != .notAFilter { run.steppedAside.append(wrapper.name) }
                 case .refuses(let why):
                     effects.append(why)
                     run.blockedBy.append((wrapper.name, wrapper.location))
@@ -134,7 +138,8 @@ struct ChainSimulator {
             case .qmailSMTPD:
                 if let value = environment["RELAYCLIENT"] {
                     run.outcome = .relays
-                    run.steps.append(.init(program: "qmail-smtpd", effects: ["RELAYCLIENT=\(ShellQuoting.quoted(value)): accepts any recipient (appending \(ShellQuoting.quoted(value)))"], location: nil))
+                    let suffix = value.isEmpty ? "" : " and appends \(ShellQuoting.quoted(value)) to it"
+                    run.steps.append(.init(program: "qmail-smtpd", effects: ["RELAYCLIENT=\(ShellQuoting.quoted(value)): accepts any recipient\(suffix)"], location: nil))
                 } else {
                     run.outcome = .refusesForeignRecipients
                     run.steps.append(.init(program: "qmail-smtpd", effects: ["RELAYCLIENT is not set: only recipients in rcpthosts"], location: nil))
@@ -167,8 +172,9 @@ struct ChainSimulator {
             }
             if wrapper.name == "greetdelay" { return .delays("GREETDELAY is not empty: delays the greeting") }
             let names = unmet.map(\.name.value).joined(separator: ", ")
-            if wrapper.name == "rblsmtpd", let value = environment["RBLSMTPD"], !value.isEmpty {
-                return .refuses("RBLSMTPD=\(ShellQuoting.quoted(value)): refuses the client")
+            if wrapper.name == "rblsmtpd" {
+                if let value = environment["RBLSMTPD"] { return .refuses("RBLSMTPD=\(ShellQuoting.quoted(value)): refuses the client") }
+                return .refuses("RBLSMTPD is not set: looks the client up in its lists; a listed client is refused")
             }
             return .refuses("\(names) not as it needs: applies its filter (a listed client is refused)")
         }
