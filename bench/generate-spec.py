@@ -13,7 +13,8 @@ out.write("wrappers:\n")
 for w in range(4):
     out.write(f"  custom-{w}:\n    path: /usr/local/bin/custom-{w}\n    args: [--level, {w}]\n    bypass:\n      env: {{ CUSTOM_{w}: \"\" }}\n")
 out.write("services:\n")
-out.write("  imap:\n    server: dovecot\n    version: \"2.3\"\n    protocols: [imap, pop3]\n    grants: window-0\n")
+for w in range(8):
+    out.write(f"  imap-{w}:\n    server: dovecot\n    version: \"2.3\"\n    protocols: [imap, pop3]\n    grants: window-{w}\n")
 for s in range(services):
     out.write(
         f"  smtp-{s}:\n"

@@ -10,7 +10,8 @@ public enum Relaychain {
         public var diagnostics: [Diagnostic]
     }
 
-    public static func check(_ source: SourceFile) -> CheckResult {
+    /// `analyze: false` stops after validation (for comparison; `relaychain check --no-analysis`).
+    public static func check(_ source: SourceFile, analyze: Bool = true) -> CheckResult {
         let document = YAMLDocument(source)
         guard let root = document.root else {
             return CheckResult(spec: nil, diagnostics: document.diagnostics.sortedByLocation())
@@ -20,7 +21,7 @@ public enum Relaychain {
         let complete = loaded.spec != nil && !diagnostics.hasErrors
         diagnostics += SpecValidator.validate(loaded.outline, complete: complete)
         // The analysis needs a whole, consistent spec; errors of shape come first.
-        if let loadedSpec = loaded.spec, !diagnostics.hasErrors {
+        if analyze, let loadedSpec = loaded.spec, !diagnostics.hasErrors {
             diagnostics += ChainAnalyzer.analyze(loadedSpec)
         }
         let spec = diagnostics.hasErrors ? nil : loaded.spec
@@ -75,9 +76,9 @@ public enum Relaychain {
     }
 
     /// Checks raw bytes, reporting text that is not UTF-8 at its first bad byte.
-    public static func check(path: String, bytes: [UInt8]) -> CheckResult {
+    public static func check(path: String, bytes: [UInt8], analyze: Bool = true) -> CheckResult {
         switch SourceFile.decoding(path: path, bytes: bytes) {
-        case .success(let source): check(source)
+        case .success(let source): check(source, analyze: analyze)
         case .failure(let failure): CheckResult(spec: nil, diagnostics: [failure.diagnostic])
         }
     }

@@ -2,7 +2,7 @@
 /// who just did, and checks the spec for the classic mistakes around it.
 enum ChainAnalyzer {
     static func analyze(_ spec: Spec) -> [Diagnostic] {
-        let simulator = ChainSimulator(spec: spec)
+        let simulator = ChainSimulator(spec: spec, describing: false)
         let plan = simulator.plan
         var diagnostics: [Diagnostic] = []
         let grantedStores = simulator.grantedStores

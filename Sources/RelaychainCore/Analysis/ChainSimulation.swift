@@ -49,38 +49,48 @@ public struct ChainSimulation: Sendable {
 struct ChainSimulator {
     let spec: Spec
     let plan: ChainPlan
+    /// Stores that login services write grants into (computed once: simulations are per service).
+    let grantedStores: Set<String>
+    /// Whether to write the effects down (for `explain`); the rules need only the outcome.
+    let describing: Bool
 
-    init(spec: Spec) {
+    init(spec: Spec, describing: Bool = true) {
+        self.describing = describing
         self.spec = spec
-        self.plan = ChainPlan(spec: spec)
-    }
-
-    /// Stores that login services write grants into.
-    var grantedStores: Set<String> {
-        Set(spec.services.compactMap { plan.window($0.grants)?.store.value })
+        let plan = ChainPlan(spec: spec)
+        self.plan = plan
+        self.grantedStores = Set(spec.services.compactMap { plan.window($0.grants)?.store.value })
     }
 
     func simulate(_ service: Service, _ smtpd: QmailSMTPD, client: String, as clientClass: ClientClass) -> ChainSimulation {
         var run = ChainSimulation(service: service.name.value, client: client, clientClass: clientClass)
+        let describing = self.describing
+        /// Adds a described effect, building the text only when someone will read it.
+        func note(_ effects: inout [String], _ text: @autoclosure () -> String) {
+            if describing { effects.append(text()) }
+        }
         var environment: [String: String] = [:]
         let steps = plan.smtpSteps(smtpd)
 
         // env - (qmail-run's postenv or the run script): only relay-ctrl's settings survive.
-        var start: [String] = ["empties the environment (env -)"]
+        var start: [String] = []
+        note(&start, "empties the environment (env -)")
         if let window = plan.window(smtpd.checks) {
             for word in plan.checkEnvironment(window) {
-                if case .assignment(let name, let value) = word.kind { environment[name] = value; start.append("sets \(name)=\(ShellQuoting.quoted(value))") }
+                if case .assignment(let name, let value) = word.kind { environment[name] = value; note(&start, "sets \(name)=\(ShellQuoting.quoted(value))") }
             }
-            start.append("relay-ctrl-chdir opens \(window.store.value) and sets RELAY_CTRL_DIR_FD")
+            note(&start, "relay-ctrl-chdir opens \(window.store.value) and sets RELAY_CTRL_DIR_FD")
         }
         run.steps.append(.init(program: "env", effects: start, location: nil))
 
         // tcpserver: the client address, and the tcprules variables of declared relay networks.
         environment["TCPREMOTEIP"] = client
-        var serverEffects = ["sets TCPREMOTEIP=\(client)", "sets PROTO=TCP"]
+        var serverEffects: [String] = []
+        note(&serverEffects, "sets TCPREMOTEIP=\(client)")
+        note(&serverEffects, "sets PROTO=TCP")
         if let network = smtpd.relayNetworks.first(where: { RelayNetworkMatch.matches(client, $0.value) }) {
             environment["RELAYCLIENT"] = ""
-            serverEffects.append("sets RELAYCLIENT='' (tcprules: \(network.value) is a relay network)")
+            note(&serverEffects, "sets RELAYCLIENT='' (tcprules: \(network.value) is a relay network)")
         }
         run.steps.append(.init(program: "tcpserver", effects: serverEffects, location: smtpd.port.location))
 
@@ -89,20 +99,20 @@ struct ChainSimulator {
             case .relayCtrlCheck(let window):
                 var effects: [String] = []
                 if environment["RELAYCLIENT"] != nil {
-                    effects.append("RELAYCLIENT is already set: does not look")
+                    note(&effects, "RELAYCLIENT is already set: does not look")
                 } else if case .loggedIn(let ago) = clientClass, grantedStores.contains(window.store.value), ago <= window.length.value.seconds {
                     environment["RELAYCLIENT"] = window.relayClient.value
-                    effects.append("finds a grant \(ago)s old in \(window.store.value) (window \(window.length.value.seconds)s): sets RELAYCLIENT=\(ShellQuoting.quoted(window.relayClient.value))")
-                    if environment["RBLSMTPD"] == nil { environment["RBLSMTPD"] = ""; effects.append("sets RBLSMTPD=''") }
-                    for name in window.carry { effects.append("sets \(name.value) from the grant") ; environment[name.value] = "<from the grant>" }
+                    note(&effects, "finds a grant \(ago)s old in \(window.store.value) (window \(window.length.value.seconds)s): sets RELAYCLIENT=\(ShellQuoting.quoted(window.relayClient.value))")
+                    if environment["RBLSMTPD"] == nil { environment["RBLSMTPD"] = ""; note(&effects, "sets RBLSMTPD=''") }
+                    for name in window.carry { note(&effects, "sets \(name.value) from the grant") ; environment[name.value] = "<from the grant>" }
                 } else if case .loggedIn(let ago) = clientClass, grantedStores.contains(window.store.value) {
-                    effects.append("the grant is \(ago)s old, past the \(window.length.value.seconds)s window: no relay (and removes it)")
+                    note(&effects, "the grant is \(ago)s old, past the \(window.length.value.seconds)s window: no relay (and removes it)")
                 } else if case .loggedIn = clientClass {
-                    effects.append("no login service records grants in \(window.store.value): nothing to find")
+                    note(&effects, "no login service records grants in \(window.store.value): nothing to find")
                 } else {
-                    effects.append("no grant for \(client) in \(window.store.value)")
+                    note(&effects, "no grant for \(client) in \(window.store.value)")
                 }
-                run.steps.append(.init(program: "relay-ctrl-check", effects: effects, location: spec.services.first { $0.name.value == service.name.value }?.checks?.location))
+                run.steps.append(.init(program: "relay-ctrl-check", effects: effects, location: smtpd.checks?.location))
             case .ifRelayClient(let settings):
                 if environment["RELAYCLIENT"] != nil {
                     for setting in settings { environment[setting.name.value] = setting.value.value }
@@ -114,21 +124,21 @@ struct ChainSimulator {
                 var effects: [String] = []
                 for setting in wrapper.sets {
                     environment[setting.name.value] = setting.value.value
-                    effects.append("sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) for every client")
+                    note(&effects, "sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) for every client")
                     if setting.name.value == "RELAYCLIENT", run.relayClientOrigin == nil { run.relayClientOrigin = (wrapper.name, setting.name.location) }
                 }
-                if wrapper.name == "envdir" { effects.append("sets whatever its directory holds (RELAYCLIENT too, if a file says so)") }
+                if wrapper.name == "envdir" { note(&effects, "sets whatever its directory holds (RELAYCLIENT too, if a file says so)") }
                 switch Self.filter(wrapper, environment) {
                 case .passes(let why):
-                    effects.append(why)
+                    note(&effects, why)
                     if wrapper.bypass != .notAFilter { run.steppedAside.append(wrapper.name) }
                 case .refuses(let why):
-                    effects.append(why)
+                    note(&effects, why)
                     run.blockedBy.append((wrapper.name, wrapper.location))
                     run.steps.append(.init(program: wrapper.name, effects: effects, location: wrapper.location))
                     run.outcome = .refusedBy(wrapper.name)
                     return run
-                case .delays(let why): effects.append(why)
+                case .delays(let why): note(&effects, why)
                 }
                 run.steps.append(.init(program: wrapper.name, effects: effects, location: wrapper.location))
                 if !wrapper.chainLoader {

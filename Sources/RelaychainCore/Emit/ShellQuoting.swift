@@ -19,7 +19,8 @@ public enum ShellQuoting {
 
     /// Always single-quoted: `NAME='value'`, as pkgsrc's and the article's rc.conf lines write it.
     public static func quoted(_ text: String) -> String {
-        "'" + text.replacing("'", with: "'\\''") + "'"
+        guard text.utf8.contains(UInt8(ascii: "'")) else { return "'" + text + "'" }
+        return "'" + text.replacing("'", with: "'\\''") + "'"
     }
 
     public static func assignment(_ name: String, _ value: String) -> String {
