@@ -50,13 +50,7 @@ struct BuildCommand: ParsableCommand {
     }
 
     func run() throws {
-        let bytes: [UInt8]
-        do {
-            bytes = try SpecFile.read(spec)
-        } catch {
-            printError("relaychain: \(error)")
-            throw ExitCode(ExitStatus.usage)
-        }
+        let bytes = try SpecFile.readOrExit(spec)
         let source = String(validating: bytes, as: UTF8.self).map { SourceFile(path: spec, text: $0) }
         let result = Relaychain.build(path: spec, bytes: bytes, specName: specName)
         let renderer = DiagnosticRenderer(colored: color.enabled(forDescriptor: 2))

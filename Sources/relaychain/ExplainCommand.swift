@@ -55,13 +55,7 @@ struct ExplainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let bytes: [UInt8]
-        do {
-            bytes = try SpecFile.read(spec)
-        } catch {
-            printError("relaychain: \(error)")
-            throw ExitCode(ExitStatus.usage)
-        }
+        let bytes = try SpecFile.readOrExit(spec)
         let checked = Relaychain.check(path: spec, bytes: bytes)
         guard let loaded = checked.spec else {
             let source = String(validating: bytes, as: UTF8.self).map { SourceFile(path: spec, text: $0) }

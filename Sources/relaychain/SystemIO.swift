@@ -1,3 +1,5 @@
+import ArgumentParser
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,6 +28,18 @@ enum SpecFile {
                 throw ReadError(path: path, reason: String(cString: strerror(errno)))
             }
             bytes += buffer[0..<count]
+        }
+    }
+}
+
+extension SpecFile {
+    /// For commands that work on one spec: an unreadable one is a usage error (exit 2).
+    static func readOrExit(_ path: String) throws -> [UInt8] {
+        do {
+            return try read(path)
+        } catch {
+            printError("relaychain: \(error)")
+            throw ExitCode(ExitStatus.usage)
         }
     }
 }

@@ -80,6 +80,14 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
+    @Test(arguments: [["build", "no-such-spec.yaml"], ["explain", "no-such-spec.yaml", "--service", "smtp", "--client", "192.0.2.7", "--not-logged-in"]])
+    func unreadableSpecIsAUsageError(_ arguments: [String]) throws {
+        let result = try relaychain(arguments, in: scratch)
+        #expect(result.status == 2)
+        #expect(result.errors == "relaychain: cannot read 'no-such-spec.yaml': No such file or directory\n")
+        #expect(!FileManager.default.fileExists(atPath: scratch.appendingPathComponent("generated").path))
+    }
+
     @Test func stdoutPrintsEveryFileWithItsPath() throws {
         let result = try relaychain(["build", "--stdout", example("netbsd-pkgsrc-dovecot1")])
         #expect(result.status == 0)
