@@ -8,13 +8,15 @@ public enum Relaychain {
         public var spec: Spec?
         /// Every finding, in source order.
         public var diagnostics: [Diagnostic]
+        /// The decoded text, for showing source lines; nil when it was not UTF-8.
+        public var source: SourceFile?
     }
 
     /// `analyze: false` stops after validation (for comparison; `relaychain check --no-analysis`).
     public static func check(_ source: SourceFile, analyze: Bool = true) -> CheckResult {
         let document = YAMLDocument(source)
         guard let root = document.root else {
-            return CheckResult(spec: nil, diagnostics: document.diagnostics.sortedByLocation())
+            return CheckResult(spec: nil, diagnostics: document.diagnostics.sortedByLocation(), source: source)
         }
         let loaded = SpecLoader.load(root)
         var diagnostics = document.diagnostics + loaded.diagnostics
@@ -25,23 +27,24 @@ public enum Relaychain {
             diagnostics += ChainAnalyzer.analyze(loadedSpec)
         }
         let spec = diagnostics.hasErrors ? nil : loaded.spec
-        return CheckResult(spec: spec, diagnostics: diagnostics.sortedByLocation())
+        return CheckResult(spec: spec, diagnostics: diagnostics.sortedByLocation(), source: source)
     }
 
     public struct BuildResult: Sendable {
         /// Every output file, or none at all when anything is wrong: a failing build writes nothing.
         public var files: [OutputFile]
         public var diagnostics: [Diagnostic]
+        public var source: SourceFile?
     }
 
     /// Checks a spec and, when it has no errors, compiles it. `specName` goes into each file's
     /// header (a file name, so that output does not depend on where the spec was read from).
     public static func build(_ source: SourceFile, specName: String) -> BuildResult {
         let checked = check(source)
-        guard let spec = checked.spec else { return BuildResult(files: [], diagnostics: checked.diagnostics) }
+        guard let spec = checked.spec else { return BuildResult(files: [], diagnostics: checked.diagnostics, source: source) }
         let emitted = Emitter.emit(spec, specName: specName)
         let diagnostics = (checked.diagnostics + emitted.diagnostics).sortedByLocation()
-        return BuildResult(files: diagnostics.hasErrors ? [] : emitted.files, diagnostics: diagnostics)
+        return BuildResult(files: diagnostics.hasErrors ? [] : emitted.files, diagnostics: diagnostics, source: source)
     }
 
     public enum ExplainFailure: Error, CustomStringConvertible {
@@ -71,7 +74,7 @@ public enum Relaychain {
     public static func build(path: String, bytes: [UInt8], specName: String) -> BuildResult {
         switch SourceFile.decoding(path: path, bytes: bytes) {
         case .success(let source): build(source, specName: specName)
-        case .failure(let failure): BuildResult(files: [], diagnostics: [failure.diagnostic])
+        case .failure(let failure): BuildResult(files: [], diagnostics: [failure.diagnostic], source: nil)
         }
     }
 
@@ -79,7 +82,7 @@ public enum Relaychain {
     public static func check(path: String, bytes: [UInt8], analyze: Bool = true) -> CheckResult {
         switch SourceFile.decoding(path: path, bytes: bytes) {
         case .success(let source): check(source, analyze: analyze)
-        case .failure(let failure): CheckResult(spec: nil, diagnostics: [failure.diagnostic])
+        case .failure(let failure): CheckResult(spec: nil, diagnostics: [failure.diagnostic], source: nil)
         }
     }
 }

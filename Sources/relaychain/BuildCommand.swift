@@ -51,11 +51,10 @@ struct BuildCommand: ParsableCommand {
 
     func run() throws {
         let bytes = try SpecFile.readOrExit(spec)
-        let source = String(validating: bytes, as: UTF8.self).map { SourceFile(path: spec, text: $0) }
         let result = Relaychain.build(path: spec, bytes: bytes, specName: specName)
         let renderer = DiagnosticRenderer(colored: color.enabled(forDescriptor: 2))
         for diagnostic in result.diagnostics {
-            printError(renderer.text(diagnostic, in: source, path: spec), terminator: "")
+            printError(renderer.text(diagnostic, in: result.source, path: spec), terminator: "")
         }
         guard !result.diagnostics.hasErrors else {
             printError("relaychain: \(spec) has errors; nothing was written")

@@ -49,7 +49,6 @@ struct CheckCommand: ParsableCommand {
                 continue
             }
             let result = Relaychain.check(path: path, bytes: bytes, analyze: !noAnalysis)
-            let source = String(validating: bytes, as: UTF8.self).map { SourceFile(path: path, text: $0) }
             for diagnostic in result.diagnostics {
                 switch diagnostic.severity {
                 case .error: errors += 1
@@ -57,7 +56,7 @@ struct CheckCommand: ParsableCommand {
                 case .note: break
                 }
                 switch format {
-                case .text: printError(renderer.text(diagnostic, in: source, path: path), terminator: "")
+                case .text: printError(renderer.text(diagnostic, in: result.source, path: path), terminator: "")
                 case .json: json.append(DiagnosticRenderer.json(diagnostic, path: path))
                 case .github: print(DiagnosticRenderer.github(diagnostic, path: path))
                 }

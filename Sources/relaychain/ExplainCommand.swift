@@ -58,9 +58,8 @@ struct ExplainCommand: ParsableCommand {
         let bytes = try SpecFile.readOrExit(spec)
         let checked = Relaychain.check(path: spec, bytes: bytes)
         guard let loaded = checked.spec else {
-            let source = String(validating: bytes, as: UTF8.self).map { SourceFile(path: spec, text: $0) }
             let renderer = DiagnosticRenderer(colored: false)
-            for diagnostic in checked.diagnostics { printError(renderer.text(diagnostic, in: source, path: spec), terminator: "") }
+            for diagnostic in checked.diagnostics { printError(renderer.text(diagnostic, in: checked.source, path: spec), terminator: "") }
             printError("relaychain: \(spec) has errors; run relaychain check \(spec)")
             throw ExitCode(ExitStatus.findings)
         }

@@ -180,8 +180,11 @@ struct ChainSimulator {
             if unmet.isEmpty {
                 return .passes("steps aside (" + settings.map { "\($0.name.value)=\(ShellQuoting.quoted($0.value.value))" }.joined(separator: " ") + ")")
             }
-            if wrapper.name == "greetdelay" { return .delays("GREETDELAY is not empty: delays the greeting") }
             let names = unmet.map(\.name.value).joined(separator: ", ")
+            if let delay = wrapper.delay {
+                let wanted = unmet.allSatisfy { $0.value.value.isEmpty } ? "is not empty" : "is not as it needs"
+                return .delays("\(names) \(wanted): \(delay)")
+            }
             if wrapper.name == "rblsmtpd" {
                 if let value = environment["RBLSMTPD"] { return .refuses("RBLSMTPD=\(ShellQuoting.quoted(value)): refuses the client") }
                 return .refuses("RBLSMTPD is not set: looks the client up in its lists; a listed client is refused")

@@ -78,6 +78,8 @@ struct ChainPlan {
         /// Variables it sets for every client (user wrappers declare them).
         var sets: [EnvironmentSetting] = []
         var chainLoader = true
+        /// How it slows a client it does not let through, when it does not refuse it.
+        var delay: String?
         /// Where the chain names it.
         var location: SourceLocation?
     }
@@ -91,8 +93,10 @@ struct ChainPlan {
                 name: name, words: [Word(wrapper.path.value, from: wrapper.path.location)] + fixed + args, bypass: wrapper.bypass.value,
                 sets: wrapper.sets, chainLoader: wrapper.chainLoader.value, location: entry.program.location)
         }
-        let bypass = Catalog.program(named: name)?.bypass ?? .none
-        return Resolved(name: name, words: [path(name)] + args, bypass: bypass, location: entry.program.location)
+        let program = Catalog.program(named: name)
+        return Resolved(
+            name: name, words: [path(name)] + args, bypass: program?.bypass ?? .none, delay: program?.delay,
+            location: entry.program.location)
     }
 
     /// The variables ifrelayclient must set so that every wrapper steps aside for a relay

@@ -30,7 +30,7 @@ struct DovecotTarget {
                 + [plan.path("relay-ctrl-chdir"), plan.path("dovecot-settcpremoteip"), plan.path("relay-ctrl-allow"),
                    Word("\(spec.platform.dovecotLibexec.value)/\(mailProtocol.value.rawValue)", from: spec.platform.dovecotLibexec.location)]
             for word in words where !diagnostics.contains(where: { $0.code == .targetCannotCarry && $0.location == word.origin }) {
-                if let bad = word.text.unicodeScalars.first(where: { $0.properties.isWhitespace || "\"'\\#".unicodeScalars.contains($0) }) {
+                if let bad = Self.unwritable(word.text, forbidden: "\"'\\#") {
                     diagnostics.append(.error(
                         .targetCannotCarry, "Dovecot \(login.version.value.line)'s mail_executable cannot carry '\(word.text)': it splits on spaces and has no quoting (found '\(bad.escaped(asASCII: true))')",
                         at: word.origin ?? login.version.location!,
@@ -46,12 +46,18 @@ struct DovecotTarget {
 
     // MARK: Dovecot 2.x
 
-    var scriptName: (Service) -> String { { "\($0.name.value)-postlogin" } }
+    func scriptName(_ service: Service) -> String { "\(service.name.value)-postlogin" }
+
+    /// The first character of `text` that dovecot.conf cannot carry in a space-split value:
+    /// whitespace, or one of `forbidden`.
+    static func unwritable(_ text: String, forbidden: String) -> Unicode.Scalar? {
+        text.unicodeScalars.first { $0.properties.isWhitespace || forbidden.unicodeScalars.contains($0) }
+    }
 
     private func postLoginFiles(_ service: Service, _ login: DovecotLogin, _ window: RelayWindow, diagnostics: inout [Diagnostic]) -> [OutputFile] {
         let scriptPath = "\(spec.platform.libexec.value)/\(scriptName(service))"
         // script-login's arguments are split on spaces too; dovecot.conf also expands $.
-        if let bad = scriptPath.unicodeScalars.first(where: { $0.properties.isWhitespace || "\"'\\#$".unicodeScalars.contains($0) }) {
+        if let bad = Self.unwritable(scriptPath, forbidden: "\"'\\#$") {
             diagnostics.append(.error(
                 .targetCannotCarry, "Dovecot's script-login cannot run '\(scriptPath)': its path holds '\(bad.escaped(asASCII: true))'",
                 at: spec.platform.libexec.location ?? spec.platform.prefix.location ?? service.name.location!))

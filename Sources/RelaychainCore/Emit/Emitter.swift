@@ -9,7 +9,7 @@ enum Emitter {
         let supervisor = SupervisorTarget(plan: plan, header: header)
         var files: [OutputFile] = []
         var diagnostics: [Diagnostic] = []
-        var rcServices: [(Service, [QmailRunTarget.Assignment], String)] = []
+        var rcServices: [(assignments: [QmailRunTarget.Assignment], comment: String)] = []
         var qmailRunOwners: [String: Service] = [:]
 
         func claimQmailRun(_ kind: String, _ service: Service) -> Bool {
@@ -30,7 +30,7 @@ enum Emitter {
             case .qmailPOP3D(let login):
                 if login.runBy.value == .qmailRun {
                     guard claimQmailRun("qmail-pop3d", service) else { continue }
-                    rcServices.append((service, qmailRun.pop3dAssignments(service, login),
+                    rcServices.append((qmailRun.pop3dAssignments(service, login),
                                        "# qmail-pop3d (service '\(service.name.value)', port \(login.port.value)): each login grants window '\(login.grants.value)'."))
                 } else {
                     files += supervisor.pop3dFiles(service, login, checkpassword: qmailRun.checkpassword(login))
@@ -39,7 +39,7 @@ enum Emitter {
                 let relay = smtpd.checks.map { "a client that logged in within window '\($0.value)' may relay" } ?? "no relay windows are checked"
                 if smtpd.runBy.value == .qmailRun {
                     guard claimQmailRun("qmail-smtpd", service) else { continue }
-                    rcServices.append((service, qmailRun.smtpAssignments(service, smtpd),
+                    rcServices.append((qmailRun.smtpAssignments(service, smtpd),
                                        "# qmail-smtpd (service '\(service.name.value)', port \(smtpd.port.value)): \(relay)."))
                     if !smtpd.relayNetworks.isEmpty {
                         files.append(OutputFile(path: "tcprules/\(service.name.value).rules", contents: SupervisorTarget.tcpRules(header, smtpd.relayNetworks)))

@@ -66,11 +66,12 @@ struct QmailRunTarget {
         assignments.map { "\($0.name)=\"\(ShellQuoting.insideDoubleQuotes($0.words.map(\.shell).joined(separator: " ")))\"\n" }.joined()
     }
 
-    func file(services: [(Service, [Assignment], String)]) -> OutputFile {
+    /// rc.conf: each service's assignments under a comment saying what they are for.
+    func file(services: [(assignments: [Assignment], comment: String)]) -> OutputFile {
         var text = "\(header)\n"
         text += "# For pkgsrc's qmail-run: merge into /etc/rc.conf (relaychain build --merge-into does it),\n"
         text += "# replacing earlier values of these variables.\n"
-        for (_, assignments, comment) in services {
+        for (assignments, comment) in services {
             text += "\n\(comment)\n" + Self.render(assignments)
         }
         return OutputFile(path: "rc.conf", contents: text)

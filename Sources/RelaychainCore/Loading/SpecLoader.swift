@@ -77,8 +77,9 @@ final class SpecLoader {
     }
 
     private func checkName(_ name: Located<String>, _ what: String) {
-        let allowed = name.value.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "." }
-        guard !allowed || name.value.isEmpty || name.value.count > 64 || name.value.first == "." || name.value.first == "-" else { return }
+        let characters = name.value.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "." }
+        let valid = characters && (1...64).contains(name.value.count) && name.value.first != "." && name.value.first != "-"
+        guard !valid else { return }
         reader.report(.error(
             .badName, "name '\(name.value)' in '\(what)' must be 1-64 lowercase letters, digits, '-', '_' or '.', not starting with '.' or '-'",
             at: name.location!, notes: [DiagnosticNote("names become file names in the generated output")]))

@@ -55,7 +55,7 @@ struct YAMLDocument {
     /// Puts masked key names back and drops every later occurrence of a key, reporting each.
     private mutating func restore(_ node: Node, masked: [SourceLocation: String]) -> Node {
         switch node {
-        case .mapping(var mapping):
+        case .mapping(let mapping):
             var firstSeen: [String: SourceLocation] = [:]
             var kept: [(Node, Node)] = []
             for (key, value) in mapping {
@@ -75,9 +75,7 @@ struct YAMLDocument {
                 }
                 kept.append((key, restore(value, masked: masked)))
             }
-            let rebuilt = Node.Mapping(kept, mapping.tag, mapping.style, mapping.mark)
-            mapping = rebuilt
-            return .mapping(mapping)
+            return .mapping(Node.Mapping(kept, mapping.tag, mapping.style, mapping.mark))
         case .sequence(let sequence):
             return .sequence(Node.Sequence(sequence.map { restore($0, masked: masked) }, sequence.tag, sequence.style, sequence.mark))
         default:

@@ -12,12 +12,16 @@ public struct CatalogProgram: Sendable {
     public var name: String
     public var role: Role
     public var bypass: Bypass
+    /// When not told to step aside it only slows the client down instead of refusing it; this
+    /// says how ("delays the greeting").
+    public var delay: String?
     public var summary: String
 
-    init(_ name: String, _ role: Role, bypass: Bypass = .notAFilter, _ summary: String) {
+    init(_ name: String, _ role: Role, bypass: Bypass = .notAFilter, delay: String? = nil, _ summary: String) {
         self.name = name
         self.role = role
         self.bypass = bypass
+        self.delay = delay
         self.summary = summary
     }
 }
@@ -29,7 +33,7 @@ public enum Catalog {
 
     public static let programs: [CatalogProgram] = [
         CatalogProgram("rblsmtpd", .wrapper, bypass: unset("RBLSMTPD"), "ucspi-tcp's DNS blocklist filter; an empty RBLSMTPD makes it step aside"),
-        CatalogProgram("greetdelay", .wrapper, bypass: unset("GREETDELAY"), "delays the greeting to catch impatient spamware; an empty GREETDELAY means no delay"),
+        CatalogProgram("greetdelay", .wrapper, bypass: unset("GREETDELAY"), delay: "delays the greeting", "delays the greeting to catch impatient spamware; an empty GREETDELAY means no delay"),
         CatalogProgram("qgreylist", .wrapper, bypass: .honoursRelayClient, "greylisting by client address; steps aside when RELAYCLIENT is set"),
         CatalogProgram("jgreylist", .wrapper, bypass: .honoursRelayClient, "greylisting by client address; steps aside when RELAYCLIENT is set"),
         CatalogProgram("fixsmtpio", .wrapper, "rewrites SMTP responses (pkgsrc default chain); refuses nobody"),
