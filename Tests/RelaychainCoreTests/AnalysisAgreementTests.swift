@@ -114,8 +114,7 @@ import Testing
             try FileManager.default.createSymbolicLink(atPath: "\(bin)/\(tool)", withDestinationPath: try BuiltProduct.path(tool))
         }
         for (name, body) in Self.standIns {
-            try "#!/bin/sh\n\(body)\n".write(toFile: "\(bin)/\(name)", atomically: true, encoding: .utf8)
-            chmod("\(bin)/\(name)", 0o755)
+            try installExecutable("#!/bin/sh\n\(body)\n", at: "\(bin)/\(name)")
         }
         let harness = """
             . "$1/rc.conf"

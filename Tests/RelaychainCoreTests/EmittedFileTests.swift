@@ -56,7 +56,7 @@ import Testing
     }
 
     /// rc.conf is sourced by /bin/sh, then qmailsmtpd.sh (qmail-run 1.31) assembles its command
-    /// and evals it. A pgrphack probe first in PATH receives the whole chain as its argv.
+    /// and evals it. A pgrphack stand-in (a shell function) receives the whole chain as its argv.
     @Test func rcConfThroughQmailRunGivesTheArticlesChain() throws {
         let result = try BuildTests.build(Fixtures.repositoryRoot.appendingPathComponent("examples/netbsd-pkgsrc-dovecot1.yaml"))
         let rcConf = try #require(result.files.first { $0.path == "rc.conf" })
@@ -87,17 +87,16 @@ enum QmailRunHarness {
         eval "$command"
         """
 
-    /// The argv pgrphack receives when qmail-run starts qmail-smtpd with this rc.conf.
+    /// The argv pgrphack receives when qmail-run starts qmail-smtpd with this rc.conf. pgrphack is
+    /// a shell function here, so that no real pgrphack in PATH can stand in for it.
     static func smtpdArgv(rcConf: String) throws -> [String] {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("relaychain-qmailrun-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let probe = scratch.appendingPathComponent("pgrphack")
-        try "#!/bin/sh\nprintf '%s\\0' \"$@\"\n".write(to: probe, atomically: true, encoding: .utf8)
-        chmod(probe.path, 0o755)
         let rc = scratch.appendingPathComponent("rc.conf")
         try rcConf.write(to: rc, atomically: true, encoding: .utf8)
-        let result = try runProcess("/bin/sh", ["-c", script, "qmailsmtpd", rc.path], environment: ["PATH": "\(scratch.path):/usr/bin:/bin"])
+        let probe = "pgrphack() { printf '%s\\0' \"$@\"; }\n"
+        let result = try runProcess("/bin/sh", ["-c", probe + script, "qmailsmtpd", rc.path], environment: ["PATH": "/usr/bin:/bin"])
         guard result.status == 0 else { throw ShellFailed(errors: result.errors) }
         var words = result.output.split(separator: "\0", omittingEmptySubsequences: false).map(String.init)
         if words.last == "" { words.removeLast() }

@@ -81,12 +81,9 @@ import Testing
             probe = root.appendingPathComponent("probe")
             output = root.appendingPathComponent("probe.out")
             // Appends its argv, then its environment, NUL-separated, each list ended by a 0x01.
-            try "#!/bin/sh\n{ for a in \"$@\"; do printf '%s\\0' \"$a\"; done; printf '\\001'; /usr/bin/env -0; printf '\\001'; } >> '\(output.path)'\n"
-                .write(to: probe, atomically: true, encoding: .utf8)
-            chmod(probe.path, 0o755)
+            try installExecutable("#!/bin/sh\n{ for a in \"$@\"; do printf '%s\\0' \"$a\"; done; printf '\\001'; /usr/bin/env -0; printf '\\001'; } >> '\(output.path)'\n", at: probe.path)
             let id = root.appendingPathComponent("id")
-            try "#!/bin/sh\necho 1001\n".write(to: id, atomically: true, encoding: .utf8)
-            chmod(id.path, 0o755)
+            try installExecutable("#!/bin/sh\necho 1001\n", at: id.path)
         }
 
         deinit { try? FileManager.default.removeItem(at: root) }

@@ -19,14 +19,13 @@ final class ToolHarness {
         probe = root.appendingPathComponent("probe.sh")
         // Records argv and the environment NUL-separated (any other byte passes), the descriptors
         // it inherited, then exits 42 so that tests can tell the probe ran.
-        try """
+        try installExecutable("""
             #!/bin/sh
             printf '%s\\0' "$@" > '\(probeOutput.path).argv'
             /usr/bin/env -0 > '\(probeOutput.path).env'
             ls /proc/$$/fd > '\(probeOutput.path).fds'
             exit 42
-            """.write(to: probe, atomically: true, encoding: .utf8)
-        chmod(probe.path, 0o755)
+            """, at: probe.path)
     }
 
     deinit {
