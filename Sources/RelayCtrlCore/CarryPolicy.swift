@@ -8,7 +8,29 @@
 /// String operations would fault in pages of code that cost more than the work itself.
 public enum CarryPolicy {
     public static let variable = "RELAY_CTRL_CARRY"
-    public static let defaultNames: [[UInt8]] = [Array("USER".utf8), Array("DOMAIN".utf8)]
+    static let defaultUser: StaticString = "USER"
+    static let defaultDomain: StaticString = "DOMAIN"
+    public static var defaultNames: [[UInt8]] { [defaultUser, defaultDomain].map { Array(UnsafeBufferPointer(start: $0.utf8Start, count: $0.utf8CodeUnitCount)) } }
+
+    /// What a check imports: the default pair (compared in place, with nothing built, since this
+    /// runs on every SMTP connection), or the names RELAY_CTRL_CARRY lists.
+    public enum CarriedNames {
+        case standard
+        case listed([[UInt8]])
+
+        public func contains(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+            switch self {
+            case .standard: name.equals(CarryPolicy.defaultUser) || name.equals(CarryPolicy.defaultDomain)
+            case .listed(let names): names.contains { $0.elementsEqual(name) }
+            }
+        }
+    }
+
+    /// The names to import given RELAY_CTRL_CARRY (see `carriedNames`).
+    public static func carried(_ setting: TerminatedBytes?, refused: (String, String) -> Void) -> CarriedNames {
+        guard let setting else { return .standard }
+        return .listed(carriedNames(setting.array, refused: refused))
+    }
 
     /// The names listed in RELAY_CTRL_CARRY (commas or spaces between them), or the default.
     /// Malformed and dangerous names are dropped and reported through `refused`.

@@ -5,9 +5,10 @@ public enum ChainExec {
     /// The process's own argv, untouched (never round-tripped through Swift strings).
     public static var argc: Int { Int(CommandLine.argc) }
 
-    public static func argument(_ index: Int) -> [UInt8] {
-        guard index < argc, let pointer = CommandLine.unsafeArgv[index] else { return [] }
-        return Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
+    /// Whether argv[index] is exactly `text`, compared in place.
+    public static func argument(_ index: Int, is text: StaticString) -> Bool {
+        guard index < argc, let pointer = CommandLine.unsafeArgv[index] else { return false }
+        return strcmp(pointer, UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
     }
 
     /// Execs argv[first...] with PATH lookup, as the originals' execvp does; on failure logs
@@ -21,12 +22,23 @@ public enum ChainExec {
         log.die(111, "execution of program '\(String(cString: program))' failed: \(reason)")
     }
 
-    /// Execs the given argv indices in order (ifrelayclient drops its `--`).
-    public static func execArguments(_ indices: [Int], log: Log) -> Never {
-        var pointers: [UnsafeMutablePointer<CChar>?] = indices.map { CommandLine.unsafeArgv[$0] }
-        pointers.append(nil)
-        guard let program = pointers.first ?? nil else { log.die(111, "no program to execute") }
-        pointers.withUnsafeBufferPointer { _ = execvp(program, $0.baseAddress!) }
+    /// Execs argv[first] followed by argv[then] (ifrelayclient drops its `--`). The new argv is a
+    /// plain pointer buffer: an Array of pointers would make the Swift runtime build its type
+    /// metadata (a demangler run) on every exec.
+    public static func execArguments(_ first: Range<Int>, then second: Range<Int> = 0..<0, log: Log) -> Never {
+        let arguments = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: first.count + second.count + 1)
+        var count = 0
+        for index in first where index < argc {
+            arguments[count] = CommandLine.unsafeArgv[index]
+            count += 1
+        }
+        for index in second where index < argc {
+            arguments[count] = CommandLine.unsafeArgv[index]
+            count += 1
+        }
+        arguments[count] = nil
+        guard let program = arguments[0] else { log.die(111, "no program to execute") }
+        _ = execvp(program, arguments)
         let reason = Log.systemError()
         log.die(111, "execution of program '\(String(cString: program))' failed: \(reason)")
     }

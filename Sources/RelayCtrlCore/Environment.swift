@@ -3,38 +3,43 @@ import Glibc
 /// The process environment as raw bytes: values are passed on exactly as received, never
 /// repaired into valid UTF-8.
 public enum Environment {
+    /// The value where it lies. glibc never frees an environment string while the program runs
+    /// (not even one replaced by setenv), so the view stays valid.
+    public static func lookup(_ name: String) -> TerminatedBytes? {
+        getenv(name).map { TerminatedBytes($0) }
+    }
+
+    /// A copy of the value, for the paths that are not hot.
     public static func value(_ name: String) -> [UInt8]? {
-        guard let pointer = getenv(name) else { return nil }
-        return Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
+        lookup(name)?.array
     }
 
     public static func value(_ name: [UInt8]) -> [UInt8]? {
-        name.withNullTerminated { pointer in
-            getenv(pointer).map { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) }
-        }
+        name.withNullTerminated { pointer in getenv(pointer).map { TerminatedBytes($0).array } }
     }
 
     public static func isSet(_ name: String) -> Bool {
         getenv(name) != nil
     }
 
-    /// Sets `name` to `value` (a value cannot hold NUL; such a value is refused).
     @discardableResult
-    public static func set(_ name: String, _ value: [UInt8]) -> Bool {
-        set(Array(name.utf8), value)
+    public static func set(_ name: String, _ value: TerminatedBytes) -> Bool {
+        setenv(name, value.start, 1) == 0
     }
 
-    /// The same with the name as bytes, as read from a grant file.
+    /// Sets a value the program chose itself (a literal, a number): it holds no NUL.
     @discardableResult
-    public static func set(_ name: [UInt8], _ value: [UInt8]) -> Bool {
-        guard !name.contains(0), !value.contains(0) else { return false }
-        var terminated = Array(value)
-        terminated.append(0)
-        return name.withNullTerminated { namePointer in
-            terminated.withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { setenv(namePointer, $0.baseAddress!, 1) == 0 }
-            }
-        }
+    public static func set(_ name: String, _ value: String) -> Bool {
+        setenv(name, value, 1) == 0
+    }
+
+    /// Sets a variable named by bytes that are not NUL-terminated (a grant record's name).
+    @discardableResult
+    public static func set(name: UnsafeBufferPointer<UInt8>, _ value: TerminatedBytes) -> Bool {
+        guard let base = name.baseAddress, !name.isEmpty, !name.contains(0) else { return false }
+        guard let copy = strndup(UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), name.count) else { return false }
+        defer { free(copy) }
+        return setenv(copy, value.start, 1) == 0
     }
 
     public static func unset(_ name: String) {

@@ -27,16 +27,25 @@ public enum GrantRecords {
         return bytes
     }
 
-    /// Complete records only: a trailing record without its NUL (a truncated or oversized file)
-    /// and records without `=` are dropped, as the original does.
-    public static func decode(_ bytes: [UInt8]) -> [GrantRecord] {
-        var records: [GrantRecord] = []
+    /// Each complete record of `body`, in place: its name (not terminated) and its value
+    /// (terminated by the record's NUL). A trailing record without its NUL (a truncated or
+    /// oversized file) and records without `=` are skipped, as the original does.
+    public static func forEach(in body: UnsafeBufferPointer<UInt8>, _ visit: (_ name: UnsafeBufferPointer<UInt8>, _ value: TerminatedBytes) -> Void) {
+        guard let base = body.baseAddress else { return }
         var start = 0
-        while let end = bytes[start...].firstIndex(of: 0) {
-            if let equals = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) {
-                records.append(GrantRecord(name: Array(bytes[start..<equals]), value: Array(bytes[(equals + 1)..<end])))
+        while let end = body[start...].firstIndex(of: 0) {
+            if let equals = body[start..<end].firstIndex(of: UInt8(ascii: "=")) {
+                let value = UnsafeRawPointer(base + equals + 1).assumingMemoryBound(to: CChar.self)
+                visit(UnsafeBufferPointer(rebasing: body[start..<equals]), TerminatedBytes(start: value, count: end - equals - 1))
             }
             start = end + 1
+        }
+    }
+
+    public static func decode(_ bytes: [UInt8]) -> [GrantRecord] {
+        var records: [GrantRecord] = []
+        bytes.withUnsafeBufferPointer { body in
+            forEach(in: body) { name, value in records.append(GrantRecord(name: Array(name), value: value.array)) }
         }
         return records
     }

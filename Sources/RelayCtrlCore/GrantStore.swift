@@ -20,7 +20,7 @@ public struct GrantStore: Sendable {
     }
 
     public enum Lookup: Sendable {
-        case fresh([GrantRecord])
+        case fresh(GrantBody)
         case missing
         /// Older than the window; `age` in seconds.
         case expired(age: Int, Identity)
@@ -51,8 +51,8 @@ public struct GrantStore: Sendable {
         let modified = Int(opened.st_mtim.tv_sec)
         if modified > now + Self.clockSkewAllowance { return .future(ahead: modified - now, Self.identity(of: opened)) }
         if modified < now - window { return .expired(age: now - modified, Self.identity(of: opened)) }
-        guard let body = Self.readBounded(descriptor) else { return .unreadable(reason: Log.systemError()) }
-        return .fresh(GrantRecords.decode(body))
+        guard let body = GrantBody(reading: descriptor) else { return .unreadable(reason: Log.systemError()) }
+        return .fresh(body)
     }
 
     /// Records a grant: a new file under a temporary name, then renamed over the address, so a
@@ -121,21 +121,6 @@ public struct GrantStore: Sendable {
         case S_IFSOCK: "a socket"
         default: "not a regular file"
         }
-    }
-
-    private static func readBounded(_ descriptor: Int32) -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: GrantRecords.readLimit)
-        var filled = 0
-        while filled < buffer.count {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            filled += count
-        }
-        return Array(buffer[0..<filled])
     }
 
     private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {

@@ -16,9 +16,9 @@ public struct RelayDirectory: Sendable {
     /// handed-over descriptor and its variable are consumed, so the programs later in the chain
     /// never inherit them.
     public static func open(log: Log) -> RelayDirectory? {
-        if let text = Environment.value(descriptorVariable) {
+        if let text = Environment.lookup(descriptorVariable) {
             Environment.unset(descriptorVariable)
-            guard let number = parseDescriptor(text) else {
+            guard let number = parseDescriptor(text.bytes) else {
                 log.warn("Invalid value for $\(descriptorVariable)")
                 return nil
             }
@@ -30,13 +30,13 @@ public struct RelayDirectory: Sendable {
             _ = fcntl(number, F_SETFD, FD_CLOEXEC)
             return RelayDirectory(descriptor: number, handedOver: true)
         }
-        guard let path = Environment.value(pathVariable) else {
+        guard let path = Environment.lookup(pathVariable) else {
             log.warn("$\(pathVariable) is not set")
             return nil
         }
-        let descriptor = path.withNullTerminated { Glibc.open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        let descriptor = Glibc.open(path.start, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            log.warn("Could not open directory '\(printable(path))': \(Log.systemError())")
+            log.warn("Could not open directory '\(printable(path.array))': \(Log.systemError())")
             return nil
         }
         return RelayDirectory(descriptor: descriptor, handedOver: false)
@@ -51,7 +51,7 @@ public struct RelayDirectory: Sendable {
         _ = Glibc.close(descriptor)
     }
 
-    static func parseDescriptor(_ text: [UInt8]) -> Int32? {
+    static func parseDescriptor(_ text: UnsafeBufferPointer<UInt8>) -> Int32? {
         guard !text.isEmpty, text.count <= 9, text.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
         return Int32(text.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) })
     }

@@ -6,6 +6,15 @@ public enum Settings {
     /// unset, zero or negative means 900. Capped at ten years so that arithmetic cannot overflow.
     public static func window(_ text: [UInt8]?) -> Int {
         guard let text else { return defaultWindow }
+        return text.withUnsafeBufferPointer { window($0) }
+    }
+
+    public static func window(_ text: TerminatedBytes?) -> Int {
+        guard let text else { return defaultWindow }
+        return window(text.bytes)
+    }
+
+    static func window(_ text: UnsafeBufferPointer<UInt8>) -> Int {
         var rest = text.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
         var negative = false
         if let sign = rest.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {

@@ -5,6 +5,10 @@ import Glibc
 import RelayCtrlCore
 
 let log = Log(program: "dovecot-settcpremoteip")
-Environment.set("TCPREMOTEIP", Environment.value("IP") ?? [])
+if let address = Environment.lookup("IP") {
+    Environment.set("TCPREMOTEIP", address)
+} else {
+    Environment.set("TCPREMOTEIP", "")
+}
 guard ChainExec.argc >= 2 else { exit(0) }
 ChainExec.execRest(from: 1, log: log)

@@ -5,13 +5,18 @@
 import Glibc
 import RelayCtrlCore
 
-let log = Log(program: "ifrelayclient")
-let separator = (1..<ChainExec.argc).first { ChainExec.argument($0) == Array("--".utf8) }
-guard let separator, separator + 1 < ChainExec.argc else {
-    log.die(111, "usage: ifrelayclient cmd1 [args ...] -- cmd2 [args ...]")
+// The work is in a function: a closure that touched a top-level (main-actor) global would link
+// the whole concurrency runtime and libdispatch, and start them on every exec.
+func run(log: Log) -> Never {
+    let separator = (1..<ChainExec.argc).first { ChainExec.argument($0, is: "--") }
+    guard let separator, separator + 1 < ChainExec.argc else {
+        log.die(111, "usage: ifrelayclient cmd1 [args ...] -- cmd2 [args ...]")
+    }
+    let rest = (separator + 1)..<ChainExec.argc
+    if Environment.isSet("RELAYCLIENT") {
+        ChainExec.execArguments(1..<separator, then: rest, log: log)
+    }
+    ChainExec.execArguments(rest, log: log)
 }
-let rest = Array((separator + 1)..<ChainExec.argc)
-if Environment.isSet("RELAYCLIENT") {
-    ChainExec.execArguments(Array(1..<separator) + rest, log: log)
-}
-ChainExec.execArguments(rest, log: log)
+
+run(log: Log(program: "ifrelayclient"))

@@ -4,30 +4,35 @@
 import Glibc
 import RelayCtrlCore
 
+/// Removes the stale entries. A function, not top-level code: a closure
+/// that touched a top-level (main-actor) global would link the concurrency runtime and
+/// libdispatch into the tool.
+func sweep(_ directory: RelayDirectory, path: [UInt8], log: Log) {
+    let store = GrantStore(directory: directory)
+    let window = Settings.window(Environment.value("RELAY_CTRL_EXPIRY"))
+    let now = Int(time(nil))
+    // Read the directory through its own descriptor; fdopendir takes ownership of the duplicate.
+    guard let stream = fdopendir(dup(directory.descriptor)) else {
+        log.die(1, "Could not open directory '\(printable(path))': \(Log.systemError())")
+    }
+    defer { closedir(stream) }
+    while let entry = readdir(stream) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+            String(cString: bytes.baseAddress!.assumingMemoryBound(to: CChar.self))
+        }
+        if name == "." || name == ".." { continue }
+        var status = stat()
+        guard fstatat(directory.descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+        let kind = status.st_mode & S_IFMT
+        if kind == S_IFDIR { continue }
+        let modified = Int(status.st_mtim.tv_sec)
+        let stale = modified < now - window || modified > now + GrantStore.clockSkewAllowance || kind != S_IFREG
+        if stale { store.removeStale(name, GrantStore.identity(of: status)) }
+    }
+}
+
 let log = Log(program: "relay-ctrl-age", showsPID: false)
 guard let path = Environment.value(RelayDirectory.pathVariable) else { log.die(1, "$RELAY_CTRL_DIR is not set") }
 guard let directory = RelayDirectory.open(log: log) else { exit(1) }
-let store = GrantStore(directory: directory)
-let window = Settings.window(Environment.value("RELAY_CTRL_EXPIRY"))
-let now = Int(time(nil))
-
-// Read the directory through its own descriptor; fdopendir takes ownership of the duplicate.
-guard let stream = fdopendir(dup(directory.descriptor)) else {
-    log.die(1, "Could not open directory '\(printable(path))': \(Log.systemError())")
-}
-var removed = 0
-while let entry = readdir(stream) {
-    let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
-        String(cString: bytes.baseAddress!.assumingMemoryBound(to: CChar.self))
-    }
-    if name == "." || name == ".." { continue }
-    var status = stat()
-    guard fstatat(directory.descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-    let kind = status.st_mode & S_IFMT
-    if kind == S_IFDIR { continue }
-    let modified = Int(status.st_mtim.tv_sec)
-    let stale = modified < now - window || modified > now + GrantStore.clockSkewAllowance || kind != S_IFREG
-    if stale, store.removeStale(name, GrantStore.identity(of: status)) { removed += 1 }
-}
-closedir(stream)
+sweep(directory, path: path, log: log)
 directory.close()

@@ -16,7 +16,11 @@ func isAuthenticated() -> Bool {
     return !(Environment.value("AUTHENTICATED") ?? []).isEmpty
 }
 
-if isAuthenticated(), let directory = RelayDirectory.open(log: log) {
+/// Records the grant. A function, not top-level code: a closure that touched the top-level
+/// (main-actor) `log` would link the concurrency runtime and libdispatch into every exec.
+func grant(_ address: ClientAddress, log: Log) {
+    guard let directory = RelayDirectory.open(log: log) else { return }
+    defer { directory.close() }
     let names = CarryPolicy.carriedNames(Environment.value(CarryPolicy.variable)) { name, reason in
         log.warn("Not carrying \(name): it would let a local user \(reason)")
     }
@@ -26,8 +30,9 @@ if isAuthenticated(), let directory = RelayDirectory.open(log: log) {
     if let problem = GrantStore(directory: directory).write(address, records: records) {
         log.warn(problem)
     }
-    directory.close()
 }
+
+if isAuthenticated() { grant(address, log: log) }
 
 guard ChainExec.argc >= 2 else { exit(0) }
 ChainExec.execRest(from: 1, log: log)

@@ -6,13 +6,13 @@ import RelayCtrlCore
 
 let log = Log(program: "relay-ctrl-chdir")
 guard ChainExec.argc >= 2 else { log.die(1, "usage: relay-ctrl-chdir program [arguments]") }
-guard let path = Environment.value(RelayDirectory.pathVariable) else { log.die(111, "$RELAY_CTRL_DIR is not set") }
+guard let path = Environment.lookup(RelayDirectory.pathVariable) else { log.die(111, "$RELAY_CTRL_DIR is not set") }
 
-var descriptor = path.withNullTerminated { open($0, O_RDONLY | O_CLOEXEC) }
-guard descriptor >= 0 else { log.die(111, "Could not open dir '\(printable(path))': \(Log.systemError())") }
+var descriptor = open(path.start, O_RDONLY | O_CLOEXEC)
+guard descriptor >= 0 else { log.die(111, "Could not open dir '\(printable(path.array))': \(Log.systemError())") }
 var status = stat()
 guard fstat(descriptor, &status) == 0 else { log.die(111, "Could not stat opened file: \(Log.systemError())") }
-guard status.st_mode & S_IFMT == S_IFDIR else { log.die(111, "'\(printable(path))' is not a directory") }
+guard status.st_mode & S_IFMT == S_IFDIR else { log.die(111, "'\(printable(path.array))' is not a directory") }
 
 // The highest free slot under the descriptor limit, as the original does, but no higher than
 // 1023: a descriptor at 1048575 would make every fork of tcpserver copy a huge table.
@@ -28,5 +28,5 @@ if slot > descriptor, dup2(descriptor, slot) == slot {
 } else {
     _ = fcntl(descriptor, F_SETFD, 0)
 }
-Environment.set(RelayDirectory.descriptorVariable, Array(String(descriptor).utf8))
+Environment.set(RelayDirectory.descriptorVariable, String(descriptor))
 ChainExec.execRest(from: 1, log: log)

@@ -13,33 +13,37 @@ func check(log: Log, logEnvironment: Bool) {
         log.debug("$RELAYCLIENT already set, not checking IP")
         return
     }
-    guard let raw = Environment.value("TCPREMOTEIP") else {
+    guard let raw = Environment.lookup("TCPREMOTEIP") else {
         log.warn("$TCPREMOTEIP not set, not checking IP")
         return
     }
     guard let address = ClientAddress(raw) else {
-        log.warn("Invalid $TCPREMOTEIP '\(printable(raw))', not checking IP")
+        log.warn("Invalid $TCPREMOTEIP '\(printable(raw.array))', not checking IP")
         return
     }
     guard let directory = RelayDirectory.open(log: log) else { return }
     defer { directory.close() }
     let store = GrantStore(directory: directory)
-    let window = Settings.window(Environment.value("RELAY_CTRL_EXPIRY"))
+    let window = Settings.window(Environment.lookup("RELAY_CTRL_EXPIRY"))
     switch store.lookup(address, now: time(nil), window: window) {
-    case .fresh(let records):
+    case .fresh(let body):
         log.debug("IP \(address) found, setting $RELAYCLIENT")
-        Environment.set("RELAYCLIENT", Environment.value("RELAY_CTRL_RELAYCLIENT") ?? [])
-        if !Environment.isSet("RBLSMTPD") { Environment.set("RBLSMTPD", []) }
-        let carried = CarryPolicy.carriedNames(Environment.value(CarryPolicy.variable)) { name, reason in
+        if let value = Environment.lookup("RELAY_CTRL_RELAYCLIENT") {
+            Environment.set("RELAYCLIENT", value)
+        } else {
+            Environment.set("RELAYCLIENT", "")
+        }
+        if !Environment.isSet("RBLSMTPD") { Environment.set("RBLSMTPD", "") }
+        let carried = CarryPolicy.carried(Environment.lookup(CarryPolicy.variable)) { name, reason in
             log.warn("Not carrying \(name): it would let a local user \(reason)")
         }
-        for record in records {
-            guard carried.contains(record.name) else {
-                log.warn("Ignoring \(record.nameText) in the grant for \(address): not a carried variable")
-                continue
+        body.forEachRecord { name, value in
+            guard carried.contains(name) else {
+                log.warn("Ignoring \(printable(Array(name))) in the grant for \(address): not a carried variable")
+                return
             }
-            if Environment.set(record.name, record.value), logEnvironment {
-                log.warn("Set $\(record.nameText) from the grant for \(address)")
+            if Environment.set(name: name, value), logEnvironment {
+                log.warn("Set $\(printable(Array(name))) from the grant for \(address)")
             }
         }
     case .missing:

@@ -39,11 +39,11 @@ import Testing
 
     @Test func writeThenLookup() throws {
         try write("192.0.2.7", user: "alice")
-        guard case .fresh(let records) = store.lookup(ClientAddress("192.0.2.7")!, now: Int(time(nil)), window: 900) else {
+        guard case .fresh(let grant) = store.lookup(ClientAddress("192.0.2.7")!, now: Int(time(nil)), window: 900) else {
             Issue.record("no fresh grant")
             return
         }
-        #expect(records == [GrantRecord(name: Array("USER".utf8), value: Array("alice".utf8))])
+        #expect(grant.records == [GrantRecord(name: Array("USER".utf8), value: Array("alice".utf8))])
         #expect(body("192.0.2.7") == "USER=alice\0")
     }
 
