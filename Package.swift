@@ -34,9 +34,11 @@ let package = Package(
         // The runtime tools' core: environment, addresses, the grant store, exec. Glibc only,
         // no Foundation: these run on every SMTP connection and every login.
         .target(name: "RelayCtrlCore"),
+        // Hands argv to the Swift runtime without its /proc/self/maps search (see argv.c).
+        .target(name: "RuntimeToolStartup"),
     ] + runtimeTools.map { tool in
         // Linked statically: start-up as cheap as C's (see bench/exec-cost).
-        .executableTarget(name: tool, dependencies: ["RelayCtrlCore"], linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections"])])
+        .executableTarget(name: tool, dependencies: ["RelayCtrlCore", "RuntimeToolStartup"], linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections"])])
     } + [
         // Helpers shared by the test targets: running processes, finding built products.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
