@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "RelayCtrlCoreTests",
-            dependencies: ["RelayCtrlCore"]
+            dependencies: ["RelayCtrlCore", "TestSupport"]
         ),
         // Runs the built tools as processes. It cannot depend on them (their static-link flag
         // would leak into the test bundle), so scripts/test runs `swift build` first.

@@ -1,23 +1,13 @@
 import Glibc
 import RelayCtrlCore
+import TestSupport
 import Testing
 
 /// The address parser agrees with glibc's inet_pton and inet_ntop (the C library's reading
 /// of the same texts) on 200,000 generated texts: well-formed addresses in every spelling,
 /// and near misses built from the same characters. Deterministic: a failure names the text.
 @Suite struct ClientAddressAgreementTests {
-    /// SplitMix64, as in the compiler's property tests.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    }
+    typealias Generator = SplitMix64
 
     /// glibc's verdict: the canonical text it gives, with two documented differences applied.
     /// An IPv4-mapped address is named by its IPv4 text (so that both sides of relay-ctrl meet
@@ -101,5 +91,3 @@ import Testing
         #expect(compared > 190_000 && valid > 100_000, "compared \(compared), valid \(valid)")
     }
 }
-
-extension ClientAddressAgreementTests.Generator: RandomNumberGenerator {}

@@ -10,18 +10,7 @@ import Testing
 @Suite struct QuotingPropertyTests {
     static let cases = 1000
 
-    /// SplitMix64: small, fast, reproducible.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
-    }
+    typealias Generator = SplitMix64
 
     static let hostile: [String] = (0x20...0x7E).map { String(UnicodeScalar(UInt8($0))) } + ["é", "日", "ß", "€", "🙂", "'\"", "$(", "`id`", "\\n", "${X}", "%%", "' '"]
     static let relayClientSafe: [String] = hostile.filter { !$0.unicodeScalars.contains { $0.properties.isWhitespace || "<>\"\\".unicodeScalars.contains($0) } }

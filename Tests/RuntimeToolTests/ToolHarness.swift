@@ -87,7 +87,7 @@ final class ToolHarness {
 
     /// A grant file exactly as relay-ctrl 3.2 writes it.
     func plantGrant(_ name: String, _ body: String = "USER=alice\0DOMAIN=example.org\0", age: Int = 0) throws {
-        FileManager.default.createFile(atPath: grantPath(name), contents: Data(body.utf8))
+        try Data(body.utf8).write(to: URL(fileURLWithPath: grantPath(name)))
         try setModified(name, secondsAgo: age)
     }
 
