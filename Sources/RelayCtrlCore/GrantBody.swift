@@ -28,15 +28,13 @@ public final class GrantBody: @unchecked Sendable {
         storage.deallocate()
     }
 
+    private var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: storage[..<count]) }
+
     /// Each complete record; the views are valid only during the call.
     public func forEachRecord(_ visit: (_ name: UnsafeBufferPointer<UInt8>, _ value: TerminatedBytes) -> Void) {
-        GrantRecords.forEach(in: UnsafeBufferPointer(rebasing: storage[..<count]), visit)
+        GrantRecords.forEach(in: bytes, visit)
     }
 
     /// Copies of the records, for the paths that are not hot (tests).
-    public var records: [GrantRecord] {
-        var records: [GrantRecord] = []
-        forEachRecord { name, value in records.append(GrantRecord(name: Array(name), value: value.array)) }
-        return records
-    }
+    public var records: [GrantRecord] { GrantRecords.decode(bytes) }
 }

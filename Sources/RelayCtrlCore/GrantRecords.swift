@@ -42,11 +42,14 @@ public enum GrantRecords {
         }
     }
 
-    public static func decode(_ bytes: [UInt8]) -> [GrantRecord] {
+    /// Copies of the complete records, for the paths that are not hot (tests).
+    public static func decode(_ body: UnsafeBufferPointer<UInt8>) -> [GrantRecord] {
         var records: [GrantRecord] = []
-        bytes.withUnsafeBufferPointer { body in
-            forEach(in: body) { name, value in records.append(GrantRecord(name: Array(name), value: value.array)) }
-        }
+        forEach(in: body) { name, value in records.append(GrantRecord(name: Array(name), value: value.array)) }
         return records
+    }
+
+    public static func decode(_ bytes: [UInt8]) -> [GrantRecord] {
+        bytes.withUnsafeBufferPointer { decode($0) }
     }
 }
