@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .executable(name: "relaychain", targets: ["relaychain"]),
         .library(name: "RelaychainCore", targets: ["RelaychainCore"]),
+        // For the fuzz targets (Fuzz/), which exercise the runtime core directly.
+        .library(name: "RelayCtrlCore", targets: ["RelayCtrlCore"]),
     ] + runtimeTools.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),

@@ -92,22 +92,15 @@ extension SourceFile {
         if let text = String(validating: bytes, as: UTF8.self) {
             return .success(SourceFile(path: path, text: text))
         }
-        // Not UTF-8: walk the bytes again to find where, for the diagnostic.
+        // Not UTF-8: the first bad byte ends the longest valid prefix, which places it.
         var iterator = bytes.makeIterator()
         var decoder = UTF8()
-        var scalars = String.UnicodeScalarView()
-        var location = SourceLocation(line: 1, column: 1)
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar):
-                scalars.append(scalar)
-                location = scalar == "\n" ? SourceLocation(line: location.line + 1, column: 1) : location.advanced(by: 1)
-            case .emptyInput:
-                return .success(SourceFile(path: path, text: String(scalars)))
-            case .error:
-                return .failure(DecodingFailure(diagnostic: .error(.notUTF8, "the spec is not UTF-8 text", at: location, fix: "convert it, e.g. with iconv -t UTF-8")))
-            }
-        }
+        var prefix = 0
+        while case .scalarValue(let scalar) = decoder.decode(&iterator) { prefix += UTF8.width(scalar) }
+        let valid = SourceFile(path: path, text: String(decoding: bytes[..<prefix], as: UTF8.self))
+        return .failure(DecodingFailure(diagnostic: .error(
+            .notUTF8, "the spec is not UTF-8 text", at: valid.location(ofByte: prefix),
+            fix: "convert it, e.g. with iconv -t UTF-8")))
     }
 }
 

@@ -65,6 +65,19 @@ public struct Diagnostic: Hashable, Sendable {
 extension Array where Element == Diagnostic {
     public var hasErrors: Bool { contains { $0.severity == .error } }
 
+    /// Appends unless `SpecLimits.maxDiagnostics` are already kept; the first one past the limit
+    /// is replaced by a single RC008 at its position, and later ones are dropped, so a spec of a
+    /// million unknown keys costs a thousand diagnostics, not a million.
+    mutating func appendWithinLimit(_ diagnostic: Diagnostic) {
+        if count < SpecLimits.maxDiagnostics {
+            append(diagnostic)
+        } else if last?.code != .tooManyDiagnostics {
+            append(.error(
+                .tooManyDiagnostics, "more than \(SpecLimits.maxDiagnostics) problems; the rest are not listed",
+                at: diagnostic.location, fix: "fix the problems above and check again"))
+        }
+    }
+
     /// Source order; ties keep the order in which they were found.
     public func sortedByLocation() -> [Diagnostic] {
         enumerated().sorted { a, b in

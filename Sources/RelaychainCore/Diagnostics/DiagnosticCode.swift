@@ -7,6 +7,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case multipleDocuments = "RC004"
     case mergeKey = "RC005"
     case notUTF8 = "RC006"
+    case limitExceeded = "RC007"
+    case tooManyDiagnostics = "RC008"
 
     case unknownKey = "RC101"
     case wrongType = "RC102"
@@ -69,6 +71,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
         case .multipleDocuments: "the file holds more than one YAML document"
         case .mergeKey: "YAML merge keys (<<) are not supported"
         case .notUTF8: "the file is not UTF-8 text"
+        case .limitExceeded: "a spec larger, deeper or more repetitive than relaychain reads"
+        case .tooManyDiagnostics: "more problems than are worth listing; the first ones are shown"
         case .unknownKey: "a key the spec language does not have"
         case .wrongType: "a value of the wrong YAML type"
         case .missingKey: "a required key is missing"

@@ -6,7 +6,7 @@ final class NodeReader {
     private(set) var diagnostics: [Diagnostic] = []
 
     func report(_ diagnostic: Diagnostic) {
-        diagnostics.append(diagnostic)
+        diagnostics.appendWithinLimit(diagnostic)
     }
 
     // MARK: Mappings
@@ -14,7 +14,7 @@ final class NodeReader {
     /// The known keys of a mapping with their positions. Unknown keys are reported with a
     /// suggestion; `misplaced` names keys that exist elsewhere in the language, with why not here.
     func fields<Key: RawRepresentable & CaseIterable>(
-        of node: Node, _ what: String, allowed: [Key] = Array(Key.allCases),
+        of node: YAMLNode, _ what: String, allowed: [Key] = Array(Key.allCases),
         misplaced: (Key) -> Diagnostic? = { _ in nil }
     ) -> Fields<Key>? where Key.RawValue == String {
         guard case .mapping(let mapping) = node else {
@@ -43,7 +43,7 @@ final class NodeReader {
     }
 
     /// The entries of a mapping whose keys are user-chosen names (services, windows, wrappers).
-    func namedEntries(of node: Node, _ what: String) -> [(name: Located<String>, value: Node)]? {
+    func namedEntries(of node: YAMLNode, _ what: String) -> [(name: Located<String>, value: YAMLNode)]? {
         guard case .mapping(let mapping) = node else {
             report(.error(.wrongType, "\(what) must be a mapping of names, found \(Self.describe(node))", at: node.location))
             return nil
@@ -53,7 +53,7 @@ final class NodeReader {
         }
     }
 
-    private func keyName(_ keyNode: Node, in what: String) -> String? {
+    private func keyName(_ keyNode: YAMLNode, in what: String) -> String? {
         guard case .scalar(let scalar) = keyNode else {
             report(.error(.wrongType, "keys in \(what) must be plain names, found \(Self.describe(keyNode))", at: keyNode.location))
             return nil
@@ -69,7 +69,7 @@ final class NodeReader {
 
     /// Text. Plain YAML booleans and nulls are refused (`yes` is not "yes"); numbers are taken
     /// as written only where `numbersAllowed`, so that "1.10" can never become 1.1.
-    func string(_ node: Node, _ key: String, numbersAllowed: Bool = false) -> Located<String>? {
+    func string(_ node: YAMLNode, _ key: String, numbersAllowed: Bool = false) -> Located<String>? {
         guard case .scalar(let scalar) = node else {
             report(.error(.wrongType, "'\(key)' must be a string, found \(Self.describe(node))", at: node.location))
             return nil
@@ -85,7 +85,10 @@ final class NodeReader {
                 report(.error(.wrongType, "'\(key)' must be a string, found nothing", at: node.location))
                 return nil
             case .int where !numbersAllowed, .float where !numbersAllowed:
-                let reading = Double(scalar.string).map { $0 == $0.rounded() && node.tagName == .int ? String(Int($0)) : String($0) } ?? scalar.string
+                // `Int(exactly:)`: a number past Int's range (9223372036854775807 as a Double) must not trap.
+                let reading = Double(scalar.string).map { value in
+                    node.tagName == .int ? Int(exactly: value).map(String.init) ?? scalar.string : String(value)
+                } ?? scalar.string
                 let detail = reading == scalar.string ? "as a number" : "as the number \(reading)"
                 report(.error(
                     .numberNotString, "'\(key)' must be a string; YAML reads \(scalar.string) \(detail)", at: node.location,
@@ -104,7 +107,7 @@ final class NodeReader {
     }
 
     /// An absolute path.
-    func path(_ node: Node, _ key: String) -> Located<String>? {
+    func path(_ node: YAMLNode, _ key: String) -> Located<String>? {
         guard let text = string(node, key) else { return nil }
         guard text.value.hasPrefix("/") else {
             report(.error(
@@ -115,7 +118,7 @@ final class NodeReader {
         return text
     }
 
-    func bool(_ node: Node, _ key: String) -> Located<Bool>? {
+    func bool(_ node: YAMLNode, _ key: String) -> Located<Bool>? {
         if case .scalar(let scalar) = node, scalar.style == .plain {
             switch scalar.string {
             case "true": return Located(true, at: node.location)
@@ -132,7 +135,7 @@ final class NodeReader {
         return nil
     }
 
-    func int(_ node: Node, _ key: String) -> Located<Int>? {
+    func int(_ node: YAMLNode, _ key: String) -> Located<Int>? {
         guard case .scalar(let scalar) = node, scalar.style == .plain, node.tagName == .int,
             scalar.string.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(scalar.string)
         else {
@@ -142,16 +145,16 @@ final class NodeReader {
         return Located(value, at: node.location)
     }
 
-    func list(_ node: Node, _ key: String) -> [Node]? {
-        guard case .sequence(let sequence) = node else {
+    func list(_ node: YAMLNode, _ key: String) -> [YAMLNode]? {
+        guard case .sequence(let sequence, _) = node else {
             report(.error(.wrongType, "'\(key)' must be a list, found \(Self.describe(node))", at: node.location))
             return nil
         }
-        return Array(sequence)
+        return sequence
     }
 
     /// One of a fixed set of words, with a suggestion when it is close to one.
-    func choice<Value: RawRepresentable & CaseIterable>(_ node: Node, _ key: String, as: Value.Type) -> Located<Value>? where Value.RawValue == String {
+    func choice<Value: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ key: String, as: Value.Type) -> Located<Value>? where Value.RawValue == String {
         guard let text = string(node, key) else { return nil }
         if let value = Value(rawValue: text.value) { return Located(value, at: text.location) }
         let options = Value.allCases.map(\.rawValue)
@@ -165,11 +168,10 @@ final class NodeReader {
 
     // MARK: Descriptions
 
-    static func describe(_ node: Node) -> String {
+    static func describe(_ node: YAMLNode) -> String {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         case .scalar(let scalar):
             guard scalar.style == .plain else { return "the string '\(scalar.string)'" }
             switch node.tagName {
@@ -195,11 +197,11 @@ final class NodeReader {
 /// The known keys found in one mapping, with where each key was written.
 struct Fields<Key: RawRepresentable> where Key.RawValue == String {
     var location: SourceLocation
-    var values: [String: (key: SourceLocation, value: Node)] = [:]
+    var values: [String: (key: SourceLocation, value: YAMLNode)] = [:]
     /// Keys offered as "did you mean" for a misspelling; not also reported as missing.
     var suggested: Set<String> = []
 
-    subscript(_ key: Key) -> Node? { values[key.rawValue]?.value }
+    subscript(_ key: Key) -> YAMLNode? { values[key.rawValue]?.value }
 
     func keyLocation(_ key: Key) -> SourceLocation? { values[key.rawValue]?.key }
 }

@@ -9,13 +9,13 @@ final class SpecLoader {
     private let reader = NodeReader()
     private var outline = SpecOutline()
 
-    static func load(_ root: Node) -> (spec: Spec?, outline: SpecOutline, diagnostics: [Diagnostic]) {
+    static func load(_ root: YAMLNode) -> (spec: Spec?, outline: SpecOutline, diagnostics: [Diagnostic]) {
         let loader = SpecLoader()
         let spec = loader.spec(root)
         return (spec, loader.outline, loader.reader.diagnostics)
     }
 
-    private func spec(_ root: Node) -> Spec? {
+    private func spec(_ root: YAMLNode) -> Spec? {
         guard let top = reader.fields(of: root, "the spec", allowed: TopLevelKey.allCases) else { return nil }
         var complete = true
         var version = Self.supportedVersion
@@ -45,7 +45,7 @@ final class SpecLoader {
         return Spec(version: version, platform: platform, windows: windows, wrappers: wrappers, services: services)
     }
 
-    private func required<T>(_ fields: Fields<TopLevelKey>, _ key: TopLevelKey, _ what: String, _ read: (Node) -> T?) -> T? {
+    private func required<T>(_ fields: Fields<TopLevelKey>, _ key: TopLevelKey, _ what: String, _ read: (YAMLNode) -> T?) -> T? {
         guard let node = fields[key] else {
             if !fields.suggested.contains(key.rawValue) {
                 reader.report(.error(.missingKey, "missing required key '\(key.rawValue)'", at: fields.location))
@@ -56,7 +56,7 @@ final class SpecLoader {
     }
 
     /// A mapping of user-chosen names; every entry is read even after a bad one.
-    private func namedSection<T>(_ node: Node, _ what: String, _ read: (Located<String>, Node) -> T?) -> [T]? {
+    private func namedSection<T>(_ node: YAMLNode, _ what: String, _ read: (Located<String>, YAMLNode) -> T?) -> [T]? {
         guard let entries = reader.namedEntries(of: node, "'\(what)'") else { return nil }
         if entries.isEmpty, what != "wrappers" {
             reader.report(.error(.emptyCollection, "'\(what)' must not be empty", at: node.location))
@@ -87,7 +87,7 @@ final class SpecLoader {
 
     // MARK: platform
 
-    private func platform(_ node: Node?) -> Platform? {
+    private func platform(_ node: YAMLNode?) -> Platform? {
         let fields = node.flatMap { reader.fields(of: $0, "'platform'", allowed: PlatformKey.allCases) }
         if node != nil, fields == nil { return nil }
         func path(_ key: PlatformKey) -> Located<String>?? {
@@ -117,7 +117,7 @@ final class SpecLoader {
 
     // MARK: windows
 
-    private func window(_ name: Located<String>, _ node: Node) -> RelayWindow? {
+    private func window(_ name: Located<String>, _ node: YAMLNode) -> RelayWindow? {
         let what = "window '\(name.value)'"
         guard let fields = reader.fields(of: node, what, allowed: WindowKey.allCases) else { return nil }
         var complete = true
@@ -158,7 +158,7 @@ final class SpecLoader {
         return RelayWindow(name: name, store: store, length: length, relayClient: relayClient, log: log, carry: carry)
     }
 
-    private func windowLength(_ node: Node) -> Located<WindowLength>? {
+    private func windowLength(_ node: YAMLNode) -> Located<WindowLength>? {
         let text: Located<String>
         if case .scalar(let scalar) = node, scalar.style == .plain, node.tagName == .int {
             reader.report(.error(
@@ -190,7 +190,7 @@ final class SpecLoader {
         return Located(length, at: node.location)
     }
 
-    private func carriedVariables(_ node: Node) -> [Located<String>]? {
+    private func carriedVariables(_ node: YAMLNode) -> [Located<String>]? {
         guard let items = reader.list(node, "carry") else { return nil }
         var names: [Located<String>] = []
         var complete = true
@@ -220,7 +220,7 @@ final class SpecLoader {
 
     // MARK: wrappers
 
-    private func wrapper(_ name: Located<String>, _ node: Node) -> WrapperDefinition? {
+    private func wrapper(_ name: Located<String>, _ node: YAMLNode) -> WrapperDefinition? {
         let what = "wrapper '\(name.value)'"
         if let builtin = Catalog.program(named: name.value) {
             reader.report(.error(
@@ -254,7 +254,7 @@ final class SpecLoader {
         return WrapperDefinition(name: name, path: path, args: args, sets: sets, bypass: bypass, chainLoader: chainLoader)
     }
 
-    private func bypass(_ node: Node) -> Located<Bypass>? {
+    private func bypass(_ node: YAMLNode) -> Located<Bypass>? {
         if case .scalar = node {
             guard let keyword = reader.choice(node, "bypass", as: BypassKeyword.self) else { return nil }
             let bypass: Bypass = switch keyword.value {
@@ -278,7 +278,7 @@ final class SpecLoader {
         return Located(.environment(settings), at: node.location)
     }
 
-    private func environment(_ node: Node, _ what: String) -> [EnvironmentSetting]? {
+    private func environment(_ node: YAMLNode, _ what: String) -> [EnvironmentSetting]? {
         guard let entries = reader.namedEntries(of: node, "'\(what)'") else { return nil }
         var settings: [EnvironmentSetting] = []
         var complete = true
@@ -294,7 +294,7 @@ final class SpecLoader {
         return complete ? settings : nil
     }
 
-    private func arguments(_ node: Node) -> [Located<String>]? {
+    private func arguments(_ node: YAMLNode) -> [Located<String>]? {
         guard let items = reader.list(node, "args") else { return nil }
         let args = items.compactMap { reader.string($0, "args", numbersAllowed: true) }
         return args.count == items.count ? args : nil
@@ -302,7 +302,7 @@ final class SpecLoader {
 
     // MARK: services
 
-    private func service(_ name: Located<String>, _ node: Node) -> Service? {
+    private func service(_ name: Located<String>, _ node: YAMLNode) -> Service? {
         let what = "service '\(name.value)'"
         guard case .mapping(let mapping) = node else {
             reader.report(.error(.wrongType, "\(what) must be a mapping, found \(NodeReader.describe(node))", at: node.location))
@@ -378,7 +378,7 @@ final class SpecLoader {
         return DovecotLogin(version: version, protocols: protocols, grants: grants, postLoginUser: postLoginUser)
     }
 
-    private func mailProtocols(_ node: Node) -> [Located<MailProtocol>]? {
+    private func mailProtocols(_ node: YAMLNode) -> [Located<MailProtocol>]? {
         guard let items = reader.list(node, "protocols") else { return nil }
         if items.isEmpty {
             reader.report(.error(.emptyCollection, "'protocols' must list imap, pop3 or both", at: node.location))
@@ -398,7 +398,7 @@ final class SpecLoader {
         return complete ? protocols : nil
     }
 
-    private func accountName(_ node: Node, _ key: String) -> Located<String>? {
+    private func accountName(_ node: YAMLNode, _ key: String) -> Located<String>? {
         guard let name = reader.string(node, key) else { return nil }
         let valid = !name.value.isEmpty && name.value.count <= 32
             && name.value.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0) }
@@ -455,7 +455,7 @@ final class SpecLoader {
     }
 
     /// A catalog program name or an absolute path.
-    private func programReference(_ node: Node, _ key: String) -> Located<String>? {
+    private func programReference(_ node: YAMLNode, _ key: String) -> Located<String>? {
         guard let text = reader.string(node, key) else { return nil }
         if text.value.hasPrefix("/") || Catalog.program(named: text.value) != nil { return text }
         reader.report(.error(
@@ -480,14 +480,14 @@ final class SpecLoader {
         return QmailSMTPD(runBy: runBy, listen: listen, port: port, checks: checks, chain: chain, relayNetworks: relayNetworks)
     }
 
-    private func chain(_ node: Node) -> [ChainEntry]? {
+    private func chain(_ node: YAMLNode) -> [ChainEntry]? {
         guard let items = reader.list(node, "chain") else { return nil }
         let entries = items.compactMap(chainEntry)
         return entries.count == items.count ? entries : nil
     }
 
     /// `"rblsmtpd -r zen.spamhaus.org"` (words split on spaces) or `{ use: rblsmtpd, args: [...] }`.
-    private func chainEntry(_ node: Node) -> ChainEntry? {
+    private func chainEntry(_ node: YAMLNode) -> ChainEntry? {
         if case .mapping = node {
             guard let fields = reader.fields(of: node, "a chain entry", allowed: ChainEntryKey.allCases) else { return nil }
             guard let useNode = fields[.use] else {
@@ -516,7 +516,7 @@ final class SpecLoader {
         return ChainEntry(program: program, args: Array(words.dropFirst()))
     }
 
-    private func networks(_ node: Node) -> [Located<String>]? {
+    private func networks(_ node: YAMLNode) -> [Located<String>]? {
         guard let items = reader.list(node, "relay-networks") else { return nil }
         var networks: [Located<String>] = []
         var complete = true
