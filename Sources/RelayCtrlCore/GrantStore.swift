@@ -12,11 +12,28 @@ public struct GrantStore: Sendable {
         self.directory = directory
     }
 
-    /// What identifies one file, so that removing a stale one never removes a fresh one that
-    /// replaced it in the meantime.
+    /// What identifies one version of one file, so that removing a stale grant never removes a
+    /// fresh one that replaced it in the meantime. The inode alone is not enough: a file system
+    /// reuses a freed inode number at once (ext4 does), so a fresh grant written after the stale
+    /// one was unlinked elsewhere can carry the same device and inode. Its modification time
+    /// cannot be the same (a fresh grant is dated now; a stale one is outside the window, or in
+    /// the future), and the size is compared too.
     public struct Identity: Equatable, Sendable {
         var device: UInt
         var inode: UInt
+        var modifiedSeconds: Int
+        var modifiedNanoseconds: Int
+        var size: Int
+    }
+
+    /// What `removeStale` did.
+    public enum Removal: Equatable, Sendable {
+        case removed
+        /// A different file (a fresh grant) had taken the name; it was left in place.
+        case keptReplacement
+        /// Nothing there any more (another process removed it).
+        case alreadyGone
+        case failed(reason: String)
     }
 
     public enum Lookup: Sendable {
@@ -88,28 +105,34 @@ public struct GrantStore: Sendable {
     }
 
     /// Removes `name` if it is still the file identified earlier. The entry is first moved
-    /// aside, then checked: if a fresh grant had replaced it, that grant is put back (unless an
+    /// aside, then checked: if another file had replaced it, that file is put back (unless an
     /// even newer one has arrived meanwhile), so a fresh grant is never lost.
-    @discardableResult
-    public func removeStale(_ name: String, _ identity: Identity?) -> Bool {
-        let aside = ".stale.\(getpid()).\(name)"
-        guard renameat(directory.descriptor, name, directory.descriptor, aside) == 0 else { return false }
+    public func removeStale(_ name: String, _ identity: Identity?) -> Removal {
+        let aside = ".stale.\(Self.processID).\(name)"
+        guard renameat(directory.descriptor, name, directory.descriptor, aside) == 0 else {
+            return errno == ENOENT ? .alreadyGone : .failed(reason: Log.systemError())
+        }
         var moved = stat()
         if fstatat(directory.descriptor, aside, &moved, AT_SYMLINK_NOFOLLOW) == 0, let identity, Self.identity(of: moved) != identity {
             // Not the stale one: restore it without replacing anything newer (link fails on EEXIST).
             if linkat(directory.descriptor, aside, directory.descriptor, name, 0) != 0, errno != EEXIST {
                 renameat(directory.descriptor, aside, directory.descriptor, name)
-                return false
+                return .keptReplacement
             }
             unlinkat(directory.descriptor, aside, 0)
-            return false
+            return .keptReplacement
         }
-        unlinkat(directory.descriptor, aside, 0)
-        return true
+        guard unlinkat(directory.descriptor, aside, 0) == 0 else { return .failed(reason: Log.systemError()) }
+        return .removed
     }
 
+    /// Read once per process, not once per removal (relay-ctrl-age removes thousands).
+    private static let processID = getpid()
+
     public static func identity(of status: stat) -> Identity {
-        Identity(device: UInt(status.st_dev), inode: UInt(status.st_ino))
+        Identity(
+            device: UInt(status.st_dev), inode: UInt(status.st_ino), modifiedSeconds: Int(status.st_mtim.tv_sec),
+            modifiedNanoseconds: Int(status.st_mtim.tv_nsec), size: Int(status.st_size))
     }
 
     static func kind(of status: stat) -> String {

@@ -49,11 +49,17 @@ func check(log: Log, logEnvironment: Bool) {
     case .missing:
         log.debug("IP \(address) not found")
     case .expired(_, let identity):
-        log.debug("Expired IP \(address) found, removing")
-        store.removeStale(address.canonical, identity)
+        switch store.removeStale(address.canonical, identity) {
+        case .removed: log.debug("Expired IP \(address) found, removed")
+        case .failed(let reason): log.warn("Expired IP \(address) found, could not remove it: \(reason)")
+        case .keptReplacement, .alreadyGone: log.debug("Expired IP \(address) found; a newer grant replaced it")
+        }
     case .future(let ahead, let identity):
-        log.warn("Grant for \(address) is dated \(ahead)s in the future, removing it")
-        store.removeStale(address.canonical, identity)
+        switch store.removeStale(address.canonical, identity) {
+        case .removed: log.warn("Grant for \(address) is dated \(ahead)s in the future, removed it")
+        case .failed(let reason): log.warn("Grant for \(address) is dated \(ahead)s in the future, could not remove it: \(reason)")
+        case .keptReplacement, .alreadyGone: log.warn("Grant for \(address) is dated \(ahead)s in the future, refused it")
+        }
     case .notRegular(let kind, _):
         log.warn("Grant for \(address) is \(kind), ignoring it")
     case .unreadable(let reason):

@@ -69,21 +69,26 @@ struct BuildCommand: ParsableCommand {
             return
         }
         let name = specName.hasSuffix(".yaml") ? String(specName.dropLast(5)) : specName
-        let directory = OutputDirectory(root: URL(fileURLWithPath: output ?? "generated/\(name)"))
+        let directory = OutputDirectory(root: output ?? "generated/\(name)")
         let changed = directory.changes(result.files)
-        let stale = directory.staleFiles(keeping: result.files)
+        let (stale, interrupted) = directory.leftovers(keeping: result.files)
         if check {
             for file in changed {
                 print(UnifiedDiff.render(old: directory.existing(file.path) ?? "", new: file.contents, oldName: "a/\(file.path)", newName: "b/\(file.path)"), terminator: "")
             }
             for path in stale { print("stale: \(path) (no longer generated)") }
             if !changed.isEmpty || !stale.isEmpty {
-                printError("relaychain: \(directory.root.path) is stale; refresh it with: relaychain build \(spec)\(output.map { " --output \($0)" } ?? "")")
+                printError("relaychain: \(directory.root) is stale; refresh it with: relaychain build \(spec)\(output.map { " --output \($0)" } ?? "")")
                 throw ExitCode(ExitStatus.findings)
             }
             return
         }
-        try directory.write(changed, removing: stale)
+        do {
+            try directory.write(changed, removing: stale, interrupted: interrupted)
+        } catch {
+            printError("relaychain: \(error); the previous output is unchanged")
+            throw ExitCode(ExitStatus.output)
+        }
     }
 
     private func merge(_ files: [OutputFile], into path: String) throws {
@@ -104,11 +109,11 @@ struct BuildCommand: ParsableCommand {
             return
         }
         guard merged != existing else { return }
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).relaychain-\(getpid())")
-        let mode = (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0o644
-        try Data(merged.utf8).write(to: temporary)
-        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: temporary.path)
-        guard rename(temporary.path, path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        do {
+            try FileSystem.replaceKeepingOwnership(path, with: Array(merged.utf8))
+        } catch {
+            printError("relaychain: \(error); \(path) is unchanged")
+            throw ExitCode(ExitStatus.output)
+        }
     }
 }

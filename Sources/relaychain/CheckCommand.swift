@@ -37,7 +37,8 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let renderer = DiagnosticRenderer(colored: color.enabled(forDescriptor: 2))
-        var errors = 0, warnings = 0, unreadable = false
+        var errors = 0, warnings = 0
+        var unreadable: [String] = []
         var json: [JSONValue] = []
         for path in specs {
             let bytes: [UInt8]
@@ -45,7 +46,8 @@ struct CheckCommand: ParsableCommand {
                 bytes = try SpecFile.read(path)
             } catch {
                 printError("relaychain: \(error)")
-                unreadable = true
+                if format == .github { print("::error file=\(path),title=unreadable::\(error)") }
+                unreadable.append("\(error)")
                 continue
             }
             let result = Relaychain.check(path: path, bytes: bytes, analyze: !noAnalysis)
@@ -65,12 +67,15 @@ struct CheckCommand: ParsableCommand {
         switch format {
         case .text where errors + warnings > 0:
             printError(DiagnosticRenderer.summary(errors: errors, warnings: warnings, files: specs.count))
-        case .json:
+        case .json where unreadable.isEmpty:
             print(JSONValue.array(json).rendered, terminator: "")
+        case .json:
+            // A failure is an object, never a list that a consumer could take for "no findings".
+            print(JSONError.object(unreadable.joined(separator: "; "), exit: ExitStatus.usage, diagnostics: json).rendered, terminator: "")
         default:
             break
         }
-        if unreadable { throw ExitCode(ExitStatus.usage) }
+        if !unreadable.isEmpty { throw ExitCode(ExitStatus.usage) }
         if errors > 0 || (warningsAsErrors && warnings > 0) { throw ExitCode(ExitStatus.findings) }
     }
 }
@@ -86,5 +91,15 @@ enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
         case .never: false
         case .auto: Terminal.isTerminal(descriptor)
         }
+    }
+}
+
+/// What a JSON output mode prints when the command fails: `{"error": {"message", "exit"}, ...}`.
+enum JSONError {
+    static func object(_ message: String, exit: Int32, diagnostics: [JSONValue] = []) -> JSONValue {
+        .object([
+            ("error", .object([("message", .string(message)), ("exit", .int(Int(exit)))])),
+            ("diagnostics", .array(diagnostics)),
+        ])
     }
 }

@@ -55,22 +55,34 @@ struct ExplainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let bytes = try SpecFile.readOrExit(spec)
+        let bytes: [UInt8]
+        do {
+            bytes = try SpecFile.read(spec)
+        } catch {
+            try fail("\(error)", exit: ExitStatus.usage)
+        }
         let checked = Relaychain.check(path: spec, bytes: bytes)
         guard let loaded = checked.spec else {
             let renderer = DiagnosticRenderer(colored: false)
             for diagnostic in checked.diagnostics { printError(renderer.text(diagnostic, in: checked.source, path: spec), terminator: "") }
-            printError("relaychain: \(spec) has errors; run relaychain check \(spec)")
-            throw ExitCode(ExitStatus.findings)
+            try fail(
+                "\(spec) has errors; run relaychain check \(spec)", exit: ExitStatus.findings,
+                diagnostics: checked.diagnostics.map { DiagnosticRenderer.json($0, path: spec) })
         }
         let clientClass: ClientClass = loggedIn.flatMap(Self.seconds).map { .loggedIn(secondsAgo: $0) } ?? .stranger
         switch Relaychain.explain(loaded, service: service, client: client, as: clientClass) {
         case .failure(let failure):
-            printError("relaychain: \(failure)")
-            throw ExitCode(ExitStatus.usage)
+            try fail("\(failure)", exit: ExitStatus.usage)
         case .success(let run):
             print(format == .json ? Self.json(run).rendered : Self.text(run), terminator: "")
         }
+    }
+
+    /// Says why on standard error, and in JSON mode also as a JSON error object on standard output.
+    private func fail(_ message: String, exit: Int32, diagnostics: [JSONValue] = []) throws -> Never {
+        printError("relaychain: \(message)")
+        if format == .json { print(JSONError.object(message, exit: exit, diagnostics: diagnostics).rendered, terminator: "") }
+        throw ExitCode(exit)
     }
 
     static func verdict(_ run: ChainSimulation) -> String {

@@ -19,4 +19,6 @@ enum ExitStatus {
     static let clean: Int32 = 0
     static let findings: Int32 = 1
     static let usage: Int32 = 2
+    /// The spec was fine, but its output could not be written (nothing was changed).
+    static let output: Int32 = 3
 }

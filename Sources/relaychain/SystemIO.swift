@@ -1,4 +1,5 @@
 import ArgumentParser
+import RelaychainCore
 
 #if canImport(Glibc)
 import Glibc
@@ -14,10 +15,20 @@ enum SpecFile {
         var description: String { "cannot read '\(path)': \(reason)" }
     }
 
-    static func read(_ path: String) throws -> [UInt8] {
-        let descriptor = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+    /// Reads a spec: a regular file (or standard input for `-`) of at most `limit` bytes. A FIFO,
+    /// device or directory is refused without blocking (opened non-blocking, checked with fstat).
+    static func read(_ path: String, limit: Int = SpecLimits.maxBytes) throws -> [UInt8] {
+        let descriptor = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard descriptor >= 0 else { throw ReadError(path: path, reason: String(cString: strerror(errno))) }
         defer { if descriptor != 0 { close(descriptor) } }
+        if descriptor != 0 {
+            var status = stat()
+            guard fstat(descriptor, &status) == 0 else { throw ReadError(path: path, reason: String(cString: strerror(errno))) }
+            guard status.st_mode & S_IFMT == S_IFREG else { throw ReadError(path: path, reason: "not a regular file") }
+            guard Int(status.st_size) <= limit else { throw ReadError(path: path, reason: tooLarge(limit)) }
+            // A regular file never blocks; clear the flag so a read is an ordinary one.
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
+        }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -27,8 +38,14 @@ enum SpecFile {
                 if errno == EINTR { continue }
                 throw ReadError(path: path, reason: String(cString: strerror(errno)))
             }
+            // Also for standard input and a file that grows while it is read.
+            guard bytes.count + count <= limit else { throw ReadError(path: path, reason: tooLarge(limit)) }
             bytes += buffer[0..<count]
         }
+    }
+
+    private static func tooLarge(_ limit: Int) -> String {
+        "larger than \(limit >> 20) MiB, the most relaychain reads"
     }
 }
 

@@ -50,7 +50,7 @@ import Testing
     @Test func removesTheStaleFileItWasShown() throws {
         try write("192.0.2.7", user: "old")
         let identity = try staleIdentity("192.0.2.7")
-        #expect(store.removeStale("192.0.2.7", identity))
+        #expect(store.removeStale("192.0.2.7", identity) == .removed)
         #expect(try entries() == [])
     }
 
@@ -60,7 +60,7 @@ import Testing
         try write("192.0.2.7", user: "old")
         let identity = try staleIdentity("192.0.2.7")
         try write("192.0.2.7", user: "fresh")
-        #expect(!store.removeStale("192.0.2.7", identity))
+        #expect(store.removeStale("192.0.2.7", identity) == .keptReplacement)
         #expect(body("192.0.2.7") == "USER=fresh\0")
         #expect(try entries() == ["192.0.2.7"], "nothing left aside")
     }
@@ -68,8 +68,51 @@ import Testing
     @Test func removingWhatIsAlreadyGoneIsHarmless() throws {
         try write("192.0.2.7", user: "old")
         let identity = try staleIdentity("192.0.2.7")
-        #expect(store.removeStale("192.0.2.7", identity))
-        #expect(!store.removeStale("192.0.2.7", identity))
+        #expect(store.removeStale("192.0.2.7", identity) == .removed)
+        #expect(store.removeStale("192.0.2.7", identity) == .alreadyGone)
         #expect(try entries() == [])
+    }
+
+    /// The file system hands the stale grant's inode number to a fresh grant (ext4 reuses a freed
+    /// inode at once): same device, same inode, new contents and a new date. Reproduced exactly by
+    /// rewriting the stale file in place, so the inode is the same by construction. Comparing the
+    /// device and inode alone, removeStale deleted this fresh grant.
+    @Test func freshGrantOnAReusedInodeIsKept() throws {
+        try write("192.0.2.7", user: "old")
+        let identity = try staleIdentity("192.0.2.7")
+        var before = stat()
+        #expect(lstat("\(path)/192.0.2.7", &before) == 0)
+        let descriptor = open("\(path)/192.0.2.7", O_WRONLY | O_TRUNC)
+        #expect(descriptor >= 0)
+        let fresh = Array("USER=fresh\0".utf8)
+        #expect(Glibc.write(descriptor, fresh, fresh.count) == fresh.count)
+        // Dated one second later than the stale grant's date: a fresh login, as far as any clock says.
+        var times = [timespec(tv_sec: before.st_mtim.tv_sec + 1, tv_nsec: 0), timespec(tv_sec: before.st_mtim.tv_sec + 1, tv_nsec: 0)]
+        #expect(futimens(descriptor, &times) == 0)
+        close(descriptor)
+        var after = stat()
+        #expect(lstat("\(path)/192.0.2.7", &after) == 0)
+        #expect(after.st_ino == before.st_ino && after.st_dev == before.st_dev, "the same inode, as after reuse")
+
+        #expect(store.removeStale("192.0.2.7", identity) == .keptReplacement)
+        #expect(body("192.0.2.7") == "USER=fresh\0")
+        #expect(try entries() == ["192.0.2.7"], "nothing left aside")
+    }
+
+    /// Same inode and same date, but other contents (a grant rewritten within the same second by a
+    /// tool that keeps inodes): the size tells them apart.
+    @Test func sameInodeSameDateOtherSizeIsKept() throws {
+        try write("192.0.2.7", user: "old")
+        let identity = try staleIdentity("192.0.2.7")
+        var before = stat()
+        #expect(lstat("\(path)/192.0.2.7", &before) == 0)
+        let descriptor = open("\(path)/192.0.2.7", O_WRONLY | O_TRUNC)
+        let fresh = Array("USER=someone-else\0".utf8)
+        #expect(Glibc.write(descriptor, fresh, fresh.count) == fresh.count)
+        var times = [before.st_mtim, before.st_mtim]
+        #expect(futimens(descriptor, &times) == 0)
+        close(descriptor)
+        #expect(store.removeStale("192.0.2.7", identity) == .keptReplacement)
+        #expect(body("192.0.2.7") == "USER=someone-else\0")
     }
 }

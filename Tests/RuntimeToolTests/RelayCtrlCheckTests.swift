@@ -33,6 +33,28 @@ import Testing
         #expect(logLines(run.errors, program: check) == ["relay-ctrl-check: PID: IP 192.0.2.7 not found"])
     }
 
+    /// A removal that fails is said as such (the original logged "removing" whatever happened);
+    /// the client still gets no relay and the chain still runs. chattr +i makes the store
+    /// unchangeable even for root.
+    @Test func failedRemovalIsReportedNotClaimed() throws {
+        let h = try ToolHarness()
+        try h.plantGrant("192.0.2.2", age: 5_000)
+        let chattr = try Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["+i", h.store.path])
+        chattr.waitUntilExit()
+        try #require(chattr.terminationStatus == 0)
+        defer {
+            let undo = try? Process.run(URL(fileURLWithPath: "/usr/bin/chattr"), arguments: ["-i", h.store.path])
+            undo?.waitUntilExit()
+        }
+        let run = try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.2"))
+        #expect(run.status == 42)
+        #expect(run.environment?["RELAYCLIENT"] == nil)
+        #expect(logLines(run.errors, program: check) == [
+            "relay-ctrl-check: PID: Expired IP 192.0.2.2 found, could not remove it: Operation not permitted"
+        ])
+        #expect(try h.storeEntries() == ["192.0.2.2"])
+    }
+
     @Test func windowBoundariesFollowRelayCtrlExpiry() throws {
         let h = try ToolHarness()
         // Wide margins: under load a test can stall for seconds between planting and checking.
@@ -42,7 +64,7 @@ import Testing
         #expect(inside.environment?["RELAYCLIENT"] == "")
         let outside = try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.2", ["RELAY_CTRL_EXPIRY": "300", "RELAY_CTRL_LOG_IPS": "1"]))
         #expect(outside.environment?["RELAYCLIENT"] == nil)
-        #expect(logLines(outside.errors, program: check) == ["relay-ctrl-check: PID: Expired IP 192.0.2.2 found, removing"])
+        #expect(logLines(outside.errors, program: check) == ["relay-ctrl-check: PID: Expired IP 192.0.2.2 found, removed"])
         #expect(try h.storeEntries() == ["192.0.2.1"], "the expired grant is removed, nothing else")
         // Default window 900 s.
         try h.plantGrant("192.0.2.3", age: 800)
@@ -89,7 +111,7 @@ import Testing
         try h.plantGrant("192.0.2.7", age: -86_400 * 365 * 70)
         let run = try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.7"))
         #expect(run.environment?["RELAYCLIENT"] == nil)
-        #expect(run.errors.contains("s in the future, removing it"))
+        #expect(run.errors.contains("s in the future, removed it"))
         #expect(try h.storeEntries() == [])
         // A few seconds ahead (clock skew) is still a grant.
         try h.plantGrant("192.0.2.8", age: -10)

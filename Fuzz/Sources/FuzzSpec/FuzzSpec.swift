@@ -17,7 +17,7 @@ func fuzzSpec(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let errors = result.diagnostics.contains { $0.severity == .error }
     if errors != result.files.isEmpty { fatalError("errors: \(errors), files: \(result.files.count)") }
     if result.diagnostics.count > SpecLimits.maxDiagnostics + 50 { fatalError("\(result.diagnostics.count) diagnostics") }
-    let lines = result.source.map { 1 + $0.text.utf8.count { $0 == UInt8(ascii: "\n") } } ?? Int.max
+    let lines = result.source?.lineCount ?? Int.max
     let renderer = DiagnosticRenderer(colored: true)
     for diagnostic in result.diagnostics {
         if diagnostic.location.line < 1 || diagnostic.location.line > lines || diagnostic.location.column < 1 {

@@ -1,0 +1,183 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The few file operations the CLI's writers need, on descriptors, with errno's own words.
+enum FileSystem {
+    struct Failure: Error {
+        var reason: String
+    }
+
+    /// syncfs(2): flushes the whole file system holding `descriptor` (glibc declares it only
+    /// under _GNU_SOURCE, which the Glibc module is not built with).
+    @_silgen_name("syncfs")
+    static func syncfs(_ descriptor: Int32) -> Int32
+
+    static func lastError() -> String { String(cString: strerror(errno)) }
+
+    /// Everything a descriptor yields, or nil on a read error or past 16 MiB (no output of ours is
+    /// anywhere near that; whatever else sits there is not ours to load).
+    static func readAll(_ descriptor: Int32, limit: Int = 16 << 20) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { return bytes }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            guard bytes.count + count <= limit else { return nil }
+            bytes += buffer[0..<count]
+        }
+    }
+
+    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += count
+        }
+        return true
+    }
+
+    /// Calls `visit` with the path (relative to `root`) and name of every non-directory entry
+    /// below it, not following symbolic links.
+    static func walk(_ root: String, _ visit: (_ path: String, _ name: String) -> Void) {
+        func descend(_ relative: String) {
+            guard let directory = opendir(relative.isEmpty ? root : root + "/" + relative) else { return }
+            defer { closedir(directory) }
+            var subdirectories: [String] = []
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+                }
+                if name == "." || name == ".." { continue }
+                let path = relative.isEmpty ? name : relative + "/" + name
+                var status = stat()
+                guard lstat(root + "/" + path, &status) == 0 else { continue }
+                if status.st_mode & S_IFMT == S_IFDIR {
+                    subdirectories.append(path)
+                } else {
+                    visit(path, name)
+                }
+            }
+            for path in subdirectories { descend(path) }
+        }
+        descend("")
+    }
+
+    /// A descriptor for `root/relative`, creating what is missing (mode 0755). The root itself may
+    /// be reached through symbolic links (the administrator chose it); no component below it may.
+    static func openDirectory(_ root: String, _ relative: String, create: Bool) throws(Failure) -> Int32 {
+        var current = try openRoot(root, create: create)
+        for component in relative.split(separator: "/").map(String.init) {
+            if create, mkdirat(current, component, 0o755) != 0, errno != EEXIST {
+                let reason = lastError()
+                close(current)
+                throw Failure(reason: reason)
+            }
+            let next = openat(current, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            let reason = errno == ELOOP || errno == ENOTDIR ? "'\(component)' is not a directory" : lastError()
+            close(current)
+            guard next >= 0 else { throw Failure(reason: reason) }
+            current = next
+        }
+        return current
+    }
+
+    private static func openRoot(_ root: String, create: Bool) throws(Failure) -> Int32 {
+        if create {
+            var prefix = root.hasPrefix("/") ? "" : "."
+            for component in root.split(separator: "/") {
+                prefix += "/" + component
+                if mkdir(prefix, 0o755) != 0, errno != EEXIST { throw Failure(reason: lastError()) }
+            }
+        }
+        let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Failure(reason: lastError()) }
+        return descriptor
+    }
+
+    /// A name no one can guess: 16 random hex digits after `prefix`.
+    static func unpredictableName(_ prefix: String) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let value = generator.next() as UInt64
+        let hex = String(value, radix: 16)
+        return prefix + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// Creates a new file under an unpredictable name in `directory` (never following or reusing
+    /// an existing entry), writes `bytes`, sets `mode`; returns the name.
+    static func createExclusive(
+        in directory: Int32, prefix: String, bytes: [UInt8], mode: mode_t, reportedAs path: String
+    ) throws(OutputDirectory.WriteError) -> String {
+        var name = unpredictableName(prefix)
+        var descriptor: Int32 = -1
+        for _ in 0..<8 {
+            descriptor = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+            if descriptor >= 0 || errno != EEXIST { break }
+            name = unpredictableName(prefix)
+        }
+        guard descriptor >= 0 else { throw .init(path: path, reason: lastError()) }
+        let written = writeAll(descriptor, bytes) && fchmod(descriptor, mode) == 0
+        let reason = lastError()
+        if close(descriptor) != 0 || !written {
+            let reason = written ? lastError() : reason
+            unlinkat(directory, name, 0)
+            throw .init(path: path, reason: reason)
+        }
+        return name
+    }
+
+    /// A second link to `name` under an unpredictable name, so the file survives being replaced;
+    /// nil when there is nothing there.
+    static func linkAside(_ directory: Int32, _ name: String, prefix: String) throws(Failure) -> String? {
+        var status = stat()
+        guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+        let aside = unpredictableName(prefix)
+        guard linkat(directory, name, directory, aside, 0) == 0 else { throw Failure(reason: lastError()) }
+        return aside
+    }
+
+    /// Replaces an existing file's contents atomically: through a symbolic link to its target (the
+    /// link stays), in the target's own directory, keeping the target's owner, group and mode.
+    static func replaceKeepingOwnership(_ path: String, with bytes: [UInt8]) throws(OutputDirectory.WriteError) {
+        guard let resolved = realpath(path, nil) else { throw .init(path: path, reason: lastError()) }
+        let target = String(cString: resolved)
+        free(resolved)
+        var status = stat()
+        guard stat(target, &status) == 0 else { throw .init(path: target, reason: lastError()) }
+        guard status.st_mode & S_IFMT == S_IFREG else { throw .init(path: target, reason: "not a regular file") }
+        let slash = target.lastIndex(of: "/")!
+        let parent = slash == target.startIndex ? "/" : String(target[..<slash])
+        let name = String(target[target.index(after: slash)...])
+        let directory = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directory >= 0 else { throw .init(path: parent, reason: lastError()) }
+        defer { close(directory) }
+        let temporary = try createExclusive(
+            in: directory, prefix: "." + name + OutputDirectory.temporaryPrefix, bytes: bytes,
+            mode: status.st_mode & 0o7777, reportedAs: target)
+        guard fchownat(directory, temporary, status.st_uid, status.st_gid, AT_SYMLINK_NOFOLLOW) == 0,
+            fchmodat(directory, temporary, status.st_mode & 0o7777, 0) == 0,
+            fsyncFile(directory, temporary),
+            renameat(directory, temporary, directory, name) == 0
+        else {
+            let reason = lastError()
+            unlinkat(directory, temporary, 0)
+            throw .init(path: target, reason: reason)
+        }
+        fsync(directory)
+    }
+
+    private static func fsyncFile(_ directory: Int32, _ name: String) -> Bool {
+        let descriptor = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        return fsync(descriptor) == 0
+    }
+}
