@@ -32,6 +32,25 @@ enum FileSystem {
         }
     }
 
+    /// Whether the rest of what `descriptor` yields is exactly `expected`.
+    static func contentsEqual(_ descriptor: Int32, _ expected: UnsafeBufferPointer<UInt8>) -> Bool {
+        var offset = 0
+        // One byte more than expected, to see a file that is longer than its size said.
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: expected.count + 1, alignment: 1)
+        defer { scratch.deallocate() }
+        while offset <= expected.count {
+            let count = read(descriptor, scratch.baseAddress! + offset, expected.count + 1 - offset)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            if count == 0 { break }
+            offset += count
+        }
+        return offset == expected.count
+            && (expected.isEmpty || memcmp(scratch.baseAddress!, expected.baseAddress!, expected.count) == 0)
+    }
+
     static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
@@ -58,9 +77,13 @@ enum FileSystem {
                 }
                 if name == "." || name == ".." { continue }
                 let path = relative.isEmpty ? name : relative + "/" + name
-                var status = stat()
-                guard lstat(root + "/" + path, &status) == 0 else { continue }
-                if status.st_mode & S_IFMT == S_IFDIR {
+                var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
+                if entry.pointee.d_type == UInt8(DT_UNKNOWN) {  // some file systems do not say
+                    var status = stat()
+                    guard lstat(root + "/" + path, &status) == 0 else { continue }
+                    isDirectory = status.st_mode & S_IFMT == S_IFDIR
+                }
+                if isDirectory {
                     subdirectories.append(path)
                 } else {
                     visit(path, name)
@@ -76,18 +99,21 @@ enum FileSystem {
     static func openDirectory(_ root: String, _ relative: String, create: Bool) throws(Failure) -> Int32 {
         var current = try openRoot(root, create: create)
         for component in relative.split(separator: "/").map(String.init) {
-            if create, mkdirat(current, component, 0o755) != 0, errno != EEXIST {
-                let reason = lastError()
-                close(current)
-                throw Failure(reason: reason)
-            }
-            let next = openat(current, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            let reason = errno == ELOOP || errno == ENOTDIR ? "'\(component)' is not a directory" : lastError()
-            close(current)
-            guard next >= 0 else { throw Failure(reason: reason) }
-            current = next
+            let parent = current
+            defer { close(parent) }
+            current = try openChild(parent, component, create: create)
         }
         return current
+    }
+
+    /// The directory `name` in `parent` (made first when `create`), never through a link.
+    static func openChild(_ parent: Int32, _ name: String, create: Bool) throws(Failure) -> Int32 {
+        if create, mkdirat(parent, name, 0o755) != 0, errno != EEXIST { throw Failure(reason: lastError()) }
+        let child = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard child >= 0 else {
+            throw Failure(reason: errno == ELOOP || errno == ENOTDIR ? "'\(name)' is not a directory" : lastError())
+        }
+        return child
     }
 
     private static func openRoot(_ root: String, create: Bool) throws(Failure) -> Int32 {
@@ -103,13 +129,19 @@ enum FileSystem {
         return descriptor
     }
 
-    /// A name no one can guess: 16 random hex digits after `prefix`.
+    /// A name no one can guess: `prefix`, 16 random hex digits drawn once per process, and a
+    /// counter (one getrandom for a whole build, not one per file).
     static func unpredictableName(_ prefix: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let value = generator.next() as UInt64
-        let hex = String(value, radix: 16)
-        return prefix + String(repeating: "0", count: 16 - hex.count) + hex
+        unpredictableNames += 1
+        return prefix + randomBase + String(unpredictableNames, radix: 16)
     }
+
+    nonisolated(unsafe) private static var unpredictableNames = 0
+    private static let randomBase: String = {
+        var generator = SystemRandomNumberGenerator()
+        let hex = String(generator.next() as UInt64, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex + "-"
+    }()
 
     /// Creates a new file under an unpredictable name in `directory` (never following or reusing
     /// an existing entry), writes `bytes`, sets `mode`; returns the name.
@@ -124,7 +156,10 @@ enum FileSystem {
             name = unpredictableName(prefix)
         }
         guard descriptor >= 0 else { throw .init(path: path, reason: lastError()) }
-        let written = writeAll(descriptor, bytes) && fchmod(descriptor, mode) == 0
+        // Exactly `mode`, whatever the umask (the build clears it; a merge keeps a file's mode).
+        var status = stat()
+        let written = writeAll(descriptor, bytes) && fstat(descriptor, &status) == 0
+            && (status.st_mode & 0o7777 == mode || fchmod(descriptor, mode) == 0)
         let reason = lastError()
         if close(descriptor) != 0 || !written {
             let reason = written ? lastError() : reason
@@ -135,10 +170,12 @@ enum FileSystem {
     }
 
     /// A second link to `name` under an unpredictable name, so the file survives being replaced;
-    /// nil when there is nothing there.
+    /// nil when there is nothing there. A directory there is refused: a rename onto it would fail
+    /// after others were done.
     static func linkAside(_ directory: Int32, _ name: String, prefix: String) throws(Failure) -> String? {
         var status = stat()
         guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+        guard status.st_mode & S_IFMT != S_IFDIR else { throw Failure(reason: "a directory is in the way") }
         let aside = unpredictableName(prefix)
         guard linkat(directory, name, directory, aside, 0) == 0 else { throw Failure(reason: lastError()) }
         return aside

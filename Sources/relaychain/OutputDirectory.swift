@@ -10,8 +10,9 @@ import Glibc
 /// - directories are walked with O_NOFOLLOW from the root, so a planted directory link is refused;
 /// - every rename is checked before the first one, and a rename that still fails rolls back those
 ///   done (each replaced file was kept under a backup link), so a failed build leaves the old output;
-/// - data reaches the disk with one syncfs before the renames, and each directory is synced once
-///   after them (not one fsync per file);
+/// - data reaches the disk with one syncfs before the renames and the renames with one after
+///   them (not an fsync per file and per directory: 15,000 files in 10,000 directories took
+///   seconds of journal commits);
 /// - temporaries and backups are named `.relaychain-tmp-*` / `.relaychain-old-*`, and every build
 ///   removes those a killed build left behind.
 struct OutputDirectory {
@@ -52,18 +53,28 @@ struct OutputDirectory {
         return (stale.sorted(), interrupted.sorted())
     }
 
+    /// The files whose bytes or mode differ from what is there (one open, fstat and read each;
+    /// a file of another size is not read at all).
     func changes(_ files: [OutputFile]) -> [OutputFile] {
-        files.filter { existing($0.path) != $0.contents || !modeMatches($0) }
+        files.filter { !isCurrent($0) }
     }
 
-    private func modeMatches(_ file: OutputFile) -> Bool {
+    private func isCurrent(_ file: OutputFile) -> Bool {
+        let descriptor = open(root + "/" + file.path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
         var status = stat()
-        guard lstat(root + "/" + file.path, &status) == 0 else { return false }
-        return status.st_mode & 0o7777 == (file.executable ? 0o755 : 0o644)
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+            status.st_mode & 0o7777 == (file.executable ? 0o755 : 0o644)
+        else { return false }
+        let expected = file.contents.utf8
+        return Int(status.st_size) == expected.count && expected.withContiguousStorageIfAvailable { wanted in
+            FileSystem.contentsEqual(descriptor, wanted)
+        } ?? false
     }
 
     private struct Staged {
-        var directory: Int32
+        var parent: [Substring]
         var name: String
         var temporary: String
         var backup: String?
@@ -71,43 +82,44 @@ struct OutputDirectory {
     }
 
     func write(_ files: [OutputFile], removing stale: [String], interrupted: [String]) throws(WriteError) {
-        var directories: [String: Int32] = [:]
-        var staged: [Staged] = []
-        defer { for descriptor in directories.values { close(descriptor) } }
-        func directory(of path: String) throws(WriteError) -> Int32 {
-            let parent = path.split(separator: "/").dropLast().joined(separator: "/")
-            if let known = directories[parent] { return known }
+        for path in interrupted { unlink(root + "/" + path) }
+        // Files are created with exactly their modes (0644, 0755), with no fchmod each.
+        let umaskBefore = umask(0)
+        defer { umask(umaskBefore) }
+        let cursor: DirectoryCursor
+        do {
+            cursor = try DirectoryCursor(root: root)
+        } catch {
+            throw WriteError(path: root, reason: error.reason)
+        }
+        defer { cursor.close() }
+        func directory(_ parent: [Substring], create: Bool = false) throws(WriteError) -> Int32 {
             do {
-                let descriptor = try FileSystem.openDirectory(root, parent, create: true)
-                directories[parent] = descriptor
-                return descriptor
+                return try cursor.move(to: parent, create: create)
             } catch {
-                throw WriteError(path: parent.isEmpty ? root : root + "/" + parent, reason: error.reason)
+                throw WriteError(path: ([Substring(root)] + parent).joined(separator: "/"), reason: error.reason)
             }
         }
+        // In path order, so the cursor opens each directory once per pass.
+        var staged: [Staged] = []
         func discardStaged() {
             for entry in staged {
-                unlinkat(entry.directory, entry.temporary, 0)
-                if let backup = entry.backup { unlinkat(entry.directory, backup, 0) }
+                guard let descriptor = try? directory(entry.parent) else { continue }
+                unlinkat(descriptor, entry.temporary, 0)
+                if let backup = entry.backup { unlinkat(descriptor, backup, 0) }
             }
         }
-        for path in interrupted { unlink(root + "/" + path) }
-        _ = try directory(of: "root")  // the root first, so that a problem with it is named as such
         do throws(WriteError) {
-            for file in files {
-                let descriptor = try directory(of: file.path)
-                let name = String(file.path.split(separator: "/").last!)
+            for file in files.sorted(by: { $0.path < $1.path }) {
+                var components = file.path.split(separator: "/")
+                let name = String(components.removeLast())
+                let descriptor = try directory(components, create: true)
                 let temporary = try FileSystem.createExclusive(
                     in: descriptor, prefix: Self.temporaryPrefix, bytes: Array(file.contents.utf8),
                     mode: file.executable ? 0o755 : 0o644, reportedAs: root + "/" + file.path)
-                staged.append(Staged(directory: descriptor, name: name, temporary: temporary, path: file.path))
-                // A directory (or anything but a file) where the file goes would fail its rename
-                // after others were done: refuse it before the first one.
-                var status = stat()
-                if fstatat(descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFDIR {
-                    throw WriteError(path: root + "/" + file.path, reason: "a directory is in the way")
-                }
-                // Keep what is replaced under a backup name until every rename has succeeded.
+                staged.append(Staged(parent: components, name: name, temporary: temporary, path: file.path))
+                // Keep what is replaced under a backup name until every rename has succeeded; a
+                // directory where the file goes is refused here, before the first rename.
                 do {
                     staged[staged.count - 1].backup = try FileSystem.linkAside(descriptor, name, prefix: Self.backupPrefix)
                 } catch {
@@ -118,42 +130,78 @@ struct OutputDirectory {
             discardStaged()
             throw error
         }
-        if let any = directories.values.first, !staged.isEmpty, FileSystem.syncfs(any) != 0 {
+        guard !(staged.isEmpty && stale.isEmpty) else { return }
+        if FileSystem.syncfs(cursor.root) != 0 {
             let reason = FileSystem.lastError()
             discardStaged()
             throw WriteError(path: root, reason: reason)
         }
         for index in staged.indices {
-            guard renameat(staged[index].directory, staged[index].temporary, staged[index].directory, staged[index].name) == 0 else {
-                let failure = WriteError(path: root + "/" + staged[index].path, reason: FileSystem.lastError())
-                rollBack(staged, through: index)
+            let entry = staged[index]
+            let descriptor = try? directory(entry.parent)
+            guard let descriptor, renameat(descriptor, entry.temporary, descriptor, entry.name) == 0 else {
+                let failure = WriteError(path: root + "/" + entry.path, reason: FileSystem.lastError())
+                rollBack(staged, through: index, directory)
                 throw failure
             }
         }
         for entry in staged {
-            if let backup = entry.backup { unlinkat(entry.directory, backup, 0) }
+            if let backup = entry.backup, let descriptor = try? directory(entry.parent) { unlinkat(descriptor, backup, 0) }
         }
         for path in stale where unlink(root + "/" + path) != 0 && errno != ENOENT {
             throw WriteError(path: root + "/" + path, reason: FileSystem.lastError())
         }
-        for descriptor in directories.values where !(staged.isEmpty && stale.isEmpty) && fsync(descriptor) != 0 {
+        if FileSystem.syncfs(cursor.root) != 0 {
             throw WriteError(path: root, reason: FileSystem.lastError())
         }
     }
 
     /// Undoes the renames before `failed`, puts back what they replaced, removes every temporary.
-    private func rollBack(_ staged: [Staged], through failed: Int) {
+    private func rollBack(
+        _ staged: [Staged], through failed: Int, _ directory: ([Substring], Bool) throws(WriteError) -> Int32
+    ) {
         for (index, entry) in staged.enumerated() {
+            guard let descriptor = try? directory(entry.parent, false) else { continue }
             if index < failed {
                 if let backup = entry.backup {
-                    renameat(entry.directory, backup, entry.directory, entry.name)
+                    renameat(descriptor, backup, descriptor, entry.name)
                 } else {
-                    unlinkat(entry.directory, entry.name, 0)
+                    unlinkat(descriptor, entry.name, 0)
                 }
             } else {
-                unlinkat(entry.directory, entry.temporary, 0)
-                if let backup = entry.backup { unlinkat(entry.directory, backup, 0) }
+                unlinkat(descriptor, entry.temporary, 0)
+                if let backup = entry.backup { unlinkat(descriptor, backup, 0) }
             }
         }
+    }
+}
+
+/// Descriptors for the directories on one path below a root, moved from path to path: only the
+/// components that differ are closed and opened (sorted paths open each directory once), and no
+/// more descriptors are held than the path is deep, however many directories the output has.
+/// Components are opened with O_NOFOLLOW: no directory below the root is reached through a link.
+final class DirectoryCursor {
+    let root: Int32
+    private var open: [(name: Substring, descriptor: Int32)] = []
+
+    init(root path: String) throws(FileSystem.Failure) {
+        root = try FileSystem.openDirectory(path, "", create: true)
+    }
+
+    func move(to components: [Substring], create: Bool) throws(FileSystem.Failure) -> Int32 {
+        var common = 0
+        while common < open.count, common < components.count, open[common].name == components[common] { common += 1 }
+        while open.count > common { Glibc.close(open.removeLast().descriptor) }
+        for component in components[common...] {
+            let parent = open.last?.descriptor ?? root
+            open.append((component, try FileSystem.openChild(parent, String(component), create: create)))
+        }
+        return open.last?.descriptor ?? root
+    }
+
+    func close() {
+        for entry in open { Glibc.close(entry.descriptor) }
+        open = []
+        Glibc.close(root)
     }
 }
