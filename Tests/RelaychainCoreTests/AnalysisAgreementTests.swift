@@ -6,23 +6,35 @@ import Testing
 /// The analysis must agree with reality. 1,000 random specs (chain orders, catalog and user
 /// wrappers, bypass kinds, declared settings, shared or separate stores, windows, relay networks,
 /// client classes) are compiled; for each, the analysis says whether a foreign recipient is
-/// relayed, and the emitted rc.conf chain is executed with the real built relay-ctrl tools, a
-/// temporary store, stand-ins for the other wrappers, and a probe in place of qmail-smtpd.
+/// relayed, and the emitted rc.conf chain is executed with the real built relay-ctrl tools, the
+/// real Debian programs wherever Debian has them (rblsmtpd, recordio from ucspi-tcp; softlimit,
+/// setuidgid, envuidgid, envdir, pgrphack from daemontools), stand-ins for the others, a
+/// temporary store, and a probe in place of qmail-smtpd. One case in six also holds a chain
+/// entry with wrong arguments: the check must refuse it (RC133-RC135), and the same words,
+/// executed, must never reach qmail-smtpd.
 @Suite struct AnalysisAgreementTests {
     static let cases = 1000
     static let baseSeed: UInt64 = 0xA6_4EE0_0000
 
-    /// Stand-ins that behave as the documented programs do (as far as relaying is concerned).
+    /// The real programs, from Debian's ucspi-tcp(-ipv6) and daemontools packages.
+    static let realPrograms = ["rblsmtpd", "recordio", "argv0", "softlimit", "setuidgid", "envuidgid", "envdir", "pgrphack"]
+
+    /// Chain entries with wrong arguments, each of which the real program turns into a chain that
+    /// never reaches qmail-smtpd; `last` ones swallow the next program's path, so they are placed
+    /// last, where that path is qmail-smtpd's.
+    static let wrongEntries: [(entry: String, last: Bool)] = [
+        ("rblsmtpd zen.example.org", false), ("rblsmtpd -x -r zen.example.org", false), ("recordio -v", false),
+        ("softlimit -x 5", false), ("softlimit -m", true), ("pgrphack -x", false), ("setuidgid", true),
+        ("envuidgid", true), ("envdir", true), ("argv0 /bin/true true", false),
+    ]
+
+    /// Stand-ins for programs Debian does not package, as their documentation describes them
+    /// (as far as relaying is concerned).
     static let standIns: [String: String] = [
-        // Skips its options; steps aside only for an empty RBLSMTPD; otherwise the client is
-        // taken to be listed (the analysis's worst case) and refused.
-        "rblsmtpd": #"while [ $# -gt 0 ]; do case $1 in -r|-a|-t) shift 2;; -b|-B|-c|-C) shift;; *) break;; esac; done; if [ -n "${RBLSMTPD+x}" ] && [ -z "$RBLSMTPD" ]; then exec "$@"; fi; exit 0"#,
-        "greetdelay": #"exec "$@""#,
+        "greetdelay": #"[ "$1" = -- ] && shift; exec "$@""#,
         "qgreylist": #"[ -n "${RELAYCLIENT+x}" ] && exec "$@"; exit 0"#,
         "jgreylist": #"[ -n "${RELAYCLIENT+x}" ] && exec "$@"; exit 0"#,
         "fixsmtpio": #"exec "$@""#,
-        "recordio": #"exec "$@""#,
-        "softlimit": #"while [ $# -gt 0 ]; do case $1 in -*) shift 2;; *) break;; esac; done; exec "$@""#,
         // user-wrapper LOADER BYPASS [set:NAME=VALUE ...] :: rest: what a user wrapper declares.
         "user-wrapper": #"""
             loader=$1; bypass=$2; shift 2
@@ -46,6 +58,9 @@ import Testing
         var client: String
         var inNetwork: Bool
         var login: (ago: Int, store: String)?
+        /// A wrong-argument entry in the chain: `yaml` then holds it as an opaque user wrapper
+        /// running the real program (so that it builds), `catalogYAML` as the catalog entry.
+        var wrong: (entry: String, catalogYAML: String)?
         var description: String { "seed \(String(seed, radix: 16)), client \(client)\(inNetwork ? " (relay network)" : ""), login \(login.map { "\($0.ago)s ago into \($0.store)" } ?? "none")\n\(yaml)" }
     }
 
@@ -76,16 +91,26 @@ import Testing
             wrappers.append("  uw\(u): { path: \(dir)/bin/user-wrapper, args: [\(args.joined(separator: ", "))], bypass: \(bypassYAML)\(setsYAML), chain-loader: \(loader == "yes") }")
             chain.append("uw\(u)")
         }
-        let catalog = ["rblsmtpd -r zen.example.org", "greetdelay", "qgreylist", "jgreylist", "fixsmtpio", "softlimit -m 30000000", "recordio"]
+        let catalog = [
+            "rblsmtpd -r zen.example.org", "greetdelay", "greetdelay --", "qgreylist", "jgreylist", "fixsmtpio",
+            "softlimit -m 30000000", "recordio", "setuidgid nobody", "envuidgid nobody", "envdir \(dir)/env", "pgrphack",
+        ]
         for _ in 0..<Int(g.next() % 4) { chain.append(g.pick(catalog)) }
         // Shuffle the chain (Fisher-Yates with the case's generator).
         if chain.count > 1 { for i in stride(from: chain.count - 1, to: 0, by: -1) { chain.swapAt(i, Int(g.next() % UInt64(i + 1))) } }
+        var wrong: (entry: String, index: Int)?
+        if g.next() % 6 == 0 {
+            let pick = g.pick(wrongEntries)
+            let index = pick.last ? chain.count : Int(g.next() % UInt64(chain.count + 1))
+            wrong = (pick.entry, index)
+        }
         let networks = [["127."], ["10.0.0."], [], []][Int(g.next() % 4)]
         let client = g.pick(["192.0.2.33", "10.0.0.7", "127.0.0.5"])
         let checkLength = checksWindow == "b" ? lengthB : lengthA
         let loginStore = storeA
         let login: (Int, String)? = g.pick([true, true, false]) ? (g.pick([10, checkLength - 60, checkLength + 120]), loginStore) : nil
-        let yaml = """
+        func specText(_ chain: [String], _ wrappers: [String]) -> String {
+            """
             relaychain: 1
             platform: { prefix: \(dir), env: /usr/bin/env }
             windows:
@@ -101,8 +126,19 @@ import Testing
                 relay-networks: [\(networks.map { "\"\($0)\"" }.joined(separator: ", "))]
                 chain: [\(chain.map { "\"\($0)\"" }.joined(separator: ", "))]
             """
+        }
         let inNetwork = networks.contains { client.hasPrefix($0) }
-        return Case(seed: baseSeed + UInt64(index), yaml: yaml, client: client, inNetwork: inNetwork, login: login)
+        guard let wrong else {
+            return Case(seed: baseSeed + UInt64(index), yaml: specText(chain, wrappers), client: client, inNetwork: inNetwork, login: login)
+        }
+        var catalogChain = chain, opaqueChain = chain
+        catalogChain.insert(wrong.entry, at: wrong.index)
+        opaqueChain.insert("wrong", at: wrong.index)
+        let words = wrong.entry.split(separator: " ").map(String.init)
+        let opaque = "  wrong: { path: \(dir)/bin/\(words[0]), args: [\(words.dropFirst().map { "\"\($0)\"" }.joined(separator: ", "))], bypass: not-a-filter }"
+        return Case(
+            seed: baseSeed + UInt64(index), yaml: specText(opaqueChain, wrappers + [opaque]), client: client, inNetwork: inNetwork,
+            login: login, wrong: (wrong.entry, specText(catalogChain, wrappers)))
     }
 
     @Test func analysisAgreesWithExecutedChains() throws {
@@ -116,28 +152,47 @@ import Testing
         for (name, body) in Self.standIns {
             try installExecutable("#!/bin/sh\n\(body)\n", at: "\(bin)/\(name)")
         }
+        for name in Self.realPrograms {
+            let real = "/usr/bin/\(name)"
+            try #require(FileManager.default.isExecutableFile(atPath: real), "\(real) is missing: install Debian's ucspi-tcp-ipv6 and daemontools")
+            try FileManager.default.createSymbolicLink(atPath: "\(bin)/\(name)", withDestinationPath: real)
+        }
         let harness = """
             . "$1/rc.conf"
-            eval "/usr/bin/env - ${qmailsmtpd_postenv-} ${qmailsmtpd_pretcpserver-} /usr/bin/env TCPREMOTEIP=$2 $3 ${qmailsmtpd_presmtpd-} ${qmailsmtpd_smtpdcmd-$1/bin/qmail-smtpd}"
+            eval "/usr/bin/env - ${qmailsmtpd_postenv-} ${qmailsmtpd_pretcpserver-} /usr/bin/env TCPREMOTEIP=$2 RBLSMTPD=-listed $3 ${qmailsmtpd_presmtpd-} ${qmailsmtpd_smtpdcmd-$1/bin/qmail-smtpd}" </dev/null
             """
         let lock = NSLock()
         nonisolated(unsafe) var failures: [String] = []
-        nonisolated(unsafe) var relayed = 0, refused = 0
+        nonisolated(unsafe) var relayed = 0, refused = 0, wrongCases = 0
         DispatchQueue.concurrentPerform(iterations: Self.cases) { index in
             let item = Self.makeCase(index, root: root)
             func fail(_ what: String) { lock.lock(); failures.append("case \(index) (\(item)): \(what)"); lock.unlock() }
             do {
                 let dir = "\(root)/case-\(index)"
-                for sub in ["spool/a", "spool/b"] { try FileManager.default.createDirectory(atPath: "\(dir)/\(sub)", withIntermediateDirectories: true) }
+                for sub in ["spool/a", "spool/b", "env"] { try FileManager.default.createDirectory(atPath: "\(dir)/\(sub)", withIntermediateDirectories: true) }
+                // setuidgid nobody may run the rest of the chain: the probe must still write its result.
+                try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dir)
                 try FileManager.default.createSymbolicLink(atPath: "\(dir)/bin", withDestinationPath: bin)
                 guard let node = YAMLDocument(SourceFile(path: "case.yaml", text: item.yaml)).root, let spec = SpecLoader.load(node).spec else {
                     fail("the generated spec does not load: \(Fixtures.describe(Relaychain.check(SourceFile(path: "case.yaml", text: item.yaml)).diagnostics))")
                     return
                 }
-                // (a) the analysis
+                // (a) the analysis; with a wrong-argument entry, the check refuses it, and the
+                // executed words must never reach qmail-smtpd.
+                if let wrong = item.wrong {
+                    let codes = Relaychain.check(SourceFile(path: "case.yaml", text: wrong.catalogYAML)).diagnostics.map(\.code)
+                    if !codes.contains(where: { [.unknownOption, .missingArgument, .runsWrongProgram].contains($0) }) {
+                        fail("the check accepts '\(wrong.entry)': \(codes)")
+                    }
+                }
                 guard let service = spec.services.first(where: { $0.name.value == "smtp" }), case .qmailSMTPD(let smtpd) = service.role else { return }
                 let clientClass: ClientClass = item.login.map { .loggedIn(secondsAgo: $0.ago) } ?? .stranger
-                let predicted = ChainSimulator(spec: spec).simulate(service, smtpd, client: item.client, as: clientClass).relays
+                // A chain the check says never reaches qmail-smtpd (RC406) relays for nobody.
+                let neverReaches = Relaychain.check(SourceFile(path: "case.yaml", text: item.yaml)).diagnostics
+                    .contains { $0.code == .chainNeverReachesServer }
+                let simulated = ChainSimulator(spec: spec).simulate(service, smtpd, client: item.client, as: clientClass)
+                if neverReaches, simulated.relays { fail("the check says qmail-smtpd never runs, the simulation relays") }
+                let predicted = item.wrong == nil && !neverReaches && simulated.relays
                 // (b) reality: the login through the real relay-ctrl-allow, then the emitted chain.
                 if let login = item.login {
                     let allow = try runProcess("/usr/bin/env", ["-", "TCPREMOTEIP=\(item.client)", "RELAY_CTRL_DIR=\(login.store)", "USER=u", "\(bin)/relay-ctrl-allow"])
@@ -151,6 +206,11 @@ import Testing
                 _ = try runProcess("/bin/sh", ["-c", harness, "harness", dir, item.client, item.inNetwork ? "RELAYCLIENT=" : ""])
                 let result = (try? String(contentsOfFile: "\(dir)/result", encoding: .utf8)) ?? "not reached"
                 let actual = result.hasPrefix("relays")
+                if item.wrong != nil {
+                    lock.lock(); wrongCases += 1; lock.unlock()
+                    if result != "not reached" { fail("the chain with a wrong-argument entry reached qmail-smtpd: \(result)") }
+                    return
+                }
                 lock.lock(); if actual { relayed += 1 } else { refused += 1 }; lock.unlock()
                 if actual != predicted {
                     fail("analysis says \(predicted ? "relays" : "does not relay"), the executed chain: \(result.trimmingCharacters(in: .whitespacesAndNewlines))")
@@ -162,5 +222,6 @@ import Testing
         #expect(failures.isEmpty, "\(failures.count) disagreements; first: \(failures.prefix(3).joined(separator: "\n\n"))")
         // Both verdicts must be well represented, or the test proves little.
         #expect(relayed > Self.cases / 10 && refused > Self.cases / 10, "relayed \(relayed), refused \(refused)")
+        #expect(wrongCases > Self.cases / 10, "only \(wrongCases) cases with wrong arguments")
     }
 }

@@ -83,7 +83,18 @@ enum ChainAnalyzer {
 
         var seen: [String: SourceLocation?] = [:]
         let chain = smtpd.chain.map(plan.resolve)
+        var rootGivenUpAt: SourceLocation?
         for (index, wrapper) in chain.enumerated() {
+            if wrapper.name == "setuidgid" {
+                // Found by running the real daemontools setuidgid: without root, setgroups fails.
+                if let earlier = rootGivenUpAt {
+                    diagnostics.append(.error(
+                        .chainNeverReachesServer,
+                        "'setuidgid' runs after an earlier one gave up root, so it cannot change users and qmail-smtpd never runs for service '\(name)'",
+                        at: wrapper.location!, notes: [DiagnosticNote("root given up here", at: earlier)]))
+                }
+                rootGivenUpAt = rootGivenUpAt ?? wrapper.location
+            }
             if let earlier = seen[wrapper.name] {
                 diagnostics.append(.warning(
                     .duplicateWrapper, "'\(wrapper.name)' appears twice in the chain of service '\(name)'", at: wrapper.location!,

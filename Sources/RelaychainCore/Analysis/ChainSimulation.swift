@@ -70,6 +70,7 @@ struct ChainSimulator {
             if describing { effects.append(text()) }
         }
         var environment: [String: String] = [:]
+        var rootGivenUp = false
         let steps = plan.smtpSteps(smtpd)
 
         // env - (qmail-run's postenv or the run script): only relay-ctrl's settings survive.
@@ -122,6 +123,16 @@ struct ChainSimulator {
                 }
             case .wrapper(let wrapper):
                 var effects: [String] = []
+                if describing { effects += wrapper.readings }
+                if wrapper.name == "setuidgid" {
+                    if rootGivenUp {
+                        note(&effects, "an earlier setuidgid gave up root: cannot change users, exits 111")
+                        run.steps.append(.init(program: wrapper.name, effects: effects, location: wrapper.location))
+                        run.outcome = .chainEndsAt(wrapper.name)
+                        return run
+                    }
+                    rootGivenUp = true
+                }
                 for setting in wrapper.sets {
                     environment[setting.name.value] = setting.value.value
                     note(&effects, "sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) for every client")
@@ -140,6 +151,7 @@ struct ChainSimulator {
                     return run
                 case .delays(let why): note(&effects, why)
                 }
+                if wrapper.grammar != nil, wrapper.chainLoader { note(&effects, "then runs the next program") }
                 run.steps.append(.init(program: wrapper.name, effects: effects, location: wrapper.location))
                 if !wrapper.chainLoader {
                     run.outcome = .chainEndsAt(wrapper.name)

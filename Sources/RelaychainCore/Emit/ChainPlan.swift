@@ -82,6 +82,14 @@ struct ChainPlan {
         var delay: String?
         /// Where the chain names it.
         var location: SourceLocation?
+        /// How it reads its words (nil: an opaque user wrapper).
+        var grammar: ArgumentGrammar?
+
+        /// What each argument word means to the program, for `explain`.
+        var readings: [String] {
+            guard let grammar, case .success(let readings) = grammar.read(words.dropFirst().map(\.text)) else { return [] }
+            return readings.map { "reads \($0.meaning)" }
+        }
     }
 
     func resolve(_ entry: ChainEntry) -> Resolved {
@@ -91,12 +99,13 @@ struct ChainPlan {
             let fixed = wrapper.args.map { Word($0.value, from: $0.location) }
             return Resolved(
                 name: name, words: [Word(wrapper.path.value, from: wrapper.path.location)] + fixed + args, bypass: wrapper.bypass.value,
-                sets: wrapper.sets, chainLoader: wrapper.chainLoader.value, location: entry.program.location)
+                sets: wrapper.sets, chainLoader: wrapper.chainLoader.value, location: entry.program.location,
+                grammar: wrapper.grammar)
         }
         let program = Catalog.program(named: name)
         return Resolved(
             name: name, words: [path(name)] + args, bypass: program?.bypass ?? .none, delay: program?.delay,
-            location: entry.program.location)
+            location: entry.program.location, grammar: program?.grammar)
     }
 
     /// The variables ifrelayclient must set so that every wrapper steps aside for a relay

@@ -8,6 +8,8 @@ final class SpecLoader {
 
     private let reader = NodeReader()
     private var outline = SpecOutline()
+    /// Wrappers defined so far (their own args and grammar), for checking chain entries that use them.
+    private var declaredWrappers: [String: (args: [Located<String>], grammar: ArgumentGrammar?)] = [:]
 
     static func load(_ root: YAMLNode) -> (spec: Spec?, outline: SpecOutline, diagnostics: [Diagnostic]) {
         let loader = SpecLoader()
@@ -250,8 +252,37 @@ final class SpecLoader {
         if let value = fields[.chainLoader] {
             if let flag = reader.bool(value, "chain-loader") { chainLoader = flag } else { complete = false }
         }
+        var grammar: ArgumentGrammar?
+        if let value = fields[.grammar] {
+            if let read = self.grammar(value) { grammar = read } else { complete = false }
+        }
+        if let args { declaredWrappers[name.value] = (args, grammar) }
         guard complete, let path, let args, let sets, let bypass else { return nil }
-        return WrapperDefinition(name: name, path: path, args: args, sets: sets, bypass: bypass, chainLoader: chainLoader)
+        return WrapperDefinition(
+            name: name, path: path, args: args, sets: sets, bypass: bypass, chainLoader: chainLoader, grammar: grammar)
+    }
+
+    /// `grammar: { options: "z:v", operands: 1 }`: a getopt option string and the number of
+    /// words read before the program to run.
+    private func grammar(_ node: YAMLNode) -> ArgumentGrammar? {
+        guard let fields = reader.fields(of: node, "a wrapper's grammar", allowed: GrammarKey.allCases) else { return nil }
+        var optionString = ""
+        if let value = fields[.options] {
+            guard let text = reader.string(value, "options") else { return nil }
+            optionString = text.value
+        }
+        var operands = 0
+        if let value = fields[.operands] {
+            guard let number = reader.int(value, "operands") else { return nil }
+            operands = number.value
+        }
+        guard operands <= 8, let grammar = ArgumentGrammar(optionString: optionString, operands: operands) else {
+            reader.report(.error(
+                .badGrammar, "a grammar of options '\(optionString)' and \(operands) operands cannot be read", at: node.location,
+                notes: [DiagnosticNote("options is a getopt string such as 'bv:' (a letter, ':' after one that takes a value); operands is 0 to 8")]))
+            return nil
+        }
+        return grammar
     }
 
     private func bypass(_ node: YAMLNode) -> Located<Bypass>? {
@@ -497,6 +528,7 @@ final class SpecLoader {
             guard let program = reader.string(useNode, "use") else { return nil }
             guard let args = fields[.args].map({ arguments($0) }) ?? [] else { return nil }
             outline.chainPrograms.append(program)
+            checkArguments(program, args)
             return ChainEntry(program: program, args: args)
         }
         guard let text = reader.string(node, "chain entry"), case .scalar(let scalar) = node else { return nil }
@@ -513,7 +545,18 @@ final class SpecLoader {
             return nil
         }
         outline.chainPrograms.append(program)
+        checkArguments(program, Array(words.dropFirst()))
         return ChainEntry(program: program, args: Array(words.dropFirst()))
+    }
+
+    /// The entry's words as its program reads them (a declared wrapper's own `args` first).
+    private func checkArguments(_ program: Located<String>, _ args: [Located<String>]) {
+        if let declared = declaredWrappers[program.value] {
+            guard let grammar = declared.grammar else { return }
+            if let problem = ArgumentDiagnostics.check(program, declared.args + args, grammar) { reader.report(problem) }
+        } else if let known = Catalog.program(named: program.value), known.role == .wrapper, let grammar = known.grammar {
+            if let problem = ArgumentDiagnostics.check(program, args, grammar) { reader.report(problem) }
+        }
     }
 
     private func networks(_ node: YAMLNode) -> [Located<String>]? {

@@ -79,6 +79,18 @@ public enum SpecSchema {
                 }, required: ["env"]),
             ])])
         case .chainLoader: described("Whether it execs the rest of its arguments. Default true.", ["type": .string("boolean")])
+        case .grammar: closedObject(
+            "How it reads its arguments, so that chain entries using it are checked (omit it to leave them unchecked).",
+            GrammarKey.allCases.map { key in
+                switch key {
+                case .options: (key.rawValue, described(
+                    "A getopt option string: each option letter, followed by ':' when it takes a value.",
+                    ["type": .string("string"), "pattern": .string("^([A-Za-z0-9]:?)*$")]))
+                case .operands: (key.rawValue, described(
+                    "How many words it reads after its options, before the program it runs.",
+                    ["type": .string("integer"), "minimum": .int(0), "maximum": .int(8)]))
+                }
+            })
         }
     }
 

@@ -112,14 +112,20 @@ public struct WrapperDefinition: Sendable {
     public var bypass: Located<Bypass>
     /// Whether it execs its remaining arguments (djb-style); false means it must end a chain.
     public var chainLoader: Located<Bool>
+    /// How it reads its arguments, when declared; nil: opaque, its words are not checked.
+    public var grammar: ArgumentGrammar?
 
-    public init(name: Located<String>, path: Located<String>, args: [Located<String>], sets: [EnvironmentSetting] = [], bypass: Located<Bypass>, chainLoader: Located<Bool>) {
+    public init(
+        name: Located<String>, path: Located<String>, args: [Located<String>], sets: [EnvironmentSetting] = [],
+        bypass: Located<Bypass>, chainLoader: Located<Bool>, grammar: ArgumentGrammar? = nil
+    ) {
         self.name = name
         self.path = path
         self.args = args
         self.sets = sets
         self.bypass = bypass
         self.chainLoader = chainLoader
+        self.grammar = grammar
     }
 }
 

@@ -17,6 +17,12 @@ public enum WindowKey: String, CaseIterable, Sendable {
 public enum WrapperKey: String, CaseIterable, Sendable {
     case path, args, sets, bypass
     case chainLoader = "chain-loader"
+    case grammar
+}
+
+/// How a user wrapper reads its arguments: `grammar: { options: "z:v", operands: 1 }`.
+public enum GrammarKey: String, CaseIterable, Sendable {
+    case options, operands
 }
 
 public enum BypassKey: String, CaseIterable, Sendable {
