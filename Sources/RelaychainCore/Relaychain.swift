@@ -16,7 +16,7 @@ public enum Relaychain {
     public static func check(_ source: SourceFile, analyze: Bool = true) -> CheckResult {
         let document = YAMLDocument(source)
         guard let root = document.root else {
-            return CheckResult(spec: nil, diagnostics: document.diagnostics.sortedByLocation(), source: source)
+            return CheckResult(spec: nil, diagnostics: document.diagnostics.limitedInSourceOrder(), source: source)
         }
         let loaded = SpecLoader.load(root)
         var diagnostics = document.diagnostics + loaded.diagnostics
@@ -27,7 +27,7 @@ public enum Relaychain {
             diagnostics += ChainAnalyzer.analyze(loadedSpec)
         }
         let spec = diagnostics.hasErrors ? nil : loaded.spec
-        return CheckResult(spec: spec, diagnostics: diagnostics.sortedByLocation(), source: source)
+        return CheckResult(spec: spec, diagnostics: diagnostics.limitedInSourceOrder(), source: source)
     }
 
     public struct BuildResult: Sendable {
@@ -43,7 +43,7 @@ public enum Relaychain {
         let checked = check(source)
         guard let spec = checked.spec else { return BuildResult(files: [], diagnostics: checked.diagnostics, source: source) }
         let emitted = Emitter.emit(spec, specName: specName)
-        let diagnostics = (checked.diagnostics + emitted.diagnostics).sortedByLocation()
+        let diagnostics = (checked.diagnostics + emitted.diagnostics).limitedInSourceOrder()
         return BuildResult(files: diagnostics.hasErrors ? [] : emitted.files, diagnostics: diagnostics, source: source)
     }
 

@@ -74,7 +74,13 @@ struct BuildCommand: ParsableCommand {
         let (stale, interrupted) = directory.leftovers(keeping: result.files)
         if check {
             for file in changed {
-                print(UnifiedDiff.render(old: directory.existing(file.path) ?? "", new: file.contents, oldName: "a/\(file.path)", newName: "b/\(file.path)"), terminator: "")
+                let existing = directory.existing(file.path)
+                if existing == file.contents {
+                    // Only the mode differs: a diff cannot say so.
+                    print("mode: \(file.path) should be \(file.executable ? "0755" : "0644")")
+                    continue
+                }
+                print(UnifiedDiff.render(old: existing ?? "", new: file.contents, oldName: "a/\(file.path)", newName: "b/\(file.path)"), terminator: "")
             }
             for path in stale { print("stale: \(path) (no longer generated)") }
             if !changed.isEmpty || !stale.isEmpty {

@@ -1,4 +1,6 @@
-/// A small line-based unified diff (LCS), enough to show what a build would change.
+/// A small line-based unified diff (LCS) that `patch` applies: in each run of changes the removed
+/// lines come before the added ones, an empty side of a hunk is numbered from the line before it,
+/// and a last line without a newline is marked as diff marks it.
 enum UnifiedDiff {
     static func render(old: String, new: String, oldName: String, newName: String, context: Int = 3) -> String {
         let a = lines(old), b = lines(new)
@@ -14,8 +16,8 @@ enum UnifiedDiff {
         var i = 0, j = 0
         while i < a.count || j < b.count {
             if i < a.count, j < b.count, a[i] == b[j] { edits.append(.same(a[i])); i += 1; j += 1 }
-            else if j < b.count, i == a.count || table[i][j + 1] >= table[i + 1][j] { edits.append(.added(b[j])); j += 1 }
-            else { edits.append(.removed(a[i])); i += 1 }
+            else if i < a.count, j == b.count || table[i + 1][j] >= table[i][j + 1] { edits.append(.removed(a[i])); i += 1 }
+            else { edits.append(.added(b[j])); j += 1 }
         }
         var out = "--- \(oldName)\n+++ \(newName)\n"
         var index = 0
@@ -43,12 +45,14 @@ enum UnifiedDiff {
             var body = "", oldCount = 0, newCount = 0
             for edit in edits[start..<end] {
                 switch edit {
-                case .same(let line): body += " \(line)\n"; oldCount += 1; newCount += 1
-                case .removed(let line): body += "-\(line)\n"; oldCount += 1
-                case .added(let line): body += "+\(line)\n"; newCount += 1
+                case .same(let line): body += " \(shown(line))"; oldCount += 1; newCount += 1
+                case .removed(let line): body += "-\(shown(line))"; oldCount += 1
+                case .added(let line): body += "+\(shown(line))"; newCount += 1
                 }
             }
-            out += "@@ -\(oldLine),\(oldCount) +\(newLine),\(newCount) @@\n" + body
+            // An empty side is numbered from the line before the hunk (-0,0 for an empty file).
+            let oldStart = oldCount == 0 ? oldLine - 1 : oldLine, newStart = newCount == 0 ? newLine - 1 : newLine
+            out += "@@ -\(oldStart),\(oldCount) +\(newStart),\(newCount) @@\n" + body
             oldLine += oldCount
             newLine += newCount
             index = end
@@ -56,9 +60,21 @@ enum UnifiedDiff {
         return out
     }
 
+    /// A last line without its newline carries this mark, so that it differs from the same text
+    /// with one (as diff sees it) and is shown with diff's note.
+    private static let noNewline = "\u{0}no newline"
+
     private static func lines(_ text: String) -> [String] {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if lines.last == "" { lines.removeLast() }
+        if lines.last == "" {
+            lines.removeLast()
+        } else if let last = lines.popLast() {
+            lines.append(last + noNewline)
+        }
         return lines
+    }
+
+    private static func shown(_ line: String) -> String {
+        line.hasSuffix(noNewline) ? String(line.dropLast(noNewline.count)) + "\n\\ No newline at end of file\n" : line + "\n"
     }
 }

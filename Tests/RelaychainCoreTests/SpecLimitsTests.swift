@@ -44,6 +44,20 @@ import Testing
         #expect(diagnostics.last?.location == SourceLocation(line: 1_005, column: 5))
     }
 
+    /// Found by fuzzing: the cap held in the loader, but the validator's own findings (here an
+    /// unknown program under `paths` per line) went past it. The limit holds for the whole.
+    @Test func diagnosticsOfEveryStageStopAtTheLimit() {
+        var text = "relaychain: 1\nplatform:\n  paths:\n"
+        for index in 0..<1_500 { text += "    nosuch\(index): /usr/bin/x\n" }
+        let diagnostics = check(text)
+        #expect(diagnostics.count == SpecLimits.maxDiagnostics + 1)
+        // Two at 1:1 (no windows, no services), then 998 of the 1,500 unknown programs.
+        #expect(diagnostics.filter { $0.code == .missingKey }.count == 2)
+        #expect(diagnostics.filter { $0.code == .undefinedProgram }.count == SpecLimits.maxDiagnostics - 2)
+        #expect(diagnostics.last?.code == .tooManyDiagnostics)
+        #expect(diagnostics.last?.location == SourceLocation(line: 1_002, column: 5))
+    }
+
     /// An alias used as a key or value many times over counts the whole subtree it repeats.
     @Test func aliasesCountAsWhatTheyRepeat() {
         let shared = "[" + Array(repeating: "x", count: 1_000).joined(separator: ", ") + "]"

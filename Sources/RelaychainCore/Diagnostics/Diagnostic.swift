@@ -78,6 +78,21 @@ extension Array where Element == Diagnostic {
         }
     }
 
+    /// The first `SpecLimits.maxDiagnostics` in source order and, when there were more, one
+    /// RC008 where the listing stops (whichever stage produced them: each stage is bounded on its
+    /// own by `appendWithinLimit`, the whole here).
+    func limitedInSourceOrder() -> [Diagnostic] {
+        var sorted = sortedByLocation().filter { $0.code != .tooManyDiagnostics }
+        let stageStop = first { $0.code == .tooManyDiagnostics }?.location
+        guard sorted.count > SpecLimits.maxDiagnostics || stageStop != nil else { return sortedByLocation() }
+        let stop = sorted.count > SpecLimits.maxDiagnostics ? sorted[SpecLimits.maxDiagnostics].location : stageStop!
+        sorted = Array(sorted.prefix(SpecLimits.maxDiagnostics))
+        sorted.append(.error(
+            .tooManyDiagnostics, "more than \(SpecLimits.maxDiagnostics) problems; the rest are not listed",
+            at: stop, fix: "fix the problems above and check again"))
+        return sorted
+    }
+
     /// Source order; ties keep the order in which they were found.
     public func sortedByLocation() -> [Diagnostic] {
         enumerated().sorted { a, b in
