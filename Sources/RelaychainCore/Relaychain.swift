@@ -12,22 +12,33 @@ public enum Relaychain {
         public var source: SourceFile?
     }
 
-    /// `analyze: false` stops after validation (for comparison; `relaychain check --no-analysis`).
+    /// `analyze: false` skips the chain analysis (`relaychain check --no-analysis`). What a
+    /// target cannot express (RC3xx) is reported too, so `check` says everything `build` would.
     public static func check(_ source: SourceFile, analyze: Bool = true) -> CheckResult {
+        compile(source, analyze: analyze, specName: source.path).checked
+    }
+
+    /// One pass for both commands: load, validate, analyse, then emit when nothing is wrong yet;
+    /// the emitted files are kept only when the emitters found nothing either.
+    private static func compile(_ source: SourceFile, analyze: Bool, specName: String) -> (checked: CheckResult, files: [OutputFile]) {
         let document = YAMLDocument(source)
         guard let root = document.root else {
-            return CheckResult(spec: nil, diagnostics: document.diagnostics.limitedInSourceOrder(), source: source)
+            return (CheckResult(spec: nil, diagnostics: document.diagnostics.limitedInSourceOrder(), source: source), [])
         }
         let loaded = SpecLoader.load(root)
         var diagnostics = document.diagnostics + loaded.diagnostics
         let complete = loaded.spec != nil && !diagnostics.hasErrors
         diagnostics += SpecValidator.validate(loaded.outline, complete: complete)
-        // The analysis needs a whole, consistent spec; errors of shape come first.
-        if analyze, let loadedSpec = loaded.spec, !diagnostics.hasErrors {
-            diagnostics += ChainAnalyzer.analyze(loadedSpec)
+        var files: [OutputFile] = []
+        // The analysis and the emitters need a whole, consistent spec; errors of shape come first.
+        if let loadedSpec = loaded.spec, !diagnostics.hasErrors {
+            if analyze { diagnostics += ChainAnalyzer.analyze(loadedSpec) }
+            let emitted = Emitter.emit(loadedSpec, specName: specName)
+            diagnostics += emitted.diagnostics
+            files = emitted.files
         }
         let spec = diagnostics.hasErrors ? nil : loaded.spec
-        return CheckResult(spec: spec, diagnostics: diagnostics.limitedInSourceOrder(), source: source)
+        return (CheckResult(spec: spec, diagnostics: diagnostics.limitedInSourceOrder(), source: source), spec == nil ? [] : files)
     }
 
     public struct BuildResult: Sendable {
@@ -40,11 +51,8 @@ public enum Relaychain {
     /// Checks a spec and, when it has no errors, compiles it. `specName` goes into each file's
     /// header (a file name, so that output does not depend on where the spec was read from).
     public static func build(_ source: SourceFile, specName: String) -> BuildResult {
-        let checked = check(source)
-        guard let spec = checked.spec else { return BuildResult(files: [], diagnostics: checked.diagnostics, source: source) }
-        let emitted = Emitter.emit(spec, specName: specName)
-        let diagnostics = (checked.diagnostics + emitted.diagnostics).limitedInSourceOrder()
-        return BuildResult(files: diagnostics.hasErrors ? [] : emitted.files, diagnostics: diagnostics, source: source)
+        let (checked, files) = compile(source, analyze: true, specName: specName)
+        return BuildResult(files: files, diagnostics: checked.diagnostics, source: source)
     }
 
     public enum ExplainFailure: Error, CustomStringConvertible {

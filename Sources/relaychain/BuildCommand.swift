@@ -95,6 +95,12 @@ struct BuildCommand: ParsableCommand {
             printError("relaychain: \(error); the previous output is unchanged")
             throw ExitCode(ExitStatus.output)
         }
+        printError("relaychain: \(directory.root): \(Self.count(changed.count, "file")) written, "
+            + "\(result.files.count - changed.count) unchanged, \(stale.count) removed")
+    }
+
+    static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
     }
 
     private func merge(_ files: [OutputFile], into path: String) throws {

@@ -36,7 +36,21 @@ import Testing
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))\n(re-record with RELAYCHAIN_RECORD=1 swift test and review the diff)")
     }
 
-    /// Specs that check cleanly but that a target cannot express: exact diagnostics, no files.
+    /// `check` reports everything `build` would, at the same positions: what a target cannot
+    /// express (RC3xx) included, so CI linting with `check` misses nothing `build` refuses.
+    @Test func checkReportsWhatBuildReports() throws {
+        for folder in ["invalid", "analysis", "unbuildable"] {
+            for name in Fixtures.specs(in: folder) {
+                let checked = try Fixtures.check(folder, name)
+                let built = Relaychain.build(path: name, bytes: Array(try Data(contentsOf: Fixtures.url(folder, name))), specName: name)
+                #expect(Fixtures.describe(checked.diagnostics) == Fixtures.describe(built.diagnostics), "\(folder)/\(name)")
+            }
+        }
+        let twoSMTPD = try Fixtures.check("unbuildable", "two-qmail-run-smtpd.yaml")
+        #expect(twoSMTPD.diagnostics.map(\.code).contains(.qmailRunSingleService))
+    }
+
+    /// Specs that a target cannot express: exact diagnostics, no files.
     @Test(arguments: Fixtures.specs(in: "unbuildable"))
     func unbuildableSpecReportsAndWritesNothing(_ name: String) throws {
         let result = try Self.build(Fixtures.url("unbuildable", name))
