@@ -76,7 +76,17 @@ import Testing
 /// Replays pkgsrc qmail-run's qmailsmtpd.sh (v1.31): defaults for unset variables, the command
 /// line it assembles, and the eval that runs it.
 enum QmailRunHarness {
-    static let script = """
+    /// How the assembled command is run: as the 1,000-case test once did (quoted, which proves
+    /// nothing about NetBSD), as NetBSD's rc.subr does (`_doit=...; eval $_doit`, unquoted), and
+    /// as qmailsmtpd.sh's own fallback does (`eval ${command}`).
+    enum Form: String, CaseIterable {
+        case quotedEval = "eval \"$command\""
+        case rcSubr = "_doit=\"$command\"; eval $_doit"
+        case scriptFallback = "eval ${command}"
+    }
+
+    static func script(_ form: Form) -> String {
+        """
         . "$1"
         : "${qmailsmtpd_postenv=}" "${qmailsmtpd_datalimit=540000000}" "${qmailsmtpd_pretcpserver=}"
         : "${qmailsmtpd_tcpserver=/usr/pkg/bin/sslserver}" "${qmailsmtpd_tcpflags=-ne -vRl0}"
@@ -84,19 +94,24 @@ enum QmailRunHarness {
         : "${qmailsmtpd_presmtpd=/usr/pkg/bin/greetdelay -- /usr/pkg/bin/rblsmtpd -r zen.spamhaus.org /usr/pkg/bin/fixsmtpio}"
         : "${qmailsmtpd_smtpdcmd=/usr/pkg/bin/qmail-smtpd}" "${qmailsmtpd_postsmtpd=}"
         command="pgrphack env - ${qmailsmtpd_postenv} softlimit -m ${qmailsmtpd_datalimit} ${qmailsmtpd_pretcpserver} argv0 ${qmailsmtpd_tcpserver} nbqmailsmtpd ${qmailsmtpd_tcpflags} -x ${qmailsmtpd_tcprules}.cdb -c 40 -u 1001 -g 1002 ${qmailsmtpd_tcphost} ${qmailsmtpd_tcpport} ${qmailsmtpd_presmtpd} ${qmailsmtpd_smtpdcmd} ${qmailsmtpd_postsmtpd}"
-        eval "$command"
+        \(form.rawValue)
         """
+    }
 
     /// The argv pgrphack receives when qmail-run starts qmail-smtpd with this rc.conf. pgrphack is
-    /// a shell function here, so that no real pgrphack in PATH can stand in for it.
-    static func smtpdArgv(rcConf: String) throws -> [String] {
+    /// a shell function here, so that no real pgrphack in PATH can stand in for it. The shell runs
+    /// in a directory holding files that a pattern could match.
+    static func smtpdArgv(rcConf: String, form: Form = .quotedEval) throws -> [String] {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("relaychain-qmailrun-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        for name in ["a", "b", "'a", "x y"] {
+            _ = FileManager.default.createFile(atPath: scratch.appendingPathComponent(name).path, contents: nil)
+        }
         let rc = scratch.appendingPathComponent("rc.conf")
         try rcConf.write(to: rc, atomically: true, encoding: .utf8)
         let probe = "pgrphack() { printf '%s\\0' \"$@\"; }\n"
-        let result = try runProcess("/bin/sh", ["-c", probe + script, "qmailsmtpd", rc.path], environment: ["PATH": "/usr/bin:/bin"])
+        let result = try runProcess("/bin/sh", ["-c", probe + script(form), "qmailsmtpd", rc.path], environment: ["PATH": "/usr/bin:/bin"], directory: scratch)
         guard result.status == 0 else { throw ShellFailed(errors: result.errors) }
         var words = result.output.split(separator: "\0", omittingEmptySubsequences: false).map(String.init)
         if words.last == "" { words.removeLast() }

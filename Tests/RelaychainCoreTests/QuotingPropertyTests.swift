@@ -4,15 +4,18 @@ import RelaychainCore
 import Testing
 
 /// Hostile values reach the programs byte for byte through every shell the compiler writes for:
-/// rc.conf sourced and eval'd by qmail-run, a daemontools run script, Dovecot 2's post-login
-/// script, and the crontab line (with cron's % handling). Deterministic: a failure names the
-/// case, whose seed reproduces it.
+/// rc.conf sourced by qmail-run and evaluated in each of the ways it really is (NetBSD rc.subr's
+/// unquoted `eval $_doit`, qmailsmtpd.sh's `eval ${command}`, and a quoted eval), a daemontools
+/// run script, Dovecot 2's post-login script, and the crontab line (with cron's % handling); or,
+/// for qmail-run, a value holding a file name pattern is refused at its spec position.
+/// Deterministic: a failure names the case, whose seed reproduces it.
 @Suite struct QuotingPropertyTests {
     static let cases = 1000
 
     typealias Generator = SplitMix64
 
-    static let hostile: [String] = (0x20...0x7E).map { String(UnicodeScalar(UInt8($0))) } + ["é", "日", "ß", "€", "🙂", "'\"", "$(", "`id`", "\\n", "${X}", "%%", "' '"]
+    static let hostile: [String] = (0x20...0x7E).map { String(UnicodeScalar(UInt8($0))) }
+        + ["é", "日", "ß", "€", "🙂", "'\"", "$(", "`id`", "\\n", "${X}", "%%", "' '", "  ", "   ", " '  ' ", "~/", "\\ "]
     static let relayClientSafe: [String] = hostile.filter { !$0.unicodeScalars.contains { $0.properties.isWhitespace || "<>\"\\".unicodeScalars.contains($0) } }
 
     static func value(_ generator: inout Generator, from alphabet: [String], maxLength: Int = 10) -> String {
@@ -97,16 +100,29 @@ import Testing
     @Test func hostileValuesArriveByteForByte() throws {
         let scratch = try Scratch()
         var failures: [String] = []
+        var refused = 0, carried = 0
         for index in 0..<Self.cases where failures.count < 5 {
             let item = Case(seed: 0x5EED_0000 + UInt64(index))
             func fail(_ what: String) { failures.append("case \(index) (seed \(String(item.seed, radix: 16))): \(what)\n  values: \(item)") }
 
             // qmail-run: rc.conf sourced, the command assembled and eval'd.
             let qmailRun = Relaychain.build(SourceFile(path: "q.yaml", text: item.spec(runBy: "qmail-run", allowProbe: scratch.probe.path)), specName: "q.yaml")
-            guard let rcConf = qmailRun.files.first(where: { $0.path == "rc.conf" }) else { fail("no rc.conf: \(Fixtures.describe(qmailRun.diagnostics))"); continue }
-            let argv = try QmailRunHarness.smtpdArgv(rcConf: rcConf.contents)
-            let expected = ["env", "-"] + item.checkEnvironment + ["softlimit", "-m", "540000000", scratch.probe.path, "argv0", "/usr/pkg/bin/sslserver", "nbqmailsmtpd", "-ne", "-vRl0", "-x", "/usr/pkg/etc/qmail/control/tcprules/smtp.cdb", "-c", "40", "-u", "1001", "-g", "1002", ":0", "25"] + item.smtpChain
-            if argv != expected { fail("rc.conf argv \(argv)") }
+            let patterned = [item.store, item.wrapperPath, item.wrapperArg, item.entryArg, item.bypassValue, item.relayClient]
+                .filter { $0.contains { "*?[".contains($0) } }
+            if !patterned.isEmpty {
+                refused += 1
+                let codes = Set(qmailRun.diagnostics.map(\.code))
+                if !qmailRun.files.isEmpty || codes != [.targetCannotCarry] { fail("qmail-run accepted a pattern: \(Fixtures.describe(qmailRun.diagnostics))") }
+            } else if let rcConf = qmailRun.files.first(where: { $0.path == "rc.conf" }) {
+                carried += 1
+                let expected = ["env", "-"] + item.checkEnvironment + ["softlimit", "-m", "540000000", scratch.probe.path, "argv0", "/usr/pkg/bin/sslserver", "nbqmailsmtpd", "-ne", "-vRl0", "-x", "/usr/pkg/etc/qmail/control/tcprules/smtp.cdb", "-c", "40", "-u", "1001", "-g", "1002", ":0", "25"] + item.smtpChain
+                for form in QmailRunHarness.Form.allCases {
+                    let argv = try QmailRunHarness.smtpdArgv(rcConf: rcConf.contents, form: form)
+                    if argv != expected { fail("rc.conf argv through \(form): \(argv)") }
+                }
+            } else {
+                fail("no rc.conf: \(Fixtures.describe(qmailRun.diagnostics))")
+            }
 
             // daemontools: the run script, with the probe in front of its exec'd command.
             let daemontools = Relaychain.build(SourceFile(path: "d.yaml", text: item.spec(runBy: "daemontools", allowProbe: scratch.probe.path)), specName: "d.yaml")
@@ -136,5 +152,6 @@ import Testing
             if cronArgv != ["/usr/bin/env", "-", "RELAY_CTRL_DIR=\(item.store)", "RELAY_CTRL_EXPIRY=900", "/usr/pkg/bin/relay-ctrl-age"] { fail("crontab argv \(cronArgv ?? [])") }
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        #expect(refused > Self.cases / 10 && carried > Self.cases / 10, "refused \(refused), carried \(carried)")
     }
 }

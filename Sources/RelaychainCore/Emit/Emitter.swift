@@ -30,7 +30,9 @@ enum Emitter {
             case .qmailPOP3D(let login):
                 if login.runBy.value == .qmailRun {
                     guard claimQmailRun("qmail-pop3d", service) else { continue }
-                    rcServices.append((qmailRun.pop3dAssignments(service, login),
+                    let assignments = qmailRun.pop3dAssignments(service, login)
+                    diagnostics += QmailRunTarget.patternDiagnostics(assignments, service: service)
+                    rcServices.append((assignments,
                                        "# qmail-pop3d (service '\(service.name.value)', port \(login.port.value)): each login grants window '\(login.grants.value)'."))
                 } else {
                     files += supervisor.pop3dFiles(service, login, checkpassword: qmailRun.checkpassword(login))
@@ -39,7 +41,9 @@ enum Emitter {
                 let relay = smtpd.checks.map { "a client that logged in within window '\($0.value)' may relay" } ?? "no relay windows are checked"
                 if smtpd.runBy.value == .qmailRun {
                     guard claimQmailRun("qmail-smtpd", service) else { continue }
-                    rcServices.append((qmailRun.smtpAssignments(service, smtpd),
+                    let assignments = qmailRun.smtpAssignments(service, smtpd)
+                    diagnostics += QmailRunTarget.patternDiagnostics(assignments, service: service)
+                    rcServices.append((assignments,
                                        "# qmail-smtpd (service '\(service.name.value)', port \(smtpd.port.value)): \(relay)."))
                     if !smtpd.relayNetworks.isEmpty {
                         files.append(OutputFile(path: "tcprules/\(service.name.value).rules", contents: SupervisorTarget.tcpRules(header, smtpd.relayNetworks)))

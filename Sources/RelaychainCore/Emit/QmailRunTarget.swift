@@ -2,7 +2,13 @@
 ///
 /// rc.d assembles `pgrphack env - ${qmailsmtpd_postenv} softlimit ... ${qmailsmtpd_pretcpserver}
 /// argv0 tcpserver ... ${qmailsmtpd_presmtpd} ${qmailsmtpd_smtpdcmd} ${qmailsmtpd_postsmtpd}` and
-/// evals it: each value is double-quoted in rc.conf, then read again as shell words.
+/// evals it: each value is double-quoted in rc.conf, then read again as shell words. NetBSD's
+/// rc.subr runs `eval $_doit` unquoted (and qmailsmtpd.sh's fallback `eval ${command}`): the
+/// assembled string is split on whitespace and each field expanded as a file name pattern, the
+/// fields joined with single spaces, and only then evaluated. So a value is written such that
+/// both passes leave it alone: never two spaces in a row (a run of spaces inside quotes is broken
+/// up with `''`), and no `*`, `?` or `[`, which are refused at their spec position (a quoted
+/// pattern still matches file names in rc.d's current directory).
 struct QmailRunTarget {
     let plan: ChainPlan
     let header: String
@@ -63,7 +69,24 @@ struct QmailRunTarget {
     }
 
     static func render(_ assignments: [Assignment]) -> String {
-        assignments.map { "\($0.name)=\"\(ShellQuoting.insideDoubleQuotes($0.words.map(\.shell).joined(separator: " ")))\"\n" }.joined()
+        assignments.map { assignment in
+            let words = assignment.words.map { ShellQuoting.survivingFieldSplitting($0.shell) }
+            return "\(assignment.name)=\"\(ShellQuoting.insideDoubleQuotes(words.joined(separator: " ")))\"\n"
+        }.joined()
+    }
+
+    /// RC301 for each word rc.d's unquoted eval would expand as a file name pattern.
+    static func patternDiagnostics(_ assignments: [Assignment], service: Service) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for word in assignments.flatMap(\.words) {
+            guard let bad = word.text.first(where: { "*?[".contains($0) }), let origin = word.origin,
+                !diagnostics.contains(where: { $0.location == origin }) else { continue }
+            diagnostics.append(.error(
+                .targetCannotCarry,
+                "qmail-run cannot carry '\(word.text)': rc.d runs the command through an unquoted eval, which expands '\(bad)' as a file name pattern",
+                at: origin, notes: [DiagnosticNote("service '\(service.name.value)' runs under qmail-run; choose a value without '*', '?' or '['")]))
+        }
+        return diagnostics
     }
 
     /// rc.conf: each service's assignments under a comment saying what they are for.

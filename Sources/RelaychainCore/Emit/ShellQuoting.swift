@@ -39,4 +39,20 @@ public enum ShellQuoting {
         }
         return out
     }
+
+    /// A shell word (as `word` or `quoted` write it) that also survives being field-split and
+    /// joined with single spaces before it is evaluated (NetBSD rc.subr's `eval $_doit`): a space
+    /// can only stand inside single quotes there, and each one that follows another is preceded
+    /// by `''`, so no two are adjacent: `'a  b'` becomes `'a '' b'`, which evaluates to `a  b`.
+    public static func survivingFieldSplitting(_ shellWord: String) -> String {
+        guard shellWord.contains("  ") else { return shellWord }
+        var out = ""
+        var previous: Character?
+        for character in shellWord {
+            if character == " ", previous == " " { out += "''" }
+            out.append(character)
+            previous = character
+        }
+        return out
+    }
 }
