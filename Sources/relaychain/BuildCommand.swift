@@ -108,24 +108,39 @@ struct BuildCommand: ParsableCommand {
             printError("relaychain: \(spec) has no qmail-run services, so there is nothing to merge")
             throw ExitCode(ExitStatus.findings)
         }
+        // An rc.conf is bytes, not necessarily UTF-8: each byte stands for one character while the
+        // merge (which looks at ASCII only) works, so every byte comes back as it was.
         let existing: String
         do {
-            existing = String(decoding: try SpecFile.read(path), as: UTF8.self)
+            existing = ByteText.text(try SpecFile.read(path))
         } catch {
             printError("relaychain: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
-        let merged = RCConfMerge.merge(rcConf.contents, into: existing)
+        let merged = RCConfMerge.merge(ByteText.text(Array(rcConf.contents.utf8)), into: existing)
         if diff {
-            if merged != existing { print(UnifiedDiff.render(old: existing, new: merged, oldName: path, newName: path), terminator: "") }
+            if merged != existing {
+                writeStandardOutput(ByteText.bytes(UnifiedDiff.render(old: existing, new: merged, oldName: path, newName: path)))
+            }
             return
         }
         guard merged != existing else { return }
         do {
-            try FileSystem.replaceKeepingOwnership(path, with: Array(merged.utf8))
+            try FileSystem.replaceKeepingOwnership(path, with: ByteText.bytes(merged))
         } catch {
             printError("relaychain: \(error); \(path) is unchanged")
             throw ExitCode(ExitStatus.output)
         }
+    }
+}
+
+/// Bytes as text, one character per byte (ISO 8859-1), and back: lossless for any bytes.
+enum ByteText {
+    static func text(_ bytes: [UInt8]) -> String {
+        String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+    }
+
+    static func bytes(_ text: String) -> [UInt8] {
+        text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }
     }
 }

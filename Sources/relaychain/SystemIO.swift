@@ -70,6 +70,16 @@ func printError(_ text: String, terminator: String = "\n") {
     print(text, terminator: terminator, to: &stream)
 }
 
+/// Raw bytes to standard output (what `print` would re-encode).
+func writeStandardOutput(_ bytes: [UInt8]) {
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes[offset...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+        if written < 0 { if errno == EINTR { continue } else { return } }
+        offset += written
+    }
+}
+
 func exitProcess(_ status: Int32) -> Never {
     exit(status)
 }
