@@ -10,10 +10,15 @@ let package = Package(
     targets: [
         .target(name: "FuzzDriver"),
         // The spec pipeline: bytes -> load -> validate -> analyse -> emit (-> explain, render).
-        .executableTarget(name: "FuzzSpec", dependencies: ["FuzzDriver", .product(name: "RelaychainCore", package: "relaychain")]),
+        .executableTarget(
+            name: "FuzzSpec", dependencies: ["FuzzDriver", .product(name: "RelaychainCore", package: "relaychain")]),
         // The address parser of the runtime core (TCPREMOTEIP, IP).
-        .executableTarget(name: "FuzzClientAddress", dependencies: ["FuzzDriver", .product(name: "RelayCtrlCore", package: "relaychain")]),
+        .executableTarget(
+            name: "FuzzClientAddress",
+            dependencies: ["FuzzDriver", .product(name: "RelayCtrlCore", package: "relaychain")]),
         // The grant-record decoder of the runtime core (what relay-ctrl-check reads from a grant).
-        .executableTarget(name: "FuzzGrantRecords", dependencies: ["FuzzDriver", .product(name: "RelayCtrlCore", package: "relaychain")]),
+        .executableTarget(
+            name: "FuzzGrantRecords",
+            dependencies: ["FuzzDriver", .product(name: "RelayCtrlCore", package: "relaychain")]),
     ]
 )

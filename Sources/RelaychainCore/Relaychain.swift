@@ -20,10 +20,13 @@ public enum Relaychain {
 
     /// One pass for both commands: load, validate, analyse, then emit when nothing is wrong yet;
     /// the emitted files are kept only when the emitters found nothing either.
-    private static func compile(_ source: SourceFile, analyze: Bool, specName: String) -> (checked: CheckResult, files: [OutputFile]) {
+    private static func compile(
+        _ source: SourceFile, analyze: Bool, specName: String
+    ) -> (checked: CheckResult, files: [OutputFile]) {
         let document = YAMLDocument(source)
         guard let root = document.root else {
-            return (CheckResult(spec: nil, diagnostics: document.diagnostics.limitedInSourceOrder(), source: source), [])
+            let checked = CheckResult(spec: nil, diagnostics: document.diagnostics.limitedInSourceOrder(), source: source)
+            return (checked, [])
         }
         let loaded = SpecLoader.load(root)
         var diagnostics = document.diagnostics + loaded.diagnostics
@@ -38,7 +41,8 @@ public enum Relaychain {
             files = emitted.files
         }
         let spec = diagnostics.hasErrors ? nil : loaded.spec
-        return (CheckResult(spec: spec, diagnostics: diagnostics.limitedInSourceOrder(), source: source), spec == nil ? [] : files)
+        let checked = CheckResult(spec: spec, diagnostics: diagnostics.limitedInSourceOrder(), source: source)
+        return (checked, spec == nil ? [] : files)
     }
 
     public struct BuildResult: Sendable {

@@ -27,7 +27,9 @@ func sweep(_ directory: RelayDirectory, path: [UInt8], log: Log) {
         if kind == S_IFDIR { continue }
         let modified = Int(status.st_mtim.tv_sec)
         let stale = modified < now - window || modified > now + GrantStore.clockSkewAllowance || kind != S_IFREG
-        guard stale, case .failed(let reason) = store.removeStale(name, GrantStore.identity(of: status)) else { continue }
+        guard stale, case .failed(let reason) = store.removeStale(name, GrantStore.identity(of: status)) else {
+            continue
+        }
         log.warn("Could not remove '\(name)': \(reason)")
     }
 }

@@ -57,8 +57,10 @@ func check(log: Log, logEnvironment: Bool) {
     case .future(let ahead, let identity):
         switch store.removeStale(address.canonical, identity) {
         case .removed: log.warn("Grant for \(address) is dated \(ahead)s in the future, removed it")
-        case .failed(let reason): log.warn("Grant for \(address) is dated \(ahead)s in the future, could not remove it: \(reason)")
-        case .keptReplacement, .alreadyGone: log.warn("Grant for \(address) is dated \(ahead)s in the future, refused it")
+        case .failed(let reason):
+            log.warn("Grant for \(address) is dated \(ahead)s in the future, could not remove it: \(reason)")
+        case .keptReplacement, .alreadyGone:
+            log.warn("Grant for \(address) is dated \(ahead)s in the future, refused it")
         }
     case .notRegular(let kind, _):
         log.warn("Grant for \(address) is \(kind), ignoring it")

@@ -80,7 +80,9 @@ struct BuildCommand: ParsableCommand {
                     print("mode: \(file.path) should be \(file.executable ? "0755" : "0644")")
                     continue
                 }
-                print(UnifiedDiff.render(old: existing ?? "", new: file.contents, oldName: "a/\(file.path)", newName: "b/\(file.path)"), terminator: "")
+                let rendered = UnifiedDiff.render(
+                    old: existing ?? "", new: file.contents, oldName: "a/\(file.path)", newName: "b/\(file.path)")
+                print(rendered, terminator: "")
             }
             for path in stale { print("stale: \(path) (no longer generated)") }
             if !changed.isEmpty || !stale.isEmpty {
@@ -120,7 +122,8 @@ struct BuildCommand: ParsableCommand {
         let merged = RCConfMerge.merge(ByteText.text(Array(rcConf.contents.utf8)), into: existing)
         if diff {
             if merged != existing {
-                writeStandardOutput(ByteText.bytes(UnifiedDiff.render(old: existing, new: merged, oldName: path, newName: path)))
+                let rendered = UnifiedDiff.render(old: existing, new: merged, oldName: path, newName: path)
+                writeStandardOutput(ByteText.bytes(rendered))
             }
             return
         }

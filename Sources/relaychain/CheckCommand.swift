@@ -71,7 +71,8 @@ struct CheckCommand: ParsableCommand {
             print(JSONValue.array(json).rendered, terminator: "")
         case .json:
             // A failure is an object, never a list that a consumer could take for "no findings".
-            print(JSONError.object(unreadable.joined(separator: "; "), exit: ExitStatus.usage, diagnostics: json).rendered, terminator: "")
+            let error = JSONError.object(unreadable.joined(separator: "; "), exit: ExitStatus.usage, diagnostics: json)
+            print(error.rendered, terminator: "")
         default:
             break
         }

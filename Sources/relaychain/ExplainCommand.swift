@@ -81,7 +81,9 @@ struct ExplainCommand: ParsableCommand {
     /// Says why on standard error, and in JSON mode also as a JSON error object on standard output.
     private func fail(_ message: String, exit: Int32, diagnostics: [JSONValue] = []) throws -> Never {
         printError("relaychain: \(message)")
-        if format == .json { print(JSONError.object(message, exit: exit, diagnostics: diagnostics).rendered, terminator: "") }
+        if format == .json {
+            print(JSONError.object(message, exit: exit, diagnostics: diagnostics).rendered, terminator: "")
+        }
         throw ExitCode(exit)
     }
 

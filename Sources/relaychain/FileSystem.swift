@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The few file operations the CLI's writers need, on descriptors, with errno's own words.
@@ -158,7 +158,8 @@ enum FileSystem {
         guard descriptor >= 0 else { throw .init(path: path, reason: lastError()) }
         // Exactly `mode`, whatever the umask (the build clears it; a merge keeps a file's mode).
         var status = stat()
-        let written = writeAll(descriptor, bytes) && fstat(descriptor, &status) == 0
+        let written =
+            writeAll(descriptor, bytes) && fstat(descriptor, &status) == 0
             && (status.st_mode & 0o7777 == mode || fchmod(descriptor, mode) == 0)
         let reason = lastError()
         if close(descriptor) != 0 || !written {

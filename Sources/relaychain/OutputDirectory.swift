@@ -46,7 +46,8 @@ struct OutputDirectory {
             if name.hasPrefix(Self.temporaryPrefix) || name.hasPrefix(Self.backupPrefix) {
                 interrupted.append(path)
             } else if !keep.contains(path), let text = existing(path),
-                text.split(separator: "\n", maxSplits: 2).prefix(2).contains(where: { $0.hasPrefix(Self.generatedMarker) }) {
+                text.split(separator: "\n", maxSplits: 2).prefix(2).contains(where: { $0.hasPrefix(Self.generatedMarker) })
+            {
                 stale.append(path)
             }
         }
@@ -121,7 +122,8 @@ struct OutputDirectory {
                 // Keep what is replaced under a backup name until every rename has succeeded; a
                 // directory where the file goes is refused here, before the first rename.
                 do {
-                    staged[staged.count - 1].backup = try FileSystem.linkAside(descriptor, name, prefix: Self.backupPrefix)
+                    staged[staged.count - 1].backup = try FileSystem.linkAside(
+                        descriptor, name, prefix: Self.backupPrefix)
                 } catch {
                     throw WriteError(path: root + "/" + file.path, reason: error.reason)
                 }
@@ -146,7 +148,9 @@ struct OutputDirectory {
             }
         }
         for entry in staged {
-            if let backup = entry.backup, let descriptor = try? directory(entry.parent) { unlinkat(descriptor, backup, 0) }
+            if let backup = entry.backup, let descriptor = try? directory(entry.parent) {
+                unlinkat(descriptor, backup, 0)
+            }
         }
         for path in stale where unlink(root + "/" + path) != 0 && errno != ENOENT {
             throw WriteError(path: root + "/" + path, reason: FileSystem.lastError())

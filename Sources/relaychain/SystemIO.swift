@@ -23,7 +23,9 @@ enum SpecFile {
         defer { if descriptor != 0 { close(descriptor) } }
         if descriptor != 0 {
             var status = stat()
-            guard fstat(descriptor, &status) == 0 else { throw ReadError(path: path, reason: String(cString: strerror(errno))) }
+            guard fstat(descriptor, &status) == 0 else {
+                throw ReadError(path: path, reason: String(cString: strerror(errno)))
+            }
             guard status.st_mode & S_IFMT == S_IFREG else { throw ReadError(path: path, reason: "not a regular file") }
             guard Int(status.st_size) <= limit else { throw ReadError(path: path, reason: tooLarge(limit)) }
             // A regular file never blocks; clear the flag so a read is an ordinary one.

@@ -16,7 +16,10 @@ enum UnifiedDiff {
         var i = 0, j = 0
         while i < a.count || j < b.count {
             if i < a.count, j < b.count, a[i] == b[j] { edits.append(.same(a[i])); i += 1; j += 1 }
-            else if i < a.count, j == b.count || table[i + 1][j] >= table[i][j + 1] { edits.append(.removed(a[i])); i += 1 }
+            else if i < a.count, j == b.count || table[i + 1][j] >= table[i][j + 1] {
+                edits.append(.removed(a[i]))
+                i += 1
+            }
             else { edits.append(.added(b[j])); j += 1 }
         }
         var out = "--- \(oldName)\n+++ \(newName)\n"
@@ -75,6 +78,7 @@ enum UnifiedDiff {
     }
 
     private static func shown(_ line: String) -> String {
-        line.hasSuffix(noNewline) ? String(line.dropLast(noNewline.count)) + "\n\\ No newline at end of file\n" : line + "\n"
+        guard line.hasSuffix(noNewline) else { return line + "\n" }
+        return String(line.dropLast(noNewline.count)) + "\n\\ No newline at end of file\n"
     }
 }

@@ -14,14 +14,19 @@ import Testing
     }
 
     func relaychain(_ arguments: [String]) throws -> ProcessResult {
-        try runProcess(try BuiltProduct.path("relaychain"), arguments, environment: ["PATH": "/usr/bin:/bin"], directory: scratch)
+        try runProcess(
+            try BuiltProduct.path("relaychain"), arguments, environment: ["PATH": "/usr/bin:/bin"], directory: scratch)
     }
 
     func patch(_ arguments: [String], input: String) throws -> ProcessResult {
-        try runProcess("/usr/bin/patch", arguments, input: Data(input.utf8), environment: ["PATH": "/usr/bin:/bin"], directory: scratch)
+        try runProcess(
+            "/usr/bin/patch", arguments, input: Data(input.utf8), environment: ["PATH": "/usr/bin:/bin"],
+            directory: scratch)
     }
 
-    var example: String { CheckCommandTests.root.appendingPathComponent("examples/debian-dovecot23-daemontools.yaml").path }
+    var example: String {
+        CheckCommandTests.root.appendingPathComponent("examples/debian-dovecot23-daemontools.yaml").path
+    }
 
     /// Random edits (lines removed, added, changed; a final newline dropped; a file emptied),
     /// then `patch -p1` with the diff of `build --check` gives back exactly the built output.
@@ -30,10 +35,15 @@ import Testing
         var random = SplitMix64(state: 0xD1FF + UInt64(round))
         let out = scratch.appendingPathComponent("out")
         #expect(try relaychain(["build", example, "--output", "out"]).status == 0)
-        let files = ["cron/relay-ctrl-age", "dovecot/mail.conf", "libexec/mail-postlogin", "service/smtp/run", "service/smtp/tcp.rules"]
+        let files = [
+            "cron/relay-ctrl-age", "dovecot/mail.conf", "libexec/mail-postlogin", "service/smtp/run",
+            "service/smtp/tcp.rules",
+        ]
         for path in files where random.below(2) == 0 {
             let url = out.appendingPathComponent(path)
-            var lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            var lines = try String(contentsOf: url, encoding: .utf8).split(
+                separator: "\n", omittingEmptySubsequences: false
+            ).map(String.init)
             for _ in 0..<(1 + random.below(4)) {
                 let at = random.below(lines.count)
                 switch random.below(5) {
@@ -70,7 +80,8 @@ import Testing
 
     @Test func mergeDiffAppliesWithPatch() throws {
         let rcConf = scratch.appendingPathComponent("rc.conf")
-        let original = "hostname=mail\nqmailsmtpd=YES\nqmailsmtpd_presmtpd=\"/usr/pkg/bin/rblsmtpd\"\n# the end, without a newline"
+        let original =
+            "hostname=mail\nqmailsmtpd=YES\nqmailsmtpd_presmtpd=\"/usr/pkg/bin/rblsmtpd\"\n# the end, without a newline"
         try original.write(to: rcConf, atomically: true, encoding: .utf8)
         let netbsd = CheckCommandTests.root.appendingPathComponent("examples/netbsd-pkgsrc-dovecot1.yaml").path
         let diff = try relaychain(["build", netbsd, "--merge-into", "rc.conf", "--diff"])

@@ -10,22 +10,30 @@ import Testing
     let scratch: URL
 
     init() throws {
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("relaychain-hostile-\(UUID().uuidString)")
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "relaychain-hostile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     }
 
     func relaychain(_ arguments: [String], input: Data? = nil) throws -> ProcessResult {
-        try runProcess(try BuiltProduct.path("relaychain"), arguments, input: input, environment: ["PATH": "/usr/bin:/bin"], directory: scratch)
+        try runProcess(
+            try BuiltProduct.path("relaychain"), arguments, input: input, environment: ["PATH": "/usr/bin:/bin"],
+            directory: scratch)
     }
 
-    var example: String { CheckCommandTests.root.appendingPathComponent("examples/debian-dovecot23-daemontools.yaml").path }
+    var example: String {
+        CheckCommandTests.root.appendingPathComponent("examples/debian-dovecot23-daemontools.yaml").path
+    }
 
     // MARK: specs that are not files, or too large
 
     @Test func devicesFIFOsAndDirectoriesAreRefusedWithoutReading() throws {
         #expect(mkfifo(scratch.appendingPathComponent("fifo").path, 0o600) == 0)
         for path in ["/dev/zero", "fifo", "."] {
-            for command in [["check", path], ["build", path], ["explain", path, "--service", "smtp", "--client", "192.0.2.7", "--not-logged-in"]] {
+            for command in [
+                ["check", path], ["build", path],
+                ["explain", path, "--service", "smtp", "--client", "192.0.2.7", "--not-logged-in"],
+            ] {
                 let result = try relaychain(command)
                 #expect(result.status == 2, "\(command)")
                 #expect(result.errors == "relaychain: cannot read '\(path)': not a regular file\n", "\(command)")
@@ -48,31 +56,38 @@ import Testing
     @Test func jsonModesPrintAnErrorObjectOnFailure() throws {
         let check = try relaychain(["check", "--format", "json", "missing.yaml"])
         #expect(check.status == 2)
-        #expect(check.output == """
-            {
-              "error": {
-                "message": "cannot read 'missing.yaml': No such file or directory",
-                "exit": 2
-              },
-              "diagnostics": []
-            }
+        #expect(
+            check.output == """
+                {
+                  "error": {
+                    "message": "cannot read 'missing.yaml': No such file or directory",
+                    "exit": 2
+                  },
+                  "diagnostics": []
+                }
 
-            """)
-        try "relaychain: 1\nbogus: 1\n".write(to: scratch.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
-        let explain = try relaychain(["explain", "bad.yaml", "--format", "json", "--service", "smtp", "--client", "192.0.2.7", "--not-logged-in"])
+                """)
+        try "relaychain: 1\nbogus: 1\n".write(
+            to: scratch.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let explain = try relaychain([
+            "explain", "bad.yaml", "--format", "json", "--service", "smtp", "--client", "192.0.2.7", "--not-logged-in",
+        ])
         #expect(explain.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(explain.output.utf8)) as? [String: Any])
         let error = try #require(object["error"] as? [String: Any])
         #expect(error["message"] as? String == "bad.yaml has errors; run relaychain check bad.yaml")
         #expect(error["exit"] as? Int == 1)
-        #expect((object["diagnostics"] as? [[String: Any]])?.compactMap { $0["code"] as? String }.contains("RC101") == true)
+        #expect(
+            (object["diagnostics"] as? [[String: Any]])?.compactMap { $0["code"] as? String }.contains("RC101") == true)
     }
 
     // MARK: output directories
 
     func tree(_ root: URL) throws -> [String: Data] {
         var files: [String: Data] = [:]
-        for case let path as String in FileManager.default.enumerator(atPath: root.path) ?? FileManager.default.enumerator(atPath: "/nonexistent")! {
+        for case let path as String in FileManager.default.enumerator(atPath: root.path) ?? FileManager.default
+            .enumerator(atPath: "/nonexistent")!
+        {
             let url = root.appendingPathComponent(path)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
@@ -100,7 +115,10 @@ import Testing
         let before = try tree(out)
         let result = try relaychain(["build", example, "--output", "out"])
         #expect(result.status == 3)
-        #expect(result.errors == "relaychain: cannot write 'out/service/submission/run': a directory is in the way; the previous output is unchanged\n")
+        #expect(
+            result.errors
+                == "relaychain: cannot write 'out/service/submission/run': a directory is in the way; the previous output is unchanged\n"
+        )
         #expect(try tree(out) == before)
     }
 
@@ -112,16 +130,22 @@ import Testing
         let victim = scratch.appendingPathComponent("victim")
         try "precious\n".write(to: victim, atomically: true, encoding: .utf8)
         #expect(chmod(victim.path, 0o600) == 0)
-        for name in [".relaychain-tmp-0000000000000000", ".relaychain-old-0000000000000001", ".run.relaychain-\(getpid())"] {
-            try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent("service/smtp/\(name)").path, withDestinationPath: victim.path)
+        for name in [
+            ".relaychain-tmp-0000000000000000", ".relaychain-old-0000000000000001", ".run.relaychain-\(getpid())",
+        ] {
+            try FileManager.default.createSymbolicLink(
+                atPath: out.appendingPathComponent("service/smtp/\(name)").path, withDestinationPath: victim.path)
         }
         try "changed\n".write(to: out.appendingPathComponent("service/smtp/run"), atomically: true, encoding: .utf8)
         #expect(try relaychain(["build", example, "--output", "out"]).status == 0)
         #expect(try String(contentsOf: victim, encoding: .utf8) == "precious\n")
         var status = stat()
         #expect(lstat(victim.path, &status) == 0 && status.st_mode & 0o7777 == 0o600)
-        let left = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("service/smtp").path).sorted()
-        #expect(left == [".run.relaychain-\(getpid())", "log", "run", "tcp.rules"], "ours are removed; a name that is not ours is left alone")
+        let left = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("service/smtp").path)
+            .sorted()
+        #expect(
+            left == [".run.relaychain-\(getpid())", "log", "run", "tcp.rules"],
+            "ours are removed; a name that is not ours is left alone")
     }
 
     /// A directory link planted below the output directory is refused: nothing is written through it.
@@ -130,7 +154,8 @@ import Testing
         let elsewhere = scratch.appendingPathComponent("elsewhere")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent("service").path, withDestinationPath: elsewhere.path)
+        try FileManager.default.createSymbolicLink(
+            atPath: out.appendingPathComponent("service").path, withDestinationPath: elsewhere.path)
         let result = try relaychain(["build", example, "--output", "out"])
         #expect(result.status == 3)
         #expect(result.errors.hasPrefix("relaychain: cannot write 'out/service"))
@@ -180,7 +205,8 @@ import Testing
         #expect(lstat(target.path, &status) == 0)
         #expect(status.st_mode & 0o7777 == 0o640)
         #expect(status.st_uid == 0 && status.st_gid == 12)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).sorted() == ["rc.conf", "rc.conf.local"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: scratch.path).sorted() == ["rc.conf", "rc.conf.local"])
     }
 
     /// An rc.conf is bytes: a line that is not UTF-8, comments and continued values come back as
@@ -195,9 +221,13 @@ import Testing
         #expect(diff.status == 0)
         #expect(try relaychain(["build", example, "--merge-into", "rc.conf"]).status == 0)
         let merged = Array(try Data(contentsOf: rcConf))
-        let prefix = Array("# rc.conf of mail\nlegacy=\"x".utf8) + [0xFF, 0xFE] + Array("\"\nlong=\"one \\\n  two\" # a comment\nqmailsmtpd_presmtpd=\"/usr/pkg/bin/relay-ctrl-check ".utf8)
+        let prefix =
+            Array("# rc.conf of mail\nlegacy=\"x".utf8) + [0xFF, 0xFE]
+            + Array("\"\nlong=\"one \\\n  two\" # a comment\nqmailsmtpd_presmtpd=\"/usr/pkg/bin/relay-ctrl-check ".utf8)
         #expect(Array(merged.prefix(prefix.count)) == prefix)
         #expect(!merged.contains(0xEF), "no U+FFFD (EF BF BD) anywhere")
-        #expect(try relaychain(["build", example, "--merge-into", "rc.conf", "--diff"]).output == "", "a second merge changes nothing")
+        #expect(
+            try relaychain(["build", example, "--merge-into", "rc.conf", "--diff"]).output == "",
+            "a second merge changes nothing")
     }
 }

@@ -18,10 +18,13 @@ import Testing
     }
 
     /// The examples with daemontools or runit run scripts (the others use qmail-run's rc.conf).
-    @Test(arguments: ["debian-dovecot23-daemontools", "custom-wrapper", "../Tests/RelaychainCoreTests/Fixtures/valid/every-key"])
+    @Test(arguments: [
+        "debian-dovecot23-daemontools", "custom-wrapper", "../Tests/RelaychainCoreTests/Fixtures/valid/every-key",
+    ])
     func emittedWordsReadAsTheProgramsReadThem(_ example: String) throws {
         let url = Fixtures.repositoryRoot.appendingPathComponent("examples/\(example).yaml")
-        let result = Relaychain.build(path: url.path, bytes: Array(try Data(contentsOf: url)), specName: "\(example).yaml")
+        let result = Relaychain.build(
+            path: url.path, bytes: Array(try Data(contentsOf: url)), specName: "\(example).yaml")
         let scripts = result.files.filter { $0.path.hasSuffix("/run") }
         #expect(!scripts.isEmpty)
         var tcpservers = 0
@@ -30,7 +33,9 @@ import Testing
             #expect(!words.isEmpty, "\(script.path)")
             for (index, word) in words.enumerated() {
                 let name = String(word.split(separator: "/").last ?? "")
-                guard word.hasPrefix("/"), Self.checked.contains(name), let grammar = Catalog.program(named: name)?.grammar else { continue }
+                guard word.hasPrefix("/"), Self.checked.contains(name),
+                    let grammar = Catalog.program(named: name)?.grammar
+                else { continue }
                 let rest = Array(words[(index + 1)...])
                 switch grammar.read(rest) {
                 case .failure(.runsWord(let next)):
@@ -41,6 +46,7 @@ import Testing
                 }
             }
         }
-        #expect(tcpservers == scripts.filter { !$0.path.hasSuffix("log/run") }.count, "each service's tcpserver was read")
+        #expect(
+            tcpservers == scripts.filter { !$0.path.hasSuffix("log/run") }.count, "each service's tcpserver was read")
     }
 }

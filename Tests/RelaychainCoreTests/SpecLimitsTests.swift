@@ -18,19 +18,25 @@ import Testing
         #expect(duplicates.count == 250)
         #expect(duplicates.first?.location == SourceLocation(line: 5, column: 5))
         #expect(duplicates.last?.location == SourceLocation(line: 254, column: 5))
-        #expect(duplicates.allSatisfy { $0.notes == [DiagnosticNote("first defined here", at: SourceLocation(line: 4, column: 5))] })
+        #expect(
+            duplicates.allSatisfy {
+                $0.notes == [DiagnosticNote("first defined here", at: SourceLocation(line: 4, column: 5))]
+            })
         #expect(!diagnostics.contains { $0.code == .emptyDocument })
     }
 
     @Test func aScalarOverTheLimitIsReportedWhereItStarts() {
-        let text = "relaychain: 1\nplatform:\n  prefix: " + String(repeating: "x", count: SpecLimits.maxScalarBytes + 1) + "\n"
+        let text =
+            "relaychain: 1\nplatform:\n  prefix: " + String(repeating: "x", count: SpecLimits.maxScalarBytes + 1) + "\n"
         #expect(check(text).map(\.code) == [.limitExceeded])
         #expect(check(text).first?.location == SourceLocation(line: 3, column: 11))
         #expect(check(text).first?.message == "a value of 65537 bytes; the limit is 65536")
     }
 
     @Test func aScalarAtTheLimitIsRead() {
-        let text = "relaychain: 1\nplatform:\n  prefix: /" + String(repeating: "x", count: SpecLimits.maxScalarBytes - 1) + "\n"
+        let text =
+            "relaychain: 1\nplatform:\n  prefix: /" + String(repeating: "x", count: SpecLimits.maxScalarBytes - 1)
+            + "\n"
         #expect(!check(text).contains { $0.code == .limitExceeded })
     }
 

@@ -12,10 +12,13 @@ func fuzzClientAddress(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let data = data ?? UnsafePointer(bitPattern: 1)!
     guard let address = ClientAddress(UnsafeBufferPointer(start: data, count: size)) else { return 0 }
     let text = address.canonical
-    guard !text.isEmpty, text.utf8.allSatisfy({ byte in
-        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
-            || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":")
-    }), text != ".", text != ".." else { fatalError("unsafe canonical text '\(text)'") }
+    guard !text.isEmpty,
+        text.utf8.allSatisfy({ byte in
+            (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":")
+        }), text != ".", text != ".."
+    else { fatalError("unsafe canonical text '\(text)'") }
     guard ClientAddress(text)?.canonical == text else { fatalError("'\(text)' is not a fixed point") }
     return 0
 }

@@ -13,7 +13,8 @@ func fuzzGrantRecords(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let data = data ?? UnsafePointer(bitPattern: 1)!
     let body = UnsafeBufferPointer(start: data, count: min(size, GrantRecords.readLimit))
     let records = GrantRecords.decode(body)
-    for record in records where record.name.contains(0) || record.name.contains(UInt8(ascii: "=")) || record.value.contains(0) {
+    for record in records
+    where record.name.contains(0) || record.name.contains(UInt8(ascii: "=")) || record.value.contains(0) {
         fatalError("malformed record \(record)")
     }
     guard GrantRecords.decode(GrantRecords.encode(records)) == records else { fatalError("round trip differs") }

@@ -16,7 +16,9 @@ func fuzzSpec(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let result = Relaychain.build(path: "fuzz.yaml", bytes: bytes, specName: "fuzz.yaml")
     let errors = result.diagnostics.contains { $0.severity == .error }
     if errors != result.files.isEmpty { fatalError("errors: \(errors), files: \(result.files.count)") }
-    if result.diagnostics.count > SpecLimits.maxDiagnostics + 1 { fatalError("\(result.diagnostics.count) diagnostics") }
+    if result.diagnostics.count > SpecLimits.maxDiagnostics + 1 {
+        fatalError("\(result.diagnostics.count) diagnostics")
+    }
     let lines = result.source?.lineCount ?? Int.max
     let renderer = DiagnosticRenderer(colored: true)
     for diagnostic in result.diagnostics {

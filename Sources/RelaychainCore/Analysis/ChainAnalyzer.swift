@@ -90,7 +90,8 @@ enum ChainAnalyzer {
                 if let earlier = rootGivenUpAt {
                     diagnostics.append(.error(
                         .chainNeverReachesServer,
-                        "'setuidgid' runs after an earlier one gave up root, so it cannot change users and qmail-smtpd never runs for service '\(name)'",
+                        "'setuidgid' runs after an earlier one gave up root, so it cannot change users "
+                            + "and qmail-smtpd never runs for service '\(name)'",
                         at: wrapper.location!, notes: [DiagnosticNote("root given up here", at: earlier)]))
                 }
                 rootGivenUpAt = rootGivenUpAt ?? wrapper.location

@@ -48,7 +48,9 @@ private final class LineTable: @unchecked Sendable {
                 }
                 found.append(start..<index)
                 index = scalars.index(after: index)
-                if scalar == "\r", index < scalars.endIndex, scalars[index] == "\n" { index = scalars.index(after: index) }
+                if scalar == "\r", index < scalars.endIndex, scalars[index] == "\n" {
+                    index = scalars.index(after: index)
+                }
                 start = index
             }
             found.append(start..<scalars.endIndex)

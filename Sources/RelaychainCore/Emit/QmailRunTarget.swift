@@ -83,8 +83,11 @@ struct QmailRunTarget {
                 !diagnostics.contains(where: { $0.location == origin }) else { continue }
             diagnostics.append(.error(
                 .targetCannotCarry,
-                "qmail-run cannot carry '\(word.text)': rc.d runs the command through an unquoted eval, which expands '\(bad)' as a file name pattern",
-                at: origin, notes: [DiagnosticNote("service '\(service.name.value)' runs under qmail-run; choose a value without '*', '?' or '['")]))
+                "qmail-run cannot carry '\(word.text)': rc.d runs the command through an unquoted eval, "
+                    + "which expands '\(bad)' as a file name pattern",
+                at: origin,
+                notes: [DiagnosticNote(
+                    "service '\(service.name.value)' runs under qmail-run; choose a value without '*', '?' or '['")]))
         }
         return diagnostics
     }

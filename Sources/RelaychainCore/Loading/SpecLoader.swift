@@ -265,7 +265,9 @@ final class SpecLoader {
     /// `grammar: { options: "z:v", operands: 1 }`: a getopt option string and the number of
     /// words read before the program to run.
     private func grammar(_ node: YAMLNode) -> ArgumentGrammar? {
-        guard let fields = reader.fields(of: node, "a wrapper's grammar", allowed: GrammarKey.allCases) else { return nil }
+        guard let fields = reader.fields(of: node, "a wrapper's grammar", allowed: GrammarKey.allCases) else {
+            return nil
+        }
         var optionString = ""
         if let value = fields[.options] {
             guard let text = reader.string(value, "options") else { return nil }
@@ -278,8 +280,11 @@ final class SpecLoader {
         }
         guard operands <= 8, let grammar = ArgumentGrammar(optionString: optionString, operands: operands) else {
             reader.report(.error(
-                .badGrammar, "a grammar of options '\(optionString)' and \(operands) operands cannot be read", at: node.location,
-                notes: [DiagnosticNote("options is a getopt string such as 'bv:' (a letter, ':' after one that takes a value); operands is 0 to 8")]))
+                .badGrammar, "a grammar of options '\(optionString)' and \(operands) operands cannot be read",
+                at: node.location,
+                notes: [DiagnosticNote(
+                    "options is a getopt string such as 'bv:' (a letter, ':' after one that takes a value); "
+                        + "operands is 0 to 8")]))
             return nil
         }
         return grammar
@@ -553,8 +558,12 @@ final class SpecLoader {
     private func checkArguments(_ program: Located<String>, _ args: [Located<String>]) {
         if let declared = declaredWrappers[program.value] {
             guard let grammar = declared.grammar else { return }
-            if let problem = ArgumentDiagnostics.check(program, declared.args + args, grammar) { reader.report(problem) }
-        } else if let known = Catalog.program(named: program.value), known.role == .wrapper, let grammar = known.grammar {
+            if let problem = ArgumentDiagnostics.check(program, declared.args + args, grammar) {
+                reader.report(problem)
+            }
+        } else if let known = Catalog.program(named: program.value), known.role == .wrapper,
+            let grammar = known.grammar
+        {
             if let problem = ArgumentDiagnostics.check(program, args, grammar) { reader.report(problem) }
         }
     }

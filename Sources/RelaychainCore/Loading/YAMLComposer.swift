@@ -47,9 +47,10 @@ struct YAMLComposer {
             var after = try next()
             defer { yaml_event_delete(&after) }
             if after.type == YAML_DOCUMENT_START_EVENT {
-                diagnostics.append(.error(
-                    .multipleDocuments, "a spec is one YAML document; a second one starts here", at: after.start,
-                    fix: "remove the '---' line and everything after it, or split it into its own file"))
+                diagnostics.append(
+                    .error(
+                        .multipleDocuments, "a spec is one YAML document; a second one starts here", at: after.start,
+                        fix: "remove the '---' line and everything after it, or split it into its own file"))
                 return nil
             }
             return root
@@ -77,8 +78,9 @@ struct YAMLComposer {
         defer { yaml_event_delete(&event) }
         let mark = event.start
         guard depth <= SpecLimits.maxDepth else {
-            diagnostics.append(.error(
-                .limitExceeded, "the spec nests deeper than \(SpecLimits.maxDepth) levels", at: mark))
+            diagnostics.append(
+                .error(
+                    .limitExceeded, "the spec nests deeper than \(SpecLimits.maxDepth) levels", at: mark))
             throw Stop()
         }
         switch event.type {
@@ -93,15 +95,17 @@ struct YAMLComposer {
         case YAML_SCALAR_EVENT:
             let scalar = event.data.scalar
             guard scalar.length <= SpecLimits.maxScalarBytes else {
-                diagnostics.append(.error(
-                    .limitExceeded, "a value of \(scalar.length) bytes; the limit is \(SpecLimits.maxScalarBytes)",
-                    at: mark))
+                diagnostics.append(
+                    .error(
+                        .limitExceeded, "a value of \(scalar.length) bytes; the limit is \(SpecLimits.maxScalarBytes)",
+                        at: mark))
                 throw Stop()
             }
             try count(1, at: mark)
             let value = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
             let tag = scalar.quoted_implicit == 1 ? nil : Self.string(scalar.tag)
-            let node = YAMLNode.scalar(.init(string: value, style: Self.style(scalar.style), explicitTag: tag, location: mark))
+            let node = YAMLNode.scalar(
+                .init(string: value, style: Self.style(scalar.style), explicitTag: tag, location: mark))
             if let anchor = Self.string(scalar.anchor) { anchors[anchor] = (node, 1) }
             return node
         case YAML_SEQUENCE_START_EVENT:
@@ -133,9 +137,10 @@ struct YAMLComposer {
                 if case .scalar(let scalar) = key {
                     if let first = firstSeen[scalar.string] {
                         // The first occurrence is kept; each later one is reported and dropped.
-                        diagnostics.appendWithinLimit(.error(
-                            .duplicateKey, "duplicate key '\(scalar.string)'", at: key.location,
-                            notes: [DiagnosticNote("first defined here", at: first)]))
+                        diagnostics.appendWithinLimit(
+                            .error(
+                                .duplicateKey, "duplicate key '\(scalar.string)'", at: key.location,
+                                notes: [DiagnosticNote("first defined here", at: first)]))
                         continue
                     }
                     firstSeen[scalar.string] = key.location
@@ -155,9 +160,10 @@ struct YAMLComposer {
     private mutating func count(_ nodes: Int, at mark: SourceLocation) throws {
         weight += nodes
         guard weight <= SpecLimits.maxNodes else {
-            diagnostics.append(.error(
-                .limitExceeded, "the spec has more than \(SpecLimits.maxNodes) nodes once its aliases are expanded",
-                at: mark, fix: "write the repeated parts out, or split the spec"))
+            diagnostics.append(
+                .error(
+                    .limitExceeded, "the spec has more than \(SpecLimits.maxNodes) nodes once its aliases are expanded",
+                    at: mark, fix: "write the repeated parts out, or split the spec"))
             throw Stop()
         }
     }
@@ -187,13 +193,15 @@ struct YAMLComposer {
         case YAML_READER_ERROR:
             return .error(.yamlSyntax, "invalid YAML: \(problem)", at: source.location(ofByte: parser.problem_offset))
         case YAML_MEMORY_ERROR:
-            return .error(.limitExceeded, "out of memory while reading the YAML", at: SourceLocation(line: 1, column: 1))
+            return .error(
+                .limitExceeded, "out of memory while reading the YAML", at: SourceLocation(line: 1, column: 1))
         default:  // scanner and parser errors
             var notes: [DiagnosticNote] = []
             if let context, contextAt != problemAt {
                 notes.append(DiagnosticNote(context.replacing("while parsing", with: "in"), at: contextAt))
             }
-            let tabIndented = source.line(problemAt.line)?.unicodeScalars
+            let tabIndented =
+                source.line(problemAt.line)?.unicodeScalars
                 .dropFirst(problemAt.column - 1).first == "\t"
             let message = context.map { "invalid YAML: \(problem) (\($0))" } ?? "invalid YAML: \(problem)"
             return .error(

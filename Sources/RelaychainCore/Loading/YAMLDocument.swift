@@ -12,7 +12,8 @@ struct YAMLDocument {
             return
         }
         if case .scalar(let scalar) = composedRoot, scalar.string.isEmpty || composedRoot.tagName == .null {
-            diagnostics.append(.error(.emptyDocument, "the spec is empty", at: composedRoot.location, fix: "start it with 'relaychain: 1'"))
+            diagnostics.append(.error(
+                .emptyDocument, "the spec is empty", at: composedRoot.location, fix: "start it with 'relaychain: 1'"))
             return
         }
         root = composedRoot

@@ -122,7 +122,9 @@ public struct ArgumentGrammar: Sendable, Equatable {
                     valueText = words[index]
                     valueWord = index
                 }
-                guard Self.accepts(kind, valueText) else { return .failure(.badValue(word: valueWord, option: letter, kind)) }
+                guard Self.accepts(kind, valueText) else {
+                    return .failure(.badValue(word: valueWord, option: letter, kind))
+                }
                 readings.append(Reading(word: valueWord, meaning: describe(letter, valueText)))
                 index += 1
                 continue options

@@ -43,14 +43,17 @@ public enum Catalog {
             "ucspi-tcp's DNS blocklist filter; an empty RBLSMTPD makes it step aside"),
         CatalogProgram(
             "greetdelay", .wrapper, bypass: unset("GREETDELAY"), delay: "delays the greeting",
-            grammar: ArgumentGrammar(), "delays the greeting to catch impatient spamware; an empty GREETDELAY means no delay"),
+            grammar: ArgumentGrammar(),
+            "delays the greeting to catch impatient spamware; an empty GREETDELAY means no delay"),
         CatalogProgram(
             "qgreylist", .wrapper, bypass: .honoursRelayClient, grammar: .runsItsArguments,
             "greylisting by client address; steps aside when RELAYCLIENT is set"),
         CatalogProgram(
             "jgreylist", .wrapper, bypass: .honoursRelayClient, grammar: .runsItsArguments,
             "greylisting by client address; steps aside when RELAYCLIENT is set"),
-        CatalogProgram("fixsmtpio", .wrapper, grammar: .runsItsArguments, "rewrites SMTP responses (pkgsrc default chain); refuses nobody"),
+        CatalogProgram(
+            "fixsmtpio", .wrapper, grammar: .runsItsArguments,
+            "rewrites SMTP responses (pkgsrc default chain); refuses nobody"),
         CatalogProgram("recordio", .wrapper, grammar: .runsItsArguments, "logs the SMTP conversation; refuses nobody"),
         CatalogProgram("softlimit", .wrapper, grammar: Grammars.softlimit, "sets resource limits; refuses nobody"),
         CatalogProgram(
@@ -63,7 +66,8 @@ public enum Catalog {
             "envdir", .wrapper, grammar: ArgumentGrammar(parsesOptions: false, operands: [.directory]),
             "sets variables from a directory of files"),
         CatalogProgram(
-            "argv0", .wrapper, grammar: ArgumentGrammar(parsesOptions: false, operands: [.word, .word], runsFirstOperand: true),
+            "argv0", .wrapper,
+            grammar: ArgumentGrammar(parsesOptions: false, operands: [.word, .word], runsFirstOperand: true),
             "runs a program under another argv[0]"),
         CatalogProgram("pgrphack", .wrapper, grammar: .runsItsArguments, "runs a program in its own process group"),
 
@@ -117,7 +121,9 @@ enum Grammars {
     /// ucspi-tcp-ipv6 0.88's tcpserver: options, then the host and port it listens on.
     static let tcpserver: ArgumentGrammar = {
         var grammar = ArgumentGrammar(optionString: "46dDvqQhHrR1UXx:t:u:g:l:b:B:c:I:pPoO", operands: 2)!
-        grammar.meanings = ["x": "the access rules (cdb)", "c": "connections at most", "u": "uid", "g": "gid", "l": "local host name"]
+        grammar.meanings = [
+            "x": "the access rules (cdb)", "c": "connections at most", "u": "uid", "g": "gid", "l": "local host name",
+        ]
         return grammar
     }()
 

@@ -2,7 +2,8 @@
 /// the chain": each problem of `ArgumentGrammar.read` as a diagnostic at the word concerned.
 enum ArgumentDiagnostics {
     /// `words` are the entry's arguments after the program (a user wrapper's own `args` first).
-    static func check(_ program: Located<String>, _ words: [Located<String>], _ grammar: ArgumentGrammar) -> Diagnostic? {
+    static func check(_ program: Located<String>, _ words: [Located<String>], _ grammar: ArgumentGrammar) -> Diagnostic?
+    {
         guard case .failure(let problem) = grammar.read(words.map(\.value)) else { return nil }
         let name = program.value
         func at(_ index: Int) -> SourceLocation { words[index].location ?? program.location! }
@@ -11,16 +12,22 @@ enum ArgumentDiagnostics {
         switch problem {
         case .unknownOption(let word, let letter):
             let option = letter == "-" ? "'\(words[word].value)'" : "-\(letter)"
-            return .error(.unknownOption, "\(name) has no option \(option); it would refuse to start", at: at(word), notes: [takes])
+            return .error(
+                .unknownOption, "\(name) has no option \(option); it would refuse to start", at: at(word),
+                notes: [takes])
         case .missingValue(let option):
             return .error(
-                .missingArgument, "option -\(option) of \(name) needs a value; here it would take the next program's path",
+                .missingArgument,
+                "option -\(option) of \(name) needs a value; here it would take the next program's path",
                 at: end, notes: [takes], fix: "give -\(option) its value in this entry")
         case .missingOperand(let operand):
             let what = ArgumentGrammar.name(of: operand)
             return .error(
-                .missingArgument, "\(name) needs \(article(what)) \(what) before the program it runs; here it would take the next program's path",
-                at: words.isEmpty ? program.location! : end, notes: [takes], fix: "write '\(name) \(what.uppercased())'")
+                .missingArgument,
+                "\(name) needs \(article(what)) \(what) before the program it runs; "
+                    + "here it would take the next program's path",
+                at: words.isEmpty ? program.location! : end, notes: [takes], fix: "write '\(name) \(what.uppercased())'"
+            )
         case .badValue(let word, let option, let kind):
             return .error(
                 .missingArgument, "'\(words[word].value)' is not a valid value for option -\(option) of \(name)",
@@ -33,12 +40,14 @@ enum ArgumentDiagnostics {
                 fix = "did you mean '\(([name] + fixed).joined(separator: " "))'?"
             }
             return .error(
-                .runsWrongProgram, "\(name) would run '\(words[word].value)' as its program instead of the rest of the chain",
+                .runsWrongProgram,
+                "\(name) would run '\(words[word].value)' as its program instead of the rest of the chain",
                 at: at(word), notes: [DiagnosticNote("every connection would fail"), takes], fix: fix)
         case .runsOperand(let word):
             return .error(
                 .runsWrongProgram,
-                "\(name) runs '\(words[word].value)' with the rest of the chain as its arguments: the next program never runs",
+                "\(name) runs '\(words[word].value)' with the rest of the chain as its arguments: "
+                    + "the next program never runs",
                 at: at(word), fix: "write the program itself in the chain instead of \(name)")
         }
     }
@@ -46,7 +55,9 @@ enum ArgumentDiagnostics {
     static func synopsis(_ name: String, _ grammar: ArgumentGrammar) -> String {
         var parts: [String] = []
         // b B c C ...: each letter's lower case first, as manual pages list them.
-        for letter in grammar.options.keys.sorted(by: { $0.lowercased() != $1.lowercased() ? $0.lowercased() < $1.lowercased() : $0.isLowercase }) {
+        for letter in grammar.options.keys.sorted(by: {
+            $0.lowercased() != $1.lowercased() ? $0.lowercased() < $1.lowercased() : $0.isLowercase
+        }) {
             parts.append(grammar.options[letter]! == nil ? "[-\(letter)]" : "[-\(letter) VALUE]")
         }
         parts += grammar.operands.map { ArgumentGrammar.name(of: $0).uppercased() }
