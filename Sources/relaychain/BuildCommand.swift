@@ -37,6 +37,9 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: .long, help: "With --merge-into: show what would change, write nothing.")
     var diff = false
 
+    @Flag(name: .long, help: "With --merge-into: drop words of the existing values that the spec does not say.")
+    var force = false
+
     @Option(name: .long, help: "Colour diagnostics: auto (on a terminal), always or never.")
     var color: ColorChoice = .auto
 
@@ -46,6 +49,7 @@ struct BuildCommand: ParsableCommand {
 
     func validate() throws {
         if diff && mergeInto == nil { throw ValidationError("--diff goes with --merge-into") }
+        if force && mergeInto == nil { throw ValidationError("--force goes with --merge-into") }
         if check && stdout { throw ValidationError("choose one of --check and --stdout") }
     }
 
@@ -101,6 +105,23 @@ struct BuildCommand: ParsableCommand {
             + "\(result.files.count - changed.count) unchanged, \(stale.count) removed")
     }
 
+    /// Where in the spec a word of an existing qmail-run variable belongs.
+    static func keep(_ word: RCConfMerge.DroppedWord) -> String {
+        let service = word.variable.hasPrefix("qmailsmtpd_") ? "the qmail-run qmail-smtpd service" : "the qmail-run service"
+        if word.variable.hasSuffix("_postenv"), let equals = word.word.firstIndex(of: "=") {
+            let name = word.word[..<equals], value = word.word[word.word.index(after: equals)...]
+            return "keep it with 'environment: { \(name): \"\(value)\" }' in \(service)"
+        }
+        if word.variable == "qmailsmtpd_presmtpd" {
+            let program = String(word.word.split(separator: "/").last ?? "")
+            if Catalog.program(named: program)?.role == .wrapper {
+                return "keep it by adding '\(program)' to the chain of \(service)"
+            }
+            return "keep it by defining it under 'wrappers' and adding it to the chain of \(service)"
+        }
+        return "the spec cannot say it yet"
+    }
+
     static func count(_ number: Int, _ noun: String) -> String {
         "\(number) \(noun)\(number == 1 ? "" : "s")"
     }
@@ -119,7 +140,18 @@ struct BuildCommand: ParsableCommand {
             printError("relaychain: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
-        let merged = RCConfMerge.merge(ByteText.text(Array(rcConf.contents.utf8)), into: existing)
+        let fragment = ByteText.text(Array(rcConf.contents.utf8))
+        let merged = RCConfMerge.merge(fragment, into: existing)
+        let dropped = RCConfMerge.droppedWords(fragment, into: existing)
+        for word in dropped {
+            let verb = force ? "dropped" : "merging would drop"
+            printError("relaychain: \(path):\(word.line): \(verb) '\(word.word)' from \(word.variable), which \(spec) does not say; "
+                + Self.keep(word))
+        }
+        if !dropped.isEmpty, !force, !diff {
+            printError("relaychain: nothing was written; say those words in the spec, or pass --force to drop them")
+            throw ExitCode(ExitStatus.findings)
+        }
         if diff {
             if merged != existing {
                 let rendered = UnifiedDiff.render(old: existing, new: merged, oldName: path, newName: path)

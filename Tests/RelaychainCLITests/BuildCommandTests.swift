@@ -124,7 +124,17 @@ import Testing
         #expect(diff.status == 0)
         #expect(diff.output.contains("-qmailsmtpd_presmtpd=\"/usr/pkg/bin/rblsmtpd -r zen.spamhaus.org\"   # old chain\n"))
         #expect(try String(contentsOf: rcConf, encoding: .utf8) == original, "--diff writes nothing")
-        #expect(try relaychain(["build", example("netbsd-pkgsrc-dovecot1"), "--merge-into", rcConf.path]).status == 0)
+        // The old values hold words the spec does not say: refused, then dropped with --force.
+        #expect(try relaychain(["build", example("netbsd-pkgsrc-dovecot1"), "--merge-into", rcConf.path]).status == 1)
+        #expect(try String(contentsOf: rcConf, encoding: .utf8) == original, "a refused merge writes nothing")
+        let forced = try relaychain(["build", example("netbsd-pkgsrc-dovecot1"), "--merge-into", rcConf.path, "--force"])
+        #expect(forced.status == 0)
+        #expect(forced.errors.components(separatedBy: "\n").filter { $0.contains(": dropped '") }.map {
+            String($0[$0.range(of: "dropped")!.lowerBound...].prefix { $0 != "," })
+        } == [
+            "dropped 'A=1' from qmailsmtpd_postenv", "dropped 'B=2' from qmailsmtpd_postenv",
+            "dropped '/usr/pkg/bin/fixsmtpio' from qmailsmtpd_presmtpd",
+        ])
         let merged = try String(contentsOf: rcConf, encoding: .utf8)
         #expect(merged == """
             # /etc/rc.conf

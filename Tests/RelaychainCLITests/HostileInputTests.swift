@@ -219,7 +219,7 @@ import Testing
         let example = CheckCommandTests.root.appendingPathComponent("examples/netbsd-pkgsrc-dovecot1.yaml").path
         let diff = try relaychain(["build", example, "--merge-into", "rc.conf", "--diff"])
         #expect(diff.status == 0)
-        #expect(try relaychain(["build", example, "--merge-into", "rc.conf"]).status == 0)
+        #expect(try relaychain(["build", example, "--merge-into", "rc.conf", "--force"]).status == 0, "drops '/old'")
         let merged = Array(try Data(contentsOf: rcConf))
         let prefix =
             Array("# rc.conf of mail\nlegacy=\"x".utf8) + [0xFF, 0xFE]
@@ -229,5 +229,54 @@ import Testing
         #expect(
             try relaychain(["build", example, "--merge-into", "rc.conf", "--diff"]).output == "",
             "a second merge changes nothing")
+    }
+
+    /// A merge never drops an administrator's words silently: a content filter in QMAILQUEUE and
+    /// fixsmtpio in presmtpd are named, with the spec key that keeps each, and nothing is written;
+    /// --force drops them and says so; a spec that says them keeps them.
+    @Test func mergeRefusesToDropWordsTheSpecDoesNotSay() throws {
+        let original = """
+            hostname=mail
+            qmailsmtpd_postenv="QMAILQUEUE=/usr/pkg/bin/qmail-qfilter-queue RELAY_CTRL_DIR='/var/spool/relay-ctrl/allow'"
+            qmailsmtpd_presmtpd="/usr/pkg/bin/relay-ctrl-check /usr/pkg/bin/fixsmtpio"
+
+            """
+        let rcConf = scratch.appendingPathComponent("rc.conf")
+        try original.write(to: rcConf, atomically: true, encoding: .utf8)
+        let example = CheckCommandTests.root.appendingPathComponent("examples/netbsd-pkgsrc-dovecot1.yaml").path
+        let refused = try relaychain(["build", example, "--merge-into", "rc.conf"])
+        #expect(refused.status == 1)
+        #expect(refused.errors == """
+            relaychain: rc.conf:2: merging would drop 'QMAILQUEUE=/usr/pkg/bin/qmail-qfilter-queue' from qmailsmtpd_postenv, \
+            which \(example) does not say; keep it with 'environment: { QMAILQUEUE: "/usr/pkg/bin/qmail-qfilter-queue" }' \
+            in the qmail-run qmail-smtpd service
+            relaychain: rc.conf:3: merging would drop '/usr/pkg/bin/fixsmtpio' from qmailsmtpd_presmtpd, which \(example) \
+            does not say; keep it by adding 'fixsmtpio' to the chain of the qmail-run qmail-smtpd service
+            relaychain: nothing was written; say those words in the spec, or pass --force to drop them
+
+            """)
+        #expect(try String(contentsOf: rcConf, encoding: .utf8) == original)
+
+        // The spec says them: the merge keeps both.
+        var spec = try String(contentsOf: URL(fileURLWithPath: example), encoding: .utf8)
+        spec = spec.replacingOccurrences(of: "    checks: relay\n", with: """
+                checks: relay
+                environment: { QMAILQUEUE: /usr/pkg/bin/qmail-qfilter-queue }
+
+            """)
+        spec = spec.replacingOccurrences(of: "      - qgreylist\n", with: "      - qgreylist\n      - fixsmtpio\n")
+        try spec.write(to: scratch.appendingPathComponent("said.yaml"), atomically: true, encoding: .utf8)
+        let kept = try relaychain(["build", "said.yaml", "--merge-into", "rc.conf"])
+        #expect(kept.status == 0, "\(kept.errors)")
+        let merged = try String(contentsOf: rcConf, encoding: .utf8)
+        #expect(merged.contains("QMAILQUEUE='/usr/pkg/bin/qmail-qfilter-queue'"))
+        #expect(merged.contains("/usr/pkg/bin/qgreylist /usr/pkg/bin/fixsmtpio\""))
+
+        // --force drops what the spec does not say, and says so.
+        try original.write(to: rcConf, atomically: true, encoding: .utf8)
+        let forced = try relaychain(["build", example, "--merge-into", "rc.conf", "--force"])
+        #expect(forced.status == 0)
+        #expect(forced.errors.hasPrefix("relaychain: rc.conf:2: dropped 'QMAILQUEUE=/usr/pkg/bin/qmail-qfilter-queue'"))
+        #expect(!(try String(contentsOf: rcConf, encoding: .utf8)).contains("QMAILQUEUE"))
     }
 }

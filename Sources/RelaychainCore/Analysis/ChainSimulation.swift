@@ -80,6 +80,12 @@ struct ChainSimulator {
             for word in plan.checkEnvironment(window) {
                 if case .assignment(let name, let value) = word.kind { environment[name] = value; note(&start, "sets \(name)=\(ShellQuoting.quoted(value))") }
             }
+        }
+        for setting in smtpd.environment {
+            environment[setting.name.value] = setting.value.value
+            note(&start, "sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) (the service's environment)")
+        }
+        if let window = plan.window(smtpd.checks) {
             note(&start, "relay-ctrl-chdir opens \(window.store.value) and sets RELAY_CTRL_DIR_FD")
         }
         run.steps.append(.init(program: "env", effects: start, location: nil))

@@ -42,6 +42,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case missingArgument = "RC134"
     case runsWrongProgram = "RC135"
     case badGrammar = "RC136"
+    case unsafeEnvironment = "RC137"
 
     case undefinedWindow = "RC201"
     case portInUse = "RC202"
@@ -109,6 +110,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
         case .missingArgument: "a chain entry lacks an option value or operand (or gives a bad one)"
         case .runsWrongProgram: "a chain entry's words make its program run something other than the rest of the chain"
         case .badGrammar: "a wrapper's declared grammar that getopt cannot read"
+        case .unsafeEnvironment: "a service environment that relays for everyone or runs a relative queue program"
         case .undefinedWindow: "a service refers to a window that is not defined"
         case .portInUse: "two services listen on the same port"
         case .unusedWindow: "a window that no service grants or checks"

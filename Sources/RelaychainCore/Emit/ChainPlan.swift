@@ -63,6 +63,11 @@ struct ChainPlan {
         return words
     }
 
+    /// The service's own variables (`environment`), after relay-ctrl's.
+    func serviceEnvironment(_ smtpd: QmailSMTPD) -> [Word] {
+        smtpd.environment.map { .assign($0.name.value, $0.value.value, from: $0.value.location) }
+    }
+
     /// RELAY_CTRL_CARRY, written only when it differs from the tools' default (USER,DOMAIN).
     func carryWords(_ window: RelayWindow) -> [Word] {
         let names = window.carry.map(\.value)

@@ -22,8 +22,12 @@ struct QmailRunTarget {
     func smtpAssignments(_ service: Service, _ smtpd: QmailSMTPD) -> [Assignment] {
         var assignments: [Assignment] = []
         let command = plan.smtpCommand(smtpd)
-        if let window = plan.window(smtpd.checks) {
-            assignments.append(Assignment(name: "qmailsmtpd_postenv", words: plan.checkEnvironment(window)))
+        let window = plan.window(smtpd.checks)
+        let postenv = (window.map(plan.checkEnvironment) ?? []) + plan.serviceEnvironment(smtpd)
+        if !postenv.isEmpty {
+            assignments.append(Assignment(name: "qmailsmtpd_postenv", words: postenv))
+        }
+        if window != nil {
             assignments.append(Assignment(name: "qmailsmtpd_pretcpserver", words: [plan.path("relay-ctrl-chdir")]))
         }
         // presmtpd replaces qmail-run's default chain whole; qmail-smtpd itself is smtpdcmd.

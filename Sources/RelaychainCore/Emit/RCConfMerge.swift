@@ -26,6 +26,45 @@ public enum RCConfMerge {
         return result.joined(separator: "\n") + (existing.isEmpty && result.isEmpty ? "" : "\n")
     }
 
+    /// A word an existing assignment holds that the merge would not write back.
+    public struct DroppedWord: Equatable, Sendable {
+        public var variable: String
+        public var word: String
+        /// 1-based line of the assignment in the existing file.
+        public var line: Int
+    }
+
+    /// The words each of our variables holds now (as rc.d would read them: the assignment's
+    /// value, then that value's own words) that its merged value would no longer hold. An
+    /// administrator's words (a content filter in QMAILQUEUE, fixsmtpio in presmtpd) are data:
+    /// the caller refuses to drop them silently.
+    public static func droppedWords(_ fragment: String, into existing: String) -> [DroppedWord] {
+        let fragmentLines = lines(fragment)
+        let existingLines = lines(existing)
+        var dropped: [DroppedWord] = []
+        for (name, range) in assignments(in: fragmentLines) {
+            let newWords = words(of: fragmentLines[range], name)
+            for old in assignments(in: existingLines) where old.name == name {
+                var remaining = newWords
+                for word in words(of: existingLines[old.range], name) {
+                    if let found = remaining.firstIndex(of: word) {
+                        remaining.remove(at: found)
+                    } else {
+                        dropped.append(DroppedWord(variable: name, word: word, line: old.range.lowerBound + 1))
+                    }
+                }
+            }
+        }
+        return dropped
+    }
+
+    /// The words of an assignment's value: `name="a 'b c'"` holds `a` and `b c`.
+    private static func words(of lines: ArraySlice<String>, _ name: String) -> [String] {
+        let text = lines.joined(separator: "\n").drop { $0 == " " || $0 == "\t" }.dropFirst(name.count + 1)
+        guard let value = ShellWords.split(text)?.first else { return [] }
+        return ShellWords.split(Substring(value)) ?? [value]
+    }
+
     /// The text split into lines, without the final newline's empty line.
     private static func lines(_ text: String) -> [String] {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

@@ -13,8 +13,10 @@ struct SupervisorTarget {
         let directory = "service/\(service.name.value)"
         var groups: [[Word]] = [[Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")]]
         if let window = plan.window(smtpd.checks) {
-            groups.append(plan.checkEnvironment(window))
+            groups.append(plan.checkEnvironment(window) + plan.serviceEnvironment(smtpd))
             groups.append([plan.path("relay-ctrl-chdir")])
+        } else {
+            groups.append(plan.serviceEnvironment(smtpd))
         }
         groups.append([plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb"),
                        Word("-u"), .shellCode("\"$QMAILDUID\""), Word("-g"), .shellCode("\"$NOFILESGID\""), Self.host(smtpd.listen), Word(String(smtpd.port.value), from: smtpd.port.location)])

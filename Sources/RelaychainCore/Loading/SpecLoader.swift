@@ -512,8 +512,38 @@ final class SpecLoader {
         var relayNetworks: [Located<String>]? = []
         if let node = fields[.relayNetworks] { relayNetworks = networks(node) }
         let listen = self.listen(fields)
-        guard let runBy, let listen, let port, let checks, let chain, let relayNetworks else { return nil }
-        return QmailSMTPD(runBy: runBy, listen: listen, port: port, checks: checks, chain: chain, relayNetworks: relayNetworks)
+        var environment: [EnvironmentSetting]? = []
+        if let node = fields[.environment] { environment = self.serviceEnvironment(node) }
+        guard let runBy, let listen, let port, let checks, let chain, let relayNetworks, let environment else { return nil }
+        var smtpd = QmailSMTPD(runBy: runBy, listen: listen, port: port, checks: checks, chain: chain, relayNetworks: relayNetworks)
+        smtpd.environment = environment
+        return smtpd
+    }
+
+    /// `environment: { QMAILQUEUE: /usr/pkg/bin/qmail-qfilter-queue, DATABYTES: "10000000" }`.
+    /// RELAYCLIENT is refused (it would relay for everyone), and so is a relative QMAILQUEUE
+    /// (qmail-smtpd would run whatever program of that name its directory holds).
+    private func serviceEnvironment(_ node: YAMLNode) -> [EnvironmentSetting]? {
+        guard let settings = environment(node, "environment") else { return nil }
+        var complete = true
+        for setting in settings {
+            switch setting.name.value {
+            case "RELAYCLIENT":
+                reader.report(.error(
+                    .unsafeEnvironment, "'environment' sets RELAYCLIENT, which lets every client relay: an open relay",
+                    at: setting.name.location!, fix: "remove it; relay networks go under 'relay-networks'"))
+                complete = false
+            case "QMAILQUEUE" where !setting.value.value.hasPrefix("/"):
+                reader.report(.error(
+                    .unsafeEnvironment, "QMAILQUEUE '\(setting.value.value)' is not an absolute path",
+                    at: setting.value.location!, notes: [DiagnosticNote("qmail-smtpd runs it for every message")],
+                    fix: "write the queue program's full path"))
+                complete = false
+            default:
+                break
+            }
+        }
+        return complete ? settings : nil
     }
 
     private func chain(_ node: YAMLNode) -> [ChainEntry]? {

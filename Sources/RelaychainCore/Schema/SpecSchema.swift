@@ -132,6 +132,9 @@ public enum SpecSchema {
         case .checks: described("The window whose grants let a client relay.", ref: "name")
         case .chain: described("The wrappers between relay-ctrl-check and qmail-smtpd, in order.", ["type": .string("array"), "items": ref("chainEntry")])
         case .relayNetworks: described("tcprules prefixes that already relay, such as \"127.\".", ["type": .string("array"), "items": .object([("type", .string("string")), ("minLength", .int(1))])])
+        case .environment: described(
+            "Variables for the whole SMTP chain, for every client (QMAILQUEUE, DATABYTES...): qmail-run's qmailsmtpd_postenv, or the run script's env.",
+            ["type": .string("object"), "propertyNames": ref("variableName"), "additionalProperties": ref("argument")])
         case .checkpassword: described("checkpassword, nbcheckpassword, or an absolute path. Default nbcheckpassword under qmail-run, else checkpassword.", ["type": .string("string")])
         case .hostname: described("The host name qmail-popup announces.", ref: "text")
         case .maildir: described("The maildir qmail-pop3d serves, relative to the home directory. Default Maildir (as qmail-run).", ref: "text")

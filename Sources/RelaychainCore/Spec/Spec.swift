@@ -232,6 +232,9 @@ public struct QmailSMTPD: Sendable {
     public var chain: [ChainEntry]
     /// tcprules prefixes that already relay (e.g. `127.`), given RELAYCLIENT by tcpserver.
     public var relayNetworks: [Located<String>]
+    /// Variables for the whole chain, for every client (QMAILQUEUE, DATABYTES...): qmail-run's
+    /// `qmailsmtpd_postenv`, or the run script's `env`.
+    public var environment: [EnvironmentSetting] = []
 
     public init(runBy: Located<Supervisor>, listen: Located<String>?, port: Located<Int>, checks: Located<String>?, chain: [ChainEntry], relayNetworks: [Located<String>]) {
         self.runBy = runBy

@@ -50,7 +50,7 @@ public enum ServerKind: String, CaseIterable, Sendable {
         switch self {
         case .dovecot: [.version, .protocols, .grants, .postLoginUser]
         case .qmailPOP3D: [.runBy, .listen, .port, .grants, .checkpassword, .hostname, .maildir]
-        case .qmailSMTPD: [.runBy, .listen, .port, .checks, .chain, .relayNetworks]
+        case .qmailSMTPD: [.runBy, .listen, .port, .checks, .chain, .relayNetworks, .environment]
         }
     }
 
@@ -79,4 +79,5 @@ public enum ServiceKey: String, CaseIterable, Sendable {
     case listen, port, checks, chain
     case relayNetworks = "relay-networks"
     case checkpassword, hostname, maildir
+    case environment
 }
