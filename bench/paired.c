@@ -4,6 +4,8 @@
  * repetition, then min / median / max over the repetitions. A ratio of two medians taken apart
  * is noise on a shared machine; a median of paired ratios is not.
  * Usage: paired [-r REPETITIONS] ROUNDS ::: A... ::: B...
+ * Peak RSS is wait4's ru_maxrss, which on Linux also counts this spawner's own memory until the
+ * exec: build this program statically (about 0.6 MB) so that the floor it sets is low.
  * Last line, for scripts: RESULT cpu=<median> wall=<median> rssA=<KiB> rssB=<KiB> */
 #include <spawn.h>
 #include <stdio.h>
