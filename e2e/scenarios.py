@@ -277,7 +277,7 @@ service pop3-login {{
     port = 0
   }}
 }}
-!include {root}/gen/dovecot/mail.conf
+!include {root}/gen/dovecot/relaychain-mail.conf
 """
 
 

@@ -36,7 +36,7 @@ import Testing
         let out = scratch.appendingPathComponent("out")
         #expect(try relaychain(["build", example, "--output", "out"]).status == 0)
         let files = [
-            "cron/relay-ctrl-age", "dovecot/mail.conf", "libexec/mail-postlogin", "service/smtp/run",
+            "cron/relay-ctrl-age", "dovecot/relaychain-mail.conf", "libexec/mail-postlogin", "service/smtp/run",
             "service/smtp/tcp.rules",
         ]
         for path in files where random.below(2) == 0 {

@@ -103,7 +103,7 @@ import Testing
         let out = scratch.appendingPathComponent("out")
         #expect(try relaychain(["build", example, "--output", "out"]).status == 0)
         // Make two files stale, so that the build has renames to do before the one that fails.
-        for path in ["cron/relay-ctrl-age", "dovecot/mail.conf"] {
+        for path in ["cron/relay-ctrl-age", "dovecot/relaychain-mail.conf"] {
             let handle = try FileHandle(forWritingTo: out.appendingPathComponent(path))
             try handle.seekToEnd()
             try handle.write(contentsOf: Data("# edited\n".utf8))

@@ -61,7 +61,7 @@ import Testing
     /// The article's own lines, to the byte.
     @Test func seedArticleSetupIsReproduced() throws {
         let result = try Self.build(Fixtures.repositoryRoot.appendingPathComponent("examples/netbsd-pkgsrc-dovecot1.yaml"))
-        let dovecot = try #require(result.files.first { $0.path == "dovecot/imap.conf" })
+        let dovecot = try #require(result.files.first { $0.path == "dovecot/relaychain-imap.conf" })
         #expect(dovecot.contents.contains("\n  mail_executable = /usr/bin/env RELAY_CTRL_DIR=/var/spool/relay-ctrl/allow /usr/pkg/bin/relay-ctrl-chdir /usr/pkg/bin/dovecot-settcpremoteip /usr/pkg/bin/relay-ctrl-allow /usr/pkg/libexec/dovecot/imap\n"))
         let rcConf = try #require(result.files.first { $0.path == "rc.conf" })
         let presmtpd = try #require(rcConf.contents.split(separator: "\n").first { $0.hasPrefix("qmailsmtpd_presmtpd=") })

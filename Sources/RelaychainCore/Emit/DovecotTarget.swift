@@ -41,7 +41,7 @@ struct DovecotTarget {
             text += "  mail_executable = \(words.map(\.text).joined(separator: " "))\n"
             text += "}\n"
         }
-        return OutputFile(path: "dovecot/\(service.name.value).conf", contents: text)
+        return OutputFile(path: "dovecot/relaychain-\(service.name.value).conf", contents: text)
     }
 
     // MARK: Dovecot 2.x
@@ -89,7 +89,7 @@ struct DovecotTarget {
         script += "fi\n"
         script += "exec \"$@\"\n"
         return [
-            OutputFile(path: "dovecot/\(service.name.value).conf", contents: config),
+            OutputFile(path: "dovecot/relaychain-\(service.name.value).conf", contents: config),
             OutputFile(path: "libexec/\(scriptName(service))", contents: script, executable: true),
         ]
     }
