@@ -94,18 +94,6 @@ enum FileSystem {
         descend("")
     }
 
-    /// A descriptor for `root/relative`, creating what is missing (mode 0755). The root itself may
-    /// be reached through symbolic links (the administrator chose it); no component below it may.
-    static func openDirectory(_ root: String, _ relative: String, create: Bool) throws(Failure) -> Int32 {
-        var current = try openRoot(root, create: create)
-        for component in relative.split(separator: "/").map(String.init) {
-            let parent = current
-            defer { close(parent) }
-            current = try openChild(parent, component, create: create)
-        }
-        return current
-    }
-
     /// The directory `name` in `parent` (made first when `create`), never through a link.
     static func openChild(_ parent: Int32, _ name: String, create: Bool) throws(Failure) -> Int32 {
         if create, mkdirat(parent, name, 0o755) != 0, errno != EEXIST { throw Failure(reason: lastError()) }
@@ -116,7 +104,9 @@ enum FileSystem {
         return child
     }
 
-    private static func openRoot(_ root: String, create: Bool) throws(Failure) -> Int32 {
+    /// A descriptor for the output root, creating what is missing (mode 0755). The root itself may
+    /// be reached through symbolic links (the administrator chose it); nothing below it may.
+    static func openRoot(_ root: String, create: Bool) throws(Failure) -> Int32 {
         if create {
             var prefix = root.hasPrefix("/") ? "" : "."
             for component in root.split(separator: "/") {

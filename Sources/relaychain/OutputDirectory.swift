@@ -189,7 +189,7 @@ final class DirectoryCursor {
     private var open: [(name: Substring, descriptor: Int32)] = []
 
     init(root path: String) throws(FileSystem.Failure) {
-        root = try FileSystem.openDirectory(path, "", create: true)
+        root = try FileSystem.openRoot(path, create: true)
     }
 
     func move(to components: [Substring], create: Bool) throws(FileSystem.Failure) -> Int32 {

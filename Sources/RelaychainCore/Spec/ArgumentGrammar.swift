@@ -163,9 +163,4 @@ public struct ArgumentGrammar: Sendable, Equatable {
         case .word: "operand"
         }
     }
-
-    /// The option string form, for messages and the schema (`bBcCt:r:a:`).
-    public var optionString: String {
-        options.keys.sorted().map { options[$0]! == nil ? String($0) : "\($0):" }.joined()
-    }
 }
