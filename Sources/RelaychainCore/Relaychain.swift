@@ -59,6 +59,11 @@ public enum Relaychain {
         return BuildResult(files: files, diagnostics: checked.diagnostics, source: source)
     }
 
+    /// What a host needs for a checked spec's output (the emitted `setup` does it; doctor checks it).
+    public static func deployment(_ spec: Spec, specName: String) -> Deployment {
+        Deployment.make(spec, specName: specName, files: Emitter.emit(spec, specName: specName).files)
+    }
+
     public enum ExplainFailure: Error, CustomStringConvertible {
         case noSuchSMTPService(String, available: [String])
         case invalidClient(String)

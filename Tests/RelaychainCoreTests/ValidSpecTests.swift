@@ -25,7 +25,7 @@ import Testing
         let spec = try #require(try Fixtures.check("valid", "every-key.yaml").spec)
         #expect(spec.platform.prefix == Located("/opt/mail", at: SourceLocation(line: 5, column: 11)))
         #expect(spec.platform.path(of: "tcpserver") == "/usr/bin/tcpserver")
-        #expect(spec.platform.path(of: "rblsmtpd") == "/opt/mail/bin/rblsmtpd")
+        #expect(spec.platform.path(of: "rblsmtpd") == "/usr/local/bin/rblsmtpd")
 
         let window = try #require(spec.window(named: "relay"))
         #expect(window.length.value.seconds == 2700)

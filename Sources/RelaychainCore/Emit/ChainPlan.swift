@@ -48,7 +48,7 @@ struct ChainPlan {
 
     /// A catalog program's path, remembering whether it came from `paths` or from `prefix`.
     func path(_ program: String) -> Word {
-        Word(spec.platform.path(of: program), from: spec.platform.paths[program]?.location ?? spec.platform.prefix.location)
+        Word(spec.platform.path(of: program), from: spec.platform.origin(of: program))
     }
 
     /// The settings relay-ctrl-check (and relay-ctrl-age) need, as `NAME=value` words.

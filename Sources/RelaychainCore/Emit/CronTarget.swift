@@ -1,20 +1,28 @@
 /// A crontab for relay-ctrl-age, one line per window, with the same directory and window as
-/// the check side.
+/// the check side. It runs as the SMTP user, who may remove grants (see `Deployment.Store`); where
+/// the platform has a cron.d the line carries that user field and setup installs it there.
 struct CronTarget {
     let plan: ChainPlan
     let header: String
+    static let path = "cron/relay-ctrl-age"
 
     func file(windows: [RelayWindow]) -> OutputFile {
         var text = "\(header)\n"
         text += "# Removes expired relay grants every minute (relay-ctrl-check also removes those it meets).\n"
-        text += "# Install with crontab(1) as a user that may write the store, or into /etc/cron.d with a user field.\n"
+        let user = plan.spec.platform.users.smtp
+        let cronD = plan.spec.platform.cronD
+        if let cronD {
+            text += "# For \(cronD) (setup installs it), run as \(user), who may remove grants.\n"
+        } else {
+            text += "# Install with crontab(1) as a user that may write the store, or into /etc/cron.d with a user field.\n"
+        }
         for window in windows {
             let words = [Word(plan.spec.platform.env.value), Word("-")]
                 + [Word.assign("RELAY_CTRL_DIR", window.store.value), .assign("RELAY_CTRL_EXPIRY", String(window.length.value.seconds))]
                 + [plan.path("relay-ctrl-age")]
             // cron turns an unescaped % into a newline.
-            text += "* * * * * " + words.map(\.shell).joined(separator: " ").replacing("%", with: "\\%") + "\n"
+            text += "* * * * * " + (cronD == nil ? "" : "\(user) ") + words.map(\.shell).joined(separator: " ").replacing("%", with: "\\%") + "\n"
         }
-        return OutputFile(path: "cron/relay-ctrl-age", contents: text)
+        return OutputFile(path: Self.path, contents: text)
     }
 }

@@ -60,6 +60,8 @@ enum Emitter {
         if !referenced.isEmpty {
             files.append(CronTarget(plan: plan, header: header).file(windows: referenced))
         }
+        let deployment = Deployment.make(spec, specName: specName, files: files)
+        files.append(SetupTarget(header: header).file(deployment))
         return (files.sorted { $0.path < $1.path }, diagnostics)
     }
 }

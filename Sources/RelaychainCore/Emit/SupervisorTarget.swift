@@ -25,8 +25,9 @@ struct SupervisorTarget {
         run += "# \(supervisorName(smtpd.runBy.value)) service for qmail-smtpd on port \(smtpd.port.value). tcpserver reads its\n"
         run += "# access rules from tcp.cdb in this directory: tcprules tcp.cdb tcp.tmp < tcp.rules\n"
         run += "exec 2>&1\n"
-        run += "QMAILDUID=$(id -u qmaild)\n"
-        run += "NOFILESGID=$(id -g qmaild)\n"
+        let user = ShellQuoting.word(spec.platform.users.smtp)
+        run += "QMAILDUID=$(id -u \(user))\n"
+        run += "NOFILESGID=$(id -g \(user))\n"
         run += Self.execLines(groups)
         return [
             OutputFile(path: "\(directory)/run", contents: run, executable: true),
@@ -66,9 +67,10 @@ struct SupervisorTarget {
 
     private func logRun(_ directory: String, _ supervisor: Supervisor) -> OutputFile {
         var text = "#!/bin/sh\n\(header)\n"
+        let user = ShellQuoting.word(spec.platform.users.log)
         text += supervisor == .runit
-            ? "exec \(plan.path("chpst").shell) -u qmaill \(plan.path("svlogd").shell) -tt ./main\n"
-            : "exec \(plan.path("setuidgid").shell) qmaill \(plan.path("multilog").shell) t ./main\n"
+            ? "exec \(plan.path("chpst").shell) -u \(user) \(plan.path("svlogd").shell) -tt ./main\n"
+            : "exec \(plan.path("setuidgid").shell) \(user) \(plan.path("multilog").shell) t ./main\n"
         return OutputFile(path: "\(directory)/log/run", contents: text, executable: true)
     }
 

@@ -97,9 +97,16 @@ final class SpecLoader {
             return reader.path(value, key.rawValue).map { .some($0) } ?? nil
         }
         // Read every path before giving up, so that each bad one is reported.
-        let paths = [PlatformKey.prefix, .env, .dovecotLibexec, .libexec].map(path)
-        guard let prefix = paths[0], let env = paths[1], let dovecotLibexec = paths[2], let libexec = paths[3] else { return nil }
-        let resolvedPrefix = prefix ?? .byDefault(Platform.defaultPrefix)
+        let paths = [PlatformKey.prefix, .env, .dovecotLibexec, .libexec, .serviceDirectory].map(path)
+        var profile: Located<PlatformProfile>?
+        if let node = fields?[.profile] {
+            guard let chosen = reader.choice(node, PlatformKey.profile.rawValue, as: PlatformProfile.self) else { return nil }
+            profile = chosen
+        }
+        guard let prefix = paths[0], let env = paths[1], let dovecotLibexec = paths[2], let libexec = paths[3],
+            let serviceDirectory = paths[4]
+        else { return nil }
+        let resolvedPrefix = prefix ?? .byDefault(profile?.value.prefix ?? Platform.defaultPrefix)
         var overrides: [String: Located<String>] = [:]
         if let node = fields?[.paths] {
             guard let entries = reader.namedEntries(of: node, "'paths'") else { return nil }
@@ -109,12 +116,15 @@ final class SpecLoader {
                 overrides[name.value] = path
             }
         }
+        let profileLibexec = profile.map { Located<String>.byDefault($0.value.dovecotLibexec) }
         return Platform(
+            profile: profile,
             prefix: resolvedPrefix,
             env: env ?? .byDefault(Platform.defaultEnv),
-            dovecotLibexec: dovecotLibexec ?? .byDefault("\(resolvedPrefix.value)/libexec/dovecot"),
+            dovecotLibexec: dovecotLibexec ?? profileLibexec ?? .byDefault("\(resolvedPrefix.value)/libexec/dovecot"),
             libexec: libexec ?? .byDefault("\(resolvedPrefix.value)/libexec/relaychain"),
-            paths: overrides)
+            paths: overrides,
+            serviceDirectory: serviceDirectory)
     }
 
     // MARK: windows

@@ -43,12 +43,20 @@ public enum SpecSchema {
 
     private static func platformProperty(_ key: PlatformKey) -> JSONValue {
         switch key {
-        case .prefix: described("Installation prefix of relaychain's tools and of catalog programs (<prefix>/bin/NAME). Default /usr/local.", ref: "absolutePath")
+        case .profile: described(
+            "The operating system's layout: where its packages put each program, Dovecot's files, cron.d and the service directory.",
+            ["enum": .array(PlatformProfile.allCases.map { .string($0.rawValue) })])
+        case .prefix: described(
+            "Installation prefix of relaychain's tools and of programs the profile does not place (<prefix>/bin/NAME). "
+                + "Default: the profile's (/usr/local without one).", ref: "absolutePath")
+        case .serviceDirectory: described(
+            "The directory svscan or runsvdir watches; setup links each service there. Default: the profile's.",
+            ref: "absolutePath")
         case .env: described("The env program used where no shell runs. Default /usr/bin/env.", ref: "absolutePath")
         case .dovecotLibexec: described("Where Dovecot 1.x keeps its imap and pop3 executables. Default <prefix>/libexec/dovecot.", ref: "absolutePath")
         case .libexec: described("Where generated scripts such as the Dovecot 2 post-login script are installed. Default <prefix>/libexec/relaychain.", ref: "absolutePath")
         case .paths: described(
-            "Paths of catalog programs that are not at <prefix>/bin/NAME.",
+            "Paths of catalog programs that are not where the profile (or <prefix>/bin/NAME) puts them.",
             ["type": .string("object"), "propertyNames": .object([("enum", .array(Catalog.programs.map { .string($0.name) }))]), "additionalProperties": ref("absolutePath")])
         }
     }

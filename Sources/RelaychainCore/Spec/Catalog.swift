@@ -75,6 +75,7 @@ public enum Catalog {
         CatalogProgram("sslserver", .server, "ucspi-ssl's TLS-capable tcpserver"),
         CatalogProgram("tcprules", .server, "compiles tcpserver's access rules"),
         CatalogProgram("multilog", .server, "daemontools' log writer"),
+        CatalogProgram("doveconf", .server, "Dovecot's configuration reader; relaychain doctor runs it"),
         CatalogProgram("svlogd", .server, "runit's log writer"),
         CatalogProgram("chpst", .server, "runit's process-state changer"),
         CatalogProgram("checknotroot", .server, "pkgsrc qmail-run's guard against POP3 logins as root"),

@@ -26,7 +26,9 @@ public struct Spec: Sendable {
 
 /// Where programs live on the target system.
 public struct Platform: Sendable {
-    /// Installation prefix of relaychain's runtime tools and, by default, of the catalog programs.
+    /// The operating system's layout, when the spec names one.
+    public var profile: Located<PlatformProfile>?
+    /// Installation prefix of relaychain's runtime tools and of the programs the profile does not place.
     public var prefix: Located<String>
     /// The env(1) used to set variables in places without a shell (Dovecot 1.x, ifrelayclient).
     public var env: Located<String>
@@ -36,21 +38,52 @@ public struct Platform: Sendable {
     public var libexec: Located<String>
     /// Per-program path overrides, keyed by catalog name.
     public var paths: [String: Located<String>]
+    /// The directory svscan or runsvdir watches, where `setup` links the services.
+    public var serviceDirectory: Located<String>?
+    public var users: SystemUsers = .qmail
 
-    public init(prefix: Located<String>, env: Located<String>, dovecotLibexec: Located<String>, libexec: Located<String>, paths: [String: Located<String>]) {
+    public init(
+        profile: Located<PlatformProfile>? = nil, prefix: Located<String>, env: Located<String>,
+        dovecotLibexec: Located<String>, libexec: Located<String>, paths: [String: Located<String>],
+        serviceDirectory: Located<String>? = nil
+    ) {
+        self.profile = profile
         self.prefix = prefix
         self.env = env
         self.dovecotLibexec = dovecotLibexec
         self.libexec = libexec
         self.paths = paths
+        self.serviceDirectory = serviceDirectory
     }
 
     public static let defaultPrefix = "/usr/local"
     public static let defaultEnv = "/usr/bin/env"
 
-    /// The absolute path of a catalog program: an override, else `<prefix>/bin/<name>`.
+    /// The absolute path of a catalog program: an override, else where the profile puts it,
+    /// else `<prefix>/bin/<name>`.
     public func path(of program: String) -> String {
-        paths[program]?.value ?? "\(prefix.value)/bin/\(program)"
+        paths[program]?.value ?? profile?.value.programs[program] ?? "\(prefix.value)/bin/\(program)"
+    }
+
+    /// Where a program's path was decided: its `paths` entry, the profile, or the prefix.
+    public func origin(of program: String) -> SourceLocation? {
+        if let override = paths[program] { return override.location }
+        if let profile, profile.value.programs[program] != nil { return profile.location }
+        return prefix.location
+    }
+
+    public var doveconf: String {
+        paths["doveconf"]?.value ?? profile?.value.doveconf ?? "\(prefix.value)/bin/doveconf"
+    }
+
+    /// Where Dovecot 2's configuration includes `conf.d/*.conf` from; nil without a profile.
+    public var dovecotConfD: String? { profile?.value.dovecotConfD }
+
+    /// Where cron reads fragments with a user field; nil without one (NetBSD, no profile).
+    public var cronD: String? { profile?.value.cronD }
+
+    public func serviceDirectory(_ supervisor: Supervisor) -> String {
+        serviceDirectory?.value ?? profile?.value.serviceDirectory(supervisor) ?? "/service"
     }
 }
 

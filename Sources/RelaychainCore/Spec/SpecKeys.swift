@@ -5,9 +5,10 @@ public enum TopLevelKey: String, CaseIterable, Sendable {
 }
 
 public enum PlatformKey: String, CaseIterable, Sendable {
-    case prefix, env
+    case profile, prefix, env
     case dovecotLibexec = "dovecot-libexec"
     case libexec, paths
+    case serviceDirectory = "service-dir"
 }
 
 public enum WindowKey: String, CaseIterable, Sendable {

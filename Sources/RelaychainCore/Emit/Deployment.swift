@@ -1,0 +1,205 @@
+/// What a host needs besides the emitted files, derived from the spec alone: the accounts, each
+/// store directory's owner, group and mode, the log directories, the tcprules to compile, the
+/// files to install in place and the services to link. The emitted `setup` script does it and
+/// `relaychain doctor` checks it.
+public struct Deployment: Sendable, Equatable {
+    /// Who writes grants into a store: the account each login side runs relay-ctrl-allow as.
+    public enum Writer: Sendable, Equatable, Hashable {
+        /// Dovecot 1.x runs mail_executable as root.
+        case root
+        /// Dovecot 2's post-login script user.
+        case account(String)
+        /// qmail-pop3d: whichever mail user checkpassword logged in.
+        case anyMailUser
+    }
+
+    /// A store directory and the access setup gives it.
+    ///
+    /// The SMTP user (qmaild) must read grants and remove expired ones, so it needs write access to
+    /// the directory. When one account writes, it owns the directory, the SMTP user's group shares
+    /// it, and the mode is 2770 (setgid: grants keep that group; nobody else may look in). When any
+    /// mail user writes (qmail-pop3d), the SMTP user owns it and the mode is 1733: everyone may
+    /// create a grant but not list the directory, and the sticky bit keeps users from removing or
+    /// replacing each other's grants (the owner still may).
+    public struct Store: Sendable, Equatable {
+        public var path: String
+        public var window: String
+        public var writers: [Writer]
+        /// An account name; its uid owns the directory (root when only root writes).
+        public var owner: String
+        /// The directory's group is this account's primary group.
+        public var groupOf: String
+        public var mode: UInt32
+
+        /// `ls -l`'s first ten characters for the mode.
+        public var modeString: String { Self.lsMode(mode, directory: true) }
+
+        static func lsMode(_ mode: UInt32, directory: Bool) -> String {
+            var text = directory ? "d" : "-"
+            let special: [(set: UInt32, exec: Character, noExec: Character)] = [
+                (0o4000, "s", "S"), (0o2000, "s", "S"), (0o1000, "t", "T"),
+            ]
+            for (index, shift) in [6, 3, 0].enumerated() {
+                let bits = (mode >> UInt32(shift)) & 7
+                text += bits & 4 != 0 ? "r" : "-"
+                text += bits & 2 != 0 ? "w" : "-"
+                let executable = bits & 1 != 0
+                if mode & special[index].set != 0 {
+                    text.append(executable ? special[index].exec : special[index].noExec)
+                } else {
+                    text += executable ? "x" : "-"
+                }
+            }
+            return text
+        }
+    }
+
+    /// A file of the output installed where the system reads it.
+    public struct Install: Sendable, Equatable {
+        /// Relative to the output directory.
+        public var source: String
+        public var destination: String
+        public var mode: UInt32
+        /// What to do after it changes (e.g. "doveadm reload").
+        public var then: String?
+    }
+
+    /// A supervised service of the output directory.
+    public struct SupervisedService: Sendable, Equatable {
+        public var name: String
+        public var supervisor: Supervisor
+        /// Relative to the output directory.
+        public var directory: String
+        /// Where setup links it.
+        public var link: String
+        public var compilesRules: Bool
+    }
+
+    public var users: [String]
+    public var stores: [Store]
+    public var services: [SupervisedService]
+    public var logUser: String
+    public var smtpUser: String
+    public var installs: [Install]
+    /// Steps setup cannot take and prints instead (merging into dovecot.conf or rc.conf).
+    public var manualSteps: [String]
+    public var tcprules: String
+
+    /// Writers of one window, in service order, each once.
+    static func writers(of window: RelayWindow, in spec: Spec) -> [Writer] {
+        var writers: [Writer] = []
+        for service in spec.services where service.grants?.value == window.name.value {
+            let writer: Writer
+            switch service.role {
+            case .dovecot(let login):
+                writer = login.version.value.mechanism == .mailExecutable
+                    ? .root : .account(login.postLoginUser?.value ?? spec.platform.users.dovecot)
+            case .qmailPOP3D: writer = .anyMailUser
+            case .qmailSMTPD: continue
+            }
+            if !writers.contains(writer) { writers.append(writer) }
+        }
+        return writers
+    }
+
+    static func store(_ window: RelayWindow, in spec: Spec) -> Store {
+        let writers = writers(of: window, in: spec)
+        let smtp = spec.platform.users.smtp
+        let accounts = writers.compactMap { writer -> String? in
+            if case .account(let name) = writer { return name }
+            return nil
+        }
+        let shared = writers.contains(.anyMailUser) || accounts.count > 1
+        if shared {
+            return Store(path: window.store.value, window: window.name.value, writers: writers, owner: smtp, groupOf: smtp, mode: 0o1733)
+        }
+        return Store(
+            path: window.store.value, window: window.name.value, writers: writers, owner: accounts.first ?? "root",
+            groupOf: smtp, mode: 0o2770)
+    }
+
+    /// The name of the installed crontab fragment: cron.d accepts letters, digits, '-' and '_'.
+    public static func cronFragmentName(specName: String) -> String {
+        let base = specName.hasSuffix(".yaml") ? String(specName.dropLast(5)) : specName
+        let safe = base.unicodeScalars.map { scalar -> Character in
+            switch scalar {
+            case "a"..."z", "A"..."Z", "0"..."9", "_", "-": Character(scalar)
+            default: "-"
+            }
+        }
+        return "relaychain-" + String(safe)
+    }
+
+    static func make(_ spec: Spec, specName: String, files: [OutputFile]) -> Deployment {
+        let platform = spec.platform
+        let users = platform.users
+        let produced = Set(files.map(\.path))
+        var accounts: [String] = []
+        func need(_ name: String) { if name != "root", !accounts.contains(name) { accounts.append(name) } }
+
+        let referenced = spec.windows.filter { window in
+            spec.services.contains { $0.grants?.value == window.name.value || $0.checks?.value == window.name.value }
+        }
+        let stores = referenced.map { store($0, in: spec) }
+        var services: [SupervisedService] = []
+        var installs: [Install] = []
+        var manual: [String] = []
+        for service in spec.services {
+            let name = service.name.value
+            switch service.role {
+            case .dovecot(let login):
+                let fragment = "dovecot/relaychain-\(name).conf"
+                guard produced.contains(fragment) else { continue }
+                if case .account(let user) = writers(of: spec.window(named: login.grants.value)!, in: spec).first {
+                    need(user)
+                }
+                if login.version.value.mechanism == .mailExecutable {
+                    manual.append("merge \(fragment) into dovecot.conf (Dovecot \(login.version.value) has no conf.d)")
+                    continue
+                }
+                let script = "libexec/\(name)-postlogin"
+                installs.append(Install(source: script, destination: "\(platform.libexec.value)/\(name)-postlogin", mode: 0o755))
+                if let confD = platform.dovecotConfD {
+                    installs.append(Install(
+                        source: fragment, destination: "\(confD)/relaychain-\(name).conf", mode: 0o644,
+                        then: "doveadm reload"))
+                } else {
+                    manual.append("include \(fragment) from dovecot.conf (!include)")
+                }
+            case .qmailPOP3D(let login):
+                supervised(name, login.runBy.value, rules: false)
+            case .qmailSMTPD(let smtpd):
+                need(users.smtp)
+                supervised(name, smtpd.runBy.value, rules: true)
+            }
+        }
+        func supervised(_ name: String, _ supervisor: Supervisor, rules: Bool) {
+            guard supervisor != .qmailRun else { return }
+            need(users.log)
+            services.append(SupervisedService(
+                name: name, supervisor: supervisor, directory: "service/\(name)",
+                link: "\(platform.serviceDirectory(supervisor))/\(name)", compilesRules: rules))
+        }
+        if produced.contains("rc.conf") {
+            manual.append("merge rc.conf into /etc/rc.conf: relaychain build \(specName) --merge-into /etc/rc.conf")
+        }
+        for path in produced.sorted() where path.hasPrefix("tcprules/") {
+            manual.append("install \(path) where qmail-run's tcprules variable points; qmail-run compiles it")
+        }
+        if produced.contains(CronTarget.path) {
+            need(users.smtp)
+            if let cronD = platform.cronD {
+                installs.append(Install(
+                    source: CronTarget.path, destination: "\(cronD)/\(cronFragmentName(specName: specName))", mode: 0o644))
+            } else {
+                manual.append("add the line of \(CronTarget.path) to \(users.smtp)'s crontab: crontab -u \(users.smtp) -e")
+            }
+        }
+        for store in stores where store.writers.contains(where: { if case .account = $0 { true } else { false } }) {
+            need(store.owner)
+        }
+        return Deployment(
+            users: accounts, stores: stores, services: services, logUser: users.log, smtpUser: users.smtp,
+            installs: installs, manualSteps: manual, tcprules: platform.path(of: "tcprules"))
+    }
+}

@@ -1,0 +1,225 @@
+/// The `setup` script beside the output: POSIX sh that makes a host match a `Deployment`. It is
+/// idempotent (each step looks before it acts, and a second run prints "nothing to do"), prints
+/// every action, and never deletes anything.
+struct SetupTarget {
+    let header: String
+
+    static let path = "setup"
+
+    func file(_ deployment: Deployment) -> OutputFile {
+        var text = "#!/bin/sh\n\(header)\n"
+        text += Self.preamble
+        if !deployment.users.isEmpty {
+            text += "\n# Accounts the emitted files run programs as. setup never creates accounts.\n"
+            for user in deployment.users { text += "need_user \(ShellQuoting.word(user))\n" }
+        }
+        for store in deployment.stores {
+            let writers = store.writers.map { writer -> String in
+                switch writer {
+                case .root: "root"
+                case .account(let name): name
+                case .anyMailUser: "any mail user"
+                }
+            }
+            text += "\n# Store of window '\(store.window)': written by \(writers.joined(separator: ", ")), "
+            text += "read and cleaned by \(deployment.smtpUser).\n"
+            let owner = ShellQuoting.word(store.owner)
+            let group = ShellQuoting.word(store.groupOf)
+            text += store.owner == store.groupOf
+                ? "if has_user \(owner); then\n" : "if has_user \(owner) && has_user \(group); then\n"
+            text += "  directory \(ShellQuoting.word(store.path)) \"$(id -u \(owner))\" \"$(id -g \(group))\" "
+            text += "\(String(store.mode, radix: 8)) \(store.modeString)\n"
+            text += "fi\n"
+        }
+        for service in deployment.services {
+            let log = ShellQuoting.word(deployment.logUser)
+            text += "\n# Service '\(service.name)' (\(service.supervisor.rawValue)).\n"
+            text += "if has_user \(log); then\n"
+            text += "  local_directory \(ShellQuoting.word(service.directory + "/log/main")) "
+            text += "\"$(id -u \(log))\" \"$(id -g \(log))\" 750 drwxr-x---\n"
+            text += "fi\n"
+            if service.compilesRules {
+                text += "compile_rules \(ShellQuoting.word(service.directory))\n"
+            }
+        }
+        for install in deployment.installs {
+            text += "\ninstall_file \(ShellQuoting.word(install.source)) \(ShellQuoting.word(install.destination)) "
+            text += "\(String(install.mode, radix: 8)) \(Deployment.Store.lsMode(install.mode, directory: false))"
+            text += install.then.map { " \(ShellQuoting.word($0))" } ?? ""
+            text += "\n"
+        }
+        if !deployment.services.isEmpty {
+            text += "\n# Last, so that each service starts with its logs, rules and store in place.\n"
+            for service in deployment.services {
+                text += "link_service \(ShellQuoting.word(service.directory)) \(ShellQuoting.word(service.link))\n"
+            }
+        }
+        for step in deployment.manualSteps {
+            text += "by_hand \(ShellQuoting.word(step))\n"
+        }
+        text += "\nfinish\n"
+        return OutputFile(path: Self.path, contents: text.replacing("@TCPRULES@", with: ShellQuoting.word(deployment.tcprules)),
+                          executable: true)
+    }
+
+    /// The options and helpers every setup script shares.
+    static let preamble = #"""
+        # Prepares this host for the files beside this script; run it as root after each build.
+        # It creates what is missing and corrects owners and modes; it never deletes anything.
+        #   ./setup             act, printing each action
+        #   ./setup --dry-run   print each action, change nothing
+        #   ./setup --root DIR  act under DIR (tests, packaging); accounts are still this host's
+        # Exit status: 0 done or nothing to do, 1 an account is missing or a path is taken, 2 usage.
+        set -eu
+        here=$(cd "$(dirname "$0")" && pwd -P)
+        root=
+        dry=
+        usage() {
+          echo "usage: $0 [--dry-run] [--root DIR]" >&2
+          exit 2
+        }
+        while [ $# -gt 0 ]; do
+          case $1 in
+            --dry-run) dry=1 ;;
+            --root)
+              [ $# -ge 2 ] || usage
+              root=${2%/}
+              shift
+              ;;
+            *) usage ;;
+          esac
+          shift
+        done
+        actions=0
+        problems=0
+        notes=
+
+        # act DESCRIPTION COMMAND...: prints what it does, then does it (unless --dry-run).
+        act() {
+          actions=$((actions + 1))
+          if [ -n "$dry" ]; then
+            echo "would $1"
+          else
+            echo "setup: $1"
+            shift
+            "$@"
+          fi
+        }
+
+        problem() {
+          problems=$((problems + 1))
+          echo "setup: $1" >&2
+        }
+
+        has_user() {
+          id "$1" >/dev/null 2>&1
+        }
+
+        need_user() {
+          has_user "$1" ||
+            problem "no account '$1'; create it (e.g. useradd --system --no-create-home --shell /usr/sbin/nologin $1)"
+        }
+
+        # The owner uid, group gid and mode string of a path, as ls -ldn shows them.
+        state() {
+          # shellcheck disable=SC2012 # ls -n is the portable way to read numeric owners
+          ls -ldn "$1" 2>/dev/null | awk '{ print substr($1, 1, 10), $3, $4 }'
+        }
+
+        # directory PATH UID GID MODE LSMODE: a directory under the root, with that owner and mode.
+        directory() {
+          at_path "$root$1" "$2" "$3" "$4" "$5"
+        }
+
+        # local_directory PATH UID GID MODE LSMODE: a directory of this output.
+        local_directory() {
+          at_path "$here/$1" "$2" "$3" "$4" "$5"
+        }
+
+        at_path() {
+          if [ ! -d "$1" ]; then
+            act "create directory $1" mkdir -p "$1"
+          fi
+          if [ "$(state "$1")" != "$5 $2 $3" ]; then
+            act "give $1 owner $2, group $3, mode $4" set_owner_mode "$1" "$2" "$3" "$4"
+          fi
+        }
+
+        set_owner_mode() {
+          chown "$2:$3" "$1"
+          chmod "$4" "$1"
+        }
+
+        # compile_rules DIR: tcp.cdb from tcp.rules when it is missing or older.
+        compile_rules() {
+          if [ ! -f "$here/$1/tcp.cdb" ] || [ -n "$(find "$here/$1/tcp.rules" -newer "$here/$1/tcp.cdb")" ]; then
+            act "compile $here/$1/tcp.cdb from tcp.rules" run_tcprules "$here/$1"
+          fi
+        }
+
+        run_tcprules() {
+          (cd "$1" && @TCPRULES@ tcp.cdb tcp.tmp <tcp.rules)
+        }
+
+        # install_file SOURCE DESTINATION MODE LSMODE [THEN]: a copy of an output file in place.
+        install_file() {
+          target=$root$2
+          if ! cmp -s "$here/$1" "$target"; then
+            if [ ! -d "$(dirname "$target")" ]; then
+              act "create directory $(dirname "$target")" mkdir -p "$(dirname "$target")"
+            fi
+            act "install $target" copy_file "$here/$1" "$target" "$3"
+            if [ $# -ge 5 ]; then
+              notes="$notes
+        then: $5"
+            fi
+          elif [ "$(state "$target")" != "$4 0 0" ]; then
+            act "give $target owner 0, group 0, mode $3" set_owner_mode "$target" 0 0 "$3"
+          fi
+        }
+
+        # Beside the target first, then renamed over it: a reader sees the old or the new file.
+        copy_file() {
+          cp "$1" "$2.relaychain-new"
+          chown 0:0 "$2.relaychain-new"
+          chmod "$3" "$2.relaychain-new"
+          mv -f "$2.relaychain-new" "$2"
+        }
+
+        # link_service DIR LINK: the supervisor's directory gets a link to the service.
+        link_service() {
+          link=$root$2
+          if [ -L "$link" ] && [ "$(readlink "$link")" = "$here/$1" ]; then
+            return 0
+          fi
+          if [ -e "$link" ] || [ -L "$link" ]; then
+            problem "$link exists and is not a link to $here/$1; left as it is"
+            return 0
+          fi
+          if [ ! -d "$(dirname "$link")" ]; then
+            act "create directory $(dirname "$link")" mkdir -p "$(dirname "$link")"
+          fi
+          act "link $link to $here/$1 (the supervisor starts it)" ln -s "$here/$1" "$link"
+        }
+
+        by_hand() {
+          notes="$notes
+        by hand: $1"
+        }
+
+        finish() {
+          if [ -n "$notes" ]; then
+            echo "setup: still to do:$notes"
+          fi
+          if [ "$actions" -eq 0 ]; then
+            echo "setup: nothing to do"
+          elif [ -n "$dry" ]; then
+            echo "setup: $actions actions (dry run: nothing changed)"
+          else
+            echo "setup: $actions actions done"
+          fi
+          [ "$problems" -eq 0 ] || exit 1
+        }
+
+        """#
+}
