@@ -87,27 +87,32 @@ class World:
         return os.path.join(self.root, *parts)
 
     def setup(self):
-        for d in ["bin", "spool", "standin", "log", "run", "state", "home"]:
+        for d in ["bin", "standin", "log", "run", "state", "home"]:
             os.makedirs(self.path(d))
-        os.chmod(self.path("spool"), 0o755)
-        os.makedirs(self.path("spool", "allow"))
-        os.chmod(self.path("spool", "allow"), 0o777)
         os.chmod(self.path("standin"), 0o777)
         for tool in TOOLS:
             shutil.copy2(os.path.join(self.bin_dir, tool), self.path("bin", tool))
         shutil.copy2(os.path.join(REPO, "e2e", "qmail-smtpd-standin"), self.path("bin", "qmail-smtpd-standin"))
 
-        # The spec, compiled with relaychain build; its output is used unchanged.
+        # The spec, compiled with relaychain build; its output is used unchanged, and its setup
+        # script (run as root, as an administrator would) prepares everything else.
         self.smtp4 = free_port()
         self.smtp6 = free_port(socket.AF_INET6, "::1") if self.ipv6 else free_port()
         with open(os.path.join(REPO, "e2e", "spec.template.yaml")) as f:
             spec = f.read().replace("@ROOT@", self.root).replace("@SMTP4@", str(self.smtp4)).replace("@SMTP6@", str(self.smtp6))
         with open(self.path("spec.yaml"), "w") as f:
             f.write(spec)
-        build = subprocess.run([os.path.join(self.bin_dir, "relaychain"), "build", self.path("spec.yaml"), "--output", self.path("gen")],
+        build = subprocess.run([self.relaychain, "build", self.path("spec.yaml"), "--output", self.path("gen")],
                                capture_output=True, text=True)
         if build.returncode != 0:
             raise RuntimeError("relaychain build failed:\n" + build.stderr)
+        first = subprocess.run([self.path("gen", "setup")], capture_output=True, text=True)
+        self.setup_output = first.stdout + first.stderr
+        if first.returncode != 0:
+            raise RuntimeError("setup failed (%d):\n%s" % (first.returncode, self.setup_output))
+        again = subprocess.run([self.path("gen", "setup")], capture_output=True, text=True)
+        if again.returncode != 0 or again.stdout != "setup: nothing to do\n":
+            raise RuntimeError("a second setup run acted:\n" + again.stdout + again.stderr)
 
         # Dovecot: its own instance, plaintext logins on loopback only, one passwd-file user.
         nobody = pwd.getpwnam("nobody")
@@ -130,18 +135,23 @@ class World:
             raise RuntimeError("doveconf rejects the configuration:\n" + check.stderr)
         self.start(["dovecot", "-F", "-c", self.path("dovecot.conf")], "dovecot.out")
 
-        # The SMTP services: tcprules as an administrator would write them (everyone is on a
-        # blocklist, so rblsmtpd rejects unless it steps aside), then the emitted run scripts.
-        for service in ["smtp", "smtp6"] if self.ipv6 else ["smtp"]:
-            directory = self.path("gen", "service", service)
-            subprocess.run(["tcprules", "tcp.cdb", "tcp.tmp"], input=':allow,RBLSMTPD="-listed in the test\'s blocklist"\n',
-                           text=True, cwd=directory, check=True)
-            self.start([os.path.join(directory, "run")], "%s.log" % service, cwd=directory)
+        # The SMTP services: daemontools' svscan watches the directory setup linked them into;
+        # supervise runs each emitted run script and its log/run (multilog as qmaill).
+        self.start(["svscan", self.path("svscan")], "svscan.out")
         wait_for_port("127.0.0.1", self.imap)
         wait_for_port("127.0.0.1", self.pop3)
         wait_for_port("127.0.0.1", self.smtp4)
         if self.ipv6:
             wait_for_port("::1", self.smtp6)
+
+    @property
+    def relaychain(self):
+        return os.path.join(self.bin_dir, "relaychain")
+
+    def doctor(self, *extra):
+        return subprocess.run([self.relaychain, "doctor", self.path("spec.yaml"), "--output", self.path("gen"),
+                               "--dovecot-config", self.path("dovecot.conf")] + list(extra),
+                              capture_output=True, text=True, timeout=120)
 
     def start(self, argv, log, cwd=None):
         out = open(self.path("log", log), "ab")
@@ -174,8 +184,13 @@ class World:
 
     def logs(self):
         text = []
-        for name in sorted(os.listdir(self.path("log"))):
-            with open(self.path("log", name), errors="replace") as f:
+        files = [self.path("log", name) for name in sorted(os.listdir(self.path("log")))]
+        for service in ["smtp", "smtp6"]:
+            current = self.path("gen", "service", service, "log", "main", "current")
+            if os.path.exists(current):
+                files.append(current)
+        for name in files:
+            with open(name, errors="replace") as f:
                 text.append("----- %s -----\n%s" % (name, f.read()[-6000:]))
         return "\n".join(text)
 
@@ -277,7 +292,7 @@ service pop3-login {{
     port = 0
   }}
 }}
-!include {root}/gen/dovecot/relaychain-mail.conf
+!include {root}/dovecot-conf.d/relaychain-mail.conf
 """
 
 
@@ -291,6 +306,34 @@ def refused(code, message):
 
 
 # Scenarios: each uses its own loopback client address.
+
+def doctor_passes(w):
+    result = w.doctor()
+    expect(result.returncode == 0, "doctor failed (%d):\n%s%s" % (result.returncode, result.stdout, result.stderr))
+    last = result.stdout.strip().splitlines()[-1]
+    expect(last.startswith("doctor: all ") and "FAIL" not in result.stdout, result.stdout)
+    relays = [line for line in result.stdout.splitlines() if line.startswith("ok   service '") and "relays for 192.0.2." in line]
+    expect(len(relays) == (2 if w.ipv6 else 2), "the self-test should cover both SMTP services: %s" % relays)
+    leftovers = [name for name in os.listdir(w.path("spool", "allow")) if name.startswith("192.0.2.") or name.startswith(".relaychain")]
+    expect(not leftovers, "doctor left grants behind: %s" % leftovers)
+    print(result.stdout, end="")
+    return last + "; setup ran once, a second run had nothing to do"
+
+
+def doctor_finds_an_unwritable_store(w):
+    store = w.path("spool", "allow")
+    mode = os.stat(store).st_mode & 0o7777
+    os.chmod(store, 0o2570)
+    try:
+        result = w.doctor()
+    finally:
+        os.chmod(store, mode)
+    expect(result.returncode == 1, "doctor should fail, exit %d:\n%s" % (result.returncode, result.stdout))
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    expect("FAIL dovecot can write grants in %s" % store in failed, "doctor did not name the item: %s" % failed)
+    expect(w.doctor().returncode == 0, "doctor should pass again once the mode is back")
+    return "exit 1, naming: %s" % "; ".join(failed)
+
 
 def no_login(w):
     code, message, environment = w.send("127.0.0.11")
@@ -311,7 +354,17 @@ def imap_login_relays(w):
     expect(environment.get("RBLSMTPD") == "", "rblsmtpd was not told to step aside")
     owner = pwd.getpwuid(os.stat(grant).st_uid).pw_name
     expect(owner == "dovecot", "the post-login script should run as dovecot (default_internal_user), grant owned by %s" % owner)
-    return "accepted; rblsmtpd stepped aside; stand-in saw RELAYCLIENT and USER=alice; grant written by %s" % owner
+    log = w.path("gen", "service", "smtp", "log", "main", "current")
+    deadline = time.time() + 5
+    while time.time() < deadline and not (os.path.exists(log) and "relay-ctrl-check" in open(log, errors="replace").read()):
+        time.sleep(0.1)
+    expect(os.path.exists(log), "multilog (as qmaill) wrote no log/main/current")
+    expect(pwd.getpwuid(os.stat(log).st_uid).pw_name == "qmaill", "log/main/current is not qmaill's")
+    with open(log, errors="replace") as f:
+        text = f.read()
+    expect("relay-ctrl-check" in text and "127.0.0.12" in text, "relay-ctrl-check's line is not in multilog's log")
+    return "accepted; rblsmtpd stepped aside; stand-in saw RELAYCLIENT and USER=alice; grant written by %s; " \
+        "relay-ctrl-check's line in multilog's log" % owner
 
 
 def pop3_login_relays(w):
@@ -402,6 +455,7 @@ def load(w):
 
 
 SCENARIOS = [
+    ("doctor: every item holds after build and setup", doctor_passes),
     ("no login: rblsmtpd rejects the listed client, RCPT refused", no_login),
     ("IMAP login, then SMTP from the same address relays", imap_login_relays),
     ("POP3 login relays too", pop3_login_relays),
@@ -410,6 +464,7 @@ SCENARIOS = [
     ("IPv6 loopback: login and relay", ipv6),
     ("planted and future-dated grant files", planted_grants),
     ("load: 50 concurrent clients", load),
+    ("doctor names a store the login user cannot write", doctor_finds_an_unwritable_store),
 ]
 
 

@@ -10,7 +10,10 @@ struct RelaychainCommand: ParsableCommand {
               relaychain check examples/netbsd-pkgsrc-dovecot1.yaml
             """,
         version: RelaychainVersion.current,
-        subcommands: [CheckCommand.self, BuildCommand.self, ExplainCommand.self, SchemaCommand.self]
+        subcommands: [
+            CheckCommand.self, BuildCommand.self, ExplainCommand.self, DoctorCommand.self, SchemaCommand.self,
+            ProbeAsCommand.self,
+        ]
     )
 }
 

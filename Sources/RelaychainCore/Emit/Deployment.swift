@@ -75,7 +75,35 @@ public struct Deployment: Sendable, Equatable {
         public var compilesRules: Bool
     }
 
+    /// A command of the live self-test: `asRoot` (ending in a chain loader such as
+    /// relay-ctrl-chdir) runs as root, then the rest runs as `user` (nil: it stays root), as on
+    /// the host: relay-ctrl-chdir opens the store before tcpserver drops to qmaild.
+    public struct ProbeCommand: Sendable, Equatable {
+        public var service: String
+        public var asRoot: [String]
+        public var user: String?
+        public var asUser: [String]
+        /// Variables of the login side's caller (Dovecot's IP, USER); `@ADDRESS@` is the test address.
+        public var environment: [String]
+    }
+
+    /// Grant a TEST-NET address the way a login does, then run each SMTP chain up to a probe
+    /// (env, which prints the environment) in place of qmail-smtpd.
+    public struct SelfTest: Sendable, Equatable {
+        public var window: String
+        public var store: String
+        public var grant: ProbeCommand
+        public var checks: [ProbeCommand]
+        /// What RELAYCLIENT must be when the grant is seen.
+        public var relayClient: String
+    }
+
+    public static let addressPlaceholder = "@ADDRESS@"
+
     public var users: [String]
+    /// Every program an emitted file runs, by absolute path, each once.
+    public var programs: [String]
+    public var selfTests: [SelfTest]
     public var stores: [Store]
     public var services: [SupervisedService]
     public var logUser: String
@@ -199,7 +227,101 @@ public struct Deployment: Sendable, Equatable {
             need(store.owner)
         }
         return Deployment(
-            users: accounts, stores: stores, services: services, logUser: users.log, smtpUser: users.smtp,
+            users: accounts, programs: programs(spec, files: files), selfTests: selfTests(spec), stores: stores, services: services, logUser: users.log, smtpUser: users.smtp,
             installs: installs, manualSteps: manual, tcprules: platform.path(of: "tcprules"))
+    }
+
+    /// Absolute paths that start a word of an emitted command line, found from the chains.
+    static func programs(_ spec: Spec, files: [OutputFile]) -> [String] {
+        let plan = ChainPlan(spec: spec)
+        var paths: [String] = []
+        func add(_ path: String) { if !paths.contains(path) { paths.append(path) } }
+        let produced = Set(files.map(\.path))
+        for service in spec.services {
+            switch service.role {
+            case .dovecot(let login):
+                guard produced.contains("dovecot/relaychain-\(service.name.value).conf") else { continue }
+                for name in ["relay-ctrl-chdir", "relay-ctrl-allow"] { add(spec.platform.path(of: name)) }
+                if login.version.value.mechanism == .mailExecutable {
+                    add(spec.platform.env.value)
+                    add(spec.platform.path(of: "dovecot-settcpremoteip"))
+                    for mailProtocol in login.protocols { add("\(spec.platform.dovecotLibexec.value)/\(mailProtocol.value.rawValue)") }
+                } else {
+                    add("\(spec.platform.dovecotLibexec.value)/script-login")
+                }
+            case .qmailPOP3D(let login):
+                for name in ["relay-ctrl-chdir", "tcpserver", "qmail-popup", "relay-ctrl-allow", "qmail-pop3d"] {
+                    add(spec.platform.path(of: name))
+                }
+                add(login.checkpassword.value.hasPrefix("/") ? login.checkpassword.value : spec.platform.path(of: login.checkpassword.value))
+                logPrograms(login.runBy.value)
+            case .qmailSMTPD(let smtpd):
+                add(spec.platform.env.value)
+                if smtpd.checks != nil { add(spec.platform.path(of: "relay-ctrl-chdir")) }
+                if smtpd.runBy.value != .qmailRun { add(spec.platform.path(of: "tcpserver")) }
+                for step in plan.smtpSteps(smtpd) { add(step.words[0].text) }
+                if smtpd.runBy.value != .qmailRun { add(spec.platform.path(of: "tcprules")) }
+                logPrograms(smtpd.runBy.value)
+            }
+        }
+        func logPrograms(_ supervisor: Supervisor) {
+            switch supervisor {
+            case .daemontools: add(spec.platform.path(of: "setuidgid")); add(spec.platform.path(of: "multilog"))
+            case .runit: add(spec.platform.path(of: "chpst")); add(spec.platform.path(of: "svlogd"))
+            case .qmailRun: break
+            }
+        }
+        if produced.contains(CronTarget.path) { add(spec.platform.path(of: "relay-ctrl-age")) }
+        return paths
+    }
+
+    static func selfTests(_ spec: Spec) -> [SelfTest] {
+        let plan = ChainPlan(spec: spec)
+        let env = spec.platform.env.value
+        let address = addressPlaceholder
+        var tests: [SelfTest] = []
+        for window in spec.windows {
+            let checks = spec.services.compactMap { service -> ProbeCommand? in
+                guard case .qmailSMTPD(let smtpd) = service.role, smtpd.checks?.value == window.name.value else { return nil }
+                let asRoot = [env, "-"] + (plan.checkEnvironment(window) + plan.serviceEnvironment(smtpd)).map(\.text)
+                    + [spec.platform.path(of: "relay-ctrl-chdir")]
+                let chain = plan.smtpCommand(smtpd).dropLast().map(\.text)
+                let tcpserver = ["TCPREMOTEIP=\(address)", "TCPREMOTEPORT=2525", "TCPLOCALIP=127.0.0.1", "PROTO=TCP",
+                                 "TCPLOCALPORT=\(smtpd.port.value)"]
+                return ProbeCommand(
+                    service: service.name.value, asRoot: asRoot, user: spec.platform.users.smtp,
+                    asUser: [env] + tcpserver + chain + [env], environment: [])
+            }
+            guard !checks.isEmpty,
+                let granter = spec.services.first(where: { $0.grants?.value == window.name.value })
+            else { continue }
+            let grant: ProbeCommand
+            switch granter.role {
+            case .dovecot(let login) where login.version.value.mechanism == .mailExecutable:
+                let words = [env, "RELAY_CTRL_DIR=\(window.store.value)"] + plan.carryWords(window).map(\.text)
+                    + ["relay-ctrl-chdir", "dovecot-settcpremoteip", "relay-ctrl-allow"].map { spec.platform.path(of: $0) }
+                grant = ProbeCommand(
+                    service: granter.name.value, asRoot: words + ["/bin/true"], user: nil, asUser: [],
+                    environment: ["IP=\(address)", "USER=relaychain-doctor"])
+            case .dovecot(let login):
+                let user = login.postLoginUser?.value ?? spec.platform.users.dovecot
+                grant = ProbeCommand(
+                    service: granter.name.value, asRoot: [], user: user,
+                    asUser: ["\(spec.platform.libexec.value)/\(granter.name.value)-postlogin", "/bin/true"],
+                    environment: ["IP=\(address)", "USER=relaychain-doctor"])
+            default:
+                let asRoot = [env, "-", "RELAY_CTRL_DIR=\(window.store.value)"] + plan.carryWords(window).map(\.text)
+                    + [spec.platform.path(of: "relay-ctrl-chdir")]
+                grant = ProbeCommand(
+                    service: granter.name.value, asRoot: asRoot, user: "nobody",
+                    asUser: [env, "TCPREMOTEIP=\(address)", "USER=relaychain-doctor", spec.platform.path(of: "relay-ctrl-allow"),
+                             "/bin/true"],
+                    environment: [])
+            }
+            tests.append(SelfTest(
+                window: window.name.value, store: window.store.value, grant: grant, checks: checks,
+                relayClient: window.relayClient.value))
+        }
+        return tests
     }
 }

@@ -97,14 +97,14 @@ final class SpecLoader {
             return reader.path(value, key.rawValue).map { .some($0) } ?? nil
         }
         // Read every path before giving up, so that each bad one is reported.
-        let paths = [PlatformKey.prefix, .env, .dovecotLibexec, .libexec, .serviceDirectory].map(path)
+        let paths = [PlatformKey.prefix, .env, .dovecotLibexec, .libexec, .serviceDirectory, .dovecotConfD, .cronD].map(path)
         var profile: Located<PlatformProfile>?
         if let node = fields?[.profile] {
             guard let chosen = reader.choice(node, PlatformKey.profile.rawValue, as: PlatformProfile.self) else { return nil }
             profile = chosen
         }
         guard let prefix = paths[0], let env = paths[1], let dovecotLibexec = paths[2], let libexec = paths[3],
-            let serviceDirectory = paths[4]
+            let serviceDirectory = paths[4], let confD = paths[5], let cronD = paths[6]
         else { return nil }
         let resolvedPrefix = prefix ?? .byDefault(profile?.value.prefix ?? Platform.defaultPrefix)
         var overrides: [String: Located<String>] = [:]
@@ -117,7 +117,7 @@ final class SpecLoader {
             }
         }
         let profileLibexec = profile.map { Located<String>.byDefault($0.value.dovecotLibexec) }
-        return Platform(
+        var platform = Platform(
             profile: profile,
             prefix: resolvedPrefix,
             env: env ?? .byDefault(Platform.defaultEnv),
@@ -125,6 +125,9 @@ final class SpecLoader {
             libexec: libexec ?? .byDefault("\(resolvedPrefix.value)/libexec/relaychain"),
             paths: overrides,
             serviceDirectory: serviceDirectory)
+        platform.dovecotConfDOverride = confD
+        platform.cronDOverride = cronD
+        return platform
     }
 
     // MARK: windows

@@ -49,6 +49,12 @@ public enum SpecSchema {
         case .prefix: described(
             "Installation prefix of relaychain's tools and of programs the profile does not place (<prefix>/bin/NAME). "
                 + "Default: the profile's (/usr/local without one).", ref: "absolutePath")
+        case .dovecotConfD: described(
+            "The directory dovecot.conf includes conf.d/*.conf from; setup installs Dovecot 2 fragments there. "
+                + "Default: the profile's.", ref: "absolutePath")
+        case .cronD: described(
+            "Where cron reads crontab fragments with a user field; setup installs relay-ctrl-age's line there. "
+                + "Default: the profile's (none on NetBSD).", ref: "absolutePath")
         case .serviceDirectory: described(
             "The directory svscan or runsvdir watches; setup links each service there. Default: the profile's.",
             ref: "absolutePath")

@@ -41,6 +41,9 @@ public struct Platform: Sendable {
     /// The directory svscan or runsvdir watches, where `setup` links the services.
     public var serviceDirectory: Located<String>?
     public var users: SystemUsers = .qmail
+    /// Overrides of the profile's Dovecot conf.d and cron.d directories.
+    public var dovecotConfDOverride: Located<String>?
+    public var cronDOverride: Located<String>?
 
     public init(
         profile: Located<PlatformProfile>? = nil, prefix: Located<String>, env: Located<String>,
@@ -77,10 +80,10 @@ public struct Platform: Sendable {
     }
 
     /// Where Dovecot 2's configuration includes `conf.d/*.conf` from; nil without a profile.
-    public var dovecotConfD: String? { profile?.value.dovecotConfD }
+    public var dovecotConfD: String? { dovecotConfDOverride?.value ?? profile?.value.dovecotConfD }
 
     /// Where cron reads fragments with a user field; nil without one (NetBSD, no profile).
-    public var cronD: String? { profile?.value.cronD }
+    public var cronD: String? { cronDOverride?.value ?? profile?.value.cronD }
 
     public func serviceDirectory(_ supervisor: Supervisor) -> String {
         serviceDirectory?.value ?? profile?.value.serviceDirectory(supervisor) ?? "/service"

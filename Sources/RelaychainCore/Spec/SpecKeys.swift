@@ -9,6 +9,8 @@ public enum PlatformKey: String, CaseIterable, Sendable {
     case dovecotLibexec = "dovecot-libexec"
     case libexec, paths
     case serviceDirectory = "service-dir"
+    case dovecotConfD = "dovecot-conf-d"
+    case cronD = "cron-d"
 }
 
 public enum WindowKey: String, CaseIterable, Sendable {

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import RelaychainCore
+
+/// `relaychain doctor SPEC`: checks the live host against the spec and prints a checklist.
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check this host against a spec: programs, accounts, store access, installed files, a live self-test.",
+        discussion: """
+            Run it as root on the host, after build and setup. Each item says how to fix it when \
+            it fails. The store is tested with the real accounts (as they run on the host), and a \
+            grant for a TEST-NET address, written the way the login side writes it, must be seen \
+            by each emitted SMTP chain, run up to env(1) in place of qmail-smtpd as the SMTP user; \
+            the grant is removed afterwards.
+
+            Exit status: 0 when every item holds, 1 when any fails, 2 for usage errors.
+
+            Example:
+              relaychain doctor examples/debian-dovecot23-daemontools.yaml --output /etc/relaychain
+            """
+    )
+
+    @Argument(help: "The spec the host was built from.")
+    var spec: String
+
+    @Option(name: .long, help: "The build's output directory on this host (default: generated/<spec name>).")
+    var output: String?
+
+    @Option(name: .long, help: "dovecot.conf to give doveconf -c (default: Dovecot's own).")
+    var dovecotConfig: String?
+
+    @Option(name: .long, help: "The rc.conf that must hold the qmail-run variables (default /etc/rc.conf).")
+    var rcConf = "/etc/rc.conf"
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: DoctorFormat = .text
+
+    enum DoctorFormat: String, ExpressibleByArgument { case text, json }
+
+    func run() throws {
+        let bytes = try SpecFile.readOrExit(spec)
+        let specName = spec == "-" ? "stdin.yaml" : URL(fileURLWithPath: spec).lastPathComponent
+        let result = Relaychain.build(path: spec, bytes: bytes, specName: specName)
+        guard !result.diagnostics.hasErrors, let checked = Relaychain.check(path: spec, bytes: bytes).spec else {
+            printError("relaychain: \(spec) has errors; run relaychain check \(spec)")
+            throw ExitCode(ExitStatus.findings)
+        }
+        let name = specName.hasSuffix(".yaml") ? String(specName.dropLast(5)) : specName
+        let root = output ?? "generated/\(name)"
+        let absoluteRoot = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+        var doctor = HostDoctor(
+            spec: checked, specPath: spec, files: result.files, deployment: Relaychain.deployment(checked, specName: specName),
+            output: absoluteRoot, dovecotConfig: dovecotConfig, rcConf: rcConf)
+        doctor.examine()
+        switch format {
+        case .text:
+            for item in doctor.items {
+                print("\(item.holds ? "ok  " : "FAIL") \(item.what)")
+                if !item.holds {
+                    if !item.detail.isEmpty { print("     \(item.detail)") }
+                    print("     fix: \(item.fix)")
+                }
+            }
+            let failed = doctor.items.filter { !$0.holds }.count
+            print(failed == 0 ? "doctor: all \(doctor.items.count) items hold" : "doctor: \(failed) of \(doctor.items.count) items fail")
+        case .json:
+            let items = doctor.items.map { item -> JSONValue in
+                .object([
+                    ("item", .string(item.what)), ("holds", .bool(item.holds)), ("detail", .string(item.detail)),
+                    ("fix", item.holds ? .null : .string(item.fix)),
+                ])
+            }
+            print(JSONValue.object([("holds", .bool(doctor.items.allSatisfy(\.holds))), ("items", .array(items))]).rendered)
+        }
+        if !doctor.items.allSatisfy(\.holds) { throw ExitCode(ExitStatus.findings) }
+    }
+}

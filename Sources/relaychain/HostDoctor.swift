@@ -1,0 +1,292 @@
+import Foundation
+import RelaychainCore
+
+/// The checks of `relaychain doctor`, each an item that holds or fails with a fix.
+struct HostDoctor {
+    struct Item {
+        var what: String
+        var holds: Bool
+        var detail: String = ""
+        var fix: String = ""
+    }
+
+    let spec: Spec
+    let specPath: String
+    let files: [OutputFile]
+    let deployment: Deployment
+    /// The output directory, absolute.
+    let output: String
+    let dovecotConfig: String?
+    let rcConf: String
+    private(set) var items: [Item] = []
+
+    init(
+        spec: Spec, specPath: String, files: [OutputFile], deployment: Deployment, output: String,
+        dovecotConfig: String?, rcConf: String
+    ) {
+        self.spec = spec
+        self.specPath = specPath
+        self.files = files
+        self.deployment = deployment
+        self.output = output
+        self.dovecotConfig = dovecotConfig
+        self.rcConf = rcConf
+    }
+
+    var setupFix: String { "run \(output)/setup (as root)" }
+
+    mutating func examine() {
+        checkPrograms()
+        checkUsers()
+        checkOutput()
+        checkStores()
+        checkServices()
+        checkInstalls()
+        checkDovecot()
+        checkRCConf()
+        checkCrontab()
+        checkStoreAccess()
+        if items.allSatisfy(\.holds) {
+            selfTest()
+        } else {
+            items.append(Item(
+                what: "live self-test", holds: false, detail: "not run: the items above must hold first",
+                fix: "fix the items above, then run doctor again"))
+        }
+    }
+
+    private mutating func add(_ what: String, _ holds: Bool, _ detail: String = "", fix: String) {
+        items.append(Item(what: what, holds: holds, detail: detail, fix: fix))
+    }
+
+    // MARK: programs, accounts, files
+
+    private mutating func checkPrograms() {
+        for program in deployment.programs {
+            var status = stat()
+            let present = stat(program, &status) == 0
+            let holds = present && status.st_mode & S_IFMT == S_IFREG && access(program, X_OK) == 0
+            add(
+                "program \(program) is executable", holds, present ? "not an executable file" : "not found",
+                fix: "install the package that has it, or set its path under 'platform:' in \(specPath)")
+        }
+    }
+
+    private mutating func checkUsers() {
+        for user in deployment.users {
+            add(
+                "account \(user) exists", getpwnam(user) != nil, "no such account",
+                fix: "create it, e.g. useradd --system --no-create-home --shell /usr/sbin/nologin \(user)")
+        }
+    }
+
+    private mutating func checkOutput() {
+        let stale = OutputDirectory(root: output).changes(files).map(\.path)
+        add(
+            "\(output) holds what build emits", stale.isEmpty, "differs: \(stale.joined(separator: ", "))",
+            fix: "relaychain build \(specPath) --output \(output)")
+    }
+
+    private func owner(_ path: String) -> (uid: uid_t, gid: gid_t, mode: mode_t)? {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return nil }
+        return (status.st_uid, status.st_gid, status.st_mode)
+    }
+
+    private func ids(_ user: String) -> (uid: uid_t, gid: gid_t)? {
+        getpwnam(user).map { ($0.pointee.pw_uid, $0.pointee.pw_gid) }
+    }
+
+    private mutating func checkStores() {
+        for store in deployment.stores {
+            let what = "store \(store.path) is owned by \(store.owner), group of \(store.groupOf), mode \(String(store.mode, radix: 8))"
+            guard let found = owner(store.path) else {
+                add(what, false, "missing", fix: setupFix)
+                continue
+            }
+            let holds = ids(store.owner)?.uid == found.uid && ids(store.groupOf)?.gid == found.gid
+                && found.mode & S_IFMT == S_IFDIR && found.mode & 0o7777 == store.mode
+            add(what, holds, "found uid \(found.uid), gid \(found.gid), mode \(String(found.mode & 0o7777, radix: 8))",
+                fix: setupFix)
+        }
+    }
+
+    private mutating func checkServices() {
+        for service in deployment.services {
+            let main = "\(output)/\(service.directory)/log/main"
+            let logUser = ids(deployment.logUser)
+            let found = owner(main)
+            add(
+                "log directory \(main) belongs to \(deployment.logUser)",
+                found != nil && found?.uid == logUser?.uid && found!.mode & S_IFMT == S_IFDIR,
+                found == nil ? "missing" : "owned by uid \(found!.uid)", fix: setupFix)
+            if service.compilesRules {
+                let rules = owner("\(output)/\(service.directory)/tcp.rules")
+                var ruleStatus = stat(), cdbStatus = stat()
+                let fresh = stat("\(output)/\(service.directory)/tcp.rules", &ruleStatus) == 0
+                    && stat("\(output)/\(service.directory)/tcp.cdb", &cdbStatus) == 0
+                    && (cdbStatus.st_mtim.tv_sec, cdbStatus.st_mtim.tv_nsec) >= (ruleStatus.st_mtim.tv_sec, ruleStatus.st_mtim.tv_nsec)
+                add(
+                    "\(service.directory)/tcp.cdb is newer than its tcp.rules", fresh && rules != nil,
+                    "missing or older than tcp.rules", fix: setupFix)
+            }
+            let target = try? FileManager.default.destinationOfSymbolicLink(atPath: service.link)
+            add(
+                "\(service.link) links to \(output)/\(service.directory)", target == "\(output)/\(service.directory)",
+                target.map { "links to \($0)" } ?? "no link", fix: setupFix)
+        }
+    }
+
+    private mutating func checkInstalls() {
+        for install in deployment.installs {
+            let wanted = files.first { $0.path == install.source }?.contents.utf8.map { $0 } ?? []
+            let found = FileManager.default.contents(atPath: install.destination).map { [UInt8]($0) }
+            let mode = owner(install.destination).map { $0.mode & 0o7777 }
+            add(
+                "\(install.destination) is \(install.source) of the output", found == wanted && mode == install.mode,
+                found == nil ? "missing" : found != wanted ? "differs" : "mode \(String(mode ?? 0, radix: 8))", fix: setupFix)
+        }
+    }
+
+    private mutating func checkDovecot() {
+        let postLogin = spec.services.compactMap { service -> String? in
+            guard case .dovecot(let login) = service.role, login.version.value.mechanism != .mailExecutable else { return nil }
+            return "\(spec.platform.libexec.value)/\(service.name.value)-postlogin"
+        }
+        guard !postLogin.isEmpty else { return }
+        let arguments = (dovecotConfig.map { ["-c", $0] } ?? []) + ["-n"]
+        let result = HostCommand.run([spec.platform.doveconf] + arguments, timeout: 20)
+        let text = result.output
+        add("doveconf \(arguments.joined(separator: " ")) reads the configuration", result.status == 0,
+            result.errors.split(separator: "\n").first.map(String.init) ?? "exit \(result.status)",
+            fix: "correct dovecot.conf; doveconf names the line")
+        guard result.status == 0 else { return }
+        for script in postLogin {
+            let shown = text.contains("service relaychain-postlogin {") && text.contains("executable = script-login \(script)")
+            add(
+                "Dovecot's configuration runs \(script) after each login", shown,
+                "doveconf -n shows no relaychain-postlogin service running it",
+                fix: "include the fragment (setup puts it in conf.d), then doveadm reload")
+        }
+    }
+
+    private mutating func checkRCConf() {
+        guard let fragment = files.first(where: { $0.path == "rc.conf" }) else { return }
+        let existing = FileManager.default.contents(atPath: rcConf).map { String(decoding: $0, as: UTF8.self) }
+        let holds = existing.map { RCConfMerge.merge(fragment.contents, into: $0) == $0 } ?? false
+        add(
+            "\(rcConf) holds the qmail-run variables build emits", holds, existing == nil ? "cannot read it" : "they differ",
+            fix: "relaychain build \(specPath) --merge-into \(rcConf)")
+    }
+
+    private mutating func checkCrontab() {
+        guard spec.platform.cronD == nil, let cron = files.first(where: { $0.path == "cron/relay-ctrl-age" }) else { return }
+        let user = deployment.smtpUser
+        let listed = HostCommand.run(["/usr/bin/crontab", "-u", user, "-l"], timeout: 10)
+        let lines = cron.contents.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        let holds = lines.allSatisfy { listed.output.split(separator: "\n").contains($0) }
+        add("\(user)'s crontab runs relay-ctrl-age", holds, "crontab -u \(user) -l lacks the line",
+            fix: "add the line of \(output)/cron/relay-ctrl-age with crontab -u \(user) -e")
+    }
+
+    // MARK: store access and the live self-test
+
+    private var me: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    private mutating func checkStoreAccess() {
+        for store in deployment.stores where deployment.users.allSatisfy({ getpwnam($0) != nil }) {
+            let probe = "\(store.path)/.relaychain-doctor-\(UInt32.random(in: 0...UInt32.max))"
+            let writer: String = store.writers.compactMap { writer -> String? in
+                switch writer {
+                case .root: "root"
+                case .account(let name): name
+                case .anyMailUser: "nobody"
+                }
+            }.first ?? "root"
+            let wrote = HostCommand.run([me, "probe-as", writer, "--create", probe], timeout: 10)
+            add("\(writer) can write grants in \(store.path)", wrote.status == 0, wrote.errors.trimmed, fix: setupFix)
+            guard wrote.status == 0 else { continue }
+            let smtp = deployment.smtpUser
+            let cleaned = HostCommand.run([me, "probe-as", smtp, "--read", probe, "--remove", probe], timeout: 10)
+            add("\(smtp) can read and remove grants in \(store.path)", cleaned.status == 0, cleaned.errors.trimmed, fix: setupFix)
+            if cleaned.status != 0 { unlink(probe) }
+        }
+    }
+
+    private mutating func selfTest() {
+        for test in deployment.selfTests {
+            let address = "192.0.2.\(Int.random(in: 1...254))"
+            let grantFile = "\(test.store)/\(address)"
+            let granted = run(test.grant, address: address)
+            let written = FileManager.default.fileExists(atPath: grantFile)
+            add(
+                "a login on service '\(test.grant.service)' from \(address) records a grant in \(test.store)",
+                granted.status == 0 && written, "exit \(granted.status); \(granted.errors.trimmed)",
+                fix: "run the login side by hand with IP=\(address) and read its log line")
+            guard written else { continue }
+            for check in test.checks {
+                let seen = run(check, address: address)
+                let relays = seen.output.split(separator: "\n").contains { $0 == "RELAYCLIENT=\(test.relayClient)" }
+                add(
+                    "service '\(check.service)' relays for \(address) after that login", seen.status == 0 && relays,
+                    "exit \(seen.status), RELAYCLIENT \(relays ? "set" : "not set"); \(seen.errors.trimmed)",
+                    fix: "relaychain explain \(specPath) \(check.service) \(address) shows what the chain does")
+            }
+            unlink(grantFile)
+        }
+    }
+
+    private func run(_ command: Deployment.ProbeCommand, address: String) -> HostCommand.Result {
+        func fill(_ words: [String]) -> [String] { words.map { $0.replacing(Deployment.addressPlaceholder, with: address) } }
+        var argv = fill(command.asRoot)
+        if let user = command.user { argv += [me, "probe-as", user, "--"] + fill(command.asUser) }
+        return HostCommand.run(argv, environment: fill(command.environment), timeout: 15)
+    }
+}
+
+extension String {
+    var trimmed: String { split(separator: "\n").joined(separator: " | ") }
+}
+
+/// Runs a program with an exact environment and a time limit, capturing both streams.
+enum HostCommand {
+    struct Result {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    static func run(_ argv: [String], environment: [String] = [], timeout: Double) -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
+        process.environment = Dictionary(
+            environment.map { entry in
+                let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+            }, uniquingKeysWith: { $1 })
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { return Result(status: 127, output: "", errors: "cannot run \(argv[0]): \(error)") }
+        let timer = DispatchWorkItem { if process.isRunning { kill(-process.processIdentifier, SIGKILL); process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
+        nonisolated(unsafe) var errorData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = stderr.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        timer.cancel()
+        return Result(
+            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            errors: String(decoding: errorData, as: UTF8.self))
+    }
+}
