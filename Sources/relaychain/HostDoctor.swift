@@ -36,12 +36,16 @@ struct HostDoctor {
     var setupFix: String { "run \(output)/setup (as root)" }
 
     mutating func examine() {
+        add(
+            "doctor runs as root (it acts as each account to test the store)", geteuid() == 0, "running as uid \(geteuid())",
+            fix: "run it as root: sudo relaychain doctor \(specPath)")
         checkPrograms()
         checkUsers()
         checkOutput()
         checkStores()
         checkServices()
         checkInstalls()
+        checkSystemRules()
         checkDovecot()
         checkRCConf()
         checkCrontab()
@@ -137,6 +141,15 @@ struct HostDoctor {
         }
     }
 
+    private mutating func checkSystemRules() {
+        for directory in deployment.systemRules {
+            var ruleStatus = stat(), cdbStatus = stat()
+            let fresh = stat("\(directory)/tcp.rules", &ruleStatus) == 0 && stat("\(directory)/tcp.cdb", &cdbStatus) == 0
+                && (cdbStatus.st_mtim.tv_sec, cdbStatus.st_mtim.tv_nsec) >= (ruleStatus.st_mtim.tv_sec, ruleStatus.st_mtim.tv_nsec)
+            add("\(directory)/tcp.cdb is newer than its tcp.rules", fresh, "missing or older than tcp.rules", fix: setupFix)
+        }
+    }
+
     private mutating func checkInstalls() {
         for install in deployment.installs {
             let wanted = files.first { $0.path == install.source }?.contents.utf8.map { $0 } ?? []
@@ -196,6 +209,7 @@ struct HostDoctor {
     }
 
     private mutating func checkStoreAccess() {
+        guard geteuid() == 0 else { return }
         for store in deployment.stores where deployment.users.allSatisfy({ getpwnam($0) != nil }) {
             let probe = "\(store.path)/.relaychain-doctor-\(UInt32.random(in: 0...UInt32.max))"
             let writer: String = store.writers.compactMap { writer -> String? in

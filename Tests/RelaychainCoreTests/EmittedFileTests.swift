@@ -55,6 +55,29 @@ import Testing
         #expect(checked >= 2)
     }
 
+    /// systemd's own checker accepts every unit we emit (syntax, quoting, executables).
+    @Test func systemdUnitsPassSystemdAnalyzeVerify() throws {
+        let analyze = try #require(Self.tool("systemd-analyze"), "systemd-analyze is needed (Debian's systemd package)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("relaychain-systemd-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        var units: [String] = []
+        for (_, files) in try Self.allBuilds() {
+            for file in files where file.path.hasSuffix(".service") {
+                let url = scratch.appendingPathComponent(URL(fileURLWithPath: file.path).lastPathComponent)
+                try Data(file.contents.utf8).write(to: url)
+                units.append(url.path)
+            }
+        }
+        #expect(units.count >= 2)
+        let result = try runProcess(analyze, ["verify"] + units)
+        #expect(result.status == 0 && result.errors.isEmpty, "\(result.errors)")
+        // And it does fail on a unit it cannot run, so the check above means something.
+        let broken = scratch.appendingPathComponent("relaychain-broken.service")
+        try Data("[Service]\nExecStart=/nonexistent/tcpserver \"unbalanced\n".utf8).write(to: broken)
+        #expect(try runProcess(analyze, ["verify", broken.path]).status != 0)
+    }
+
     /// rc.conf is sourced by /bin/sh, then qmailsmtpd.sh (qmail-run 1.31) assembles its command
     /// and evals it. A pgrphack stand-in (a shell function) receives the whole chain as its argv.
     @Test func rcConfThroughQmailRunGivesTheArticlesChain() throws {

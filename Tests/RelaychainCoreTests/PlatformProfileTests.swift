@@ -118,3 +118,27 @@ struct PlatformProfileTests {
         }
     }
 }
+
+/// ExecStart words: systemd expands `$` and `%` and splits on whitespace outside quotes.
+struct SystemdQuotingTests {
+    @Test(arguments: [
+        ("/usr/bin/tcpserver", "/usr/bin/tcpserver"),
+        ("RBLSMTPD=", "RBLSMTPD="),
+        ("a b", "\"a b\""),
+        ("100%", "100%%"),
+        ("$HOME", "$$HOME"),
+        ("say \"hi\"", "\"say \\\"hi\\\"\""),
+        ("back\\slash", "\"back\\\\slash\""),
+        ("it's", "\"it's\""),
+        (";", "\";\""),
+        ("", "\"\""),
+    ])
+    func quotes(_ pair: (String, String)) {
+        #expect(SystemdQuoting.word(pair.0) == pair.1)
+    }
+
+    @Test func refusesControlCharacters() {
+        #expect(SystemdQuoting.word("a\nb") == nil)
+        #expect(SystemdQuoting.word("a\tb") == nil)
+    }
+}

@@ -85,7 +85,7 @@ import Yams
         for value in protocols { #expect(codes(protocol: value) == [], "protocol \(value)") }
         for value in bypassKeywords { #expect(codes(bypass: value) == [], "bypass \(value)") }
         #expect(Set(runBy) == Set(Supervisor.allCases.map(\.rawValue)))
-        #expect(codes(runBy: "systemd") == [.unknownValue])
+        #expect(codes(runBy: "s6") == [.unknownValue])
         #expect(codes(protocol: "imaps") == [.unknownValue])
         #expect(codes(bypass: "sometimes") == [.unknownValue])
     }

@@ -109,6 +109,8 @@ public struct Deployment: Sendable, Equatable {
     public var logUser: String
     public var smtpUser: String
     public var installs: [Install]
+    /// Directories outside the output where tcp.rules is installed and compiled (systemd services).
+    public var systemRules: [String]
     /// Steps setup cannot take and prints instead (merging into dovecot.conf or rc.conf).
     public var manualSteps: [String]
     public var tcprules: String
@@ -171,6 +173,7 @@ public struct Deployment: Sendable, Equatable {
         let stores = referenced.map { store($0, in: spec) }
         var services: [SupervisedService] = []
         var installs: [Install] = []
+        var systemRules: [String] = []
         var manual: [String] = []
         for service in spec.services {
             let name = service.name.value
@@ -203,6 +206,22 @@ public struct Deployment: Sendable, Equatable {
         }
         func supervised(_ name: String, _ supervisor: Supervisor, rules: Bool) {
             guard supervisor != .qmailRun else { return }
+            if supervisor == .systemd {
+                let unit = "relaychain-\(name).service"
+                if let directory = platform.systemdUnitDirectory {
+                    installs.append(Install(
+                        source: "systemd/\(unit)", destination: "\(directory)/\(unit)", mode: 0o644,
+                        then: "systemctl daemon-reload && systemctl enable --now \(unit)"))
+                } else {
+                    manual.append("install systemd/\(unit) where systemd reads units, then systemctl enable --now \(unit)")
+                }
+                if rules {
+                    let directory = "\(platform.configDirectory)/\(name)"
+                    installs.append(Install(source: "systemd/\(name)/tcp.rules", destination: "\(directory)/tcp.rules", mode: 0o644))
+                    systemRules.append(directory)
+                }
+                return
+            }
             need(users.log)
             services.append(SupervisedService(
                 name: name, supervisor: supervisor, directory: "service/\(name)",
@@ -228,7 +247,7 @@ public struct Deployment: Sendable, Equatable {
         }
         return Deployment(
             users: accounts, programs: programs(spec, files: files), selfTests: selfTests(spec), stores: stores, services: services, logUser: users.log, smtpUser: users.smtp,
-            installs: installs, manualSteps: manual, tcprules: platform.path(of: "tcprules"))
+            installs: installs, systemRules: systemRules, manualSteps: manual, tcprules: platform.path(of: "tcprules"))
     }
 
     /// Absolute paths that start a word of an emitted command line, found from the chains.
@@ -259,6 +278,7 @@ public struct Deployment: Sendable, Equatable {
                 add(spec.platform.env.value)
                 if smtpd.checks != nil { add(spec.platform.path(of: "relay-ctrl-chdir")) }
                 if smtpd.runBy.value != .qmailRun { add(spec.platform.path(of: "tcpserver")) }
+                if smtpd.runBy.value == .systemd { add(spec.platform.path(of: "envuidgid")) }
                 for step in plan.smtpSteps(smtpd) { add(step.words[0].text) }
                 if smtpd.runBy.value != .qmailRun { add(spec.platform.path(of: "tcprules")) }
                 logPrograms(smtpd.runBy.value)
@@ -268,7 +288,7 @@ public struct Deployment: Sendable, Equatable {
             switch supervisor {
             case .daemontools: add(spec.platform.path(of: "setuidgid")); add(spec.platform.path(of: "multilog"))
             case .runit: add(spec.platform.path(of: "chpst")); add(spec.platform.path(of: "svlogd"))
-            case .qmailRun: break
+            case .systemd, .qmailRun: break
             }
         }
         if produced.contains(CronTarget.path) { add(spec.platform.path(of: "relay-ctrl-age")) }

@@ -7,6 +7,7 @@ enum Emitter {
         let dovecot = DovecotTarget(plan: plan, header: header)
         let qmailRun = QmailRunTarget(plan: plan, header: header)
         let supervisor = SupervisorTarget(plan: plan, header: header)
+        let systemd = SystemdTarget(plan: plan, header: header)
         var files: [OutputFile] = []
         var diagnostics: [Diagnostic] = []
         var rcServices: [(assignments: [QmailRunTarget.Assignment], comment: String)] = []
@@ -34,6 +35,8 @@ enum Emitter {
                     diagnostics += QmailRunTarget.patternDiagnostics(assignments, service: service)
                     rcServices.append((assignments,
                                        "# qmail-pop3d (service '\(service.name.value)', port \(login.port.value)): each login grants window '\(login.grants.value)'."))
+                } else if login.runBy.value == .systemd {
+                    files += systemd.pop3dFiles(service, login, checkpassword: qmailRun.checkpassword(login), diagnostics: &diagnostics)
                 } else {
                     files += supervisor.pop3dFiles(service, login, checkpassword: qmailRun.checkpassword(login))
                 }
@@ -48,6 +51,8 @@ enum Emitter {
                     if !smtpd.relayNetworks.isEmpty {
                         files.append(OutputFile(path: "tcprules/\(service.name.value).rules", contents: SupervisorTarget.tcpRules(header, smtpd.relayNetworks)))
                     }
+                } else if smtpd.runBy.value == .systemd {
+                    files += systemd.smtpFiles(service, smtpd, diagnostics: &diagnostics)
                 } else {
                     files += supervisor.smtpFiles(service, smtpd)
                 }

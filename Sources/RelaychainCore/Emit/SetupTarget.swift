@@ -39,7 +39,7 @@ struct SetupTarget {
             text += "\"$(id -u \(log))\" \"$(id -g \(log))\" 750 drwxr-x---\n"
             text += "fi\n"
             if service.compilesRules {
-                text += "compile_rules \(ShellQuoting.word(service.directory))\n"
+                text += "compile_rules \"$here\"/\(ShellQuoting.word(service.directory))\n"
             }
         }
         for install in deployment.installs {
@@ -47,6 +47,9 @@ struct SetupTarget {
             text += "\(String(install.mode, radix: 8)) \(Deployment.Store.lsMode(install.mode, directory: false))"
             text += install.then.map { " \(ShellQuoting.word($0))" } ?? ""
             text += "\n"
+        }
+        for directory in deployment.systemRules {
+            text += "compile_rules \"$root\"\(ShellQuoting.word(directory))\n"
         }
         if !deployment.services.isEmpty {
             text += "\n# Last, so that each service starts with its logs, rules and store in place.\n"
@@ -150,10 +153,13 @@ struct SetupTarget {
           chmod "$4" "$1"
         }
 
-        # compile_rules DIR: tcp.cdb from tcp.rules when it is missing or older.
+        # compile_rules DIR: tcp.cdb from tcp.rules when it is missing or older (in dry runs, when
+        # tcp.rules is not there yet either).
         compile_rules() {
-          if [ ! -f "$here/$1/tcp.cdb" ] || [ -n "$(find "$here/$1/tcp.rules" -newer "$here/$1/tcp.cdb")" ]; then
-            act "compile $here/$1/tcp.cdb from tcp.rules" run_tcprules "$here/$1"
+          if [ ! -f "$1/tcp.rules" ]; then
+            [ -z "$dry" ] || act "compile $1/tcp.cdb from tcp.rules" true
+          elif [ ! -f "$1/tcp.cdb" ] || [ -n "$(find "$1/tcp.rules" -newer "$1/tcp.cdb")" ]; then
+            act "compile $1/tcp.cdb from tcp.rules" run_tcprules "$1"
           fi
         }
 

@@ -80,6 +80,12 @@ public struct Platform: Sendable {
     }
 
     /// Where Dovecot 2's configuration includes `conf.d/*.conf` from; nil without a profile.
+    /// Where setup puts configuration that services read at run time (systemd services' tcp.rules).
+    public var configDirectory: String { "\(prefix.value)/etc/relaychain" }
+
+    /// Where systemd units are installed; nil without a profile that runs systemd.
+    public var systemdUnitDirectory: String? { profile?.value == .debian ? "/etc/systemd/system" : nil }
+
     public var dovecotConfD: String? { dovecotConfDOverride?.value ?? profile?.value.dovecotConfD }
 
     /// Where cron reads fragments with a user field; nil without one (NetBSD, no profile).
@@ -180,6 +186,7 @@ public enum Supervisor: String, CaseIterable, Sendable {
     case qmailRun = "qmail-run"
     case daemontools
     case runit
+    case systemd
 }
 
 public enum MailProtocol: String, CaseIterable, Sendable {

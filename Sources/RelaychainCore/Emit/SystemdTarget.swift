@@ -1,0 +1,112 @@
+/// systemd units that run the same tcpserver chains as the daemontools run scripts, logging to
+/// the journal. There is no shell: envuidgid hands tcpserver the SMTP user's ids (`-U`) where a
+/// run script computes them with id(1), and tcpserver's rules live in the service's
+/// configuration directory (`<prefix>/etc/relaychain/<service>`), where setup compiles them.
+struct SystemdTarget {
+    let plan: ChainPlan
+    let header: String
+    var spec: Spec { plan.spec }
+
+    static func unitName(_ service: Service) -> String { "relaychain-\(service.name.value).service" }
+
+    func smtpFiles(_ service: Service, _ smtpd: QmailSMTPD, diagnostics: inout [Diagnostic]) -> [OutputFile] {
+        var groups: [[Word]] = [[Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")]]
+        if let window = plan.window(smtpd.checks) {
+            groups.append(plan.checkEnvironment(window) + plan.serviceEnvironment(smtpd))
+        } else {
+            groups.append(plan.serviceEnvironment(smtpd))
+        }
+        var launch = [plan.path("envuidgid"), Word(spec.platform.users.smtp)]
+        if smtpd.checks != nil { launch.append(plan.path("relay-ctrl-chdir")) }
+        groups.append(launch)
+        groups.append([plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb"), Word("-U"),
+                       SupervisorTarget.host(smtpd.listen), Word(String(smtpd.port.value), from: smtpd.port.location)])
+        groups.append(plan.smtpCommand(smtpd))
+        let relay = smtpd.checks.map { "relays for clients that logged in within window '\($0.value)'" } ?? "checks no relay window"
+        let unit = self.unit(
+            service, description: "qmail-smtpd on port \(smtpd.port.value) (relaychain service '\(service.name.value)'; \(relay))",
+            groups: groups, workingDirectory: "\(spec.platform.configDirectory)/\(service.name.value)", diagnostics: &diagnostics)
+        return [
+            unit,
+            OutputFile(path: "systemd/\(service.name.value)/tcp.rules", contents: SupervisorTarget.tcpRules(header, smtpd.relayNetworks)),
+        ]
+    }
+
+    func pop3dFiles(_ service: Service, _ login: QmailPOP3DLogin, checkpassword: Word, diagnostics: inout [Diagnostic]) -> [OutputFile] {
+        guard let window = plan.window(login.grants) else { return [] }
+        // %H is systemd's host name, what the run script gets from uname -n.
+        var hostname = Word("%H")
+        hostname.kind = .shellCode
+        let groups: [[Word]] = [
+            [Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")],
+            [.assign("RELAY_CTRL_DIR", window.store.value, from: window.store.location)] + plan.carryWords(window),
+            [plan.path("relay-ctrl-chdir")],
+            [plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), SupervisorTarget.host(login.listen),
+             Word(String(login.port.value), from: login.port.location)],
+            [plan.path("qmail-popup"), login.hostname.map { Word($0.value, from: $0.location) } ?? hostname, checkpassword],
+            [plan.path("relay-ctrl-allow"), plan.path("qmail-pop3d"), Word(login.maildir.value, from: login.maildir.location)],
+        ]
+        return [unit(
+            service, description: "qmail-pop3d on port \(login.port.value) (relaychain service '\(service.name.value)'; "
+                + "logins grant window '\(window.name.value)')", groups: groups, workingDirectory: nil, diagnostics: &diagnostics)]
+    }
+
+    private func unit(
+        _ service: Service, description: String, groups: [[Word]], workingDirectory: String?, diagnostics: inout [Diagnostic]
+    ) -> OutputFile {
+        var lines: [String] = []
+        for group in groups where !group.isEmpty {
+            lines.append(words(group, service, diagnostics: &diagnostics).joined(separator: " "))
+        }
+        var text = "\(header)\n"
+        text += "# Install into /etc/systemd/system (setup does), then: systemctl enable --now \(Self.unitName(service))\n"
+        text += "[Unit]\nDescription=\(description)\nAfter=network.target\n\n"
+        text += "[Service]\n"
+        if let workingDirectory { text += "WorkingDirectory=\(workingDirectory)\n" }
+        text += "ExecStart=" + lines.joined(separator: " \\\n  ") + "\n"
+        text += "Restart=always\nRestartSec=1\n"
+        text += "StandardOutput=journal\nStandardError=journal\nSyslogIdentifier=relaychain-\(service.name.value)\n\n"
+        text += "[Install]\nWantedBy=multi-user.target\n"
+        return OutputFile(path: "systemd/\(Self.unitName(service))", contents: text)
+    }
+
+    private func words(_ words: [Word], _ service: Service, diagnostics: inout [Diagnostic]) -> [String] {
+        var quoted: [String] = []
+        for word in words {
+            if case .shellCode = word.kind {
+                quoted.append(word.text)
+                continue
+            }
+            guard let text = SystemdQuoting.word(word.text) else {
+                diagnostics.append(.error(
+                    .targetCannotCarry, "a systemd unit cannot carry '\(word.text.debugDescription)' in ExecStart",
+                    at: word.origin ?? service.name.location!,
+                    notes: [DiagnosticNote("service '\(service.name.value)' is run by systemd; control characters cannot be written there")]))
+                continue
+            }
+            quoted.append(text)
+        }
+        return quoted
+    }
+}
+
+/// Quoting for systemd's ExecStart.
+public enum SystemdQuoting {
+    /// One ExecStart word: as is when plain, else in double quotes with `\`, `"` escaped; `$` and
+    /// `%` doubled everywhere (systemd expands variables and specifiers). nil: a control character.
+    public static func word(_ word: String) -> String? {
+        guard !word.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else { return nil }
+        var body = ""
+        for character in word {
+            switch character {
+            case "$": body += "$$"
+            case "%": body += "%%"
+            case "\\": body += "\\\\"
+            case "\"": body += "\\\""
+            default: body.append(character)
+            }
+        }
+        let plain = !word.isEmpty && !word.contains(where: { " \t\"'\\;".contains($0) })
+        return plain ? body : "\"\(body)\""
+    }
+}
