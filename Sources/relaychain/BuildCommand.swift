@@ -119,7 +119,12 @@ struct BuildCommand: ParsableCommand {
             }
             return "keep it by defining it under 'wrappers' and adding it to the chain of \(service)"
         }
-        return "the spec cannot say it yet"
+        switch word.variable {
+        case "qmailsmtpd_postsmtpd": return "keep it with 'smtpd-args' in \(service)"
+        case "qmailsmtpd_logcmd": return "keep it with 'log-command' in \(service)"
+        case "qmailsmtpd_datalimit": return "keep it with 'datalimit: \(word.word)' in \(service)"
+        default: return "the spec cannot say it yet"
+        }
     }
 
     static func count(_ number: Int, _ noun: String) -> String {

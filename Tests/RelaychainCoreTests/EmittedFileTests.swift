@@ -55,6 +55,19 @@ import Testing
         #expect(checked >= 2)
     }
 
+    /// datalimit and smtpd-args reach their places in qmail-run's command, as qmailsmtpd.sh assembles it.
+    @Test func qmailRunKnobsReachTheCommand() throws {
+        let result = try BuildTests.build(Fixtures.url("emit", "rules-and-knobs.yaml"))
+        let rcConf = try #require(result.files.first { $0.path == "rc.conf" })
+        for form in QmailRunHarness.Form.allCases {
+            let argv = try QmailRunHarness.smtpdArgv(rcConf: rcConf.contents, form: form)
+            #expect(Array(argv[4...6]) == ["softlimit", "-m", "30000000"], "\(form)")
+            #expect(Array(argv.suffix(4)) == [
+                "/usr/pkg/bin/qmail-smtpd", "mail.example.org", "/usr/pkg/bin/checkpassword", "/usr/bin/true",
+            ], "\(form)")
+        }
+    }
+
     /// systemd's own checker accepts every unit we emit (syntax, quoting, executables).
     @Test func systemdUnitsPassSystemdAnalyzeVerify() throws {
         let analyze = try #require(Self.tool("systemd-analyze"), "systemd-analyze is needed (Debian's systemd package)")

@@ -75,7 +75,7 @@ enum ChainAnalyzer {
                         notes: [DiagnosticNote("give it a bypass (an env setting that ifrelayclient sets, or honours-relayclient), or move it out of this chain")]))
                 }
             }
-        } else if smtpd.relayNetworks.isEmpty {
+        } else if smtpd.relayingPrefixes.isEmpty {
             diagnostics.append(Diagnostic(
                 .note, .serviceNeverRelays, "service '\(name)' checks no window and declares no relay networks: it relays for nobody", at: service.name.location!,
                 notes: [DiagnosticNote("right for a mail exchanger that only receives; add 'checks' for roaming users")]))
@@ -123,7 +123,24 @@ enum ChainAnalyzer {
             }
         }
 
-        for network in smtpd.relayNetworks {
+        let chainBypasses = chain.flatMap { wrapper -> [(String, EnvironmentSetting)] in
+            guard case .environment(let list) = wrapper.bypass else { return [] }
+            return list.map { (wrapper.name, $0) }
+        }
+        for rule in smtpd.rules where rule.from.value.isEmpty && !rule.deny.value {
+            for setting in rule.set {
+                for (wrapper, bypass) in chainBypasses
+                where bypass.name.value == setting.name.value && bypass.value.value == setting.value.value {
+                    diagnostics.append(.warning(
+                        .filterDisabledForEveryone,
+                        "this rule sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) for every client, "
+                            + "which makes '\(wrapper)' step aside for everyone",
+                        at: setting.name.location!, notes: [DiagnosticNote("ifrelayclient already sets it for clients that logged in")]))
+                }
+            }
+        }
+
+        for network in smtpd.relayingPrefixes {
             let isIPv6 = network.value.contains(":")
             if let listen = smtpd.listen, listen.value.contains(":") != isIPv6 {
                 diagnostics.append(.warning(
@@ -143,7 +160,7 @@ enum ChainAnalyzer {
         let candidates = smtpd.listen?.value.contains(":") == true
             ? ["2001:db8::5ca1:ab1e", "2001:db8:ffff::1", "fd00::bad"]
             : ["192.0.2.123", "198.51.100.77", "203.0.113.9", "10.255.255.254", "172.31.255.254"]
-        return candidates.first { address in !smtpd.relayNetworks.contains { RelayNetworkMatch.matches(address, $0.value) } } ?? candidates[0]
+        return candidates.first { address in !smtpd.relayingPrefixes.contains { RelayNetworkMatch.matches(address, $0.value) } } ?? candidates[0]
     }
 
     /// Loopback, private, link-local and documentation ranges, written as tcprules prefixes.

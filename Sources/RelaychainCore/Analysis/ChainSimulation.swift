@@ -95,9 +95,22 @@ struct ChainSimulator {
         var serverEffects: [String] = []
         note(&serverEffects, "sets TCPREMOTEIP=\(client)")
         note(&serverEffects, "sets PROTO=TCP")
+        // tcprules: first match wins, relay networks first, then the rules in order.
         if let network = smtpd.relayNetworks.first(where: { RelayNetworkMatch.matches(client, $0.value) }) {
             environment["RELAYCLIENT"] = ""
             note(&serverEffects, "sets RELAYCLIENT='' (tcprules: \(network.value) is a relay network)")
+        } else if let rule = smtpd.rules.first(where: { $0.from.value.isEmpty || RelayNetworkMatch.matches(client, $0.from.value) }) {
+            let which = rule.from.value.isEmpty ? "the rule for every client" : "the rule for \(rule.from.value)"
+            if rule.deny.value {
+                note(&serverEffects, "drops the connection (tcprules: \(which) denies)")
+                run.steps.append(.init(program: "tcpserver", effects: serverEffects, location: rule.from.location))
+                run.outcome = .refusedBy("tcpserver")
+                return run
+            }
+            for setting in rule.set {
+                environment[setting.name.value] = setting.value.value
+                note(&serverEffects, "sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) (tcprules: \(which))")
+            }
         }
         run.steps.append(.init(program: "tcpserver", effects: serverEffects, location: smtpd.port.location))
 

@@ -156,12 +156,37 @@ struct ChainPlan {
             }
         }
         steps += chain.map { Step(program: .wrapper($0), words: $0.words) }
-        steps.append(Step(program: .qmailSMTPD, words: [path("qmail-smtpd")]))
+        let arguments = smtpd.smtpdArguments.map { Word($0.value, from: $0.location) }
+        steps.append(Step(program: .qmailSMTPD, words: [path("qmail-smtpd")] + arguments))
         return steps
     }
 
     func smtpCommand(_ smtpd: QmailSMTPD) -> [Word] {
         smtpSteps(smtpd).flatMap(\.words)
+    }
+
+    /// The words before qmail-smtpd: what tcpserver runs first.
+    func wrapperCommand(_ smtpd: QmailSMTPD) -> [Word] {
+        smtpSteps(smtpd).dropLast().flatMap(\.words)
+    }
+
+    /// softlimit -m for `datalimit`, before tcpserver (run scripts and units; qmail-run has its own).
+    func datalimitWords(_ smtpd: QmailSMTPD) -> [Word] {
+        guard let limit = smtpd.datalimit else { return [] }
+        return [path("softlimit"), Word("-m"), Word(String(limit.value), from: limit.location)]
+    }
+
+    /// The log command, its program resolved like a chain's (`multilog` is the platform's multilog).
+    func logCommandWords(_ smtpd: QmailSMTPD) -> [Word] {
+        smtpd.logCommand.enumerated().map { index, word in
+            index == 0 && !word.value.hasPrefix("/") ? path(word.value) : Word(word.value, from: word.location)
+        }
+    }
+
+    /// tcpserver's -c for `concurrency`.
+    func concurrencyWords(_ smtpd: QmailSMTPD) -> [Word] {
+        guard let concurrency = smtpd.concurrency else { return [] }
+        return [Word("-c"), Word(String(concurrency.value), from: concurrency.location)]
     }
 
     func window(_ reference: Located<String>?) -> RelayWindow? {

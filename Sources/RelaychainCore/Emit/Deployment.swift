@@ -305,7 +305,7 @@ public struct Deployment: Sendable, Equatable {
                 guard case .qmailSMTPD(let smtpd) = service.role, smtpd.checks?.value == window.name.value else { return nil }
                 let asRoot = [env, "-"] + (plan.checkEnvironment(window) + plan.serviceEnvironment(smtpd)).map(\.text)
                     + [spec.platform.path(of: "relay-ctrl-chdir")]
-                let chain = plan.smtpCommand(smtpd).dropLast().map(\.text)
+                let chain = plan.wrapperCommand(smtpd).map(\.text)
                 let tcpserver = ["TCPREMOTEIP=\(address)", "TCPREMOTEPORT=2525", "TCPLOCALIP=127.0.0.1", "PROTO=TCP",
                                  "TCPLOCALPORT=\(smtpd.port.value)"]
                 return ProbeCommand(

@@ -48,8 +48,15 @@ enum Emitter {
                     diagnostics += QmailRunTarget.patternDiagnostics(assignments, service: service)
                     rcServices.append((assignments,
                                        "# qmail-smtpd (service '\(service.name.value)', port \(smtpd.port.value)): \(relay)."))
-                    if !smtpd.relayNetworks.isEmpty {
-                        files.append(OutputFile(path: "tcprules/\(service.name.value).rules", contents: SupervisorTarget.tcpRules(header, smtpd.relayNetworks)))
+                    if !smtpd.relayNetworks.isEmpty || !smtpd.rules.isEmpty {
+                        files.append(OutputFile(
+                            path: "tcprules/\(service.name.value).rules", contents: SupervisorTarget.tcpRules(header, smtpd)))
+                    }
+                    if let concurrency = smtpd.concurrency {
+                        diagnostics.append(.error(
+                            .targetCannotCarry, "pkgsrc's qmail-run has no rc.conf variable for tcpserver's -c",
+                            at: concurrency.location!, notes: [DiagnosticNote("service '\(service.name.value)' is run by qmail-run")],
+                            fix: "remove 'concurrency', or run the service under daemontools, runit or systemd"))
                     }
                 } else if smtpd.runBy.value == .systemd {
                     files += systemd.smtpFiles(service, smtpd, diagnostics: &diagnostics)

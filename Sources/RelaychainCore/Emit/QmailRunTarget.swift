@@ -21,7 +21,6 @@ struct QmailRunTarget {
 
     func smtpAssignments(_ service: Service, _ smtpd: QmailSMTPD) -> [Assignment] {
         var assignments: [Assignment] = []
-        let command = plan.smtpCommand(smtpd)
         let window = plan.window(smtpd.checks)
         let postenv = (window.map(plan.checkEnvironment) ?? []) + plan.serviceEnvironment(smtpd)
         if !postenv.isEmpty {
@@ -31,9 +30,20 @@ struct QmailRunTarget {
             assignments.append(Assignment(name: "qmailsmtpd_pretcpserver", words: [plan.path("relay-ctrl-chdir")]))
         }
         // presmtpd replaces qmail-run's default chain whole; qmail-smtpd itself is smtpdcmd.
-        assignments.append(Assignment(name: "qmailsmtpd_presmtpd", words: Array(command.dropLast())))
+        assignments.append(Assignment(name: "qmailsmtpd_presmtpd", words: plan.wrapperCommand(smtpd)))
         if spec.platform.path(of: "qmail-smtpd") != "\(spec.platform.prefix.value)/bin/qmail-smtpd" {
             assignments.append(Assignment(name: "qmailsmtpd_smtpdcmd", words: [plan.path("qmail-smtpd")]))
+        }
+        if !smtpd.smtpdArguments.isEmpty {
+            assignments.append(Assignment(
+                name: "qmailsmtpd_postsmtpd", words: smtpd.smtpdArguments.map { Word($0.value, from: $0.location) }))
+        }
+        if let limit = smtpd.datalimit {
+            assignments.append(Assignment(name: "qmailsmtpd_datalimit", words: [Word(String(limit.value), from: limit.location)]))
+        }
+        if !smtpd.logCommand.isEmpty {
+            assignments.append(Assignment(
+                name: "qmailsmtpd_logcmd", words: plan.logCommandWords(smtpd)))
         }
         if let listen = smtpd.listen {
             assignments.append(Assignment(name: "qmailsmtpd_tcphost", words: [Word(listen.value, from: listen.location)]))

@@ -14,12 +14,15 @@ struct SupervisorTarget {
         var groups: [[Word]] = [[Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")]]
         if let window = plan.window(smtpd.checks) {
             groups.append(plan.checkEnvironment(window) + plan.serviceEnvironment(smtpd))
-            groups.append([plan.path("relay-ctrl-chdir")])
+            groups.append([plan.path("relay-ctrl-chdir")] + plan.datalimitWords(smtpd))
         } else {
             groups.append(plan.serviceEnvironment(smtpd))
+            groups.append(plan.datalimitWords(smtpd))
         }
-        groups.append([plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb"),
-                       Word("-u"), .shellCode("\"$QMAILDUID\""), Word("-g"), .shellCode("\"$NOFILESGID\""), Self.host(smtpd.listen), Word(String(smtpd.port.value), from: smtpd.port.location)])
+        groups.append([plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb")]
+            + plan.concurrencyWords(smtpd)
+            + [Word("-u"), .shellCode("\"$QMAILDUID\""), Word("-g"), .shellCode("\"$NOFILESGID\""), Self.host(smtpd.listen),
+               Word(String(smtpd.port.value), from: smtpd.port.location)])
         groups.append(plan.smtpCommand(smtpd))
         var run = "#!/bin/sh\n\(header)\n"
         run += "# \(supervisorName(smtpd.runBy.value)) service for qmail-smtpd on port \(smtpd.port.value). tcpserver reads its\n"
@@ -31,8 +34,8 @@ struct SupervisorTarget {
         run += Self.execLines(groups)
         return [
             OutputFile(path: "\(directory)/run", contents: run, executable: true),
-            logRun(directory, smtpd.runBy.value),
-            OutputFile(path: "\(directory)/tcp.rules", contents: Self.tcpRules(header, smtpd.relayNetworks)),
+            logRun(directory, smtpd.runBy.value, command: plan.logCommandWords(smtpd)),
+            OutputFile(path: "\(directory)/tcp.rules", contents: Self.tcpRules(header, smtpd)),
         ]
     }
 
@@ -65,19 +68,36 @@ struct SupervisorTarget {
         supervisor == .runit ? "runit" : "daemontools"
     }
 
-    private func logRun(_ directory: String, _ supervisor: Supervisor) -> OutputFile {
+    private func logRun(_ directory: String, _ supervisor: Supervisor, command: [Word] = []) -> OutputFile {
         var text = "#!/bin/sh\n\(header)\n"
         let user = ShellQuoting.word(spec.platform.users.log)
+        if !command.isEmpty {
+            let words = command.map(\.shell).joined(separator: " ")
+            text += supervisor == .runit
+                ? "exec \(plan.path("chpst").shell) -u \(user) \(words)\n"
+                : "exec \(plan.path("setuidgid").shell) \(user) \(words)\n"
+            return OutputFile(path: "\(directory)/log/run", contents: text, executable: true)
+        }
         text += supervisor == .runit
             ? "exec \(plan.path("chpst").shell) -u \(user) \(plan.path("svlogd").shell) -tt ./main\n"
             : "exec \(plan.path("setuidgid").shell) \(user) \(plan.path("multilog").shell) t ./main\n"
         return OutputFile(path: "\(directory)/log/run", contents: text, executable: true)
     }
 
-    /// tcprules source: declared relay networks get RELAYCLIENT, everyone else is allowed in.
-    static func tcpRules(_ header: String, _ networks: [Located<String>]) -> String {
+    /// tcprules source: declared relay networks get RELAYCLIENT, then the rules in order, then
+    /// everyone else is allowed in (unless a rule already matched every client).
+    static func tcpRules(_ header: String, _ smtpd: QmailSMTPD) -> String {
         var text = "\(header)\n# Compile with: tcprules tcp.cdb tcp.tmp < tcp.rules\n"
-        for network in networks { text += "\(network.value):allow,RELAYCLIENT=\"\"\n" }
-        return text + ":allow\n"
+        for network in smtpd.relayNetworks { text += "\(network.value):allow,RELAYCLIENT=\"\"\n" }
+        for rule in smtpd.rules {
+            text += rule.from.value + (rule.deny.value ? ":deny" : ":allow")
+            for setting in rule.set {
+                let value = setting.value.value
+                let quote = value.contains("\"") ? "'" : "\""
+                text += ",\(setting.name.value)=\(quote)\(value)\(quote)"
+            }
+            text += "\n"
+        }
+        return smtpd.rules.contains { $0.from.value.isEmpty } ? text : text + ":allow\n"
     }
 }

@@ -18,9 +18,15 @@ struct SystemdTarget {
         }
         var launch = [plan.path("envuidgid"), Word(spec.platform.users.smtp)]
         if smtpd.checks != nil { launch.append(plan.path("relay-ctrl-chdir")) }
-        groups.append(launch)
-        groups.append([plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb"), Word("-U"),
-                       SupervisorTarget.host(smtpd.listen), Word(String(smtpd.port.value), from: smtpd.port.location)])
+        groups.append(launch + plan.datalimitWords(smtpd))
+        groups.append([plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb")]
+            + plan.concurrencyWords(smtpd)
+            + [Word("-U"), SupervisorTarget.host(smtpd.listen), Word(String(smtpd.port.value), from: smtpd.port.location)])
+        if let first = smtpd.logCommand.first {
+            diagnostics.append(.error(
+                .targetCannotCarry, "a systemd service logs to the journal, not through a log command", at: first.location!,
+                notes: [DiagnosticNote("service '\(service.name.value)' is run by systemd")], fix: "remove 'log-command'"))
+        }
         groups.append(plan.smtpCommand(smtpd))
         let relay = smtpd.checks.map { "relays for clients that logged in within window '\($0.value)'" } ?? "checks no relay window"
         let unit = self.unit(
@@ -28,7 +34,7 @@ struct SystemdTarget {
             groups: groups, workingDirectory: "\(spec.platform.configDirectory)/\(service.name.value)", diagnostics: &diagnostics)
         return [
             unit,
-            OutputFile(path: "systemd/\(service.name.value)/tcp.rules", contents: SupervisorTarget.tcpRules(header, smtpd.relayNetworks)),
+            OutputFile(path: "systemd/\(service.name.value)/tcp.rules", contents: SupervisorTarget.tcpRules(header, smtpd)),
         ]
     }
 

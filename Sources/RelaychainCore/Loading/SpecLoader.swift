@@ -527,10 +527,107 @@ final class SpecLoader {
         let listen = self.listen(fields)
         var environment: [EnvironmentSetting]? = []
         if let node = fields[.environment] { environment = self.serviceEnvironment(node) }
-        guard let runBy, let listen, let port, let checks, let chain, let relayNetworks, let environment else { return nil }
+        var rules: [AccessRule]? = []
+        if let node = fields[.rules] { rules = self.rules(node) }
+        let datalimit = count(fields[.datalimit], "datalimit", at: 1)
+        let concurrency = count(fields[.concurrency], "concurrency", at: 1)
+        let smtpdArgs: [Located<String>]? = fields[.smtpdArgs].map { words($0, "smtpd-args") } ?? []
+        var logCommand: [Located<String>]? = fields[.logCommand].map { words($0, "log-command") } ?? []
+        if let program = logCommand?.first, !program.value.hasPrefix("/"), Catalog.program(named: program.value) == nil {
+            reader.report(.error(
+                .relativePath, "the log command must start with an absolute path or a program relaychain knows, found '\(program.value)'",
+                at: program.location!, fix: "write its full path, e.g. /usr/bin/\(program.value)"))
+            logCommand = nil
+        }
+        guard let runBy, let listen, let port, let checks, let chain, let relayNetworks, let environment, let rules,
+            let datalimit, let concurrency, let smtpdArgs, let logCommand
+        else { return nil }
         var smtpd = QmailSMTPD(runBy: runBy, listen: listen, port: port, checks: checks, chain: chain, relayNetworks: relayNetworks)
         smtpd.environment = environment
+        smtpd.rules = rules
+        smtpd.datalimit = datalimit
+        smtpd.concurrency = concurrency
+        smtpd.smtpdArguments = smtpdArgs
+        smtpd.logCommand = logCommand
         return smtpd
+    }
+
+    /// An optional whole number of at least `minimum`: `.some(nil)` when absent, nil when bad.
+    private func count(_ node: YAMLNode?, _ key: String, at minimum: Int) -> Located<Int>?? {
+        guard let node else { return .some(nil) }
+        guard let value = reader.int(node, key) else { return nil }
+        guard value.value >= minimum else {
+            reader.report(.error(.wrongType, "'\(key)' must be at least \(minimum), found \(value.value)", at: node.location))
+            return nil
+        }
+        return .some(value)
+    }
+
+    /// Words: a list of strings, or one string split on spaces.
+    private func words(_ node: YAMLNode, _ key: String) -> [Located<String>]? {
+        if case .sequence = node {
+            guard let items = reader.list(node, key) else { return nil }
+            let words = items.compactMap { reader.string($0, key, numbersAllowed: true) }
+            return words.count == items.count ? words : nil
+        }
+        guard let text = reader.string(node, key, numbersAllowed: true) else { return nil }
+        return text.value.split(separator: " ").map { Located(String($0), at: text.location) }
+    }
+
+    /// `rules: [{ from: "10.", set: { RELAYCLIENT: "" } }, { from: "192.0.2.66", deny: true }]`.
+    /// The values must be writable in tcprules (between double or single quotes, on one line);
+    /// RELAYCLIENT for every client is an open relay, and QMAILQUEUE must be absolute.
+    private func rules(_ node: YAMLNode) -> [AccessRule]? {
+        guard let items = reader.list(node, "rules") else { return nil }
+        var rules: [AccessRule] = []
+        var complete = true
+        for item in items {
+            guard let fields = reader.fields(of: item, "a rule", allowed: RuleKey.allCases) else { complete = false; continue }
+            guard let fromNode = fields[.from] else {
+                reader.report(.error(.missingKey, "missing required key 'from' in a rule", at: fields.location,
+                                     notes: [DiagnosticNote("write from: \"\" for every client")]))
+                complete = false
+                continue
+            }
+            guard let from = reader.string(fromNode, "from") else { complete = false; continue }
+            if !from.value.isEmpty, let problem = RelayNetwork.problem(with: from.value) {
+                reader.report(.error(.badNetwork, "rule address '\(from.value)' \(problem.message)", at: fromNode.location, fix: problem.fix))
+                complete = false
+                continue
+            }
+            let deny = fields[.deny].flatMap { reader.bool($0, "deny") } ?? Located(false, at: nil)
+            let set = fields[.set].flatMap { environment($0, "set") } ?? []
+            if fields[.set] != nil, set.isEmpty { complete = false }
+            for setting in set {
+                let value = setting.value.value
+                if value.contains("\n") || (value.contains("\"") && value.contains("'")) {
+                    reader.report(.error(
+                        .targetCannotCarry, "tcprules cannot carry the value of \(setting.name.value): it holds a newline or both kinds of quote",
+                        at: setting.value.location!))
+                    complete = false
+                }
+                if setting.name.value == "RELAYCLIENT", from.value.isEmpty, !deny.value {
+                    reader.report(.error(
+                        .unsafeEnvironment, "this rule sets RELAYCLIENT for every client: an open relay", at: setting.name.location!,
+                        fix: "name the network in 'from', or let clients relay by logging in"))
+                    complete = false
+                }
+                if setting.name.value == "QMAILQUEUE", !value.hasPrefix("/") {
+                    reader.report(.error(
+                        .unsafeEnvironment, "QMAILQUEUE '\(value)' is not an absolute path", at: setting.value.location!,
+                        notes: [DiagnosticNote("qmail-smtpd runs it for every message")], fix: "write the queue program's full path"))
+                    complete = false
+                }
+            }
+            if !deny.value || set.isEmpty {
+                rules.append(AccessRule(from: from, deny: deny, set: set))
+            } else {
+                reader.report(.error(
+                    .wrongType, "a rule that denies cannot set variables", at: fields[.set]!.location))
+                complete = false
+            }
+        }
+        return complete ? rules : nil
     }
 
     /// `environment: { QMAILQUEUE: /usr/pkg/bin/qmail-qfilter-queue, DATABYTES: "10000000" }`.

@@ -149,6 +149,29 @@ public enum SpecSchema {
         case .environment: described(
             "Variables for the whole SMTP chain, for every client (QMAILQUEUE, DATABYTES...): qmail-run's qmailsmtpd_postenv, or the run script's env.",
             ["type": .string("object"), "propertyNames": ref("variableName"), "additionalProperties": ref("argument")])
+        case .rules: described(
+            "tcpserver's access rules after the relay networks, first match wins: from (an address prefix, \"\" for "
+                + "every client), deny, set (variables for matching clients, e.g. RBLSMTPD).",
+            ["type": .string("array"), "items": closedObject(nil, RuleKey.allCases.map { key in
+                switch key {
+                case .from: (key.rawValue, described("tcprules address prefix; \"\" matches every client.", ["type": .string("string")]))
+                case .deny: (key.rawValue, described("Refuse the connection. Default false.", ["type": .string("boolean")]))
+                case .set: (key.rawValue, described(
+                    "Variables tcpserver sets for matching clients.",
+                    ["type": .string("object"), "propertyNames": ref("variableName"), "additionalProperties": ref("argument")]))
+                }
+            }, required: [RuleKey.from.rawValue])])
+        case .datalimit: described(
+            "Bytes of memory for the server (softlimit -m before tcpserver; qmail-run's qmailsmtpd_datalimit).",
+            ["type": .string("integer"), "minimum": .int(1)])
+        case .concurrency: described(
+            "Connections at once (tcpserver -c). qmail-run has no variable for it.", ["type": .string("integer"), "minimum": .int(1)])
+        case .smtpdArgs: described(
+            "Words after qmail-smtpd (qmail-run's qmailsmtpd_postsmtpd), e.g. an SMTP AUTH patch's.",
+            ["oneOf": .array([ref("text"), .object([("type", .string("array")), ("items", ref("argument"))])])])
+        case .logCommand: described(
+            "What logs the service's output instead of multilog or svlogd (qmail-run's qmailsmtpd_logcmd).",
+            ["oneOf": .array([ref("text"), .object([("type", .string("array")), ("items", ref("argument"))])])])
         case .checkpassword: described("checkpassword, nbcheckpassword, or an absolute path. Default nbcheckpassword under qmail-run, else checkpassword.", ["type": .string("string")])
         case .hostname: described("The host name qmail-popup announces.", ref: "text")
         case .maildir: described("The maildir qmail-pop3d serves, relative to the home directory. Default Maildir (as qmail-run).", ref: "text")

@@ -265,6 +265,22 @@ public struct QmailPOP3DLogin: Sendable {
     }
 }
 
+/// One tcprules line: clients matching `from` ("" for every client) are allowed with `set`
+/// applied, or denied.
+public struct AccessRule: Sendable {
+    public var from: Located<String>
+    public var deny: Located<Bool>
+    public var set: [EnvironmentSetting]
+
+    public init(from: Located<String>, deny: Located<Bool>, set: [EnvironmentSetting]) {
+        self.from = from
+        self.deny = deny
+        self.set = set
+    }
+
+    public func sets(_ name: String) -> Bool { set.contains { $0.name.value == name } }
+}
+
 /// qmail-smtpd under tcpserver: relay-ctrl-check runs first, then the wrappers, then qmail-smtpd.
 public struct QmailSMTPD: Sendable {
     public var runBy: Located<Supervisor>
@@ -278,6 +294,21 @@ public struct QmailSMTPD: Sendable {
     /// Variables for the whole chain, for every client (QMAILQUEUE, DATABYTES...): qmail-run's
     /// `qmailsmtpd_postenv`, or the run script's `env`.
     public var environment: [EnvironmentSetting] = []
+    /// tcpserver's access rules after the relay networks, first match wins (tcprules).
+    public var rules: [AccessRule] = []
+    /// Bytes of memory for the whole server (softlimit -m; qmail-run's `qmailsmtpd_datalimit`).
+    public var datalimit: Located<Int>?
+    /// Connections at once (tcpserver -c); qmail-run has no variable for it.
+    public var concurrency: Located<Int>?
+    /// Words after qmail-smtpd (qmail-run's `qmailsmtpd_postsmtpd`), e.g. an SMTP AUTH patch's.
+    public var smtpdArguments: [Located<String>] = []
+    /// What logs the service's output, in place of multilog or svlogd (qmail-run's `qmailsmtpd_logcmd`).
+    public var logCommand: [Located<String>] = []
+
+    /// Address prefixes whose clients tcpserver gives RELAYCLIENT: the relay networks and the rules that set it.
+    public var relayingPrefixes: [Located<String>] {
+        relayNetworks + rules.filter { !$0.deny.value && $0.sets("RELAYCLIENT") }.map(\.from)
+    }
 
     public init(runBy: Located<Supervisor>, listen: Located<String>?, port: Located<Int>, checks: Located<String>?, chain: [ChainEntry], relayNetworks: [Located<String>]) {
         self.runBy = runBy

@@ -39,6 +39,11 @@ public enum BypassKeyword: String, CaseIterable, Sendable {
     case none
 }
 
+/// A tcprules line: `{ from: "10.", set: { RELAYCLIENT: "" } }`, `{ from: "192.0.2.66", deny: true }`.
+public enum RuleKey: String, CaseIterable, Sendable {
+    case from, deny, set
+}
+
 public enum ChainEntryKey: String, CaseIterable, Sendable {
     case use, args
 }
@@ -53,7 +58,9 @@ public enum ServerKind: String, CaseIterable, Sendable {
         switch self {
         case .dovecot: [.version, .protocols, .grants, .postLoginUser]
         case .qmailPOP3D: [.runBy, .listen, .port, .grants, .checkpassword, .hostname, .maildir]
-        case .qmailSMTPD: [.runBy, .listen, .port, .checks, .chain, .relayNetworks, .environment]
+        case .qmailSMTPD:
+            [.runBy, .listen, .port, .checks, .chain, .relayNetworks, .environment, .rules, .datalimit, .concurrency,
+             .smtpdArgs, .logCommand]
         }
     }
 
@@ -81,6 +88,9 @@ public enum ServiceKey: String, CaseIterable, Sendable {
     case runBy = "run-by"
     case listen, port, checks, chain
     case relayNetworks = "relay-networks"
+    case rules, datalimit, concurrency
+    case smtpdArgs = "smtpd-args"
+    case logCommand = "log-command"
     case checkpassword, hostname, maildir
     case environment
 }
