@@ -61,7 +61,7 @@ public enum Relaychain {
 
     /// What a host needs for a checked spec's output (the emitted `setup` does it; doctor checks it).
     public static func deployment(_ spec: Spec, specName: String) -> Deployment {
-        Deployment.make(spec, specName: specName, files: Emitter.emit(spec, specName: specName).files)
+        Deployment.make(spec.inCanonicalOrder, specName: specName, files: Emitter.emit(spec, specName: specName).files)
     }
 
     public enum ExplainFailure: Error, CustomStringConvertible {

@@ -11,7 +11,7 @@ struct RelaychainCommand: ParsableCommand {
             """,
         version: RelaychainVersion.current,
         subcommands: [
-            CheckCommand.self, BuildCommand.self, ExplainCommand.self, DoctorCommand.self, SchemaCommand.self,
+            CheckCommand.self, BuildCommand.self, ExplainCommand.self, DoctorCommand.self, ImportCommand.self, SchemaCommand.self,
             ProbeAsCommand.self,
         ]
     )

@@ -116,10 +116,13 @@ struct ChainPlan {
     /// The variables ifrelayclient must set so that every wrapper steps aside for a relay
     /// client: rblsmtpd's RBLSMTPD first (relay-ctrl's own convention), then the others in
     /// chain order, each once.
-    func bypassSettings(_ chain: [Resolved]) -> [EnvironmentSetting] {
+    func bypassSettings(_ chain: [Resolved], extra: [EnvironmentSetting] = []) -> [EnvironmentSetting] {
         var settings: [EnvironmentSetting] = []
-        for resolved in chain {
-            guard case .environment(let list) = resolved.bypass else { continue }
+        let lists = chain.compactMap { resolved -> [EnvironmentSetting]? in
+            guard case .environment(let list) = resolved.bypass else { return nil }
+            return list
+        } + [extra]
+        for list in lists {
             for setting in list where !settings.contains(where: { $0.name.value == setting.name.value }) {
                 settings.append(setting)
             }
@@ -147,7 +150,7 @@ struct ChainPlan {
         var steps: [Step] = []
         if let window = window(smtpd.checks) {
             steps.append(Step(program: .relayCtrlCheck(window), words: [path("relay-ctrl-check")]))
-            let settings = bypassSettings(chain)
+            let settings = bypassSettings(chain, extra: smtpd.relayClientEnvironment)
             if !settings.isEmpty {
                 let assignments = settings.map { Word.assign($0.name.value, $0.value.value, from: $0.value.location) }
                 steps.append(Step(

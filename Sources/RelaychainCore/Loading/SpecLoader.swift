@@ -527,6 +527,8 @@ final class SpecLoader {
         let listen = self.listen(fields)
         var environment: [EnvironmentSetting]? = []
         if let node = fields[.environment] { environment = self.serviceEnvironment(node) }
+        var relayClientEnvironment: [EnvironmentSetting]? = []
+        if let node = fields[.relayClientEnvironment] { relayClientEnvironment = self.environment(node, "relay-client-env") }
         var rules: [AccessRule]? = []
         if let node = fields[.rules] { rules = self.rules(node) }
         let datalimit = count(fields[.datalimit], "datalimit", at: 1)
@@ -540,11 +542,12 @@ final class SpecLoader {
             logCommand = nil
         }
         guard let runBy, let listen, let port, let checks, let chain, let relayNetworks, let environment, let rules,
-            let datalimit, let concurrency, let smtpdArgs, let logCommand
+            let datalimit, let concurrency, let smtpdArgs, let logCommand, let relayClientEnvironment
         else { return nil }
         var smtpd = QmailSMTPD(runBy: runBy, listen: listen, port: port, checks: checks, chain: chain, relayNetworks: relayNetworks)
         smtpd.environment = environment
         smtpd.rules = rules
+        smtpd.relayClientEnvironment = relayClientEnvironment
         smtpd.datalimit = datalimit
         smtpd.concurrency = concurrency
         smtpd.smtpdArguments = smtpdArgs

@@ -149,6 +149,10 @@ public enum SpecSchema {
         case .environment: described(
             "Variables for the whole SMTP chain, for every client (QMAILQUEUE, DATABYTES...): qmail-run's qmailsmtpd_postenv, or the run script's env.",
             ["type": .string("object"), "propertyNames": ref("variableName"), "additionalProperties": ref("argument")])
+        case .relayClientEnvironment: described(
+            "What ifrelayclient also sets for clients that logged in, beside what the chain's wrappers ask for "
+                + "(e.g. RBLSMTPD for an rblsmtpd outside this chain).",
+            ["type": .string("object"), "propertyNames": ref("variableName"), "additionalProperties": ref("argument")])
         case .rules: described(
             "tcpserver's access rules after the relay networks, first match wins: from (an address prefix, \"\" for "
                 + "every client), deny, set (variables for matching clients, e.g. RBLSMTPD).",

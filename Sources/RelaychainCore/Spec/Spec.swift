@@ -15,6 +15,15 @@ public struct Spec: Sendable {
         self.services = services
     }
 
+    /// Services and windows sorted by name: what is emitted does not depend on the order the spec
+    /// lists them in, so `import`, which cannot see that order, rebuilds the same bytes.
+    public var inCanonicalOrder: Spec {
+        var spec = self
+        spec.services.sort { $0.name.value < $1.name.value }
+        spec.windows.sort { $0.name.value < $1.name.value }
+        return spec
+    }
+
     public func window(named name: String) -> RelayWindow? {
         windows.first { $0.name.value == name }
     }
@@ -294,6 +303,9 @@ public struct QmailSMTPD: Sendable {
     /// Variables for the whole chain, for every client (QMAILQUEUE, DATABYTES...): qmail-run's
     /// `qmailsmtpd_postenv`, or the run script's `env`.
     public var environment: [EnvironmentSetting] = []
+    /// What ifrelayclient also sets for relay clients, beside what the chain's wrappers ask for
+    /// (e.g. RBLSMTPD='' for an rblsmtpd that runs outside this chain, as the article's line does).
+    public var relayClientEnvironment: [EnvironmentSetting] = []
     /// tcpserver's access rules after the relay networks, first match wins (tcprules).
     public var rules: [AccessRule] = []
     /// Bytes of memory for the whole server (softlimit -m; qmail-run's `qmailsmtpd_datalimit`).

@@ -59,8 +59,8 @@ public enum ServerKind: String, CaseIterable, Sendable {
         case .dovecot: [.version, .protocols, .grants, .postLoginUser]
         case .qmailPOP3D: [.runBy, .listen, .port, .grants, .checkpassword, .hostname, .maildir]
         case .qmailSMTPD:
-            [.runBy, .listen, .port, .checks, .chain, .relayNetworks, .environment, .rules, .datalimit, .concurrency,
-             .smtpdArgs, .logCommand]
+            [.runBy, .listen, .port, .checks, .chain, .relayNetworks, .environment, .relayClientEnvironment, .rules,
+             .datalimit, .concurrency, .smtpdArgs, .logCommand]
         }
     }
 
@@ -88,6 +88,7 @@ public enum ServiceKey: String, CaseIterable, Sendable {
     case runBy = "run-by"
     case listen, port, checks, chain
     case relayNetworks = "relay-networks"
+    case relayClientEnvironment = "relay-client-env"
     case rules, datalimit, concurrency
     case smtpdArgs = "smtpd-args"
     case logCommand = "log-command"

@@ -1,0 +1,194 @@
+/// Writes `InstallationFacts` as spec text for one platform choice (a profile, or none, and a
+/// prefix): every program path that choice does not place becomes a `paths` entry.
+struct SpecWriter {
+    let facts: InstallationFacts
+    let bypasses: [String: [(String, String)]]
+    let profile: PlatformProfile?
+    let prefix: String
+
+    /// How many single entries this choice has to override; fewer is a better guess. A profile
+    /// whose cron.d would add a user field the crontab line does not have cannot be right.
+    var overrides: Int {
+        let conflict = facts.sawCron && !facts.cronWithUser && profile?.cronD != nil
+        return platformLines().count + (conflict ? 1000 : 0)
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7f {
+                    out += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    static func list(_ words: [String]) -> String { "[" + words.map(quoted).joined(separator: ", ") + "]" }
+
+    /// The platform entries beyond `profile` and `prefix`.
+    private func platformLines() -> [String] {
+        var platform = Platform(
+            profile: profile.map { Located($0, at: nil) }, prefix: Located(prefix, at: nil), env: .byDefault(Platform.defaultEnv),
+            dovecotLibexec: .byDefault(profile?.dovecotLibexec ?? "\(prefix)/libexec/dovecot"),
+            libexec: .byDefault("\(prefix)/libexec/relaychain"), paths: [:])
+        var lines: [String] = []
+        if let env = facts.env, env != platform.env.value { lines.append("env: \(Self.quoted(env))") }
+        if let libexec = facts.dovecotLibexec, libexec != platform.dovecotLibexec.value {
+            lines.append("dovecot-libexec: \(Self.quoted(libexec))")
+        }
+        if let libexec = facts.libexec, libexec != platform.libexec.value { lines.append("libexec: \(Self.quoted(libexec))") }
+        let supervisor = facts.services.compactMap { service -> Supervisor? in
+            switch service.role {
+            case .smtpd(let smtpd): smtpd.runBy
+            case .pop3d(let pop3d): pop3d.runBy
+            case .dovecot: nil
+            }
+        }.first ?? .daemontools
+        if let directory = facts.serviceDirectory, directory != platform.serviceDirectory(supervisor) {
+            lines.append("service-dir: \(Self.quoted(directory))")
+        }
+        if let confD = facts.dovecotConfD, confD != platform.dovecotConfD {
+            lines.append("dovecot-conf-d: \(Self.quoted(confD))")
+        }
+        if facts.cronWithUser, platform.cronD == nil || (facts.cronD != nil && facts.cronD != platform.cronD) {
+            lines.append("cron-d: \(Self.quoted(facts.cronD ?? "/etc/cron.d"))")
+            platform.cronDOverride = Located(facts.cronD ?? "/etc/cron.d", at: nil)
+        }
+        var paths: [String] = []
+        for (name, path) in facts.programs.sorted(by: { $0.key < $1.key }) where platform.path(of: name) != path {
+            paths.append("\(name): \(Self.quoted(path))")
+        }
+        if !paths.isEmpty { lines.append("paths:\n" + paths.map { "    " + $0 }.joined(separator: "\n")) }
+        return lines
+    }
+
+    func text(header: String) -> String {
+        var text = header
+        text += "relaychain: 1\n\nplatform:\n"
+        if let profile { text += "  profile: \(profile.rawValue)\n" }
+        text += "  prefix: \(Self.quoted(prefix))\n"
+        for line in platformLines() { text += "  \(line)\n" }
+
+        text += "\nwindows:\n"
+        if facts.windows.isEmpty {
+            text += "  # No service in the files grants or checks a window; the spec language wants one.\n"
+            text += "  unused: { store: \"/var/spool/relay-ctrl/allow\" }\n"
+        }
+        for (index, window) in facts.windows.enumerated() {
+            text += "  \(windowName(index)):\n"
+            text += "    store: \(Self.quoted(window.store))\n"
+            if let expiry = window.expiry { text += "    length: \(Self.length(expiry))\n" }
+            if !window.relayClient.isEmpty { text += "    relayclient: \(Self.quoted(window.relayClient))\n" }
+            if window.log { text += "    log: true\n" }
+            if let carry = window.carry { text += "    carry: \(Self.list(carry))\n" }
+        }
+
+        if !facts.wrappers.isEmpty {
+            text += "\nwrappers:\n"
+            for (name, path) in facts.wrappers.sorted(by: { $0.key < $1.key }) {
+                text += "  \(name):\n    path: \(Self.quoted(path))\n"
+                if let settings = bypasses[name], !settings.isEmpty {
+                    let env = settings.map { "\($0.0): \(Self.quoted($0.1))" }.joined(separator: ", ")
+                    text += "    bypass: { env: { \(env) } }\n"
+                } else {
+                    text += "    # bypass: not in the files; none assumed (the analysis treats it as refusing roaming users)\n"
+                    text += "    bypass: none\n"
+                }
+            }
+        }
+
+        text += "\nservices:\n"
+        for service in facts.services.sorted(by: { $0.name < $1.name }) {
+            text += "  \(service.name):\n"
+            switch service.role {
+            case .dovecot(let dovecot):
+                text += "    server: dovecot\n    version: \"\(dovecot.version)\"\n"
+                text += "    protocols: [\(dovecot.protocols.joined(separator: ", "))]\n"
+                if let store = dovecot.store { text += "    grants: \(windowName(for: store))\n" }
+                if let user = dovecot.postLoginUser { text += "    post-login-user: \(Self.quoted(user))\n" }
+            case .pop3d(let pop3d):
+                text += "    server: qmail-pop3d\n    run-by: \(pop3d.runBy.rawValue)\n"
+                if let listen = pop3d.listen { text += "    listen: \(Self.quoted(listen))\n" }
+                if pop3d.port != 110 { text += "    port: \(pop3d.port)\n" }
+                if let store = pop3d.store { text += "    grants: \(windowName(for: store))\n" }
+                text += "    checkpassword: \(Self.quoted(pop3d.checkpassword))\n"
+                if let hostname = pop3d.hostname { text += "    hostname: \(Self.quoted(hostname))\n" }
+                if pop3d.maildir != "Maildir" { text += "    maildir: \(Self.quoted(pop3d.maildir))\n" }
+            case .smtpd(let smtpd):
+                text += smtpdText(smtpd)
+            }
+        }
+        return text
+    }
+
+    private func smtpdText(_ smtpd: InstallationFacts.SMTPD) -> String {
+        var text = "    server: qmail-smtpd\n    run-by: \(smtpd.runBy.rawValue)\n"
+        if let listen = smtpd.listen { text += "    listen: \(Self.quoted(listen))\n" }
+        if smtpd.port != 25 { text += "    port: \(smtpd.port)\n" }
+        if let store = smtpd.store {
+            text += "    checks: \(windowName(for: store))\n"
+        } else if smtpd.checks, facts.windows.count == 1 {
+            text += "    # relay-ctrl-check runs without RELAY_CTRL_DIR here; the only window is assumed\n"
+            text += "    checks: \(windowName(0))\n"
+        }
+        if !smtpd.relayNetworks.isEmpty { text += "    relay-networks: \(Self.list(smtpd.relayNetworks))\n" }
+        if !smtpd.environment.isEmpty {
+            text += "    environment: { " + smtpd.environment.map { "\($0.0): \(Self.quoted($0.1))" }.joined(separator: ", ") + " }\n"
+        }
+        if !smtpd.relayClientEnvironment.isEmpty {
+            text += "    relay-client-env: { "
+                + smtpd.relayClientEnvironment.map { "\($0.0): \(Self.quoted($0.1))" }.joined(separator: ", ") + " }\n"
+        }
+        if !smtpd.rules.isEmpty {
+            text += "    rules:\n"
+            for rule in smtpd.rules {
+                var fields = ["from: \(Self.quoted(rule.from))"]
+                if rule.deny { fields.append("deny: true") }
+                if !rule.set.isEmpty {
+                    fields.append("set: { " + rule.set.map { "\($0.0): \(Self.quoted($0.1))" }.joined(separator: ", ") + " }")
+                }
+                text += "      - { \(fields.joined(separator: ", ")) }\n"
+            }
+        }
+        if let datalimit = smtpd.datalimit { text += "    datalimit: \(datalimit)\n" }
+        if let concurrency = smtpd.concurrency { text += "    concurrency: \(concurrency)\n" }
+        if !smtpd.smtpdArgs.isEmpty { text += "    smtpd-args: \(Self.list(smtpd.smtpdArgs))\n" }
+        if !smtpd.logCommand.isEmpty { text += "    log-command: \(Self.list(smtpd.logCommand))\n" }
+        if !smtpd.chain.isEmpty {
+            text += "    chain:\n"
+            for entry in smtpd.chain {
+                text += entry.args.isEmpty
+                    ? "      - { use: \(entry.program) }\n" : "      - { use: \(entry.program), args: \(Self.list(entry.args)) }\n"
+            }
+        }
+        return text
+    }
+
+    func windowName(_ index: Int) -> String {
+        if let name = facts.windows[index].name { return name }
+        return index == 0 ? "relay" : "relay\(index + 1)"
+    }
+
+    func windowName(for store: String) -> String {
+        windowName(facts.windows.firstIndex { $0.store == store } ?? 0)
+    }
+
+    static func length(_ seconds: Int) -> String {
+        if seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(seconds)s"
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
