@@ -68,7 +68,7 @@ struct InstallationFacts {
         public var line: Int
         public var text: String
         public var reason: String
-        public var description: String { "\(file):\(line): \(reason): \(text)" }
+        public var description: String { "\(file):\(line): \(text): \(reason)" }
     }
 
     var services: [Service] = []
