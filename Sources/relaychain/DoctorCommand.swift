@@ -6,7 +6,8 @@ import RelaychainCore
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check this host against a spec: programs, accounts, store access, installed files, a live self-test.",
+        abstract:
+            "Check this host against a spec: programs, accounts, store access, installed files, a live self-test.",
         discussion: """
             Run it as root on the host, after build and setup. Each item says how to fix it when \
             it fails. The store is tested with the real accounts (as they run on the host), and a \
@@ -50,7 +51,8 @@ struct DoctorCommand: ParsableCommand {
         let root = output ?? "generated/\(name)"
         let absoluteRoot = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         var doctor = HostDoctor(
-            spec: checked, specPath: spec, files: result.files, deployment: Relaychain.deployment(checked, specName: specName),
+            spec: checked, specPath: spec, files: result.files,
+            deployment: Relaychain.deployment(checked, specName: specName),
             output: absoluteRoot, dovecotConfig: dovecotConfig, rcConf: rcConf)
         doctor.examine()
         switch format {
@@ -63,7 +65,10 @@ struct DoctorCommand: ParsableCommand {
                 }
             }
             let failed = doctor.items.filter { !$0.holds }.count
-            print(failed == 0 ? "doctor: all \(doctor.items.count) items hold" : "doctor: \(failed) of \(doctor.items.count) items fail")
+            print(
+                failed == 0
+                    ? "doctor: all \(doctor.items.count) items hold"
+                    : "doctor: \(failed) of \(doctor.items.count) items fail")
         case .json:
             let items = doctor.items.map { item -> JSONValue in
                 .object([
@@ -71,7 +76,9 @@ struct DoctorCommand: ParsableCommand {
                     ("fix", item.holds ? .null : .string(item.fix)),
                 ])
             }
-            print(JSONValue.object([("holds", .bool(doctor.items.allSatisfy(\.holds))), ("items", .array(items))]).rendered)
+            print(
+                JSONValue.object([("holds", .bool(doctor.items.allSatisfy(\.holds))), ("items", .array(items))])
+                    .rendered)
         }
         if !doctor.items.allSatisfy(\.holds) { throw ExitCode(ExitStatus.findings) }
     }

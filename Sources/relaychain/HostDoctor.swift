@@ -37,7 +37,8 @@ struct HostDoctor {
 
     mutating func examine() {
         add(
-            "doctor runs as root (it acts as each account to test the store)", geteuid() == 0, "running as uid \(geteuid())",
+            "doctor runs as root (it acts as each account to test the store)", geteuid() == 0,
+            "running as uid \(geteuid())",
             fix: "run it as root: sudo relaychain doctor \(specPath)")
         checkPrograms()
         checkUsers()
@@ -53,9 +54,10 @@ struct HostDoctor {
         if items.allSatisfy(\.holds) {
             selfTest()
         } else {
-            items.append(Item(
-                what: "live self-test", holds: false, detail: "not run: the items above must hold first",
-                fix: "fix the items above, then run doctor again"))
+            items.append(
+                Item(
+                    what: "live self-test", holds: false, detail: "not run: the items above must hold first",
+                    fix: "fix the items above, then run doctor again"))
         }
     }
 
@@ -103,14 +105,17 @@ struct HostDoctor {
 
     private mutating func checkStores() {
         for store in deployment.stores {
-            let what = "store \(store.path) is owned by \(store.owner), group of \(store.groupOf), mode \(String(store.mode, radix: 8))"
+            let what =
+                "store \(store.path) is owned by \(store.owner), group of \(store.groupOf), mode \(String(store.mode, radix: 8))"
             guard let found = owner(store.path) else {
                 add(what, false, "missing", fix: setupFix)
                 continue
             }
-            let holds = ids(store.owner)?.uid == found.uid && ids(store.groupOf)?.gid == found.gid
+            let holds =
+                ids(store.owner)?.uid == found.uid && ids(store.groupOf)?.gid == found.gid
                 && found.mode & S_IFMT == S_IFDIR && found.mode & 0o7777 == store.mode
-            add(what, holds, "found uid \(found.uid), gid \(found.gid), mode \(String(found.mode & 0o7777, radix: 8))",
+            add(
+                what, holds, "found uid \(found.uid), gid \(found.gid), mode \(String(found.mode & 0o7777, radix: 8))",
                 fix: setupFix)
         }
     }
@@ -126,10 +131,14 @@ struct HostDoctor {
                 found == nil ? "missing" : "owned by uid \(found!.uid)", fix: setupFix)
             if service.compilesRules {
                 let rules = owner("\(output)/\(service.directory)/tcp.rules")
-                var ruleStatus = stat(), cdbStatus = stat()
-                let fresh = stat("\(output)/\(service.directory)/tcp.rules", &ruleStatus) == 0
+                var ruleStatus = stat()
+                var cdbStatus = stat()
+                let fresh =
+                    stat("\(output)/\(service.directory)/tcp.rules", &ruleStatus) == 0
                     && stat("\(output)/\(service.directory)/tcp.cdb", &cdbStatus) == 0
-                    && (cdbStatus.st_mtim.tv_sec, cdbStatus.st_mtim.tv_nsec) >= (ruleStatus.st_mtim.tv_sec, ruleStatus.st_mtim.tv_nsec)
+                    && (cdbStatus.st_mtim.tv_sec, cdbStatus.st_mtim.tv_nsec) >= (
+                        ruleStatus.st_mtim.tv_sec, ruleStatus.st_mtim.tv_nsec
+                    )
                 add(
                     "\(service.directory)/tcp.cdb is newer than its tcp.rules", fresh && rules != nil,
                     "missing or older than tcp.rules", fix: setupFix)
@@ -143,10 +152,16 @@ struct HostDoctor {
 
     private mutating func checkSystemRules() {
         for directory in deployment.systemRules {
-            var ruleStatus = stat(), cdbStatus = stat()
-            let fresh = stat("\(directory)/tcp.rules", &ruleStatus) == 0 && stat("\(directory)/tcp.cdb", &cdbStatus) == 0
-                && (cdbStatus.st_mtim.tv_sec, cdbStatus.st_mtim.tv_nsec) >= (ruleStatus.st_mtim.tv_sec, ruleStatus.st_mtim.tv_nsec)
-            add("\(directory)/tcp.cdb is newer than its tcp.rules", fresh, "missing or older than tcp.rules", fix: setupFix)
+            var ruleStatus = stat()
+            var cdbStatus = stat()
+            let fresh =
+                stat("\(directory)/tcp.rules", &ruleStatus) == 0 && stat("\(directory)/tcp.cdb", &cdbStatus) == 0
+                && (cdbStatus.st_mtim.tv_sec, cdbStatus.st_mtim.tv_nsec) >= (
+                    ruleStatus.st_mtim.tv_sec, ruleStatus.st_mtim.tv_nsec
+                )
+            add(
+                "\(directory)/tcp.cdb is newer than its tcp.rules", fresh, "missing or older than tcp.rules",
+                fix: setupFix)
         }
     }
 
@@ -157,25 +172,30 @@ struct HostDoctor {
             let mode = owner(install.destination).map { $0.mode & 0o7777 }
             add(
                 "\(install.destination) is \(install.source) of the output", found == wanted && mode == install.mode,
-                found == nil ? "missing" : found != wanted ? "differs" : "mode \(String(mode ?? 0, radix: 8))", fix: setupFix)
+                found == nil ? "missing" : found != wanted ? "differs" : "mode \(String(mode ?? 0, radix: 8))",
+                fix: setupFix)
         }
     }
 
     private mutating func checkDovecot() {
         let postLogin = spec.services.compactMap { service -> String? in
-            guard case .dovecot(let login) = service.role, login.version.value.mechanism != .mailExecutable else { return nil }
+            guard case .dovecot(let login) = service.role, login.version.value.mechanism != .mailExecutable else {
+                return nil
+            }
             return "\(spec.platform.libexec.value)/\(service.name.value)-postlogin"
         }
         guard !postLogin.isEmpty else { return }
         let arguments = (dovecotConfig.map { ["-c", $0] } ?? []) + ["-n"]
         let result = HostCommand.run([spec.platform.doveconf] + arguments, timeout: 20)
         let text = result.output
-        add("doveconf \(arguments.joined(separator: " ")) reads the configuration", result.status == 0,
+        add(
+            "doveconf \(arguments.joined(separator: " ")) reads the configuration", result.status == 0,
             result.errors.split(separator: "\n").first.map(String.init) ?? "exit \(result.status)",
             fix: "correct dovecot.conf; doveconf names the line")
         guard result.status == 0 else { return }
         for script in postLogin {
-            let shown = text.contains("service relaychain-postlogin {") && text.contains("executable = script-login \(script)")
+            let shown =
+                text.contains("service relaychain-postlogin {") && text.contains("executable = script-login \(script)")
             add(
                 "Dovecot's configuration runs \(script) after each login", shown,
                 "doveconf -n shows no relaychain-postlogin service running it",
@@ -188,17 +208,21 @@ struct HostDoctor {
         let existing = FileManager.default.contents(atPath: rcConf).map { String(decoding: $0, as: UTF8.self) }
         let holds = existing.map { RCConfMerge.merge(fragment.contents, into: $0) == $0 } ?? false
         add(
-            "\(rcConf) holds the qmail-run variables build emits", holds, existing == nil ? "cannot read it" : "they differ",
+            "\(rcConf) holds the qmail-run variables build emits", holds,
+            existing == nil ? "cannot read it" : "they differ",
             fix: "relaychain build \(specPath) --merge-into \(rcConf)")
     }
 
     private mutating func checkCrontab() {
-        guard spec.platform.cronD == nil, let cron = files.first(where: { $0.path == "cron/relay-ctrl-age" }) else { return }
+        guard spec.platform.cronD == nil, let cron = files.first(where: { $0.path == "cron/relay-ctrl-age" }) else {
+            return
+        }
         let user = deployment.smtpUser
         let listed = HostCommand.run(["/usr/bin/crontab", "-u", user, "-l"], timeout: 10)
         let lines = cron.contents.split(separator: "\n").filter { !$0.hasPrefix("#") }
         let holds = lines.allSatisfy { listed.output.split(separator: "\n").contains($0) }
-        add("\(user)'s crontab runs relay-ctrl-age", holds, "crontab -u \(user) -l lacks the line",
+        add(
+            "\(user)'s crontab runs relay-ctrl-age", holds, "crontab -u \(user) -l lacks the line",
             fix: "add the line of \(output)/cron/relay-ctrl-age with crontab -u \(user) -e")
     }
 
@@ -212,19 +236,22 @@ struct HostDoctor {
         guard geteuid() == 0 else { return }
         for store in deployment.stores where deployment.users.allSatisfy({ getpwnam($0) != nil }) {
             let probe = "\(store.path)/.relaychain-doctor-\(UInt32.random(in: 0...UInt32.max))"
-            let writer: String = store.writers.compactMap { writer -> String? in
-                switch writer {
-                case .root: "root"
-                case .account(let name): name
-                case .anyMailUser: "nobody"
-                }
-            }.first ?? "root"
+            let writer: String =
+                store.writers.compactMap { writer -> String? in
+                    switch writer {
+                    case .root: "root"
+                    case .account(let name): name
+                    case .anyMailUser: "nobody"
+                    }
+                }.first ?? "root"
             let wrote = HostCommand.run([me, "probe-as", writer, "--create", probe], timeout: 10)
             add("\(writer) can write grants in \(store.path)", wrote.status == 0, wrote.errors.trimmed, fix: setupFix)
             guard wrote.status == 0 else { continue }
             let smtp = deployment.smtpUser
             let cleaned = HostCommand.run([me, "probe-as", smtp, "--read", probe, "--remove", probe], timeout: 10)
-            add("\(smtp) can read and remove grants in \(store.path)", cleaned.status == 0, cleaned.errors.trimmed, fix: setupFix)
+            add(
+                "\(smtp) can read and remove grants in \(store.path)", cleaned.status == 0, cleaned.errors.trimmed,
+                fix: setupFix)
             if cleaned.status != 0 { unlink(probe) }
         }
     }
@@ -253,7 +280,9 @@ struct HostDoctor {
     }
 
     private func run(_ command: Deployment.ProbeCommand, address: String) -> HostCommand.Result {
-        func fill(_ words: [String]) -> [String] { words.map { $0.replacing(Deployment.addressPlaceholder, with: address) } }
+        func fill(_ words: [String]) -> [String] {
+            words.map { $0.replacing(Deployment.addressPlaceholder, with: address) }
+        }
         var argv = fill(command.asRoot)
         if let user = command.user { argv += [me, "probe-as", user, "--"] + fill(command.asUser) }
         return HostCommand.run(argv, environment: fill(command.environment), timeout: 15)
@@ -281,12 +310,20 @@ enum HostCommand {
                 let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
             }, uniquingKeysWith: { $1 })
-        let stdout = Pipe(), stderr = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return Result(status: 127, output: "", errors: "cannot run \(argv[0]): \(error)") }
-        let timer = DispatchWorkItem { if process.isRunning { kill(-process.processIdentifier, SIGKILL); process.terminate() } }
+        do { try process.run() } catch {
+            return Result(status: 127, output: "", errors: "cannot run \(argv[0]): \(error)")
+        }
+        let timer = DispatchWorkItem {
+            if process.isRunning {
+                kill(-process.processIdentifier, SIGKILL)
+                process.terminate()
+            }
+        }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
         nonisolated(unsafe) var errorData = Data()
         let group = DispatchGroup()

@@ -56,8 +56,9 @@ struct ImportCommand: ParsableCommand {
                 printError(renderer.text(diagnostic, in: checked.source, path: name), terminator: "")
             }
             let findings = checked.diagnostics.filter { $0.severity != .note }.count
-            printError("relaychain: import --lint: \(findings) finding\(findings == 1 ? "" : "s"), "
-                + "\(result.leftOut.count) line\(result.leftOut.count == 1 ? "" : "s") not understood")
+            printError(
+                "relaychain: import --lint: \(findings) finding\(findings == 1 ? "" : "s"), "
+                    + "\(result.leftOut.count) line\(result.leftOut.count == 1 ? "" : "s") not understood")
             if findings > 0 || !result.leftOut.isEmpty { throw ExitCode(ExitStatus.findings) }
             return
         }

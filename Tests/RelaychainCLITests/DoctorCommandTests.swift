@@ -6,7 +6,9 @@ import Testing
 /// self-test until the rest holds. (e2e/run runs doctor on a real setup, passing and failing.)
 struct DoctorCommandTests {
     @Test func aHostThatWasNotSetUpFailsWithFixes() throws {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("relaychain-doctor-\(UUID().uuidString)").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "relaychain-doctor-\(UUID().uuidString)"
+        ).path
         let spec = BuildCommandTests.root.appendingPathComponent("examples/debian-dovecot23-daemontools.yaml").path
         let result = try runProcess(
             try BuiltProduct.path("relaychain"), ["doctor", spec, "--output", output, "--format", "json"],

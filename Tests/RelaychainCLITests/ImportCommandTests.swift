@@ -8,7 +8,8 @@ struct ImportCommandTests {
     let scratch: URL
 
     init() throws {
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("relaychain-import-\(UUID().uuidString)")
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "relaychain-import-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     }
 
@@ -37,18 +38,24 @@ struct ImportCommandTests {
         let spec = scratch.appendingPathComponent("spec.yaml").path
         let imported = try relaychain(["import", dovecot, rcConf, "--output", spec])
         #expect(imported.status == 1, "the Dovecot version is not in the files: \(imported.errors)")
-        #expect(imported.errors == "relaychain: import: \(dovecot):1: Dovecot version: not in the file; "
-            + "1.1 assumed (mail_executable means 1.0-1.2)\n")
+        #expect(
+            imported.errors == "relaychain: import: \(dovecot):1: Dovecot version: not in the file; "
+                + "1.1 assumed (mail_executable means 1.0-1.2)\n")
         let built = try relaychain(["build", spec, "--stdout"])
         #expect(built.status == 0, "\(built.errors)")
         let words = { (line: Substring) in line.split(separator: " ").map(String.init) }
-        let builtExecutable = try #require(built.output.split(separator: "\n").first { $0.contains("mail_executable = ") })
-        #expect(words(builtExecutable.split(separator: "=", maxSplits: 1)[1]) == words(mailExecutable.split(separator: ":", maxSplits: 1)[1]))
+        let builtExecutable = try #require(
+            built.output.split(separator: "\n").first { $0.contains("mail_executable = ") })
+        #expect(
+            words(builtExecutable.split(separator: "=", maxSplits: 1)[1])
+                == words(mailExecutable.split(separator: ":", maxSplits: 1)[1]))
         #expect(built.output.split(separator: "\n").contains(Substring(presmtpd)))
     }
 
     @Test func whatTheSpecCannotSayIsKeptAndListed() throws {
-        let rcConf = try write("rc.conf", """
+        let rcConf = try write(
+            "rc.conf",
+            """
             hostname=mail.example.org
             qmailsmtpd=YES
             qmailsmtpd_postenv="RELAY_CTRL_DIR='/var/spool/relay-ctrl/allow' RELAY_CTRL_EXPIRY='600'"
@@ -58,7 +65,9 @@ struct ImportCommandTests {
             """)
         let result = try relaychain(["import", rcConf])
         #expect(result.status == 1)
-        #expect(result.errors == "relaychain: import: \(rcConf):3: qmailsmtpd_tls=\"-Z 1\": the spec cannot say this variable\n")
+        #expect(
+            result.errors
+                == "relaychain: import: \(rcConf):3: qmailsmtpd_tls=\"-Z 1\": the spec cannot say this variable\n")
         #expect(result.output.contains("#   \(rcConf):3: qmailsmtpd_tls=\"-Z 1\": the spec cannot say this variable\n"))
         #expect(result.output.contains("      - { use: rblsmtpd, args: [\"-r\", \"zen.spamhaus.org\"] }\n"))
         #expect(result.output.contains("    length: 10m\n"))
@@ -67,7 +76,9 @@ struct ImportCommandTests {
     /// --lint analyses hand-written chains: a tcprules line that gives every client RELAYCLIENT.
     @Test func lintFindsAnOpenRelayInHandWrittenFiles() throws {
         let service = scratch.appendingPathComponent("supervise/smtp").path
-        _ = try write("supervise/smtp/run", """
+        _ = try write(
+            "supervise/smtp/run",
+            """
             #!/bin/sh
             exec /usr/bin/env - RELAY_CTRL_DIR=/var/spool/relay-ctrl/allow /usr/local/bin/relay-ctrl-chdir \\
               /usr/bin/tcpserver -v -R -l 0 -x tcp.cdb -u 101 -g 102 0 25 \\
@@ -77,7 +88,9 @@ struct ImportCommandTests {
         _ = try write("supervise/smtp/tcp.rules", "127.:allow,RELAYCLIENT=\"\"\n:allow,RELAYCLIENT=\"\"\n")
         let result = try relaychain(["import", service, "--lint"])
         #expect(result.status == 1)
-        #expect(result.errors.contains("error[RC137]: this rule sets RELAYCLIENT for every client: an open relay"), "\(result.errors)")
+        #expect(
+            result.errors.contains("error[RC137]: this rule sets RELAYCLIENT for every client: an open relay"),
+            "\(result.errors)")
         #expect(result.output.isEmpty, "--lint writes no spec")
     }
 }

@@ -16,7 +16,8 @@ struct SetupScriptTests {
 
     func build(_ spec: String) throws {
         let result = try runProcess(
-            try BuiltProduct.path("relaychain"), ["build", spec, "--output", output], environment: ["PATH": "/usr/bin:/bin"])
+            try BuiltProduct.path("relaychain"), ["build", spec, "--output", output],
+            environment: ["PATH": "/usr/bin:/bin"])
         #expect(result.status == 0, "\(result.errors)")
     }
 
@@ -24,7 +25,9 @@ struct SetupScriptTests {
         try runProcess("\(output)/setup", arguments, environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"])
     }
 
-    func example(_ name: String) -> String { BuildCommandTests.root.appendingPathComponent("examples/\(name).yaml").path }
+    func example(_ name: String) -> String {
+        BuildCommandTests.root.appendingPathComponent("examples/\(name).yaml").path
+    }
 
     /// Every file and directory under a path, with owner and mode, to see that nothing changed.
     func tree(_ path: String) throws -> [String] {
@@ -37,8 +40,11 @@ struct SetupScriptTests {
 
     func stat(_ path: String) throws -> (uid: Int, gid: Int, mode: Int) {
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        return ((attributes[.ownerAccountID] as! NSNumber).intValue, (attributes[.groupOwnerAccountID] as! NSNumber).intValue,
-                (attributes[.posixPermissions] as! NSNumber).intValue)
+        return (
+            (attributes[.ownerAccountID] as! NSNumber).intValue,
+            (attributes[.groupOwnerAccountID] as! NSNumber).intValue,
+            (attributes[.posixPermissions] as! NSNumber).intValue
+        )
     }
 
     func ids(_ user: String) throws -> (uid: Int, gid: Int) {
@@ -52,31 +58,34 @@ struct SetupScriptTests {
         let result = try setup(["--dry-run", "--root", root])
         #expect(result.status == 0, "\(result.errors)")
         let store = "\(root)/var/spool/relay-ctrl/allow"
-        let dovecot = try ids("dovecot"), qmaild = try ids("qmaild"), qmaill = try ids("qmaill")
-        #expect(result.output == """
-            would create directory \(store)
-            would give \(store) owner \(dovecot.uid), group \(qmaild.gid), mode 2770
-            would create directory \(output)/service/smtp/log/main
-            would give \(output)/service/smtp/log/main owner \(qmaill.uid), group \(qmaill.gid), mode 750
-            would compile \(output)/service/smtp/tcp.cdb from tcp.rules
-            would create directory \(output)/service/submission/log/main
-            would give \(output)/service/submission/log/main owner \(qmaill.uid), group \(qmaill.gid), mode 750
-            would compile \(output)/service/submission/tcp.cdb from tcp.rules
-            would create directory \(root)/usr/local/libexec/relaychain
-            would install \(root)/usr/local/libexec/relaychain/mail-postlogin
-            would create directory \(root)/etc/dovecot/conf.d
-            would install \(root)/etc/dovecot/conf.d/relaychain-mail.conf
-            would create directory \(root)/etc/cron.d
-            would install \(root)/etc/cron.d/relaychain-debian-dovecot23-daemontools
-            would create directory \(root)/etc/service
-            would link \(root)/etc/service/smtp to \(output)/service/smtp (the supervisor starts it)
-            would create directory \(root)/etc/service
-            would link \(root)/etc/service/submission to \(output)/service/submission (the supervisor starts it)
-            setup: still to do:
-            then: doveadm reload
-            setup: 18 actions (dry run: nothing changed)
+        let dovecot = try ids("dovecot")
+        let qmaild = try ids("qmaild")
+        let qmaill = try ids("qmaill")
+        #expect(
+            result.output == """
+                would create directory \(store)
+                would give \(store) owner \(dovecot.uid), group \(qmaild.gid), mode 2770
+                would create directory \(output)/service/smtp/log/main
+                would give \(output)/service/smtp/log/main owner \(qmaill.uid), group \(qmaill.gid), mode 750
+                would compile \(output)/service/smtp/tcp.cdb from tcp.rules
+                would create directory \(output)/service/submission/log/main
+                would give \(output)/service/submission/log/main owner \(qmaill.uid), group \(qmaill.gid), mode 750
+                would compile \(output)/service/submission/tcp.cdb from tcp.rules
+                would create directory \(root)/usr/local/libexec/relaychain
+                would install \(root)/usr/local/libexec/relaychain/mail-postlogin
+                would create directory \(root)/etc/dovecot/conf.d
+                would install \(root)/etc/dovecot/conf.d/relaychain-mail.conf
+                would create directory \(root)/etc/cron.d
+                would install \(root)/etc/cron.d/relaychain-debian-dovecot23-daemontools
+                would create directory \(root)/etc/service
+                would link \(root)/etc/service/smtp to \(output)/service/smtp (the supervisor starts it)
+                would create directory \(root)/etc/service
+                would link \(root)/etc/service/submission to \(output)/service/submission (the supervisor starts it)
+                setup: still to do:
+                then: doveadm reload
+                setup: 18 actions (dry run: nothing changed)
 
-            """)
+                """)
         #expect(!FileManager.default.fileExists(atPath: root), "--dry-run created \(root)")
         #expect(try tree(output) == before, "--dry-run changed the output directory")
     }
@@ -90,30 +99,39 @@ struct SetupScriptTests {
         #expect(second.status == 0 && second.errors.isEmpty, "\(second.errors)")
         #expect(second.output == "setup: nothing to do\n")
 
-        let dovecot = try ids("dovecot"), qmaild = try ids("qmaild"), qmaill = try ids("qmaill")
+        let dovecot = try ids("dovecot")
+        let qmaild = try ids("qmaild")
+        let qmaill = try ids("qmaill")
         let store = try stat("\(root)/var/spool/relay-ctrl/allow")
         #expect(store.uid == dovecot.uid && store.gid == qmaild.gid && store.mode == 0o2770)
         let log = try stat("\(output)/service/smtp/log/main")
         #expect(log.uid == qmaill.uid && log.mode == 0o750)
-        let cron = try String(contentsOfFile: "\(root)/etc/cron.d/relaychain-debian-dovecot23-daemontools", encoding: .utf8)
-        #expect(cron.hasSuffix("* * * * * qmaild /usr/bin/env - RELAY_CTRL_DIR='/var/spool/relay-ctrl/allow' "
-            + "RELAY_CTRL_EXPIRY='900' /usr/local/bin/relay-ctrl-age\n"))
+        let cron = try String(
+            contentsOfFile: "\(root)/etc/cron.d/relaychain-debian-dovecot23-daemontools", encoding: .utf8)
+        #expect(
+            cron.hasSuffix(
+                "* * * * * qmaild /usr/bin/env - RELAY_CTRL_DIR='/var/spool/relay-ctrl/allow' "
+                    + "RELAY_CTRL_EXPIRY='900' /usr/local/bin/relay-ctrl-age\n"))
         #expect(try stat("\(root)/etc/cron.d/relaychain-debian-dovecot23-daemontools").mode == 0o644)
         #expect(FileManager.default.fileExists(atPath: "\(output)/service/smtp/tcp.cdb"))
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "\(root)/etc/service/smtp") == "\(output)/service/smtp")
+        #expect(
+            try FileManager.default.destinationOfSymbolicLink(atPath: "\(root)/etc/service/smtp")
+                == "\(output)/service/smtp")
 
         // A wrong mode and a newer tcp.rules are put right, and only they.
         chmod("\(root)/var/spool/relay-ctrl/allow", 0o777)
         Thread.sleep(forTimeInterval: 0.05)
         FileManager.default.createFile(
-            atPath: "\(output)/service/smtp/tcp.rules", contents: try Data(contentsOf: URL(fileURLWithPath: "\(output)/service/smtp/tcp.rules")))
+            atPath: "\(output)/service/smtp/tcp.rules",
+            contents: try Data(contentsOf: URL(fileURLWithPath: "\(output)/service/smtp/tcp.rules")))
         let third = try setup(["--root", root])
-        #expect(third.output == """
-            setup: give \(root)/var/spool/relay-ctrl/allow owner \(dovecot.uid), group \(qmaild.gid), mode 2770
-            setup: compile \(output)/service/smtp/tcp.cdb from tcp.rules
-            setup: 2 actions done
+        #expect(
+            third.output == """
+                setup: give \(root)/var/spool/relay-ctrl/allow owner \(dovecot.uid), group \(qmaild.gid), mode 2770
+                setup: compile \(output)/service/smtp/tcp.cdb from tcp.rules
+                setup: 2 actions done
 
-            """)
+                """)
     }
 
     /// setup never removes or replaces what it did not make: a service name that is taken is reported.
@@ -123,13 +141,17 @@ struct SetupScriptTests {
         FileManager.default.createFile(atPath: "\(root)/etc/service/smtp/run", contents: Data("#!/bin/sh\n".utf8))
         let result = try setup(["--root", root])
         #expect(result.status == 1)
-        #expect(result.errors == "setup: \(root)/etc/service/smtp exists and is not a link to \(output)/service/smtp; left as it is\n")
+        #expect(
+            result.errors
+                == "setup: \(root)/etc/service/smtp exists and is not a link to \(output)/service/smtp; left as it is\n"
+        )
         #expect(try String(contentsOfFile: "\(root)/etc/service/smtp/run", encoding: .utf8) == "#!/bin/sh\n")
     }
 
     @Test func aMissingAccountIsNamedAndNotInvented() throws {
         let spec = scratch.appendingPathComponent("spec.yaml")
-        try Data("""
+        try Data(
+            """
             relaychain: 1
             platform: {profile: debian}
             windows: {relay: {store: /var/spool/relay}}
@@ -137,12 +159,14 @@ struct SetupScriptTests {
               mail: {server: dovecot, version: "2.3", protocols: [imap], grants: relay, post-login-user: relaychain-nosuchuser}
               smtp: {server: qmail-smtpd, run-by: daemontools, port: 25, checks: relay}
 
-            """.utf8).write(to: spec)
+            """.utf8
+        ).write(to: spec)
         try build(spec.path)
         let result = try setup(["--root", root])
         #expect(result.status == 1)
         #expect(result.errors.hasPrefix("setup: no account 'relaychain-nosuchuser'; create it"), "\(result.errors)")
-        #expect(!FileManager.default.fileExists(atPath: "\(root)/var/spool/relay"), "a store for a missing owner was made")
+        #expect(
+            !FileManager.default.fileExists(atPath: "\(root)/var/spool/relay"), "a store for a missing owner was made")
         #expect(getpwnam("relaychain-nosuchuser") == nil)
     }
 }

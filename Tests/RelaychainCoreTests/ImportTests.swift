@@ -17,14 +17,16 @@ struct ImportTests {
         let before = Dictionary(uniqueKeysWithValues: built.files.map { ($0.path, $0) })
         let after = Dictionary(uniqueKeysWithValues: rebuilt.files.map { ($0.path, $0) })
         for path in Set(before.keys).union(after.keys).sorted() where before[path] != after[path] {
-            problems.append("\(name): \(path) differs\n--- built\n\(before[path]?.contents ?? "(none)")\n--- rebuilt\n"
-                + "\(after[path]?.contents ?? "(none)")\n--- imported spec\n\(imported.spec)")
+            problems.append(
+                "\(name): \(path) differs\n--- built\n\(before[path]?.contents ?? "(none)")\n--- rebuilt\n"
+                    + "\(after[path]?.contents ?? "(none)")\n--- imported spec\n\(imported.spec)")
         }
         return problems
     }
 
-    @Test(arguments: BuildTests.examples.map { "examples/\($0)" }
-        + Fixtures.specs(in: "emit").map { "Tests/RelaychainCoreTests/Fixtures/emit/\($0)" })
+    @Test(
+        arguments: BuildTests.examples.map { "examples/\($0)" }
+            + Fixtures.specs(in: "emit").map { "Tests/RelaychainCoreTests/Fixtures/emit/\($0)" })
     func everyExampleAndFixtureComesBack(_ path: String) throws {
         let url = Fixtures.repositoryRoot.appendingPathComponent(path)
         let problems = try Self.roundTrip(url.lastPathComponent, Array(try Data(contentsOf: url)))
@@ -78,14 +80,16 @@ struct RandomSpecs {
         text += "  audit: { path: /opt/x/audit, bypass: not-a-filter }\n"
         text += "services:\n"
         var port = 2000
-        var qmailRunSMTPD = false, qmailRunPOP3D = false
+        var qmailRunSMTPD = false
+        var qmailRunPOP3D = false
         for index in 0..<(1 + random.below(4)) {
             let window = "w\(random.below(windows))"
             port += 1
             switch random.below(3) {
             case 0:
                 let version = random.pick(["1.1", "1.2", "2.3", "2.4", "2.4.4"])
-                text += "  s\(index): { server: dovecot, version: \"\(version)\", protocols: \(random.pick(["[imap]", "[pop3]", "[imap, pop3]"])), grants: \(window)"
+                text +=
+                    "  s\(index): { server: dovecot, version: \"\(version)\", protocols: \(random.pick(["[imap]", "[pop3]", "[imap, pop3]"])), grants: \(window)"
                 if version.hasPrefix("2"), chance(30) { text += ", post-login-user: vmail" }
                 text += " }\n"
             case 1:
@@ -103,7 +107,9 @@ struct RandomSpecs {
                 if chance(80) { text += "    checks: \(window)\n" }
                 if chance(30) { text += "    listen: \(random.pick(["192.0.2.25", "2001:db8::25"]))\n" }
                 if chance(40) { text += "    relay-networks: [\"127.\", \"10.1.\"]\n" }
-                if chance(40) { text += "    environment: { DATABYTES: \"1000000\", SMTPGREETING: \(Self.quoted(value())) }\n" }
+                if chance(40) {
+                    text += "    environment: { DATABYTES: \"1000000\", SMTPGREETING: \(Self.quoted(value())) }\n"
+                }
                 if chance(20) { text += "    relay-client-env: { EXTRA_OFF: \"\" }\n" }
                 if chance(40) {
                     var greeting = value()
@@ -118,12 +124,14 @@ struct RandomSpecs {
                 if runBy != "systemd", chance(20) { text += "    log-command: [/usr/bin/logger, -t, smtpd]\n" }
                 let entries = [
                     "rblsmtpd -r zen.spamhaus.org", "rblsmtpd -b -r bl.example.net -a al.example.net", "greetdelay",
-                    "qgreylist", "fixsmtpio", "softlimit -m 20000000", "envdir /etc/smtpd-env", "{ use: tarpit, args: [-d, \"5\"] }",
+                    "qgreylist", "fixsmtpio", "softlimit -m 20000000", "envdir /etc/smtpd-env",
+                    "{ use: tarpit, args: [-d, \"5\"] }",
                     "audit", "recordio", "jgreylist",
                 ]
                 let chain = (0..<random.below(4)).map { _ in random.pick(entries) }
                 if !chain.isEmpty {
-                    text += "    chain:\n" + chain.map { "      - \($0.hasPrefix("{") ? $0 : Self.quoted($0))\n" }.joined()
+                    text +=
+                        "    chain:\n" + chain.map { "      - \($0.hasPrefix("{") ? $0 : Self.quoted($0))\n" }.joined()
                 }
             }
         }
@@ -142,7 +150,9 @@ extension ImportTests {
             attempts += 1
             let spec = generator.spec()
             let bytes = Array(spec.utf8)
-            guard !Relaychain.build(path: "r.yaml", bytes: bytes, specName: "r.yaml").diagnostics.hasErrors else { continue }
+            guard !Relaychain.build(path: "r.yaml", bytes: bytes, specName: "r.yaml").diagnostics.hasErrors else {
+                continue
+            }
             built += 1
             let problems = try Self.roundTrip("r.yaml", bytes)
             if !problems.isEmpty { failures.append("spec:\n\(spec)\n\(problems[0])") }

@@ -6,7 +6,8 @@ import Testing
 /// Each profile's paths, pinned; the Debian ones checked against the packages' own file lists.
 struct PlatformProfileTests {
     func platform(_ yaml: String) throws -> Platform {
-        let text = "relaychain: 1\nplatform:\n\(yaml)windows: {w: {store: /s}}\n"
+        let text =
+            "relaychain: 1\nplatform:\n\(yaml)windows: {w: {store: /s}}\n"
             + "services: {s: {server: qmail-smtpd, run-by: daemontools, checks: w},"
             + " m: {server: dovecot, version: \"2.3\", protocols: [imap], grants: w}}\n"
         let result = Relaychain.check(SourceFile(path: "p.yaml", text: text))
@@ -28,45 +29,52 @@ struct PlatformProfileTests {
     }
 
     @Test func debianPaths() throws {
-        #expect(try table(platform("  profile: debian\n")) == [
-            "tcpserver /usr/bin/tcpserver", "tcprules /usr/bin/tcprules", "rblsmtpd /usr/bin/rblsmtpd",
-            "softlimit /usr/bin/softlimit", "setuidgid /usr/bin/setuidgid", "multilog /usr/bin/multilog",
-            "svlogd /usr/bin/svlogd", "chpst /usr/bin/chpst", "qmail-smtpd /var/qmail/bin/qmail-smtpd",
-            "qmail-pop3d /var/qmail/bin/qmail-pop3d", "relay-ctrl-check /usr/local/bin/relay-ctrl-check",
-            "greetdelay /usr/local/bin/greetdelay", "dovecot-libexec /usr/lib/dovecot", "doveconf /usr/bin/doveconf",
-            "libexec /usr/local/libexec/relaychain", "conf.d /etc/dovecot/conf.d", "cron.d /etc/cron.d",
-            "service-dir /etc/service",
-        ])
+        #expect(
+            try table(platform("  profile: debian\n")) == [
+                "tcpserver /usr/bin/tcpserver", "tcprules /usr/bin/tcprules", "rblsmtpd /usr/bin/rblsmtpd",
+                "softlimit /usr/bin/softlimit", "setuidgid /usr/bin/setuidgid", "multilog /usr/bin/multilog",
+                "svlogd /usr/bin/svlogd", "chpst /usr/bin/chpst", "qmail-smtpd /var/qmail/bin/qmail-smtpd",
+                "qmail-pop3d /var/qmail/bin/qmail-pop3d", "relay-ctrl-check /usr/local/bin/relay-ctrl-check",
+                "greetdelay /usr/local/bin/greetdelay", "dovecot-libexec /usr/lib/dovecot",
+                "doveconf /usr/bin/doveconf",
+                "libexec /usr/local/libexec/relaychain", "conf.d /etc/dovecot/conf.d", "cron.d /etc/cron.d",
+                "service-dir /etc/service",
+            ])
     }
 
     @Test func netbsdPkgsrcPaths() throws {
-        #expect(try table(platform("  profile: netbsd-pkgsrc\n")) == [
-            "tcpserver /usr/pkg/bin/tcpserver", "tcprules /usr/pkg/bin/tcprules", "rblsmtpd /usr/pkg/bin/rblsmtpd",
-            "softlimit /usr/pkg/bin/softlimit", "setuidgid /usr/pkg/bin/setuidgid", "multilog /usr/pkg/bin/multilog",
-            "svlogd /usr/pkg/bin/svlogd", "chpst /usr/pkg/bin/chpst", "qmail-smtpd /usr/pkg/bin/qmail-smtpd",
-            "qmail-pop3d /usr/pkg/bin/qmail-pop3d", "relay-ctrl-check /usr/pkg/bin/relay-ctrl-check",
-            "greetdelay /usr/pkg/bin/greetdelay", "dovecot-libexec /usr/pkg/libexec/dovecot",
-            "doveconf /usr/pkg/bin/doveconf", "libexec /usr/pkg/libexec/relaychain",
-            "conf.d /usr/pkg/etc/dovecot/conf.d", "cron.d -", "service-dir /service",
-        ])
+        #expect(
+            try table(platform("  profile: netbsd-pkgsrc\n")) == [
+                "tcpserver /usr/pkg/bin/tcpserver", "tcprules /usr/pkg/bin/tcprules", "rblsmtpd /usr/pkg/bin/rblsmtpd",
+                "softlimit /usr/pkg/bin/softlimit", "setuidgid /usr/pkg/bin/setuidgid",
+                "multilog /usr/pkg/bin/multilog",
+                "svlogd /usr/pkg/bin/svlogd", "chpst /usr/pkg/bin/chpst", "qmail-smtpd /usr/pkg/bin/qmail-smtpd",
+                "qmail-pop3d /usr/pkg/bin/qmail-pop3d", "relay-ctrl-check /usr/pkg/bin/relay-ctrl-check",
+                "greetdelay /usr/pkg/bin/greetdelay", "dovecot-libexec /usr/pkg/libexec/dovecot",
+                "doveconf /usr/pkg/bin/doveconf", "libexec /usr/pkg/libexec/relaychain",
+                "conf.d /usr/pkg/etc/dovecot/conf.d", "cron.d -", "service-dir /service",
+            ])
     }
 
     @Test func freebsdPortsPaths() throws {
-        #expect(try table(platform("  profile: freebsd-ports\n")) == [
-            "tcpserver /usr/local/bin/tcpserver", "tcprules /usr/local/bin/tcprules",
-            "rblsmtpd /usr/local/bin/rblsmtpd", "softlimit /usr/local/bin/softlimit",
-            "setuidgid /usr/local/bin/setuidgid", "multilog /usr/local/bin/multilog", "svlogd /usr/local/sbin/svlogd",
-            "chpst /usr/local/sbin/chpst", "qmail-smtpd /var/qmail/bin/qmail-smtpd",
-            "qmail-pop3d /var/qmail/bin/qmail-pop3d", "relay-ctrl-check /usr/local/bin/relay-ctrl-check",
-            "greetdelay /usr/local/bin/greetdelay", "dovecot-libexec /usr/local/libexec/dovecot",
-            "doveconf /usr/local/bin/doveconf", "libexec /usr/local/libexec/relaychain",
-            "conf.d /usr/local/etc/dovecot/conf.d", "cron.d /usr/local/etc/cron.d", "service-dir /var/service",
-        ])
+        #expect(
+            try table(platform("  profile: freebsd-ports\n")) == [
+                "tcpserver /usr/local/bin/tcpserver", "tcprules /usr/local/bin/tcprules",
+                "rblsmtpd /usr/local/bin/rblsmtpd", "softlimit /usr/local/bin/softlimit",
+                "setuidgid /usr/local/bin/setuidgid", "multilog /usr/local/bin/multilog",
+                "svlogd /usr/local/sbin/svlogd",
+                "chpst /usr/local/sbin/chpst", "qmail-smtpd /var/qmail/bin/qmail-smtpd",
+                "qmail-pop3d /var/qmail/bin/qmail-pop3d", "relay-ctrl-check /usr/local/bin/relay-ctrl-check",
+                "greetdelay /usr/local/bin/greetdelay", "dovecot-libexec /usr/local/libexec/dovecot",
+                "doveconf /usr/local/bin/doveconf", "libexec /usr/local/libexec/relaychain",
+                "conf.d /usr/local/etc/dovecot/conf.d", "cron.d /usr/local/etc/cron.d", "service-dir /var/service",
+            ])
     }
 
     /// prefix, paths, dovecot-libexec and service-dir still override single entries of a profile.
     @Test func explicitKeysOverrideTheProfile() throws {
-        let platform = try platform("""
+        let platform = try platform(
+            """
               profile: debian
               prefix: /opt/relay
               service-dir: /srv/service
@@ -84,12 +92,14 @@ struct PlatformProfileTests {
     }
 
     @Test func anUnknownProfileIsAnErrorAtItsPosition() throws {
-        let text = "relaychain: 1\nplatform: {profile: debain}\nwindows: {w: {store: /s}}\n"
+        let text =
+            "relaychain: 1\nplatform: {profile: debain}\nwindows: {w: {store: /s}}\n"
             + "services: {s: {server: qmail-smtpd, run-by: daemontools, checks: w}}\n"
         let diagnostics = Relaychain.check(SourceFile(path: "p.yaml", text: text)).diagnostics
-        #expect(diagnostics.map { "\($0.location.line):\($0.location.column) \($0.message) (\($0.fix ?? ""))" } == [
-            "2:21 unknown profile 'debain' (did you mean 'debian'?)"
-        ])
+        #expect(
+            diagnostics.map { "\($0.location.line):\($0.location.column) \($0.message) (\($0.fix ?? ""))" } == [
+                "2:21 unknown profile 'debain' (did you mean 'debian'?)"
+            ])
     }
 
     /// Every Debian-profile path of a program that a Debian package ships is in that package's

@@ -11,7 +11,8 @@ struct TcprulesTests {
 
     /// What tcprulescheck says about one client of rules compiled from `source`.
     static func check(_ source: String, clients: [String]) throws -> [String] {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("relaychain-tcprules-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "relaychain-tcprules-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let compiled = try runProcess(
@@ -28,20 +29,23 @@ struct TcprulesTests {
         let result = try BuildTests.build(Fixtures.url("emit", "rules-and-knobs.yaml"))
         let rules = try #require(result.files.first { $0.path == "tcprules/smtp.rules" })
         let answers = try Self.check(rules.contents, clients: ["127.0.0.1", "192.0.2.66", "10.1.2.3", "198.51.100.1"])
-        #expect(answers == [
-            "rule 127.:\nset environment variable RELAYCLIENT=\nallow connection\n",
-            "rule 192.0.2.66:\ndeny connection\n",
-            "rule 10.:\nset environment variable RBLSMTPD=\nset environment variable GREETDELAY=0\nallow connection\n",
-            "rule :\nset environment variable RBLSMTPD=-Sorry, \"no\" mail from you\n"
-                + "set environment variable QMAILQUEUE=/usr/pkg/bin/qmail-qfilter-queue\nallow connection\n",
-        ])
+        #expect(
+            answers == [
+                "rule 127.:\nset environment variable RELAYCLIENT=\nallow connection\n",
+                "rule 192.0.2.66:\ndeny connection\n",
+                "rule 10.:\nset environment variable RBLSMTPD=\nset environment variable GREETDELAY=0\nallow connection\n",
+                "rule :\nset environment variable RBLSMTPD=-Sorry, \"no\" mail from you\n"
+                    + "set environment variable QMAILQUEUE=/usr/pkg/bin/qmail-qfilter-queue\nallow connection\n",
+            ])
     }
 
     /// 300 values full of what tcprules could misread (commas, colons, quotes of one kind, `$`,
     /// backslashes, spaces, non-ASCII) arrive byte for byte; a value with both quotes is refused.
     @Test func hostileValuesArriveByteForByte() throws {
         var random = SplitMix64(state: 0x7C9_5EED)
-        let pieces = [",", ":", " ", "  ", "$HOME", "\\", "\\\\", "=", "-", "é", "ß", "#", "a", "Z", "0", "*", "\"", "'", "allow"]
+        let pieces = [
+            ",", ":", " ", "  ", "$HOME", "\\", "\\\\", "=", "-", "é", "ß", "#", "a", "Z", "0", "*", "\"", "'", "allow",
+        ]
         var specs: [(value: String, rules: String)] = []
         while specs.count < 300 {
             var value = (0..<(1 + random.below(6))).map { _ in random.pick(pieces) }.joined()
@@ -64,16 +68,21 @@ struct TcprulesTests {
         }
         for (value, rules) in specs {
             let answer = try Self.check(rules, clients: ["192.0.2.9"])[0]
-            #expect(answer == "rule 192.0.2.:\nset environment variable GREETING=\(value)\nallow connection\n", "value \(value)")
+            #expect(
+                answer == "rule 192.0.2.:\nset environment variable GREETING=\(value)\nallow connection\n",
+                "value \(value)")
         }
-        let both = Relaychain.check(SourceFile(path: "p.yaml", text: """
-            relaychain: 1
-            windows: {w: {store: /s}}
-            services:
-              m: {server: dovecot, version: "2.3", protocols: [imap], grants: w}
-              s: {server: qmail-smtpd, run-by: daemontools, checks: w, rules: [{from: "", set: {G: "a'b\\"c"}}]}
+        let both = Relaychain.check(
+            SourceFile(
+                path: "p.yaml",
+                text: """
+                    relaychain: 1
+                    windows: {w: {store: /s}}
+                    services:
+                      m: {server: dovecot, version: "2.3", protocols: [imap], grants: w}
+                      s: {server: qmail-smtpd, run-by: daemontools, checks: w, rules: [{from: "", set: {G: "a'b\\"c"}}]}
 
-            """))
+                    """))
         #expect(both.diagnostics.map(\.code) == [.targetCannotCarry])
     }
 

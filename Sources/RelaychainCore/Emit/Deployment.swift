@@ -122,7 +122,8 @@ public struct Deployment: Sendable, Equatable {
             let writer: Writer
             switch service.role {
             case .dovecot(let login):
-                writer = login.version.value.mechanism == .mailExecutable
+                writer =
+                    login.version.value.mechanism == .mailExecutable
                     ? .root : .account(login.postLoginUser?.value ?? spec.platform.users.dovecot)
             case .qmailPOP3D: writer = .anyMailUser
             case .qmailSMTPD: continue
@@ -141,7 +142,9 @@ public struct Deployment: Sendable, Equatable {
         }
         let shared = writers.contains(.anyMailUser) || accounts.count > 1
         if shared {
-            return Store(path: window.store.value, window: window.name.value, writers: writers, owner: smtp, groupOf: smtp, mode: 0o1733)
+            return Store(
+                path: window.store.value, window: window.name.value, writers: writers, owner: smtp, groupOf: smtp,
+                mode: 0o1733)
         }
         return Store(
             path: window.store.value, window: window.name.value, writers: writers, owner: accounts.first ?? "root",
@@ -189,11 +192,13 @@ public struct Deployment: Sendable, Equatable {
                     continue
                 }
                 let script = "libexec/\(name)-postlogin"
-                installs.append(Install(source: script, destination: "\(platform.libexec.value)/\(name)-postlogin", mode: 0o755))
+                installs.append(
+                    Install(source: script, destination: "\(platform.libexec.value)/\(name)-postlogin", mode: 0o755))
                 if let confD = platform.dovecotConfD {
-                    installs.append(Install(
-                        source: fragment, destination: "\(confD)/relaychain-\(name).conf", mode: 0o644,
-                        then: "doveadm reload"))
+                    installs.append(
+                        Install(
+                            source: fragment, destination: "\(confD)/relaychain-\(name).conf", mode: 0o644,
+                            then: "doveadm reload"))
                 } else {
                     manual.append("include \(fragment) from dovecot.conf (!include)")
                 }
@@ -209,23 +214,28 @@ public struct Deployment: Sendable, Equatable {
             if supervisor == .systemd {
                 let unit = "relaychain-\(name).service"
                 if let directory = platform.systemdUnitDirectory {
-                    installs.append(Install(
-                        source: "systemd/\(unit)", destination: "\(directory)/\(unit)", mode: 0o644,
-                        then: "systemctl daemon-reload && systemctl enable --now \(unit)"))
+                    installs.append(
+                        Install(
+                            source: "systemd/\(unit)", destination: "\(directory)/\(unit)", mode: 0o644,
+                            then: "systemctl daemon-reload && systemctl enable --now \(unit)"))
                 } else {
-                    manual.append("install systemd/\(unit) where systemd reads units, then systemctl enable --now \(unit)")
+                    manual.append(
+                        "install systemd/\(unit) where systemd reads units, then systemctl enable --now \(unit)")
                 }
                 if rules {
                     let directory = "\(platform.configDirectory)/\(name)"
-                    installs.append(Install(source: "systemd/\(name)/tcp.rules", destination: "\(directory)/tcp.rules", mode: 0o644))
+                    installs.append(
+                        Install(source: "systemd/\(name)/tcp.rules", destination: "\(directory)/tcp.rules", mode: 0o644)
+                    )
                     systemRules.append(directory)
                 }
                 return
             }
             need(users.log)
-            services.append(SupervisedService(
-                name: name, supervisor: supervisor, directory: "service/\(name)",
-                link: "\(platform.serviceDirectory(supervisor))/\(name)", compilesRules: rules))
+            services.append(
+                SupervisedService(
+                    name: name, supervisor: supervisor, directory: "service/\(name)",
+                    link: "\(platform.serviceDirectory(supervisor))/\(name)", compilesRules: rules))
         }
         if produced.contains("rc.conf") {
             manual.append("merge rc.conf into /etc/rc.conf: relaychain build \(specName) --merge-into /etc/rc.conf")
@@ -236,17 +246,21 @@ public struct Deployment: Sendable, Equatable {
         if produced.contains(CronTarget.path) {
             need(users.smtp)
             if let cronD = platform.cronD {
-                installs.append(Install(
-                    source: CronTarget.path, destination: "\(cronD)/\(cronFragmentName(specName: specName))", mode: 0o644))
+                installs.append(
+                    Install(
+                        source: CronTarget.path, destination: "\(cronD)/\(cronFragmentName(specName: specName))",
+                        mode: 0o644))
             } else {
-                manual.append("add the line of \(CronTarget.path) to \(users.smtp)'s crontab: crontab -u \(users.smtp) -e")
+                manual.append(
+                    "add the line of \(CronTarget.path) to \(users.smtp)'s crontab: crontab -u \(users.smtp) -e")
             }
         }
         for store in stores where store.writers.contains(where: { if case .account = $0 { true } else { false } }) {
             need(store.owner)
         }
         return Deployment(
-            users: accounts, programs: programs(spec, files: files), selfTests: selfTests(spec), stores: stores, services: services, logUser: users.log, smtpUser: users.smtp,
+            users: accounts, programs: programs(spec, files: files), selfTests: selfTests(spec), stores: stores,
+            services: services, logUser: users.log, smtpUser: users.smtp,
             installs: installs, systemRules: systemRules, manualSteps: manual, tcprules: platform.path(of: "tcprules"))
     }
 
@@ -264,7 +278,9 @@ public struct Deployment: Sendable, Equatable {
                 if login.version.value.mechanism == .mailExecutable {
                     add(spec.platform.env.value)
                     add(spec.platform.path(of: "dovecot-settcpremoteip"))
-                    for mailProtocol in login.protocols { add("\(spec.platform.dovecotLibexec.value)/\(mailProtocol.value.rawValue)") }
+                    for mailProtocol in login.protocols {
+                        add("\(spec.platform.dovecotLibexec.value)/\(mailProtocol.value.rawValue)")
+                    }
                 } else {
                     add("\(spec.platform.dovecotLibexec.value)/script-login")
                 }
@@ -272,7 +288,9 @@ public struct Deployment: Sendable, Equatable {
                 for name in ["relay-ctrl-chdir", "tcpserver", "qmail-popup", "relay-ctrl-allow", "qmail-pop3d"] {
                     add(spec.platform.path(of: name))
                 }
-                add(login.checkpassword.value.hasPrefix("/") ? login.checkpassword.value : spec.platform.path(of: login.checkpassword.value))
+                add(
+                    login.checkpassword.value.hasPrefix("/")
+                        ? login.checkpassword.value : spec.platform.path(of: login.checkpassword.value))
                 logPrograms(login.runBy.value)
             case .qmailSMTPD(let smtpd):
                 add(spec.platform.env.value)
@@ -286,8 +304,12 @@ public struct Deployment: Sendable, Equatable {
         }
         func logPrograms(_ supervisor: Supervisor) {
             switch supervisor {
-            case .daemontools: add(spec.platform.path(of: "setuidgid")); add(spec.platform.path(of: "multilog"))
-            case .runit: add(spec.platform.path(of: "chpst")); add(spec.platform.path(of: "svlogd"))
+            case .daemontools:
+                add(spec.platform.path(of: "setuidgid"))
+                add(spec.platform.path(of: "multilog"))
+            case .runit:
+                add(spec.platform.path(of: "chpst"))
+                add(spec.platform.path(of: "svlogd"))
             case .systemd, .qmailRun: break
             }
         }
@@ -302,12 +324,17 @@ public struct Deployment: Sendable, Equatable {
         var tests: [SelfTest] = []
         for window in spec.windows {
             let checks = spec.services.compactMap { service -> ProbeCommand? in
-                guard case .qmailSMTPD(let smtpd) = service.role, smtpd.checks?.value == window.name.value else { return nil }
-                let asRoot = [env, "-"] + (plan.checkEnvironment(window) + plan.serviceEnvironment(smtpd)).map(\.text)
+                guard case .qmailSMTPD(let smtpd) = service.role, smtpd.checks?.value == window.name.value else {
+                    return nil
+                }
+                let asRoot =
+                    [env, "-"] + (plan.checkEnvironment(window) + plan.serviceEnvironment(smtpd)).map(\.text)
                     + [spec.platform.path(of: "relay-ctrl-chdir")]
                 let chain = plan.wrapperCommand(smtpd).map(\.text)
-                let tcpserver = ["TCPREMOTEIP=\(address)", "TCPREMOTEPORT=2525", "TCPLOCALIP=127.0.0.1", "PROTO=TCP",
-                                 "TCPLOCALPORT=\(smtpd.port.value)"]
+                let tcpserver = [
+                    "TCPREMOTEIP=\(address)", "TCPREMOTEPORT=2525", "TCPLOCALIP=127.0.0.1", "PROTO=TCP",
+                    "TCPLOCALPORT=\(smtpd.port.value)",
+                ]
                 return ProbeCommand(
                     service: service.name.value, asRoot: asRoot, user: spec.platform.users.smtp,
                     asUser: [env] + tcpserver + chain + [env], environment: [])
@@ -318,8 +345,11 @@ public struct Deployment: Sendable, Equatable {
             let grant: ProbeCommand
             switch granter.role {
             case .dovecot(let login) where login.version.value.mechanism == .mailExecutable:
-                let words = [env, "RELAY_CTRL_DIR=\(window.store.value)"] + plan.carryWords(window).map(\.text)
-                    + ["relay-ctrl-chdir", "dovecot-settcpremoteip", "relay-ctrl-allow"].map { spec.platform.path(of: $0) }
+                let words =
+                    [env, "RELAY_CTRL_DIR=\(window.store.value)"] + plan.carryWords(window).map(\.text)
+                    + ["relay-ctrl-chdir", "dovecot-settcpremoteip", "relay-ctrl-allow"].map {
+                        spec.platform.path(of: $0)
+                    }
                 grant = ProbeCommand(
                     service: granter.name.value, asRoot: words + ["/bin/true"], user: nil, asUser: [],
                     environment: ["IP=\(address)", "USER=relaychain-doctor"])
@@ -330,17 +360,22 @@ public struct Deployment: Sendable, Equatable {
                     asUser: ["\(spec.platform.libexec.value)/\(granter.name.value)-postlogin", "/bin/true"],
                     environment: ["IP=\(address)", "USER=relaychain-doctor"])
             default:
-                let asRoot = [env, "-", "RELAY_CTRL_DIR=\(window.store.value)"] + plan.carryWords(window).map(\.text)
+                let asRoot =
+                    [env, "-", "RELAY_CTRL_DIR=\(window.store.value)"] + plan.carryWords(window).map(\.text)
                     + [spec.platform.path(of: "relay-ctrl-chdir")]
                 grant = ProbeCommand(
                     service: granter.name.value, asRoot: asRoot, user: "nobody",
-                    asUser: [env, "TCPREMOTEIP=\(address)", "USER=relaychain-doctor", spec.platform.path(of: "relay-ctrl-allow"),
-                             "/bin/true"],
+                    asUser: [
+                        env, "TCPREMOTEIP=\(address)", "USER=relaychain-doctor",
+                        spec.platform.path(of: "relay-ctrl-allow"),
+                        "/bin/true",
+                    ],
                     environment: [])
             }
-            tests.append(SelfTest(
-                window: window.name.value, store: window.store.value, grant: grant, checks: checks,
-                relayClient: window.relayClient.value))
+            tests.append(
+                SelfTest(
+                    window: window.name.value, store: window.store.value, grant: grant, checks: checks,
+                    relayClient: window.relayClient.value))
         }
         return tests
     }

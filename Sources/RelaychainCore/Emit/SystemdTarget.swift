@@ -19,26 +19,41 @@ struct SystemdTarget {
         var launch = [plan.path("envuidgid"), Word(spec.platform.users.smtp)]
         if smtpd.checks != nil { launch.append(plan.path("relay-ctrl-chdir")) }
         groups.append(launch + plan.datalimitWords(smtpd))
-        groups.append([plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb")]
-            + plan.concurrencyWords(smtpd)
-            + [Word("-U"), SupervisorTarget.host(smtpd.listen), Word(String(smtpd.port.value), from: smtpd.port.location)])
+        groups.append(
+            [plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb")]
+                + plan.concurrencyWords(smtpd)
+                + [
+                    Word("-U"), SupervisorTarget.host(smtpd.listen),
+                    Word(String(smtpd.port.value), from: smtpd.port.location),
+                ])
         if let first = smtpd.logCommand.first {
-            diagnostics.append(.error(
-                .targetCannotCarry, "a systemd service logs to the journal, not through a log command", at: first.location!,
-                notes: [DiagnosticNote("service '\(service.name.value)' is run by systemd")], fix: "remove 'log-command'"))
+            diagnostics.append(
+                .error(
+                    .targetCannotCarry, "a systemd service logs to the journal, not through a log command",
+                    at: first.location!,
+                    notes: [DiagnosticNote("service '\(service.name.value)' is run by systemd")],
+                    fix: "remove 'log-command'"))
         }
         groups.append(plan.smtpCommand(smtpd))
-        let relay = smtpd.checks.map { "relays for clients that logged in within window '\($0.value)'" } ?? "checks no relay window"
+        let relay =
+            smtpd.checks.map { "relays for clients that logged in within window '\($0.value)'" }
+            ?? "checks no relay window"
         let unit = self.unit(
-            service, description: "qmail-smtpd on port \(smtpd.port.value) (relaychain service '\(service.name.value)'; \(relay))",
-            groups: groups, workingDirectory: "\(spec.platform.configDirectory)/\(service.name.value)", diagnostics: &diagnostics)
+            service,
+            description:
+                "qmail-smtpd on port \(smtpd.port.value) (relaychain service '\(service.name.value)'; \(relay))",
+            groups: groups, workingDirectory: "\(spec.platform.configDirectory)/\(service.name.value)",
+            diagnostics: &diagnostics)
         return [
             unit,
-            OutputFile(path: "systemd/\(service.name.value)/tcp.rules", contents: SupervisorTarget.tcpRules(header, smtpd)),
+            OutputFile(
+                path: "systemd/\(service.name.value)/tcp.rules", contents: SupervisorTarget.tcpRules(header, smtpd)),
         ]
     }
 
-    func pop3dFiles(_ service: Service, _ login: QmailPOP3DLogin, checkpassword: Word, diagnostics: inout [Diagnostic]) -> [OutputFile] {
+    func pop3dFiles(_ service: Service, _ login: QmailPOP3DLogin, checkpassword: Word, diagnostics: inout [Diagnostic])
+        -> [OutputFile]
+    {
         guard let window = plan.window(login.grants) else { return [] }
         // %H is systemd's host name, what the run script gets from uname -n.
         var hostname = Word("%H")
@@ -47,25 +62,40 @@ struct SystemdTarget {
             [Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")],
             [.assign("RELAY_CTRL_DIR", window.store.value, from: window.store.location)] + plan.carryWords(window),
             [plan.path("relay-ctrl-chdir")],
-            [plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), SupervisorTarget.host(login.listen),
-             Word(String(login.port.value), from: login.port.location)],
-            [plan.path("qmail-popup"), login.hostname.map { Word($0.value, from: $0.location) } ?? hostname, checkpassword],
-            [plan.path("relay-ctrl-allow"), plan.path("qmail-pop3d"), Word(login.maildir.value, from: login.maildir.location)],
+            [
+                plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"),
+                SupervisorTarget.host(login.listen),
+                Word(String(login.port.value), from: login.port.location),
+            ],
+            [
+                plan.path("qmail-popup"), login.hostname.map { Word($0.value, from: $0.location) } ?? hostname,
+                checkpassword,
+            ],
+            [
+                plan.path("relay-ctrl-allow"), plan.path("qmail-pop3d"),
+                Word(login.maildir.value, from: login.maildir.location),
+            ],
         ]
-        return [unit(
-            service, description: "qmail-pop3d on port \(login.port.value) (relaychain service '\(service.name.value)'; "
-                + "logins grant window '\(window.name.value)')", groups: groups, workingDirectory: nil, diagnostics: &diagnostics)]
+        return [
+            unit(
+                service,
+                description: "qmail-pop3d on port \(login.port.value) (relaychain service '\(service.name.value)'; "
+                    + "logins grant window '\(window.name.value)')", groups: groups, workingDirectory: nil,
+                diagnostics: &diagnostics)
+        ]
     }
 
     private func unit(
-        _ service: Service, description: String, groups: [[Word]], workingDirectory: String?, diagnostics: inout [Diagnostic]
+        _ service: Service, description: String, groups: [[Word]], workingDirectory: String?,
+        diagnostics: inout [Diagnostic]
     ) -> OutputFile {
         var lines: [String] = []
         for group in groups where !group.isEmpty {
             lines.append(words(group, service, diagnostics: &diagnostics).joined(separator: " "))
         }
         var text = "\(header)\n"
-        text += "# Install into /etc/systemd/system (setup does), then: systemctl enable --now \(Self.unitName(service))\n"
+        text +=
+            "# Install into /etc/systemd/system (setup does), then: systemctl enable --now \(Self.unitName(service))\n"
         text += "[Unit]\nDescription=\(description)\nAfter=network.target\n\n"
         text += "[Service]\n"
         if let workingDirectory { text += "WorkingDirectory=\(workingDirectory)\n" }
@@ -84,10 +114,15 @@ struct SystemdTarget {
                 continue
             }
             guard let text = SystemdQuoting.word(word.text) else {
-                diagnostics.append(.error(
-                    .targetCannotCarry, "a systemd unit cannot carry '\(word.text.debugDescription)' in ExecStart",
-                    at: word.origin ?? service.name.location!,
-                    notes: [DiagnosticNote("service '\(service.name.value)' is run by systemd; control characters cannot be written there")]))
+                diagnostics.append(
+                    .error(
+                        .targetCannotCarry, "a systemd unit cannot carry '\(word.text.debugDescription)' in ExecStart",
+                        at: word.origin ?? service.name.location!,
+                        notes: [
+                            DiagnosticNote(
+                                "service '\(service.name.value)' is run by systemd; control characters cannot be written there"
+                            )
+                        ]))
                 continue
             }
             quoted.append(text)

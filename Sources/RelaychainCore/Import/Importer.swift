@@ -26,7 +26,8 @@ public enum Importer {
         }
         var writers: [SpecWriter] = []
         for profile in [nil] + PlatformProfile.allCases.map(Optional.some) {
-            for prefix in prefixes + [profile?.prefix ?? Platform.defaultPrefix] where toolPrefix == nil || prefix == toolPrefix {
+            for prefix in prefixes + [profile?.prefix ?? Platform.defaultPrefix]
+            where toolPrefix == nil || prefix == toolPrefix {
                 writers.append(SpecWriter(facts: facts, bypasses: reader.bypasses, profile: profile, prefix: prefix))
             }
         }
@@ -55,7 +56,9 @@ public enum Importer {
             guard !built.diagnostics.hasErrors else { continue }
             let same = built.files.filter { byPath[$0.path] == $0.contents }.count
             let comparable = built.files.filter { byPath[$0.path] != nil }.count
-            if comparable > 0, same == comparable, same == built.files.count { return Result(spec: text, leftOut: leftOut) }
+            if comparable > 0, same == comparable, same == built.files.count {
+                return Result(spec: text, leftOut: leftOut)
+            }
             if best == nil || same > best!.score { best = (same, text) }
         }
         return Result(spec: best?.text ?? ranked[0].text(header: header), leftOut: leftOut)

@@ -110,7 +110,9 @@ struct InstallationFacts {
     }
 
     /// Window settings from NAME=value words (RELAY_CTRL_*); the other assignments are returned.
-    mutating func readWindow(_ assignments: [(String, String)], smtpSide: Bool) -> (store: String?, others: [(String, String)]) {
+    mutating func readWindow(_ assignments: [(String, String)], smtpSide: Bool) -> (
+        store: String?, others: [(String, String)]
+    ) {
         var others: [(String, String)] = []
         guard let store = assignments.first(where: { $0.0 == "RELAY_CTRL_DIR" })?.1 else { return (nil, assignments) }
         let index = window(store: store)

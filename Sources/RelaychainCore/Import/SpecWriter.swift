@@ -37,7 +37,8 @@ struct SpecWriter {
     /// The platform entries beyond `profile` and `prefix`.
     private func platformLines() -> [String] {
         var platform = Platform(
-            profile: profile.map { Located($0, at: nil) }, prefix: Located(prefix, at: nil), env: .byDefault(Platform.defaultEnv),
+            profile: profile.map { Located($0, at: nil) }, prefix: Located(prefix, at: nil),
+            env: .byDefault(Platform.defaultEnv),
             dovecotLibexec: .byDefault(profile?.dovecotLibexec ?? "\(prefix)/libexec/dovecot"),
             libexec: .byDefault("\(prefix)/libexec/relaychain"), paths: [:])
         var lines: [String] = []
@@ -45,14 +46,17 @@ struct SpecWriter {
         if let libexec = facts.dovecotLibexec, libexec != platform.dovecotLibexec.value {
             lines.append("dovecot-libexec: \(Self.quoted(libexec))")
         }
-        if let libexec = facts.libexec, libexec != platform.libexec.value { lines.append("libexec: \(Self.quoted(libexec))") }
-        let supervisor = facts.services.compactMap { service -> Supervisor? in
-            switch service.role {
-            case .smtpd(let smtpd): smtpd.runBy
-            case .pop3d(let pop3d): pop3d.runBy
-            case .dovecot: nil
-            }
-        }.first ?? .daemontools
+        if let libexec = facts.libexec, libexec != platform.libexec.value {
+            lines.append("libexec: \(Self.quoted(libexec))")
+        }
+        let supervisor =
+            facts.services.compactMap { service -> Supervisor? in
+                switch service.role {
+                case .smtpd(let smtpd): smtpd.runBy
+                case .pop3d(let pop3d): pop3d.runBy
+                case .dovecot: nil
+                }
+            }.first ?? .daemontools
         if let directory = facts.serviceDirectory, directory != platform.serviceDirectory(supervisor) {
             lines.append("service-dir: \(Self.quoted(directory))")
         }
@@ -100,7 +104,8 @@ struct SpecWriter {
                     let env = settings.map { "\($0.0): \(Self.quoted($0.1))" }.joined(separator: ", ")
                     text += "    bypass: { env: { \(env) } }\n"
                 } else {
-                    text += "    # bypass: not in the files; none assumed (the analysis treats it as refusing roaming users)\n"
+                    text +=
+                        "    # bypass: not in the files; none assumed (the analysis treats it as refusing roaming users)\n"
                     text += "    bypass: none\n"
                 }
             }
@@ -142,10 +147,13 @@ struct SpecWriter {
         }
         if !smtpd.relayNetworks.isEmpty { text += "    relay-networks: \(Self.list(smtpd.relayNetworks))\n" }
         if !smtpd.environment.isEmpty {
-            text += "    environment: { " + smtpd.environment.map { "\($0.0): \(Self.quoted($0.1))" }.joined(separator: ", ") + " }\n"
+            text +=
+                "    environment: { "
+                + smtpd.environment.map { "\($0.0): \(Self.quoted($0.1))" }.joined(separator: ", ") + " }\n"
         }
         if !smtpd.relayClientEnvironment.isEmpty {
-            text += "    relay-client-env: { "
+            text +=
+                "    relay-client-env: { "
                 + smtpd.relayClientEnvironment.map { "\($0.0): \(Self.quoted($0.1))" }.joined(separator: ", ") + " }\n"
         }
         if !smtpd.rules.isEmpty {
@@ -154,7 +162,8 @@ struct SpecWriter {
                 var fields = ["from: \(Self.quoted(rule.from))"]
                 if rule.deny { fields.append("deny: true") }
                 if !rule.set.isEmpty {
-                    fields.append("set: { " + rule.set.map { "\($0.0): \(Self.quoted($0.1))" }.joined(separator: ", ") + " }")
+                    fields.append(
+                        "set: { " + rule.set.map { "\($0.0): \(Self.quoted($0.1))" }.joined(separator: ", ") + " }")
                 }
                 text += "      - { \(fields.joined(separator: ", ")) }\n"
             }
@@ -166,8 +175,10 @@ struct SpecWriter {
         if !smtpd.chain.isEmpty {
             text += "    chain:\n"
             for entry in smtpd.chain {
-                text += entry.args.isEmpty
-                    ? "      - { use: \(entry.program) }\n" : "      - { use: \(entry.program), args: \(Self.list(entry.args)) }\n"
+                text +=
+                    entry.args.isEmpty
+                    ? "      - { use: \(entry.program) }\n"
+                    : "      - { use: \(entry.program), args: \(Self.list(entry.args)) }\n"
             }
         }
         return text

@@ -1,0 +1,367 @@
+/// The SMTP chain and the tcpserver services: run scripts, systemd units, log/run, tcp.rules.
+extension InstallationReader {
+    // MARK: the SMTP chain
+
+    /// `relay-ctrl-check [ifrelayclient env VAR=... --] wrapper... [qmail-smtpd args...]`.
+    mutating func readChain(
+        _ words: [String], into smtpd: inout InstallationFacts.SMTPD, file: InstallationFile, line: Int,
+        endsWithServer: Bool
+    ) {
+        var index = 0
+        var settings: [(String, String)] = []
+        if index < words.count, Self.basename(words[index]) == "relay-ctrl-check" {
+            smtpd.checks = true
+            facts.note(program: words[index])
+            index += 1
+        }
+        if index < words.count, Self.basename(words[index]) == "ifrelayclient" {
+            facts.note(program: words[index])
+            index += 1
+            if index < words.count {
+                facts.env = facts.env ?? words[index]
+                index += 1
+            }
+            while index < words.count, words[index] != "--" {
+                if let setting = Self.assignment(words[index]) { settings.append(setting) }
+                index += 1
+            }
+            index += 1
+        }
+        while index < words.count {
+            let word = words[index]
+            let name = Self.basename(word)
+            if endsWithServer, name.hasPrefix("qmail-smtpd") {
+                facts.note(program: word)
+                smtpd.smtpdArgs = Array(words[(index + 1)...])
+                index = words.count
+                break
+            }
+            let rest = Array(words[(index + 1)...])
+            let count = Self.argumentCount(of: name, in: rest)
+            facts.note(program: word)
+            let program = Catalog.program(named: name) != nil || facts.wrappers[name] == word ? name : name
+            smtpd.chain.append(.init(program: program, args: Array(rest.prefix(count))))
+            index += 1 + count
+        }
+        smtpd.relayClientEnvironment = attribute(settings, to: smtpd.chain)
+    }
+
+    /// How many of `rest` a program takes: by its grammar (the most words it reads that leave a
+    /// program name next), else every word up to the next absolute path.
+    static func argumentCount(of name: String, in rest: [String]) -> Int {
+        let untilPath = rest.firstIndex { $0.hasPrefix("/") } ?? rest.count
+        guard let grammar = Catalog.program(named: name)?.grammar, grammar != .runsItsArguments else {
+            return untilPath
+        }
+        for count in stride(from: rest.count, through: 0, by: -1) {
+            guard count == rest.count || rest[count].hasPrefix("/") else { continue }
+            if case .success = grammar.read(Array(rest.prefix(count))) { return count }
+        }
+        return untilPath
+    }
+
+    /// ifrelayclient's settings: those a catalog wrapper of the chain asks for are its own; the
+    /// others go to the user wrappers in chain order; what is left, to the service itself.
+    mutating func attribute(_ settings: [(String, String)], to chain: [InstallationFacts.Entry]) -> [(String, String)] {
+        var cursor = 0
+        var extra: [(String, String)] = []
+        var assigned: [String: [(String, String)]] = [:]
+        for (name, value) in settings {
+            if let index = chain.indices.first(where: { index in
+                guard case .environment(let list) = Catalog.program(named: chain[index].program)?.bypass else {
+                    return false
+                }
+                return list.contains { $0.name.value == name && $0.value.value == value }
+            }) {
+                if name != "RBLSMTPD" { cursor = max(cursor, index) }
+                continue
+            }
+            if let index = chain.indices.first(where: {
+                $0 >= cursor && Catalog.program(named: chain[$0].program) == nil
+            }) {
+                assigned[chain[index].program, default: []].append((name, value))
+                cursor = index
+            } else {
+                extra.append((name, value))
+            }
+        }
+        for (wrapper, settings) in assigned {
+            for setting in settings where !(bypasses[wrapper] ?? []).contains(where: { $0.0 == setting.0 }) {
+                bypasses[wrapper, default: []].append(setting)
+            }
+        }
+        return extra
+    }
+
+    // MARK: daemontools and runit
+
+    mutating func readRunScript(_ file: InstallationFile, service: String) {
+        let lines = Self.logicalLines(file.text)
+        var runBy: Supervisor = file.text.contains("# runit service") ? .runit : .daemontools
+        if let existing = facts.services.firstIndex(where: { $0.name == service }),
+            case .smtpd(let known) = facts.services[existing].role
+        {
+            runBy = known.runBy
+        }
+        guard let exec = lines.last(where: { $0.text.hasPrefix("exec ") && !$0.text.hasPrefix("exec 2>&1") }),
+            let words = ShellWords.split(exec.text.dropFirst(5)), words.count > 2
+        else {
+            leaveOut(file, 1, "run", "no exec line that relaychain can read")
+            return
+        }
+        for (_, line) in lines {
+            if line.hasPrefix("QMAILDUID=$(id -u "), let end = line.lastIndex(of: ")") {
+                facts.smtpUser = String(line[line.index(line.startIndex, offsetBy: 18)..<end])
+            }
+        }
+        readServiceWords(words, file: file, line: exec.line, service: service, runBy: runBy)
+    }
+
+    /// A systemd unit's ExecStart: the same chain, with envuidgid in place of the run script's id.
+    mutating func readUnit(_ file: InstallationFile) {
+        var name = Self.basename(file.path)
+        name = String(name.dropLast(8))
+        if name.hasPrefix("relaychain-") { name.removeFirst(11) }
+        guard let exec = Self.logicalLines(file.text).first(where: { $0.text.hasPrefix("ExecStart=") }),
+            let words = Self.systemdWords(exec.text.dropFirst(10))
+        else {
+            leaveOut(file, 1, "ExecStart", "no ExecStart line that relaychain can read")
+            return
+        }
+        readServiceWords(words, file: file, line: exec.line, service: name, runBy: .systemd)
+    }
+
+    /// systemd's ExecStart words: double or single quotes, backslash escapes, `$$` and `%%`.
+    static func systemdWords(_ text: Substring) -> [String]? {
+        var words: [String] = []
+        var current = ""
+        var inWord = false
+        var quote: Character?
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            index = text.index(after: index)
+            if quote == nil, character == " " || character == "\t" {
+                if inWord {
+                    words.append(current)
+                    current = ""
+                    inWord = false
+                }
+                continue
+            }
+            inWord = true
+            if let open = quote, character == open {
+                quote = nil
+                continue
+            }
+            if quote == nil, character == "\"" || character == "'" {
+                quote = character
+                continue
+            }
+            if character == "\\", index < text.endIndex {
+                current.append(text[index])
+                index = text.index(after: index)
+                continue
+            }
+            if character == "$" || character == "%", index < text.endIndex, text[index] == character {
+                index = text.index(after: index)
+            }
+            current.append(character)
+        }
+        guard quote == nil else { return nil }
+        if inWord { words.append(current) }
+        return words
+    }
+
+    mutating func readServiceWords(
+        _ words: [String], file: InstallationFile, line: Int, service: String, runBy: Supervisor
+    ) {
+        let exec = (line: line, text: words.joined(separator: " "))
+        var index = 0
+        if Self.basename(words[0]) == "env" {
+            facts.env = facts.env ?? words[0]
+            index = 1
+        }
+        if index < words.count, words[index] == "-" { index += 1 }
+        var assignments: [(String, String)] = []
+        while index < words.count, let setting = Self.assignment(words[index]) {
+            assignments.append(setting)
+            index += 1
+        }
+        var datalimit: Int?
+        while index < words.count, Self.basename(words[index]) != "tcpserver" {
+            facts.note(program: words[index])
+            if Self.basename(words[index]) == "envuidgid", index + 1 < words.count {
+                facts.smtpUser = words[index + 1]
+                index += 2
+                continue
+            }
+            if Self.basename(words[index]) == "softlimit", index + 2 < words.count, words[index + 1] == "-m" {
+                datalimit = Int(words[index + 2])
+                index += 3
+                continue
+            }
+            index += 1
+        }
+        guard index < words.count else {
+            leaveOut(file, exec.line, exec.text, "no tcpserver in the exec line")
+            return
+        }
+        facts.note(program: words[index])
+        index += 1
+        var concurrency: Int?
+        while index < words.count, words[index].hasPrefix("-") {
+            let option = words[index]
+            if ["-c", "-x", "-u", "-g", "-l", "-b", "-B", "-t", "-I"].contains(option) {
+                if option == "-c" { concurrency = Int(words[index + 1]) }
+                index += 2
+            } else {
+                index += 1
+            }
+        }
+        guard index + 1 < words.count else { return }
+        let listen = words[index] == "0" ? nil : words[index]
+        let port = Int(words[index + 1])
+        let rest = Array(words[(index + 2)...])
+        if rest.contains(where: { Self.basename($0) == "qmail-popup" }) {
+            var pop3d = InstallationFacts.POP3D(runBy: runBy)
+            pop3d.listen = listen
+            pop3d.port = port ?? 110
+            pop3d.store = facts.readWindow(assignments, smtpSide: false).store
+            if rest.count >= 6 {
+                facts.note(program: rest[0])
+                pop3d.hostname = rest[1].hasPrefix("$(") || rest[1] == "%H" ? nil : rest[1]
+                let base = Self.basename(rest[2])
+                pop3d.checkpassword =
+                    Catalog.program(named: base) != nil && rest[2] == facts.programs[base] ? base : rest[2]
+                for word in [rest[3], rest[4]] { facts.note(program: word) }
+                pop3d.maildir = rest[5]
+            }
+            if let index = facts.services.firstIndex(where: { $0.name == service }) {
+                // Its log/run came first and left a placeholder: runit or daemontools.
+                if case .smtpd(let placeholder) = facts.services[index].role, placeholder.runBy == .runit {
+                    pop3d.runBy = .runit
+                }
+                facts.services[index].role = .pop3d(pop3d)
+            } else {
+                facts.services.append(.init(name: service, role: .pop3d(pop3d)))
+            }
+            return
+        }
+        var smtpd = InstallationFacts.SMTPD(runBy: runBy)
+        smtpd.listen = listen
+        smtpd.port = port ?? 25
+        let (store, others) = facts.readWindow(assignments, smtpSide: true)
+        smtpd.store = store
+        smtpd.environment = others
+        smtpd.datalimit = datalimit
+        smtpd.concurrency = concurrency
+        readChain(rest, into: &smtpd, file: file, line: exec.line, endsWithServer: true)
+        merge(service, smtpd)
+    }
+
+    /// A run script and its tcp.rules or log/run may come in any order.
+    mutating func merge(_ name: String, _ smtpd: InstallationFacts.SMTPD) {
+        if let index = facts.services.firstIndex(where: { $0.name == name }),
+            case .smtpd(let earlier) = facts.services[index].role
+        {
+            var merged = smtpd
+            merged.relayNetworks = earlier.relayNetworks
+            merged.rules = earlier.rules
+            merged.logCommand = earlier.logCommand
+            if earlier.runBy == .runit, merged.runBy == .daemontools { merged.runBy = .runit }
+            facts.services[index].role = .smtpd(merged)
+        } else {
+            facts.services.append(.init(name: name, role: .smtpd(smtpd)))
+        }
+    }
+
+    mutating func smtpdPart(_ name: String, _ update: (inout InstallationFacts.SMTPD) -> Void) {
+        if let index = facts.services.firstIndex(where: { $0.name == name }) {
+            if case .smtpd(var smtpd) = facts.services[index].role {
+                update(&smtpd)
+                facts.services[index].role = .smtpd(smtpd)
+            } else if case .pop3d(var pop3d) = facts.services[index].role {
+                var probe = InstallationFacts.SMTPD(runBy: pop3d.runBy)
+                update(&probe)
+                pop3d.runBy = probe.runBy
+                facts.services[index].role = .pop3d(pop3d)
+            }
+        } else {
+            var smtpd = InstallationFacts.SMTPD(runBy: .daemontools)
+            update(&smtpd)
+            facts.services.append(.init(name: name, role: .smtpd(smtpd)))
+        }
+    }
+
+    mutating func readLogRun(_ file: InstallationFile, service: String) {
+        guard let exec = Self.logicalLines(file.text).last(where: { $0.text.hasPrefix("exec ") }),
+            let words = ShellWords.split(exec.text.dropFirst(5)), words.count >= 3
+        else { return }
+        let runit = Self.basename(words[0]) == "chpst"
+        let userIndex = runit ? 2 : 1
+        guard userIndex < words.count else { return }
+        facts.note(program: words[0])
+        facts.logUser = words[userIndex]
+        let command = Array(words[(userIndex + 1)...])
+        let standard = runit ? ["svlogd", "-tt", "./main"] : ["multilog", "t", "./main"]
+        if let first = command.first { facts.note(program: first) }
+        let isStandard =
+            command.count == 3 && Self.basename(command[0]) == standard[0]
+            && Array(command.dropFirst()) == Array(standard.dropFirst())
+        smtpdPart(service) { smtpd in
+            if runit { smtpd.runBy = .runit }
+            if !isStandard { smtpd.logCommand = command }
+        }
+    }
+
+    /// systemd services keep their rules in systemd/<service>/tcp.rules.
+    func runBy(of path: String) -> Supervisor? {
+        path.split(separator: "/").contains("systemd") ? .systemd : nil
+    }
+
+    mutating func readRules(_ file: InstallationFile, service: String, runBy: Supervisor?) {
+        var networks: [String] = []
+        var rules: [(from: String, deny: Bool, set: [(String, String)])] = []
+        for (number, raw) in file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = String(raw)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let rule = Self.rule(line) else {
+                leaveOut(file, number + 1, line, "a tcprules line relaychain cannot read")
+                continue
+            }
+            if rules.isEmpty, !rule.deny, rule.set.count == 1, rule.set[0] == ("RELAYCLIENT", ""), !rule.from.isEmpty {
+                networks.append(rule.from)
+            } else {
+                rules.append(rule)
+            }
+        }
+        if let last = rules.last, last.from.isEmpty, !last.deny, last.set.isEmpty { rules.removeLast() }
+        smtpdPart(service) { smtpd in
+            smtpd.relayNetworks = networks
+            smtpd.rules = rules
+            if let runBy { smtpd.runBy = runBy }
+        }
+    }
+
+    /// `addr:allow,VAR="value",VAR='value'` or `addr:deny`.
+    static func rule(_ line: String) -> (from: String, deny: Bool, set: [(String, String)])? {
+        guard let colon = line.range(of: ":allow") ?? line.range(of: ":deny") else { return nil }
+        let from = String(line[..<colon.lowerBound])
+        let deny = line[colon].hasSuffix("deny")
+        var rest = line[colon.upperBound...]
+        var set: [(String, String)] = []
+        while rest.first == "," {
+            rest = rest.dropFirst()
+            guard let equals = rest.firstIndex(of: "=") else { return nil }
+            let name = String(rest[..<equals])
+            rest = rest[rest.index(after: equals)...]
+            guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
+            rest = rest.dropFirst()
+            guard let end = rest.firstIndex(of: quote) else { return nil }
+            set.append((name, String(rest[..<end])))
+            rest = rest[rest.index(after: end)...]
+        }
+        return rest.isEmpty ? (from, deny, set) : nil
+    }
+}
