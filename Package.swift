@@ -4,8 +4,11 @@ import PackageDescription
 /// relay-ctrl 3.2's programs and the pkgsrc companions, same names, built from this package.
 let runtimeTools = [
     "relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-chdir", "relay-ctrl-age",
-    "ifrelayclient", "dovecot-settcpremoteip",
+    "ifrelayclient", "dovecot-settcpremoteip", "relay-ctrl-send",
 ]
+
+/// The tools that read or write a Redis store (RELAY_CTRL_REDIS) link hiredis statically.
+let redisTools: Set<String> = ["relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-send"]
 
 let package = Package(
     name: "relaychain",
@@ -38,9 +41,16 @@ let package = Package(
         .target(name: "RelayCtrlCore"),
         // Hands argv to the Swift runtime without its /proc/self/maps search (see argv.c).
         .target(name: "RuntimeToolStartup"),
+        // hiredis, from Debian's libhiredis-dev (scripts/test installs it).
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        // Grants in Redis: shared by hosts (RELAY_CTRL_REDIS). Glibc and hiredis only.
+        .target(name: "RelayCtrlRedis", dependencies: ["RelayCtrlCore", "CHiredis"]),
     ] + runtimeTools.map { tool in
         // Linked statically: start-up as cheap as C's (see bench/exec-cost).
-        .executableTarget(name: tool, dependencies: ["RelayCtrlCore", "RuntimeToolStartup"], linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections"])])
+        .executableTarget(
+            name: tool,
+            dependencies: ["RelayCtrlCore", "RuntimeToolStartup"] + (redisTools.contains(tool) ? ["RelayCtrlRedis"] : []),
+            linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections"])])
     } + [
         // Helpers shared by the test targets: running processes, finding built products.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

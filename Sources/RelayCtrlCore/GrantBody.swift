@@ -24,6 +24,15 @@ public final class GrantBody: @unchecked Sendable {
         self.count = filled
     }
 
+    /// A copy of bytes read elsewhere (a Redis value), cut at the limit.
+    public init(copying bytes: [UInt8]) {
+        let count = min(bytes.count, GrantRecords.readLimit)
+        let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, count))
+        _ = storage.initialize(from: bytes.prefix(count))
+        self.storage = storage
+        self.count = count
+    }
+
     deinit {
         storage.deallocate()
     }

@@ -3,6 +3,7 @@
 // carried login variables), then execs the mail server.
 import Glibc
 import RelayCtrlCore
+import RelayCtrlRedis
 
 let log = Log(program: "relay-ctrl-allow")
 guard let raw = Environment.value("TCPREMOTEIP"), let address = ClientAddress(raw) else {
@@ -19,14 +20,26 @@ func isAuthenticated() -> Bool {
 /// Records the grant. A function, not top-level code: a closure that touched the top-level
 /// (main-actor) `log` would link the concurrency runtime and libdispatch into every exec.
 func grant(_ address: ClientAddress, log: Log) {
-    guard let directory = RelayDirectory.open(log: log) else { return }
-    defer { directory.close() }
     let names = CarryPolicy.carriedNames(Environment.value(CarryPolicy.variable)) { name, reason in
         log.warn("Not carrying \(name): it would let a local user \(reason)")
     }
     let records = names.compactMap { name in
         Environment.value(name).map { GrantRecord(name: name, value: $0) }
     }
+    if let redis = RedisSettings.fromEnvironment() {
+        // Within the timeout, and never failing the login: the program runs whatever happens.
+        switch redis {
+        case .failure(let error): log.warn("\(error); no grant recorded")
+        case .success(let settings):
+            let window = Settings.window(Environment.lookup("RELAY_CTRL_EXPIRY"))
+            if let problem = RedisGrants.write(settings, address, records: records, window: window, now: time(nil)) {
+                log.warn("Could not record a grant for \(address) in Redis: \(problem)")
+            }
+        }
+        return
+    }
+    guard let directory = RelayDirectory.open(log: log) else { return }
+    defer { directory.close() }
     if let problem = GrantStore(directory: directory).write(address, records: records) {
         log.warn(problem)
     }

@@ -1,0 +1,2 @@
+// hiredis 0.14 (Debian's libhiredis-dev): the runtime tools link its static archive.
+#include <hiredis/hiredis.h>

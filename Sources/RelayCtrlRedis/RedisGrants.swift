@@ -1,0 +1,90 @@
+import Glibc
+import RelayCtrlCore
+
+/// Grants in Redis: one key per client address (`<prefix><canonical address>`), its value the
+/// login time as a first record (`relay-ctrl-time=<seconds>`: a name no variable can have, so it
+/// is never carried) and then the same NUL-terminated records as a grant file. relay-ctrl-allow
+/// writes it with one `SET key value EX window`; relay-ctrl-check reads it with GET and applies
+/// its own window to the login time, so a key that outlives its window still grants nothing.
+public enum RedisGrants {
+    static let timeRecord = Array("relay-ctrl-time=".utf8)
+
+    public enum Lookup {
+        /// The records (the login time taken out) and the login time.
+        case found(GrantBody, loginTime: Int)
+        case missing
+        /// Unusable: not a grant relaychain wrote, or larger than a grant file may be.
+        case malformed(String)
+        case failed(String)
+    }
+
+    public static func key(_ settings: RedisSettings, _ address: ClientAddress) -> [UInt8] {
+        settings.prefix + Array(address.canonical.utf8)
+    }
+
+    static func value(records: [GrantRecord], loginTime: Int) -> [UInt8] {
+        timeRecord + Array(String(loginTime).utf8) + [0] + GrantRecords.encode(records)
+    }
+
+    /// AUTH (as the URL's user, when it names one) and SELECT, before `command`.
+    static func commands(_ settings: RedisSettings, _ command: [[UInt8]]) -> [[[UInt8]]] {
+        var commands: [[[UInt8]]] = []
+        if let password = settings.password {
+            commands.append([Array("AUTH".utf8)] + (settings.user.map { [Array($0.utf8)] } ?? []) + [password])
+        }
+        if settings.database != 0 { commands.append([Array("SELECT".utf8), Array(String(settings.database).utf8)]) }
+        return commands + [command]
+    }
+
+    /// Checks the replies to AUTH and SELECT; the last reply is the command's.
+    static func outcome(_ replies: [RedisConnection.Reply]) -> Result<RedisConnection.Reply, RedisFailure> {
+        for reply in replies.dropLast() {
+            if case .error(let text) = reply { return .failure("Redis refused: \(printable(text))") }
+        }
+        guard let last = replies.last else { return .failure("no reply") }
+        if case .error(let text) = last { return .failure("Redis refused: \(printable(text))") }
+        return .success(last)
+    }
+
+    /// Records a grant that Redis itself forgets after `window` seconds. nil when it was written.
+    public static func write(
+        _ settings: RedisSettings, _ address: ClientAddress, records: [GrantRecord], window: Int, now: Int
+    ) -> String? {
+        let set = [Array("SET".utf8), key(settings, address), value(records: records, loginTime: now), Array("EX".utf8),
+                   Array(String(window).utf8)]
+        switch RedisConnection.open(settings) {
+        case .failure(let reason): return reason.description
+        case .success(let connection):
+            switch connection.run(commands(settings, set)).flatMap(outcome) {
+            case .failure(let reason): return reason.description
+            case .success(.status(let text)) where text == Array("OK".utf8): return nil
+            case .success: return "Redis did not answer OK to SET"
+            }
+        }
+    }
+
+    public static func lookup(_ settings: RedisSettings, _ address: ClientAddress) -> Lookup {
+        switch RedisConnection.open(settings) {
+        case .failure(let reason): return .failed(reason.description)
+        case .success(let connection):
+            switch connection.run(commands(settings, [Array("GET".utf8), key(settings, address)])).flatMap(outcome) {
+            case .failure(let reason): return .failed(reason.description)
+            case .success(.missing): return .missing
+            case .success(.bulk(let bytes)): return decode(bytes)
+            case .success: return .malformed("not a string")
+            }
+        }
+    }
+
+    static func decode(_ bytes: [UInt8]) -> Lookup {
+        guard bytes.count <= timeRecord.count + 21 + GrantRecords.readLimit else { return .malformed("larger than a grant may be") }
+        guard bytes.starts(with: timeRecord), let end = bytes.firstIndex(of: 0) else { return .malformed("no login time") }
+        let digits = bytes[timeRecord.count..<end]
+        guard !digits.isEmpty, digits.count <= 19, digits.allSatisfy({ (48...57).contains($0) }),
+            let loginTime = Int(String(decoding: digits, as: UTF8.self))
+        else { return .malformed("a login time that is not a number") }
+        let records = bytes[(end + 1)...]
+        guard records.count <= GrantRecords.readLimit else { return .malformed("larger than a grant may be") }
+        return .found(GrantBody(copying: Array(records)), loginTime: loginTime)
+    }
+}

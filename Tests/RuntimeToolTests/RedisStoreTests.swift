@@ -1,0 +1,278 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A real redis-server (Debian's 7.0) on a Unix socket and on loopback, with the ACL users a
+/// cluster gets: `writer` may only SET `relay-ctrl:*` keys, `reader` may only GET them, and the
+/// default user is off. Stopped when the test ends.
+final class RedisServer {
+    let directory: URL
+    let socket: String
+    let port: Int
+    private var pid: pid_t = 0
+
+    static let binary = "/usr/bin/redis-server"
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("relaychain-redis-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        socket = directory.appendingPathComponent("redis.sock").path
+        port = Int.random(in: 20_000..<40_000)
+        for (name, password) in [("writer", "w-secret"), ("reader", "r-secret"), ("admin", "a-secret"), ("wrong", "nope")] {
+            try Data("\(password)\n".utf8).write(to: directory.appendingPathComponent("\(name).password"))
+        }
+        try Data("""
+            port \(port)
+            bind 127.0.0.1
+            unixsocket \(socket)
+            unixsocketperm 700
+            save ""
+            appendonly no
+            dir \(directory.path)
+            user default off
+            user writer on >w-secret ~relay-ctrl:* resetchannels -@all +set
+            user reader on >r-secret ~relay-ctrl:* resetchannels -@all +get
+            user admin on >a-secret ~* &* +@all
+
+            """.utf8).write(to: directory.appendingPathComponent("redis.conf"))
+        // posix_spawn and waitpid, not Process: Foundation's waitUntilExit can miss a child's exit
+        // when the thread that started it is not the one waiting.
+        let arguments = [Self.binary, directory.appendingPathComponent("redis.conf").path, "--logfile", "/dev/null"]
+        var argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        guard posix_spawn(&pid, Self.binary, nil, nil, &argv, environ) == 0 else { throw POSIXError(.ENOEXEC) }
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: socket), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+    }
+
+    deinit { stop() }
+
+    func stop() {
+        if pid > 0 {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            pid = 0
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func password(_ user: String) -> String { directory.appendingPathComponent("\(user).password").path }
+
+    func url(_ user: String) -> String { "unix:\(socket)?user=\(user)" }
+
+    /// Runs redis-cli as `user` (the admin plants values the tools would never write).
+    func cli(_ user: String, _ arguments: [String]) throws -> String {
+        let secret = try String(contentsOfFile: password(user), encoding: .utf8).trimmingCharacters(in: .newlines)
+        return try runProcess(
+            "/usr/bin/redis-cli", ["-s", socket, "--user", user, "--pass", secret, "--no-auth-warning"] + arguments
+        ).output
+    }
+}
+
+@Suite(.serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: RedisServer.binary), "scripts/test installs redis-server"))
+struct RedisStoreTests {
+    let tools: ToolHarness
+    let redis: RedisServer
+
+    init() throws {
+        tools = try ToolHarness()
+        redis = try RedisServer()
+    }
+
+    func environment(_ user: String, _ extra: [String: String] = [:], url: String? = nil) -> [String: String] {
+        ["RELAY_CTRL_REDIS": url ?? redis.url(user), "RELAY_CTRL_REDIS_PASSWORD_FILE": redis.password(user)]
+            .merging(extra) { $1 }
+    }
+
+    func login(_ address: String, user: String = "writer", _ extra: [String: String] = [:], url: String? = nil) throws
+        -> ToolHarness.Run
+    {
+        try tools.run(
+            "relay-ctrl-allow", [tools.probe.path],
+            environment: environment(user, ["TCPREMOTEIP": address, "USER": "alice"].merging(extra) { $1 }, url: url))
+    }
+
+    func connect(_ address: String, user: String = "reader", _ extra: [String: String] = [:], url: String? = nil) throws
+        -> (run: ToolHarness.Run, seconds: Double)
+    {
+        let start = Date()
+        let run = try tools.run(
+            "relay-ctrl-check", [tools.probe.path],
+            environment: environment(user, ["TCPREMOTEIP": address].merging(extra) { $1 }, url: url))
+        return (run, Date().timeIntervalSince(start))
+    }
+
+    @Test func aLoginRelaysThroughTheSharedStore() throws {
+        let login = try login("192.0.2.7")
+        #expect(login.status == 42 && login.errors.isEmpty, "\(login.errors)")
+        let value = try redis.cli("admin", ["--raw", "GET", "relay-ctrl:192.0.2.7"])
+        #expect(value.hasPrefix("relay-ctrl-time=") && value.hasSuffix("\0USER=alice\0\n"), "\(value.debugDescription)")
+        let ttl = Int(try redis.cli("admin", ["TTL", "relay-ctrl:192.0.2.7"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        #expect((890...900).contains(ttl), "SET ... EX 900 (the default window): TTL \(ttl)")
+        let (check, _) = try connect("192.0.2.7")
+        #expect(check.status == 42 && check.errors.isEmpty, "\(check.errors)")
+        #expect(check.environment?["RELAYCLIENT"] == "" && check.environment?["USER"] == "alice")
+        let (stranger, _) = try connect("192.0.2.8")
+        #expect(stranger.probeRan && stranger.environment?["RELAYCLIENT"] == nil)
+    }
+
+    @Test func ipv6AddressesAreKeyedCanonically() throws {
+        #expect(try login("2001:DB8:0::1").status == 42)
+        #expect(try redis.cli("admin", ["EXISTS", "relay-ctrl:2001:db8::1"]).hasPrefix("1"))
+        #expect(try connect("2001:db8:0:0::1").run.environment?["RELAYCLIENT"] == "")
+    }
+
+    @Test func overTCPOnLoopbackToo() throws {
+        let writer = "redis://writer@127.0.0.1:\(redis.port)", reader = "redis://reader@127.0.0.1:\(redis.port)"
+        #expect(try login("198.51.100.4", url: writer).errors.isEmpty)
+        #expect(try connect("198.51.100.4", url: reader).run.environment?["RELAYCLIENT"] == "")
+    }
+
+    /// Redis forgets the key after the window, and check applies its own window to the login time
+    /// even when the key is still there (a longer EX on the login side grants no longer).
+    @Test func theWindowEnds() throws {
+        #expect(try login("192.0.2.20", ["RELAY_CTRL_EXPIRY": "1"]).errors.isEmpty)
+        #expect(try login("192.0.2.21", ["RELAY_CTRL_EXPIRY": "60"]).errors.isEmpty)
+        Thread.sleep(forTimeInterval: 2.2)
+        #expect(try redis.cli("admin", ["EXISTS", "relay-ctrl:192.0.2.20"]).hasPrefix("0"), "the key outlived EX 1")
+        #expect(try connect("192.0.2.20").run.environment?["RELAYCLIENT"] == nil)
+        let (late, _) = try connect("192.0.2.21", ["RELAY_CTRL_EXPIRY": "1"])
+        #expect(late.probeRan && late.environment?["RELAYCLIENT"] == nil, "check's own 1 s window")
+    }
+
+    /// The SMTP hosts' credentials cannot grant: an SMTP host that is broken into cannot relay.
+    @Test func theReaderCannotWriteAGrant() throws {
+        let attempt = try login("192.0.2.30", user: "reader")
+        #expect(attempt.status == 42, "the login still goes on")
+        #expect(attempt.errors.contains("Could not record a grant for 192.0.2.30 in Redis: Redis refused: NOPERM"), "\(attempt.errors)")
+        #expect(try redis.cli("admin", ["EXISTS", "relay-ctrl:192.0.2.30"]).hasPrefix("0"))
+        #expect(try redis.cli("reader", ["SET", "relay-ctrl:192.0.2.30", "x"]).hasPrefix("NOPERM"))
+        #expect(try redis.cli("writer", ["GET", "relay-ctrl:192.0.2.30"]).hasPrefix("NOPERM"))
+    }
+
+    @Test func aWrongPasswordGrantsNothing() throws {
+        #expect(try login("192.0.2.40").errors.isEmpty)
+        let (check, _) = try connect("192.0.2.40", user: "wrong", url: redis.url("reader"))
+        #expect(check.probeRan && check.environment?["RELAYCLIENT"] == nil)
+        #expect(check.errors.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 1, "one log line: \(check.errors)")
+        #expect(check.errors.contains("WRONGPASS"))
+    }
+
+    /// Values relaychain did not write grant nothing: no login time, a time that is not a number,
+    /// a value larger than a grant file may be, a login time in the future, another type of key.
+    @Test func malformedValuesGrantNothing() throws {
+        _ = try redis.cli("admin", ["SET", "relay-ctrl:192.0.2.50", "USER=mallory"])
+        _ = try redis.cli("admin", ["SET", "relay-ctrl:192.0.2.51", "relay-ctrl-time=soon"])
+        _ = try redis.cli("admin", ["SET", "relay-ctrl:192.0.2.52", "relay-ctrl-time=1" + String(repeating: "x", count: 9000)])
+        _ = try redis.cli("admin", ["SET", "relay-ctrl:192.0.2.53", "relay-ctrl-time=4102444800"])
+        _ = try redis.cli("admin", ["LPUSH", "relay-ctrl:192.0.2.54", "x"])
+        for last in 50...54 {
+            let (check, _) = try connect("192.0.2.\(last)")
+            #expect(check.probeRan && check.environment?["RELAYCLIENT"] == nil, "192.0.2.\(last): \(check.errors)")
+            #expect(!check.errors.isEmpty, "192.0.2.\(last) says why")
+        }
+    }
+
+    /// Redis stopped, a socket that never answers, and one that answers garbage: each check
+    /// adds at most the timeout, grants nothing, logs one line and runs the chain.
+    @Test func failSafe() throws {
+        let timeout = ["RELAY_CTRL_REDIS_TIMEOUT": "200"]
+        // A listener that never accepts: the connection completes in the backlog, no answer comes.
+        let silent = redis.directory.appendingPathComponent("silent.sock").path
+        let listener = try UnixListener(path: silent)
+        defer { listener.close() }
+        let (hung, hungSeconds) = try connect("192.0.2.60", timeout, url: "unix:\(silent)?user=reader")
+        #expect(hung.probeRan && hung.environment?["RELAYCLIENT"] == nil)
+        #expect(hungSeconds < 0.3, "took \(hungSeconds) s with a 200 ms timeout")
+        #expect(hung.errors.contains("no answer from Redis in time"), "\(hung.errors)")
+
+        let garbage = redis.directory.appendingPathComponent("garbage.sock").path
+        let talker = try Spawned("/usr/bin/python3", ["-c", """
+            import socket, os
+            s = socket.socket(socket.AF_UNIX); s.bind(\(String(reflecting: garbage))); s.listen(4)
+            while True:
+                c, _ = s.accept(); c.recv(4096); c.sendall(b"HTTP/1.1 400 Bad Request\\r\\n\\r\\n" + b"x" * 100000); c.close()
+            """])
+        defer { talker.stop() }
+        let deadline = Date().addingTimeInterval(5)
+        while !FileManager.default.fileExists(atPath: garbage), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        let (noise, noiseSeconds) = try connect("192.0.2.61", timeout, url: "unix:\(garbage)?user=reader")
+        #expect(noise.probeRan && noise.environment?["RELAYCLIENT"] == nil && noiseSeconds < 0.3, "\(noise.errors)")
+        #expect(noise.errors.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 1, "\(noise.errors)")
+
+        let granted = try login("192.0.2.62", ["RELAY_CTRL_REDIS_TIMEOUT": "5000"])
+        #expect(granted.errors.isEmpty, "\(granted.errors)")
+        redis.stop()
+        let (down, downSeconds) = try connect("192.0.2.62", timeout)
+        #expect(down.probeRan && down.environment?["RELAYCLIENT"] == nil && downSeconds < 0.3, "\(down.errors)")
+        let start = Date()
+        let stillLogsIn = try login("192.0.2.63", timeout)
+        #expect(stillLogsIn.status == 42 && Date().timeIntervalSince(start) < 0.3, "relay-ctrl-allow never blocks a login")
+    }
+
+    /// relay-ctrl-send keeps its name and arguments; the UDP design is refused, and the program
+    /// runs anyway.
+    @Test func relayCtrlSendRecordsInRedis() throws {
+        let sent = try tools.run(
+            "relay-ctrl-send", [tools.probe.path],
+            environment: environment("writer", ["TCPREMOTEIP": "192.0.2.70", "RELAY_CTRL_REMOTES": "192.0.2.1 192.0.2.2"]))
+        #expect(sent.status == 42)
+        #expect(sent.errors.contains("RELAY_CTRL_REMOTES (UDP to relay-ctrl-udp) is not supported"), "\(sent.errors)")
+        #expect(sent.errors.contains("set RELAY_CTRL_REDIS to share grants through Redis instead"))
+        #expect(try connect("192.0.2.70").run.environment?["RELAYCLIENT"] == "")
+    }
+
+    @Test func badSettingsAreSaidAndGrantNothing() throws {
+        for (url, message) in [
+            ("redis://mail.example.org:6379", "is not an IPv4 or IPv6 address (names are not looked up)"),
+            ("redis://reader:secret@127.0.0.1", "a password never (use RELAY_CTRL_REDIS_PASSWORD_FILE)"),
+            ("http://127.0.0.1", "must start with redis:// or unix:"),
+        ] {
+            let (check, seconds) = try connect("192.0.2.80", url: url)
+            #expect(check.probeRan && check.environment?["RELAYCLIENT"] == nil && seconds < 0.3)
+            #expect(check.errors.contains(message), "\(url): \(check.errors)")
+        }
+    }
+}
+
+/// A child process started with posix_spawn and stopped with SIGKILL and waitpid.
+final class Spawned {
+    private var pid: pid_t = 0
+
+    init(_ program: String, _ arguments: [String]) throws {
+        var argv = ([program] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        guard posix_spawn(&pid, program, nil, nil, &argv, environ) == 0 else { throw POSIXError(.ENOEXEC) }
+    }
+
+    deinit { stop() }
+
+    func stop() {
+        guard pid > 0 else { return }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        pid = 0
+    }
+}
+
+/// A Unix socket that listens and never accepts.
+final class UnixListener {
+    let descriptor: Int32
+
+    init(path: String) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, listen(descriptor, 8) == 0 else { throw POSIXError(.EADDRINUSE) }
+    }
+
+    func close() { Glibc.close(descriptor) }
+}
