@@ -12,6 +12,9 @@ let package = Package(
         // The spec pipeline: bytes -> load -> validate -> analyse -> emit (-> explain, render).
         .executableTarget(
             name: "FuzzSpec", dependencies: ["FuzzDriver", .product(name: "RelaychainCore", package: "relaychain")]),
+        // relaychain import on hostile installation files.
+        .executableTarget(
+            name: "FuzzImport", dependencies: ["FuzzDriver", .product(name: "RelaychainCore", package: "relaychain")]),
         // The address parser of the runtime core (TCPREMOTEIP, IP).
         .executableTarget(
             name: "FuzzClientAddress",

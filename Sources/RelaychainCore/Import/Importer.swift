@@ -36,7 +36,7 @@ public enum Importer {
         header += "# Imported by relaychain from \(files.count) file\(files.count == 1 ? "" : "s").\n"
         if !leftOut.isEmpty {
             header += "# Not said by this spec (kept here; relaychain import listed them):\n"
-            for line in leftOut { header += "#   \(line.replacing("\n", with: " "))\n" }
+            for line in leftOut { header += "#   \(SpecWriter.commentText(line))\n" }
         }
         let ranked = writers.sorted { $0.overrides < $1.overrides }
         // Files relaychain generated name the spec they came from; build under that name to compare.

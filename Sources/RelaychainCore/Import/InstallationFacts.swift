@@ -90,6 +90,18 @@ struct InstallationFacts {
     var serviceDirectory: String?
     var leftOut: [LeftOut] = []
 
+    /// A service under a name no other has: two files may both describe an `imap`.
+    mutating func add(_ service: Service) {
+        var service = service
+        var suffix = 2
+        let base = service.name
+        while services.contains(where: { $0.name == service.name }) {
+            service.name = "\(base)-\(suffix)"
+            suffix += 1
+        }
+        services.append(service)
+    }
+
     mutating func window(store: String) -> Int {
         if let index = windows.firstIndex(where: { $0.store == store }) { return index }
         windows.append(Window(store: store))

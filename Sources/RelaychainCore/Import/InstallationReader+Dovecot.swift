@@ -40,7 +40,7 @@ extension InstallationReader {
             leaveOut(file, 1, "Dovecot version", "not in the file; 1.1 assumed (mail_executable means 1.0-1.2)")
         }
         let name = Self.serviceName(fromFragment: file.path) ?? protocols.first ?? "imap"
-        facts.services.append(
+        facts.add(
             .init(name: name, role: .dovecot(.init(version: version, protocols: protocols, store: store))))
     }
 
@@ -89,7 +89,7 @@ extension InstallationReader {
             known.postLoginUser = user
             facts.services[index].role = .dovecot(known)
         } else {
-            facts.services.append(
+            facts.add(
                 .init(name: name, role: .dovecot(.init(version: version, protocols: protocols, postLoginUser: user))))
         }
     }
@@ -108,7 +108,7 @@ extension InstallationReader {
                 known.store = store
                 facts.services[index].role = .dovecot(known)
             } else {
-                facts.services.append(
+                facts.add(
                     .init(name: name, role: .dovecot(.init(version: "2.3", protocols: [], store: store))))
             }
         }

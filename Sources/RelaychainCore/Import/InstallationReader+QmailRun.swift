@@ -76,7 +76,7 @@ extension InstallationReader {
                 file, line, "qmailsmtpd_presmtpd",
                 "not set: qmail-run's default chain (greetdelay, rblsmtpd, fixsmtpio) runs")
         }
-        facts.services.append(.init(name: name, role: .smtpd(smtpd)))
+        facts.add(.init(name: name, role: .smtpd(smtpd)))
     }
 
     mutating func readQmailRunPOP3D(
@@ -109,6 +109,6 @@ extension InstallationReader {
                     "the spec cannot say this variable")
             }
         }
-        facts.services.append(.init(name: name, role: .pop3d(pop3d)))
+        facts.add(.init(name: name, role: .pop3d(pop3d)))
     }
 }

@@ -244,7 +244,7 @@ extension InstallationReader {
                 }
                 facts.services[index].role = .pop3d(pop3d)
             } else {
-                facts.services.append(.init(name: service, role: .pop3d(pop3d)))
+                facts.add(.init(name: service, role: .pop3d(pop3d)))
             }
             return
         }
@@ -272,7 +272,7 @@ extension InstallationReader {
             if earlier.runBy == .runit, merged.runBy == .daemontools { merged.runBy = .runit }
             facts.services[index].role = .smtpd(merged)
         } else {
-            facts.services.append(.init(name: name, role: .smtpd(smtpd)))
+            facts.add(.init(name: name, role: .smtpd(smtpd)))
         }
     }
 
@@ -290,7 +290,7 @@ extension InstallationReader {
         } else {
             var smtpd = InstallationFacts.SMTPD(runBy: .daemontools)
             update(&smtpd)
-            facts.services.append(.init(name: name, role: .smtpd(smtpd)))
+            facts.add(.init(name: name, role: .smtpd(smtpd)))
         }
     }
 

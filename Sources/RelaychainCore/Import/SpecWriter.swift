@@ -22,14 +22,38 @@ struct SpecWriter {
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
-                    out += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
-                } else {
+                if isPrintable(scalar) {
                     out.unicodeScalars.append(scalar)
+                } else {
+                    out += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
                 }
             }
         }
         return out + "\""
+    }
+
+    /// YAML's printable characters (tab, newline and CR aside): anything else must be escaped,
+    /// in quotes, or dropped from a comment.
+    static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x20...0x7E, 0x85, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: true
+        default: false
+        }
+    }
+
+    /// Text for a comment line: what YAML would not take there is shown as `?`.
+    static func commentText(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { isPrintable($0) || $0 == "\t" ? $0 : "?" }))
+    }
+
+    /// A flow mapping, every key and value quoted.
+    /// A name given twice keeps its last value, as a later assignment wins in the shell.
+    static func map(_ pairs: [(String, String)]) -> String {
+        var unique: [(String, String)] = []
+        for pair in pairs {
+            if let index = unique.firstIndex(where: { $0.0 == pair.0 }) { unique[index].1 = pair.1 } else { unique.append(pair) }
+        }
+        return "{ " + unique.map { "\(quoted($0.0)): \(quoted($0.1))" }.joined(separator: ", ") + " }"
     }
 
     static func list(_ words: [String]) -> String { "[" + words.map(quoted).joined(separator: ", ") + "]" }
@@ -69,7 +93,7 @@ struct SpecWriter {
         }
         var paths: [String] = []
         for (name, path) in facts.programs.sorted(by: { $0.key < $1.key }) where platform.path(of: name) != path {
-            paths.append("\(name): \(Self.quoted(path))")
+            paths.append("\(Self.quoted(name)): \(Self.quoted(path))")
         }
         if !paths.isEmpty { lines.append("paths:\n" + paths.map { "    " + $0 }.joined(separator: "\n")) }
         return lines
@@ -88,7 +112,7 @@ struct SpecWriter {
             text += "  unused: { store: \"/var/spool/relay-ctrl/allow\" }\n"
         }
         for (index, window) in facts.windows.enumerated() {
-            text += "  \(windowName(index)):\n"
+            text += "  \(Self.quoted(windowName(index))):\n"
             text += "    store: \(Self.quoted(window.store))\n"
             if let expiry = window.expiry { text += "    length: \(Self.length(expiry))\n" }
             if !window.relayClient.isEmpty { text += "    relayclient: \(Self.quoted(window.relayClient))\n" }
@@ -99,10 +123,9 @@ struct SpecWriter {
         if !facts.wrappers.isEmpty {
             text += "\nwrappers:\n"
             for (name, path) in facts.wrappers.sorted(by: { $0.key < $1.key }) {
-                text += "  \(name):\n    path: \(Self.quoted(path))\n"
+                text += "  \(Self.quoted(name)):\n    path: \(Self.quoted(path))\n"
                 if let settings = bypasses[name], !settings.isEmpty {
-                    let env = settings.map { "\($0.0): \(Self.quoted($0.1))" }.joined(separator: ", ")
-                    text += "    bypass: { env: { \(env) } }\n"
+                    text += "    bypass: { env: \(Self.map(settings)) }\n"
                 } else {
                     text +=
                         "    # bypass: not in the files; none assumed (the analysis treats it as refusing roaming users)\n"
@@ -113,18 +136,18 @@ struct SpecWriter {
 
         text += "\nservices:\n"
         for service in facts.services.sorted(by: { $0.name < $1.name }) {
-            text += "  \(service.name):\n"
+            text += "  \(Self.quoted(service.name)):\n"
             switch service.role {
             case .dovecot(let dovecot):
-                text += "    server: dovecot\n    version: \"\(dovecot.version)\"\n"
-                text += "    protocols: [\(dovecot.protocols.joined(separator: ", "))]\n"
-                if let store = dovecot.store { text += "    grants: \(windowName(for: store))\n" }
+                text += "    server: dovecot\n    version: \(Self.quoted(dovecot.version))\n"
+                text += "    protocols: \(Self.list(dovecot.protocols))\n"
+                if let store = dovecot.store { text += "    grants: \(Self.quoted(windowName(for: store)))\n" }
                 if let user = dovecot.postLoginUser { text += "    post-login-user: \(Self.quoted(user))\n" }
             case .pop3d(let pop3d):
                 text += "    server: qmail-pop3d\n    run-by: \(pop3d.runBy.rawValue)\n"
                 if let listen = pop3d.listen { text += "    listen: \(Self.quoted(listen))\n" }
                 if pop3d.port != 110 { text += "    port: \(pop3d.port)\n" }
-                if let store = pop3d.store { text += "    grants: \(windowName(for: store))\n" }
+                if let store = pop3d.store { text += "    grants: \(Self.quoted(windowName(for: store)))\n" }
                 text += "    checkpassword: \(Self.quoted(pop3d.checkpassword))\n"
                 if let hostname = pop3d.hostname { text += "    hostname: \(Self.quoted(hostname))\n" }
                 if pop3d.maildir != "Maildir" { text += "    maildir: \(Self.quoted(pop3d.maildir))\n" }
@@ -140,21 +163,17 @@ struct SpecWriter {
         if let listen = smtpd.listen { text += "    listen: \(Self.quoted(listen))\n" }
         if smtpd.port != 25 { text += "    port: \(smtpd.port)\n" }
         if let store = smtpd.store {
-            text += "    checks: \(windowName(for: store))\n"
+            text += "    checks: \(Self.quoted(windowName(for: store)))\n"
         } else if smtpd.checks, facts.windows.count == 1 {
             text += "    # relay-ctrl-check runs without RELAY_CTRL_DIR here; the only window is assumed\n"
-            text += "    checks: \(windowName(0))\n"
+            text += "    checks: \(Self.quoted(windowName(0)))\n"
         }
         if !smtpd.relayNetworks.isEmpty { text += "    relay-networks: \(Self.list(smtpd.relayNetworks))\n" }
         if !smtpd.environment.isEmpty {
-            text +=
-                "    environment: { "
-                + smtpd.environment.map { "\($0.0): \(Self.quoted($0.1))" }.joined(separator: ", ") + " }\n"
+            text += "    environment: \(Self.map(smtpd.environment))\n"
         }
         if !smtpd.relayClientEnvironment.isEmpty {
-            text +=
-                "    relay-client-env: { "
-                + smtpd.relayClientEnvironment.map { "\($0.0): \(Self.quoted($0.1))" }.joined(separator: ", ") + " }\n"
+            text += "    relay-client-env: \(Self.map(smtpd.relayClientEnvironment))\n"
         }
         if !smtpd.rules.isEmpty {
             text += "    rules:\n"
@@ -162,8 +181,7 @@ struct SpecWriter {
                 var fields = ["from: \(Self.quoted(rule.from))"]
                 if rule.deny { fields.append("deny: true") }
                 if !rule.set.isEmpty {
-                    fields.append(
-                        "set: { " + rule.set.map { "\($0.0): \(Self.quoted($0.1))" }.joined(separator: ", ") + " }")
+                    fields.append("set: \(Self.map(rule.set))")
                 }
                 text += "      - { \(fields.joined(separator: ", ")) }\n"
             }
@@ -177,16 +195,24 @@ struct SpecWriter {
             for entry in smtpd.chain {
                 text +=
                     entry.args.isEmpty
-                    ? "      - { use: \(entry.program) }\n"
-                    : "      - { use: \(entry.program), args: \(Self.list(entry.args)) }\n"
+                    ? "      - { use: \(Self.quoted(entry.program)) }\n"
+                    : "      - { use: \(Self.quoted(entry.program)), args: \(Self.list(entry.args)) }\n"
             }
         }
         return text
     }
 
+    /// The window's name from the files, else relay, relay2...; never one an earlier window has.
     func windowName(_ index: Int) -> String {
-        if let name = facts.windows[index].name { return name }
-        return index == 0 ? "relay" : "relay\(index + 1)"
+        let wanted = facts.windows[index].name ?? (index == 0 ? "relay" : "relay\(index + 1)")
+        let earlier = (0..<index).map(windowName)
+        var name = wanted
+        var suffix = 2
+        while earlier.contains(name) {
+            name = "\(wanted)-\(suffix)"
+            suffix += 1
+        }
+        return name
     }
 
     func windowName(for store: String) -> String {
