@@ -69,7 +69,7 @@ struct ImportCommandTests {
             result.errors
                 == "relaychain: import: \(rcConf):3: qmailsmtpd_tls=\"-Z 1\": the spec cannot say this variable\n")
         #expect(result.output.contains("#   \(rcConf):3: qmailsmtpd_tls=\"-Z 1\": the spec cannot say this variable\n"))
-        #expect(result.output.contains("      - { use: rblsmtpd, args: [\"-r\", \"zen.spamhaus.org\"] }\n"))
+        #expect(result.output.contains("      - { use: \"rblsmtpd\", args: [\"-r\", \"zen.spamhaus.org\"] }\n"))
         #expect(result.output.contains("    length: 10m\n"))
     }
 
