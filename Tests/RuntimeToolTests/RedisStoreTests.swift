@@ -13,10 +13,15 @@ final class RedisServer {
 
     static let binary = "/usr/bin/redis-server"
 
-    init() throws {
+    static let defaultUsers = [
+        "user writer on >w-secret ~relay-ctrl:* resetchannels -@all +set",
+        "user reader on >r-secret ~relay-ctrl:* resetchannels -@all +get",
+    ]
+
+    init(users: [String] = RedisServer.defaultUsers, socket: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("relaychain-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        socket = directory.appendingPathComponent("redis.sock").path
+        self.socket = socket ?? directory.appendingPathComponent("redis.sock").path
         port = Int.random(in: 20_000..<40_000)
         for (name, password) in [("writer", "w-secret"), ("reader", "r-secret"), ("admin", "a-secret"), ("wrong", "nope")] {
             try Data("\(password)\n".utf8).write(to: directory.appendingPathComponent("\(name).password"))
@@ -24,14 +29,13 @@ final class RedisServer {
         try Data("""
             port \(port)
             bind 127.0.0.1
-            unixsocket \(socket)
+            unixsocket \(self.socket)
             unixsocketperm 700
             save ""
             appendonly no
             dir \(directory.path)
             user default off
-            user writer on >w-secret ~relay-ctrl:* resetchannels -@all +set
-            user reader on >r-secret ~relay-ctrl:* resetchannels -@all +get
+            \(users.joined(separator: "\n"))
             user admin on >a-secret ~* &* +@all
 
             """.utf8).write(to: directory.appendingPathComponent("redis.conf"))
@@ -42,7 +46,7 @@ final class RedisServer {
         defer { argv.forEach { free($0) } }
         guard posix_spawn(&pid, Self.binary, nil, nil, &argv, environ) == 0 else { throw POSIXError(.ENOEXEC) }
         let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: socket), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        while !FileManager.default.fileExists(atPath: self.socket), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
     }
 
     deinit { stop() }
@@ -221,6 +225,58 @@ struct RedisStoreTests {
         #expect(sent.errors.contains("RELAY_CTRL_REMOTES (UDP to relay-ctrl-udp) is not supported"), "\(sent.errors)")
         #expect(sent.errors.contains("set RELAY_CTRL_REDIS to share grants through Redis instead"))
         #expect(try connect("192.0.2.70").run.environment?["RELAYCLIENT"] == "")
+    }
+
+    /// What `relaychain build` emits for a Redis window, used as it is: its ACL lines (with the
+    /// passwords the administrator adds) in a real redis-server, the post-login script's words for
+    /// relay-ctrl-allow and the run script's for relay-ctrl-check.
+    @Test func theEmittedACLsAndWordsWork() throws {
+        let passwords = tools.root.appendingPathComponent("passwords")
+        try FileManager.default.createDirectory(at: passwords, withIntermediateDirectories: true)
+        try Data("login-side\n".utf8).write(to: passwords.appendingPathComponent("mx-writer.password"))
+        try Data("smtp-side\n".utf8).write(to: passwords.appendingPathComponent("mx-reader.password"))
+        let socket = tools.root.appendingPathComponent("emitted.sock").path
+        let spec = tools.root.appendingPathComponent("spec.yaml")
+        try Data("""
+            relaychain: 1
+            platform: { prefix: /usr/local }
+            windows:
+              relay:
+                redis: { socket: \(socket), db: 3, prefix: "mx:", writer: mx-writer, reader: mx-reader, password-dir: \(passwords.path) }
+            services:
+              mail: { server: dovecot, version: "2.3", protocols: [imap], grants: relay }
+              smtp: { server: qmail-smtpd, run-by: daemontools, checks: relay }
+
+            """.utf8).write(to: spec)
+        let built = try runProcess(try BuiltProduct.path("relaychain"), ["build", spec.path, "--stdout"])
+        #expect(built.status == 0, "\(built.errors)")
+        let lines = built.output.split(separator: "\n").map(String.init)
+        let acl = lines.filter { $0.hasPrefix("user ") }
+        #expect(acl == [
+            "user mx-writer on ~mx:* resetchannels -@all +set +select",
+            "user mx-reader on ~mx:* resetchannels -@all +get +select",
+        ])
+        let emitted = try RedisServer(users: [acl[0] + " >login-side", acl[1] + " >smtp-side"], socket: socket)
+        defer { emitted.stop() }
+        /// NAME='value' words of the line that runs `program`.
+        func words(_ program: String) throws -> [String: String] {
+            let line = try #require(lines.last { $0.contains(program) && $0.contains("RELAY_CTRL_REDIS=") })
+            var found: [String: String] = [:]
+            for match in line.matches(of: /([A-Z_]+)='([^']*)'/) { found[String(match.1)] = String(match.2) }
+            return found
+        }
+        let writer = try words("relay-ctrl-allow")
+        let reader = try words("RELAY_CTRL_EXPIRY")
+        #expect(writer["RELAY_CTRL_REDIS"] == "unix:\(socket)?db=3&user=mx-writer")
+        #expect(reader["RELAY_CTRL_REDIS"] == "unix:\(socket)?db=3&user=mx-reader")
+        let login = try tools.run(
+            "relay-ctrl-allow", [tools.probe.path], environment: writer.merging(["TCPREMOTEIP": "192.0.2.90", "USER": "bob"]) { $1 })
+        #expect(login.status == 42 && login.errors.isEmpty, "\(login.errors)")
+        let check = try tools.run("relay-ctrl-check", [tools.probe.path], environment: reader.merging(["TCPREMOTEIP": "192.0.2.90"]) { $1 })
+        #expect(check.environment?["RELAYCLIENT"] == "" && check.environment?["USER"] == "bob", "\(check.errors)")
+        let forged = try tools.run(
+            "relay-ctrl-allow", [tools.probe.path], environment: reader.merging(["TCPREMOTEIP": "192.0.2.91"]) { $1 })
+        #expect(forged.errors.contains("NOPERM"), "the SMTP side's user cannot write: \(forged.errors)")
     }
 
     @Test func badSettingsAreSaidAndGrantNothing() throws {

@@ -15,7 +15,7 @@ enum ChainAnalyzer {
                     notes: [DiagnosticNote("logins there will never let anyone relay")]))
             }
             if case .dovecot(let login) = service.role, login.version.value.major == 2, login.version.value.minor == 4, (login.version.value.patch ?? 0) >= 4,
-                login.postLoginUser == nil, let window = plan.window(login.grants) {
+                login.postLoginUser == nil, let window = plan.window(login.grants), window.redis == nil {
                 diagnostics.append(.warning(
                     .postLoginUserMustWriteStore, "from Dovecot 2.4.4 script-login drops root for good: default_internal_user must be able to write \(window.store.value)",
                     at: login.version.location!, fix: "set 'post-login-user' to an account that owns the store, or make the store writable for Dovecot's internal user"))
@@ -35,8 +35,11 @@ enum ChainAnalyzer {
             } else {
                 byStore[window.store.value] = window
             }
+            if let redis = window.redis {
+                analyzeRedis(window, redis, into: &diagnostics)
+            }
             let parent = window.store.value.split(separator: "/").dropLast().joined(separator: "/")
-            if ["tmp", "var/tmp", "dev/shm"].contains(parent) {
+            if window.redis == nil, ["tmp", "var/tmp", "dev/shm"].contains(parent) {
                 diagnostics.append(.warning(
                     .storeInWorldWritableDirectory, "the store \(window.store.value) sits in /\(parent), which every local user can write", at: window.store.location!,
                     notes: [DiagnosticNote("anyone can replace the store with their own directory; keep it inside a directory only root can write (relay-ctrl's own: a parent of mode 0700)")]))
@@ -152,6 +155,28 @@ enum ChainAnalyzer {
                     .publicRelayNetwork, "relay network '\(network.value)' holds public addresses: every host in it may relay through service '\(name)'", at: network.location!,
                     notes: [DiagnosticNote("make sure every such host is yours; roaming users are better served by the relay window")]))
             }
+        }
+    }
+
+    /// The SMTP side must not be able to grant (least privilege between hosts), and nothing may
+    /// cross a network in clear: hiredis 0.14 has no TLS.
+    static func analyzeRedis(_ window: RelayWindow, _ redis: RedisStore, into diagnostics: inout [Diagnostic]) {
+        if redis.writer.value == redis.reader.value {
+            diagnostics.append(.error(
+                .redisReaderCanWrite,
+                "window '\(window.name.value)' reads and writes Redis as the same user '\(redis.reader.value)': "
+                    + "an SMTP host that is broken into could grant relays",
+                at: redis.reader.location ?? window.store.location!,
+                notes: [DiagnosticNote("the reader may only GET and the writer only SET; relaychain emits their ACL lines")],
+                fix: "give 'writer' and 'reader' different users"))
+        }
+        if case .tcp(let address, _) = redis.endpoint, address != "127.0.0.1", address != "::1" {
+            diagnostics.append(.warning(
+                .redisInClear,
+                "window '\(window.name.value)' reaches Redis at \(address) over TCP: its password and every grant cross the network in clear",
+                at: window.store.location!,
+                notes: [DiagnosticNote("hiredis 0.14 has no TLS")],
+                fix: "reach Redis on each host through a Unix socket (a local replica) or a tunnel (spiped, stunnel) on loopback"))
         }
     }
 

@@ -64,6 +64,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case publicRelayNetwork = "RC413"
     case duplicateWrapper = "RC414"
     case shortWindow = "RC415"
+    case redisReaderCanWrite = "RC416"
+    case redisInClear = "RC417"
 
     case targetCannotCarry = "RC301"
     case qmailRunSingleService = "RC302"
@@ -130,6 +132,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
         case .publicRelayNetwork: "a relay network of public addresses"
         case .duplicateWrapper: "the same wrapper twice in one chain"
         case .shortWindow: "a relay window too short to send a message in"
+        case .redisReaderCanWrite: "a Redis window whose SMTP side could write grants"
+        case .redisInClear: "grants and passwords that cross the network in clear"
         case .targetCannotCarry: "a value that the target's syntax cannot express"
         case .qmailRunSingleService: "more services of one kind than pkgsrc's qmail-run can start"
         }

@@ -51,9 +51,37 @@ struct ChainPlan {
         Word(spec.platform.path(of: program), from: spec.platform.origin(of: program))
     }
 
+    enum StoreRole { case writer, reader }
+
+    /// Where the tools find the store: RELAY_CTRL_DIR, or for Redis the URL with the role's ACL
+    /// user, its password file, the prefix and timeout when not the default, and (for the
+    /// writer, whose SET carries the expiry) the window.
+    func storeWords(_ window: RelayWindow, as role: StoreRole) -> [Word] {
+        guard let redis = window.redis else {
+            return [Word.assign("RELAY_CTRL_DIR", window.store.value, from: window.store.location)]
+        }
+        let user = role == .writer ? redis.writer : redis.reader
+        var words: [Word] = [
+            .assign("RELAY_CTRL_REDIS", redis.url(as: user.value), from: window.store.location),
+            .assign("RELAY_CTRL_REDIS_PASSWORD_FILE", "\(redis.passwordDirectory)/\(user.value).password", from: user.location),
+        ]
+        if redis.prefix != RedisStore.defaultPrefix { words.append(.assign("RELAY_CTRL_REDIS_PREFIX", redis.prefix)) }
+        if let timeout = redis.timeout { words.append(.assign("RELAY_CTRL_REDIS_TIMEOUT", String(timeout))) }
+        if role == .writer {
+            words.append(.assign("RELAY_CTRL_EXPIRY", String(window.length.value.seconds), from: window.length.location))
+        }
+        return words
+    }
+
+    /// relay-ctrl-chdir, which opens a directory store before privileges drop; none for Redis.
+    func chdirWords(_ window: RelayWindow?) -> [Word] {
+        guard let window, window.redis == nil else { return [] }
+        return [path("relay-ctrl-chdir")]
+    }
+
     /// The settings relay-ctrl-check (and relay-ctrl-age) need, as `NAME=value` words.
     func checkEnvironment(_ window: RelayWindow) -> [Word] {
-        var words = [Word.assign("RELAY_CTRL_DIR", window.store.value, from: window.store.location)]
+        var words = storeWords(window, as: .reader)
         words.append(.assign("RELAY_CTRL_EXPIRY", String(window.length.value.seconds), from: window.length.location))
         if !window.relayClient.value.isEmpty {
             words.append(.assign("RELAY_CTRL_RELAYCLIENT", window.relayClient.value, from: window.relayClient.location))

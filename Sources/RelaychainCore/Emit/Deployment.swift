@@ -100,6 +100,13 @@ public struct Deployment: Sendable, Equatable {
 
     public static let addressPlaceholder = "@ADDRESS@"
 
+    /// A Redis password file: root's, readable by `account`'s group, never by others.
+    public struct PasswordFile: Sendable, Equatable {
+        public var path: String
+        public var account: String
+    }
+
+    public var passwordFiles: [PasswordFile] = []
     public var users: [String]
     /// Every program an emitted file runs, by absolute path, each once.
     public var programs: [String]
@@ -173,11 +180,38 @@ public struct Deployment: Sendable, Equatable {
         let referenced = spec.windows.filter { window in
             spec.services.contains { $0.grants?.value == window.name.value || $0.checks?.value == window.name.value }
         }
-        let stores = referenced.map { store($0, in: spec) }
+        let stores = referenced.filter { $0.redis == nil }.map { store($0, in: spec) }
+        // Each Redis user's password file, readable by the account that runs the tool as that user.
+        var manual: [String] = []
+        // A file has one group: the first account that reads it; any other is a step by hand.
+        var passwordFiles: [PasswordFile] = []
+        func password(_ path: String, for account: String) {
+            if let first = passwordFiles.first(where: { $0.path == path }) {
+                if first.account != account, !manual.contains(where: { $0.hasPrefix("let \(account) read \(path)") }) {
+                    manual.append("let \(account) read \(path) too (its group is \(first.account)'s)")
+                }
+            } else {
+                passwordFiles.append(PasswordFile(path: path, account: account))
+            }
+        }
+        for window in referenced {
+            guard let redis = window.redis else { continue }
+            for writer in writers(of: window, in: spec) {
+                let path = "\(redis.passwordDirectory)/\(redis.writer.value).password"
+                switch writer {
+                case .root: password(path, for: "root")
+                case .account(let name): password(path, for: name)
+                case .anyMailUser:
+                    manual.append("qmail-pop3d's relay-ctrl-allow runs as each mail user: let them read \(path)")
+                }
+            }
+            if spec.services.contains(where: { $0.checks?.value == window.name.value }) {
+                password("\(redis.passwordDirectory)/\(redis.reader.value).password", for: users.smtp)
+            }
+        }
         var services: [SupervisedService] = []
         var installs: [Install] = []
         var systemRules: [String] = []
-        var manual: [String] = []
         for service in spec.services {
             let name = service.name.value
             switch service.role {
@@ -258,10 +292,12 @@ public struct Deployment: Sendable, Equatable {
         for store in stores where store.writers.contains(where: { if case .account = $0 { true } else { false } }) {
             need(store.owner)
         }
-        return Deployment(
+        var deployment = Deployment(
             users: accounts, programs: programs(spec, files: files), selfTests: selfTests(spec), stores: stores,
             services: services, logUser: users.log, smtpUser: users.smtp,
             installs: installs, systemRules: systemRules, manualSteps: manual, tcprules: platform.path(of: "tcprules"))
+        deployment.passwordFiles = passwordFiles
+        return deployment
     }
 
     /// Absolute paths that start a word of an emitted command line, found from the chains.

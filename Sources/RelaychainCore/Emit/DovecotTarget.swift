@@ -25,9 +25,9 @@ struct DovecotTarget {
         text += "# Dovecot \(login.version.value): merge into dovecot.conf. After each login the mail process\n"
         text += "# chain records a relay grant in \(window.store.value), then runs Dovecot's own binary.\n"
         for mailProtocol in login.protocols {
-            let words = [Word(spec.platform.env.value, from: spec.platform.env.location), .assign("RELAY_CTRL_DIR", window.store.value, from: window.store.location)]
-                + plan.carryWords(window)
-                + [plan.path("relay-ctrl-chdir"), plan.path("dovecot-settcpremoteip"), plan.path("relay-ctrl-allow"),
+            let words = [Word(spec.platform.env.value, from: spec.platform.env.location)] + plan.storeWords(window, as: .writer)
+                + plan.carryWords(window) + plan.chdirWords(window)
+                + [plan.path("dovecot-settcpremoteip"), plan.path("relay-ctrl-allow"),
                    Word("\(spec.platform.dovecotLibexec.value)/\(mailProtocol.value.rawValue)", from: spec.platform.dovecotLibexec.location)]
             for word in words where !diagnostics.contains(where: { $0.code == .targetCannotCarry && $0.location == word.origin }) {
                 if let bad = Self.unwritable(word.text, forbidden: "\"'\\#") {
@@ -77,15 +77,20 @@ struct DovecotTarget {
         config += "  unix_listener \(Self.postLoginService) {\n  }\n"
         config += "}\n"
 
-        let settings = [Word.assign("RELAY_CTRL_DIR", window.store.value)] + plan.carryWords(window)
+        let settings = plan.storeWords(window, as: .writer) + plan.carryWords(window)
         var script = "#!/bin/sh\n\(header)\n"
         script += "# Dovecot's post-login script: install as \(scriptPath).\n"
         script += "# script-login runs it after each login with an emptied environment (IP, USER and the\n"
         script += "# userdb fields), so every program is named in full. It records a relay grant for the\n"
-        script += "# client address; failing to record one never denies the login. relay-ctrl-chdir hands\n"
-        script += "# the store over as a descriptor, so the grant is readable by the SMTP side (mode 0666).\n"
+        if window.redis == nil {
+            script += "# client address; failing to record one never denies the login. relay-ctrl-chdir hands\n"
+            script += "# the store over as a descriptor, so the grant is readable by the SMTP side (mode 0666).\n"
+        } else {
+            script += "# client address in Redis, within its timeout; failing to record one never denies the login.\n"
+        }
         script += "if [ -n \"${IP-}\" ]; then\n"
-        script += "  TCPREMOTEIP=$IP \(settings.map(\.shell).joined(separator: " ")) \(plan.path("relay-ctrl-chdir").shell) \(plan.path("relay-ctrl-allow").shell)\n"
+        let programs = (plan.chdirWords(window) + [plan.path("relay-ctrl-allow")]).map(\.shell).joined(separator: " ")
+        script += "  TCPREMOTEIP=$IP \(settings.map(\.shell).joined(separator: " ")) \(programs)\n"
         script += "fi\n"
         script += "exec \"$@\"\n"
         return [

@@ -69,7 +69,17 @@ enum Emitter {
         if !rcServices.isEmpty {
             files.append(qmailRun.file(services: rcServices))
         }
-        let referenced = spec.windows.filter { window in spec.services.contains { $0.grants?.value == window.name.value || $0.checks?.value == window.name.value } }
+        for window in spec.windows {
+            guard let redis = window.redis,
+                spec.services.contains(where: { $0.grants?.value == window.name.value || $0.checks?.value == window.name.value })
+            else { continue }
+            files.append(RedisTarget.aclFile(window, redis, header: header))
+        }
+        // Redis expires its keys itself: relay-ctrl-age is for directory stores.
+        let referenced = spec.windows.filter { window in
+            window.redis == nil
+                && spec.services.contains { $0.grants?.value == window.name.value || $0.checks?.value == window.name.value }
+        }
         if !referenced.isEmpty {
             files.append(CronTarget(plan: plan, header: header).file(windows: referenced))
         }

@@ -26,7 +26,7 @@ struct QmailRunTarget {
         if !postenv.isEmpty {
             assignments.append(Assignment(name: "qmailsmtpd_postenv", words: postenv))
         }
-        if window != nil {
+        if window != nil, window?.redis == nil {
             assignments.append(Assignment(name: "qmailsmtpd_pretcpserver", words: [plan.path("relay-ctrl-chdir")]))
         }
         // presmtpd replaces qmail-run's default chain whole; qmail-smtpd itself is smtpdcmd.
@@ -59,9 +59,11 @@ struct QmailRunTarget {
     func pop3dAssignments(_ service: Service, _ login: QmailPOP3DLogin) -> [Assignment] {
         guard let window = plan.window(login.grants) else { return [] }
         var assignments = [
-            Assignment(name: "qmailpop3d_postenv", words: [.assign("RELAY_CTRL_DIR", window.store.value, from: window.store.location)] + plan.carryWords(window)),
-            Assignment(name: "qmailpop3d_pretcpserver", words: [plan.path("relay-ctrl-chdir")]),
+            Assignment(name: "qmailpop3d_postenv", words: plan.storeWords(window, as: .writer) + plan.carryWords(window))
         ]
+        if window.redis == nil {
+            assignments.append(Assignment(name: "qmailpop3d_pretcpserver", words: [plan.path("relay-ctrl-chdir")]))
+        }
         if login.checkpassword.value != "nbcheckpassword" {
             assignments.append(Assignment(name: "qmailpop3d_checkpassword", words: [checkpassword(login)]))
         }

@@ -31,6 +31,13 @@ struct SetupTarget {
             text += "\(String(store.mode, radix: 8)) \(store.modeString)\n"
             text += "fi\n"
         }
+        for file in deployment.passwordFiles {
+            let account = ShellQuoting.word(file.account)
+            text += "\n# Redis password for \(file.account): root's file, readable by its group, never by others.\n"
+            text += "if has_user \(account); then\n"
+            text += "  password_file \(ShellQuoting.word(file.path)) \"$(id -g \(account))\"\n"
+            text += "fi\n"
+        }
         for service in deployment.services {
             let log = ShellQuoting.word(deployment.logUser)
             text += "\n# Service '\(service.name)' (\(service.supervisor.rawValue)).\n"
@@ -151,6 +158,17 @@ struct SetupTarget {
         set_owner_mode() {
           chown "$2:$3" "$1"
           chmod "$4" "$1"
+        }
+
+        # password_file PATH GID: a password file that exists (setup never writes a secret): owner 0,
+        # that group, mode 640.
+        password_file() {
+          target=$root$1
+          if [ ! -f "$target" ]; then
+            problem "no $target: put the Redis user's password in it (one line), then run setup again"
+          elif [ "$(state "$target")" != "-rw-r----- 0 $2" ]; then
+            act "give $target owner 0, group $2, mode 640" set_owner_mode "$target" 0 "$2" 640
+          fi
         }
 
         # compile_rules DIR: tcp.cdb from tcp.rules when it is missing or older (in dry runs, when

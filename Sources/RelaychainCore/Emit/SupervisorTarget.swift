@@ -14,7 +14,7 @@ struct SupervisorTarget {
         var groups: [[Word]] = [[Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")]]
         if let window = plan.window(smtpd.checks) {
             groups.append(plan.checkEnvironment(window) + plan.serviceEnvironment(smtpd))
-            groups.append([plan.path("relay-ctrl-chdir")] + plan.datalimitWords(smtpd))
+            groups.append(plan.chdirWords(window) + plan.datalimitWords(smtpd))
         } else {
             groups.append(plan.serviceEnvironment(smtpd))
             groups.append(plan.datalimitWords(smtpd))
@@ -45,8 +45,8 @@ struct SupervisorTarget {
         let hostname = login.hostname.map { Word($0.value, from: $0.location) } ?? .shellCode("\"$(uname -n)\"")
         let groups: [[Word]] = [
             [Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")],
-            [.assign("RELAY_CTRL_DIR", window.store.value, from: window.store.location)] + plan.carryWords(window),
-            [plan.path("relay-ctrl-chdir")],
+            plan.storeWords(window, as: .writer) + plan.carryWords(window),
+            plan.chdirWords(window),
             [plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Self.host(login.listen), Word(String(login.port.value), from: login.port.location)],
             [plan.path("qmail-popup"), hostname, checkpassword],
             [plan.path("relay-ctrl-allow"), plan.path("qmail-pop3d"), Word(login.maildir.value, from: login.maildir.location)],

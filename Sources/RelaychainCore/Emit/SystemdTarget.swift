@@ -17,7 +17,7 @@ struct SystemdTarget {
             groups.append(plan.serviceEnvironment(smtpd))
         }
         var launch = [plan.path("envuidgid"), Word(spec.platform.users.smtp)]
-        if smtpd.checks != nil { launch.append(plan.path("relay-ctrl-chdir")) }
+        launch += plan.chdirWords(plan.window(smtpd.checks))
         groups.append(launch + plan.datalimitWords(smtpd))
         groups.append(
             [plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb")]
@@ -60,8 +60,8 @@ struct SystemdTarget {
         hostname.kind = .shellCode
         let groups: [[Word]] = [
             [Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")],
-            [.assign("RELAY_CTRL_DIR", window.store.value, from: window.store.location)] + plan.carryWords(window),
-            [plan.path("relay-ctrl-chdir")],
+            plan.storeWords(window, as: .writer) + plan.carryWords(window),
+            plan.chdirWords(window),
             [
                 plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"),
                 SupervisorTarget.host(login.listen),

@@ -137,10 +137,22 @@ final class SpecLoader {
         guard let fields = reader.fields(of: node, what, allowed: WindowKey.allCases) else { return nil }
         var complete = true
         var store: Located<String>?
+        var redis: RedisStore?
         if let value = fields[.store] {
             store = reader.path(value, "store")
+            if let other = fields[.redis] {
+                reader.report(.error(
+                    .wrongType, "\(what) has both 'store' and 'redis'; grants live in one place", at: other.location))
+                complete = false
+            }
+        } else if let value = fields[.redis] {
+            redis = redisStore(value)
+            store = redis.map { Located($0.identity, at: value.location) }
+            if redis == nil { complete = false }
         } else if !fields.suggested.contains(WindowKey.store.rawValue) {
-            reader.report(.error(.missingKey, "missing required key 'store' in \(what)", at: fields.location, fix: "add 'store: /var/spool/relay-ctrl/allow'"))
+            reader.report(.error(
+                .missingKey, "missing required key 'store' in \(what)", at: fields.location,
+                fix: "add 'store: /var/spool/relay-ctrl/allow' (or 'redis:' for a store that hosts share)"))
         }
         var length = Located.byDefault(WindowLength.relayCtrlDefault)
         if let value = fields[.length] {
@@ -170,7 +182,73 @@ final class SpecLoader {
             if let names = carriedVariables(value) { carry = names } else { complete = false }
         }
         guard complete, let store else { return nil }
-        return RelayWindow(name: name, store: store, length: length, relayClient: relayClient, log: log, carry: carry)
+        var window = RelayWindow(name: name, store: store, length: length, relayClient: relayClient, log: log, carry: carry)
+        window.redis = redis
+        return window
+    }
+
+    private func redisStore(_ node: YAMLNode) -> RedisStore? {
+        guard let fields = reader.fields(of: node, "'redis'", allowed: RedisKey.allCases) else { return nil }
+        var complete = true
+        var endpoint: RedisStore.Endpoint?
+        if let address = fields[.address], let socket = fields[.socket] {
+            reader.report(.error(.wrongType, "'redis' has both 'address' and 'socket'; name one", at: socket.location))
+            _ = address
+            complete = false
+        }
+        if let value = fields[.address], let text = reader.string(value, "address") {
+            let host: Substring, port: Substring
+            if text.value.hasPrefix("["), let close = text.value.firstIndex(of: "]") {
+                host = text.value[text.value.index(after: text.value.startIndex)..<close]
+                port = text.value[text.value.index(after: close)...].drop { $0 == ":" }
+            } else if let colon = text.value.lastIndex(of: ":"), text.value.firstIndex(of: ":") == colon {
+                host = text.value[..<colon]
+                port = text.value[text.value.index(after: colon)...]
+            } else {
+                host = Substring(text.value)
+                port = "6379"
+            }
+            if ClientAddress(String(host)) != nil, let number = Int(port), (1...65_535).contains(number) {
+                endpoint = .tcp(address: String(host), port: number)
+            } else {
+                reader.report(.error(
+                    .wrongType, "'address' must be an IP address and port, such as 192.0.2.4:6379 or [2001:db8::4]:6379",
+                    at: value.location, notes: [DiagnosticNote("names are not allowed: a DNS lookup could hang every login")]))
+                complete = false
+            }
+        } else if let value = fields[.socket] {
+            if let path = reader.path(value, "socket") { endpoint = .unix(socket: path.value) } else { complete = false }
+        } else {
+            reader.report(.error(.missingKey, "'redis' needs 'address' (IP:port) or 'socket' (a Unix socket)", at: fields.location))
+            complete = false
+        }
+        let database = fields[.db].map { self.reader.int($0, "db")?.value } ?? 0
+        let prefix = fields[.prefix].map { self.reader.string($0, "prefix")?.value } ?? RedisStore.defaultPrefix
+        let writer = fields[.writer].map { self.reader.string($0, "writer") } ?? Located.byDefault("relay-writer")
+        let readerUser = fields[.reader].map { self.reader.string($0, "reader") } ?? Located.byDefault("relay-reader")
+        let directory = fields[.passwordDirectory].map { self.reader.path($0, "password-dir")?.value }
+            ?? "/etc/relaychain/redis"
+        let timeout = fields[.timeout].map { self.reader.int($0, "timeout")?.value }
+        if let prefix, prefix.isEmpty || !prefix.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0)
+            || ("0"..."9").contains($0) || ":._-/".unicodeScalars.contains($0) })
+        {
+            self.reader.report(.error(
+                .wrongType, "'prefix' may hold letters, digits and : . _ - / only (it goes into Redis ACL key patterns)",
+                at: fields[.prefix]!.location))
+            complete = false
+        }
+        for user in [writer, readerUser].compactMap({ $0 }) where !user.value.unicodeScalars.allSatisfy({
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
+        }) {
+            self.reader.report(.error(.badName, "Redis user '\(user.value)' may hold letters, digits and . _ - only", at: user.location!))
+            complete = false
+        }
+        guard complete, let endpoint, let database, let prefix, !prefix.isEmpty, let writer, let readerUser, let directory,
+            timeout.map({ $0 != nil }) ?? true
+        else { return nil }
+        return RedisStore(
+            endpoint: endpoint, database: database, prefix: prefix, writer: writer, reader: readerUser,
+            passwordDirectory: directory, timeout: timeout ?? nil)
     }
 
     private func windowLength(_ node: YAMLNode) -> Located<WindowLength>? {

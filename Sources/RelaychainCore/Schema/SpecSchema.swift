@@ -34,7 +34,9 @@ public enum SpecSchema {
             ("argument", object(["type": .array([.string("string"), .string("number")])])),
             ("variableName", object(["type": .string("string"), "pattern": .string("^[A-Za-z_][A-Za-z0-9_]*$")])),
             ("platform", closedObject("Where programs live on the target system.", PlatformKey.allCases.map { ($0.rawValue, platformProperty($0)) })),
-            ("window", closedObject("A relay window: where grants are kept and how long they last.", WindowKey.allCases.map { ($0.rawValue, windowProperty($0)) }, required: ["store"])),
+            ("window", oneOfRequired(
+                closedObject("A relay window: where grants are kept and how long they last.", WindowKey.allCases.map { ($0.rawValue, windowProperty($0)) }),
+                ["store", "redis"])),
             ("wrapper", closedObject("A program you add for use in chains.", WrapperKey.allCases.map { ($0.rawValue, wrapperProperty($0)) }, required: ["path", "bypass"])),
             ("chainEntry", chainEntry),
             ("service", .object([("oneOf", .array(ServerKind.allCases.map { ref(serviceDefinitionName($0)) }))])),
@@ -70,6 +72,18 @@ public enum SpecSchema {
     private static func windowProperty(_ key: WindowKey) -> JSONValue {
         switch key {
         case .store: described("The grant directory (RELAY_CTRL_DIR).", ref: "absolutePath")
+        case .redis:
+            closedObject(
+                "Grants in Redis, shared by hosts: address (IP:port) or socket, db, prefix, the ACL users writer "
+                    + "(SET only) and reader (GET only), password-dir (<user>.password on each host), timeout (ms).",
+                RedisKey.allCases.map { key in
+                    switch key {
+                    case .address, .prefix, .writer, .reader:
+                        (key.rawValue, .object([("type", .string("string")), ("minLength", .int(1))]))
+                    case .socket, .passwordDirectory: (key.rawValue, ref("absolutePath"))
+                    case .db, .timeout: (key.rawValue, .object([("type", .string("integer")), ("minimum", .int(0))]))
+                    }
+                })
         case .length: described("How long a login allows relaying: 900s, 15m, 1h. Default 15m.", ["type": .string("string"), "pattern": .string("^([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,6}s)?$"), "minLength": .int(2)])
         case .relayclient: described("The value of RELAYCLIENT, appended by qmail-smtpd to each recipient. Default empty.", ["type": .string("string"), "pattern": .string("^[^\\s<>\"\\\\]*$")])
         case .log: described("Log each relay decision (RELAY_CTRL_LOG_IPS). Default false.", ["type": .string("boolean")])
@@ -205,6 +219,13 @@ public enum SpecSchema {
             ("description", .string(description)), ("type", .string("object")), ("minProperties", .int(minProperties)),
             ("propertyNames", ref("name")), ("additionalProperties", value),
         ])
+    }
+
+    /// Exactly one of `keys` must be there (a window's grants live in a directory or in Redis).
+    private static func oneOfRequired(_ object: JSONValue, _ keys: [String]) -> JSONValue {
+        guard case .object(let members) = object else { return object }
+        let forms = keys.map { JSONValue.object([("required", .array([.string($0)]))]) }
+        return .object(members + [("oneOf", .array(forms))])
     }
 
     private static func closedObject(_ description: String?, _ properties: [(String, JSONValue)], required: [String] = []) -> JSONValue {

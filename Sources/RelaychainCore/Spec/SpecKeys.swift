@@ -14,7 +14,14 @@ public enum PlatformKey: String, CaseIterable, Sendable {
 }
 
 public enum WindowKey: String, CaseIterable, Sendable {
-    case store, length, relayclient, log, carry
+    case store, redis, length, relayclient, log, carry
+}
+
+/// `redis: { address: 192.0.2.4:6379, db: 0, prefix: "relay-ctrl:", writer: ..., reader: ... }`.
+public enum RedisKey: String, CaseIterable, Sendable {
+    case address, socket, db, prefix, writer, reader
+    case passwordDirectory = "password-dir"
+    case timeout
 }
 
 public enum WrapperKey: String, CaseIterable, Sendable {
