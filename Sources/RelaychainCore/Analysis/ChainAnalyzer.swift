@@ -24,6 +24,24 @@ enum ChainAnalyzer {
             analyzeSMTP(service, smtpd, simulator, grantedStores, into: &diagnostics)
         }
 
+        // A directory is local to a host: a grant written on one is never seen on another.
+        if !spec.hosts.isEmpty {
+            for checker in spec.services {
+                guard let checks = checker.checks, let window = plan.window(checks), window.redis == nil,
+                    let host = checker.host?.value
+                else { continue }
+                let writers = spec.services.filter { plan.window($0.grants)?.store.value == window.store.value }
+                guard !writers.isEmpty, !writers.contains(where: { $0.host?.value == host }) else { continue }
+                let elsewhere = Set(writers.compactMap { $0.host?.value }).sorted().joined(separator: ", ")
+                diagnostics.append(.error(
+                    .storeOnOtherHost,
+                    "service '\(checker.name.value)' on host '\(host)' checks \(window.store.value), but logins record grants "
+                        + "there only on \(elsewhere)",
+                    at: checks.location!, notes: [DiagnosticNote("a directory is local to its host: these grants are never seen")],
+                    fix: "give window '\(window.name.value)' a 'redis' store that both hosts reach"))
+            }
+        }
+
         var byStore: [String: RelayWindow] = [:]
         for window in spec.windows {
             if let first = byStore[window.store.value] {

@@ -48,6 +48,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case portInUse = "RC202"
     case unusedWindow = "RC203"
     case undefinedProgram = "RC204"
+    case undefinedHost = "RC205"
 
     case openRelay = "RC401"
     case grantNeverSeen = "RC402"
@@ -66,6 +67,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case shortWindow = "RC415"
     case redisReaderCanWrite = "RC416"
     case redisInClear = "RC417"
+    case storeOnOtherHost = "RC418"
 
     case targetCannotCarry = "RC301"
     case qmailRunSingleService = "RC302"
@@ -114,6 +116,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
         case .badGrammar: "a wrapper's declared grammar that getopt cannot read"
         case .unsafeEnvironment: "a service environment that relays for everyone or runs a relative queue program"
         case .undefinedWindow: "a service refers to a window that is not defined"
+        case .undefinedHost: "a service runs on a host that is not declared (or names none among hosts)"
         case .portInUse: "two services listen on the same port"
         case .unusedWindow: "a window that no service grants or checks"
         case .undefinedProgram: "a path override for a program relaychain does not know"
@@ -134,6 +137,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
         case .shortWindow: "a relay window too short to send a message in"
         case .redisReaderCanWrite: "a Redis window whose SMTP side could write grants"
         case .redisInClear: "grants and passwords that cross the network in clear"
+        case .storeOnOtherHost: "a directory store written on one host and checked on another"
         case .targetCannotCarry: "a value that the target's syntax cannot express"
         case .qmailRunSingleService: "more services of one kind than pkgsrc's qmail-run can start"
         }

@@ -41,10 +41,26 @@ final class SpecLoader {
         let platform = self.platform(top[.platform])
         let windows = required(top, .windows, "windows") { namedSection($0, "windows", self.window) }
         let wrappers = top[.wrappers].map { namedSection($0, "wrappers", wrapper) } ?? []
+        let hosts = top[.hosts].map { namedSection($0, "hosts", host) } ?? []
         let services = required(top, .services, "services") { namedSection($0, "services", service) }
 
-        guard complete, let platform, let windows, let wrappers, let services, !reader.diagnostics.hasErrors else { return nil }
-        return Spec(version: version, platform: platform, windows: windows, wrappers: wrappers, services: services)
+        guard complete, let platform, let windows, let wrappers, let services, let hosts, !reader.diagnostics.hasErrors
+        else { return nil }
+        var spec = Spec(version: version, platform: platform, windows: windows, wrappers: wrappers, services: services)
+        spec.hosts = hosts
+        return spec
+    }
+
+    private func host(_ name: Located<String>, _ node: YAMLNode) -> Host? {
+        outline.hosts.append(name)
+        guard let fields = reader.fields(of: node, "host '\(name.value)'", allowed: HostKey.allCases) else { return nil }
+        guard let value = fields[.address] else { return Host(name: name, address: nil) }
+        guard let address = reader.string(value, "address") else { return nil }
+        guard ClientAddress(address.value) != nil else {
+            reader.report(.error(.wrongType, "host address '\(address.value)' is not an IPv4 or IPv6 address", at: value.location))
+            return nil
+        }
+        return Host(name: name, address: address)
     }
 
     private func required<T>(_ fields: Fields<TopLevelKey>, _ key: TopLevelKey, _ what: String, _ read: (YAMLNode) -> T?) -> T? {
@@ -458,10 +474,18 @@ final class SpecLoader {
                 outline.windowReferences.append(.init(service: name.value, verb: key.rawValue, window: Located(scalar.string, at: node.location)))
             }
         }
+        var host: Located<String>?
+        if let node = fields[.host] {
+            host = reader.string(node, "host")
+            if host == nil { complete = false }
+        }
+        outline.hostReferences.append(.init(service: name, host: host))
         if let defaultPort = kind.value.defaultPort {
             let written = fields[.port]
             if let port = written.map({ Int($0.scalar?.string ?? "") }) ?? defaultPort {
-                outline.ports.append(.init(service: name.value, port: Located(port, at: written?.location ?? name.location), listen: fields[.listen]?.scalar?.string))
+                outline.ports.append(.init(
+                    service: name.value, port: Located(port, at: written?.location ?? name.location),
+                    listen: fields[.listen]?.scalar?.string, host: host?.value))
             }
         }
         let role: ServiceRole?
@@ -471,7 +495,9 @@ final class SpecLoader {
         case .qmailSMTPD: role = qmailSMTPD(fields).map { .qmailSMTPD($0) }
         }
         guard complete, let role else { return nil }
-        return Service(name: name, role: role)
+        var service = Service(name: name, role: role)
+        service.host = host
+        return service
     }
 
     private func dovecot(_ fields: Fields<ServiceKey>) -> DovecotLogin? {

@@ -20,6 +20,10 @@ public enum SpecSchema {
         switch key {
         case .relaychain: described("The spec language version.", ["const": .int(1)])
         case .platform: ref("platform")
+        case .hosts: namedMap(
+            "The machines of a cluster by name; build writes each one's files into a directory of its own.",
+            of: closedObject(nil, HostKey.allCases.map { _ in ("address", .object([("type", .string("string"))])) }),
+            minProperties: 1)
         case .windows: namedMap("Relay windows by name.", of: ref("window"), minProperties: 1)
         case .wrappers: namedMap("Your own chain programs by name, beside the built-in catalog.", of: ref("wrapper"), minProperties: 0)
         case .services: namedMap("Services by name: login services grant windows, SMTP services check them.", of: ref("service"), minProperties: 1)
@@ -192,6 +196,7 @@ public enum SpecSchema {
             ["oneOf": .array([ref("text"), .object([("type", .string("array")), ("items", ref("argument"))])])])
         case .checkpassword: described("checkpassword, nbcheckpassword, or an absolute path. Default nbcheckpassword under qmail-run, else checkpassword.", ["type": .string("string")])
         case .hostname: described("The host name qmail-popup announces.", ref: "text")
+        case .host: described("The host it runs on, one of 'hosts' (in a spec with hosts).", ref: "name")
         case .maildir: described("The maildir qmail-pop3d serves, relative to the home directory. Default Maildir (as qmail-run).", ref: "text")
         }
     }

@@ -6,6 +6,8 @@ public struct Spec: Sendable {
     public var windows: [RelayWindow]
     public var wrappers: [WrapperDefinition]
     public var services: [Service]
+    /// The machines of a cluster; empty for one host. When there are hosts, every service names one.
+    public var hosts: [Host] = []
 
     public init(version: Int, platform: Platform, windows: [RelayWindow], wrappers: [WrapperDefinition], services: [Service]) {
         self.version = version
@@ -246,9 +248,22 @@ public enum MailProtocol: String, CaseIterable, Sendable {
     case pop3
 }
 
+/// A machine of a cluster: `build` writes its files into a directory of its own.
+public struct Host: Sendable {
+    public var name: Located<String>
+    public var address: Located<String>?
+
+    public init(name: Located<String>, address: Located<String>?) {
+        self.name = name
+        self.address = address
+    }
+}
+
 public struct Service: Sendable {
     public var name: Located<String>
     public var role: ServiceRole
+    /// The host it runs on, in a spec with hosts.
+    public var host: Located<String>?
 
     public init(name: Located<String>, role: ServiceRole) {
         self.name = name

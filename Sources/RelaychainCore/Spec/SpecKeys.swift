@@ -1,7 +1,12 @@
 /// The keys of each mapping in the spec language. The loader rejects anything else and the
 /// JSON Schema is built from these same lists.
 public enum TopLevelKey: String, CaseIterable, Sendable {
-    case relaychain, platform, windows, wrappers, services
+    case relaychain, platform, hosts, windows, wrappers, services
+}
+
+/// `hosts: { mail1: { address: 192.0.2.10 } }`: the machines of a cluster.
+public enum HostKey: String, CaseIterable, Sendable {
+    case address
 }
 
 public enum PlatformKey: String, CaseIterable, Sendable {
@@ -63,11 +68,11 @@ public enum ServerKind: String, CaseIterable, Sendable {
     /// The keys a service of this kind may have, besides `server`.
     public var keys: [ServiceKey] {
         switch self {
-        case .dovecot: [.version, .protocols, .grants, .postLoginUser]
-        case .qmailPOP3D: [.runBy, .listen, .port, .grants, .checkpassword, .hostname, .maildir]
+        case .dovecot: [.version, .protocols, .grants, .postLoginUser, .host]
+        case .qmailPOP3D: [.runBy, .listen, .port, .grants, .checkpassword, .hostname, .maildir, .host]
         case .qmailSMTPD:
             [.runBy, .listen, .port, .checks, .chain, .relayNetworks, .environment, .relayClientEnvironment, .rules,
-             .datalimit, .concurrency, .smtpdArgs, .logCommand]
+             .datalimit, .concurrency, .smtpdArgs, .logCommand, .host]
         }
     }
 
@@ -90,7 +95,7 @@ public enum ServerKind: String, CaseIterable, Sendable {
 }
 
 public enum ServiceKey: String, CaseIterable, Sendable {
-    case server, version, protocols, grants
+    case server, version, protocols, grants, host
     case postLoginUser = "post-login-user"
     case runBy = "run-by"
     case listen, port, checks, chain

@@ -12,7 +12,17 @@ struct SpecOutline {
         var port: Located<Int>
         /// The listen address as written; nil: every address.
         var listen: String?
+        /// The host it runs on; ports clash only on one host.
+        var host: String?
     }
+
+    struct HostReference {
+        var service: Located<String>
+        var host: Located<String>?
+    }
+
+    var hosts: [Located<String>] = []
+    var hostReferences: [HostReference] = []
 
     var windows: [Located<String>] = []
     var wrappers: [Located<String>] = []

@@ -23,11 +23,31 @@ enum SpecValidator {
         // Two services clash on a port when their addresses overlap (no address: every address).
         var earlier: [SpecOutline.PortUse] = []
         for use in outline.ports {
-            if let owner = earlier.first(where: { $0.port.value == use.port.value && ($0.listen == nil || use.listen == nil || $0.listen == use.listen) }) {
+            if let owner = earlier.first(where: {
+                $0.host == use.host && $0.port.value == use.port.value && ($0.listen == nil || use.listen == nil || $0.listen == use.listen)
+            }) {
                 diagnostics.append(.error(
                     .portInUse, "service '\(use.service)' listens on port \(use.port.value), like service '\(owner.service)'", at: use.port.location!))
             } else {
                 earlier.append(use)
+            }
+        }
+
+        let hostNames = Set(outline.hosts.map(\.value))
+        for reference in outline.hostReferences {
+            if let host = reference.host, hostNames.isEmpty {
+                diagnostics.append(.error(
+                    .undefinedHost, "service '\(reference.service.value)' names host '\(host.value)', but the spec declares no 'hosts'",
+                    at: host.location!, fix: "declare it under 'hosts', or remove 'host' for a single machine"))
+            } else if let host = reference.host, !hostNames.contains(host.value) {
+                diagnostics.append(.error(
+                    .undefinedHost, "service '\(reference.service.value)' names host '\(host.value)', which 'hosts' does not declare",
+                    at: host.location!,
+                    fix: Suggestion.closest(to: host.value, among: Array(hostNames)).map { "did you mean '\($0)'?" }))
+            } else if reference.host == nil, !hostNames.isEmpty {
+                diagnostics.append(.error(
+                    .undefinedHost, "service '\(reference.service.value)' names no host, but the spec declares 'hosts'",
+                    at: reference.service.location!, fix: "add 'host:' with one of: \(hostNames.sorted().joined(separator: ", "))"))
             }
         }
 
