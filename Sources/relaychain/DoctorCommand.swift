@@ -47,6 +47,10 @@ struct DoctorCommand: ParsableCommand {
             printError("relaychain: \(spec) has errors; run relaychain check \(spec)")
             throw ExitCode(ExitStatus.findings)
         }
+        guard checked.hosts.isEmpty else {
+            printError("relaychain: doctor checks one host; \(spec) describes a cluster (hosts), which it does not check yet")
+            throw ExitCode(ExitStatus.usage)
+        }
         let name = specName.hasSuffix(".yaml") ? String(specName.dropLast(5)) : specName
         let root = output ?? "generated/\(name)"
         let absoluteRoot = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root

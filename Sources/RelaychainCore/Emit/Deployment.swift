@@ -96,6 +96,8 @@ public struct Deployment: Sendable, Equatable {
         public var checks: [ProbeCommand]
         /// What RELAYCLIENT must be when the grant is seen.
         public var relayClient: String
+        /// Grants in Redis: no file to look for or remove (the key expires with the window).
+        public var inRedis = false
     }
 
     public static let addressPlaceholder = "@ADDRESS@"
@@ -365,7 +367,7 @@ public struct Deployment: Sendable, Equatable {
                 }
                 let asRoot =
                     [env, "-"] + (plan.checkEnvironment(window) + plan.serviceEnvironment(smtpd)).map(\.text)
-                    + [spec.platform.path(of: "relay-ctrl-chdir")]
+                    + plan.chdirWords(window).map(\.text)
                 let chain = plan.wrapperCommand(smtpd).map(\.text)
                 let tcpserver = [
                     "TCPREMOTEIP=\(address)", "TCPREMOTEPORT=2525", "TCPLOCALIP=127.0.0.1", "PROTO=TCP",
@@ -382,10 +384,9 @@ public struct Deployment: Sendable, Equatable {
             switch granter.role {
             case .dovecot(let login) where login.version.value.mechanism == .mailExecutable:
                 let words =
-                    [env, "RELAY_CTRL_DIR=\(window.store.value)"] + plan.carryWords(window).map(\.text)
-                    + ["relay-ctrl-chdir", "dovecot-settcpremoteip", "relay-ctrl-allow"].map {
-                        spec.platform.path(of: $0)
-                    }
+                    [env] + plan.storeWords(window, as: .writer).map(\.text) + plan.carryWords(window).map(\.text)
+                    + plan.chdirWords(window).map(\.text)
+                    + ["dovecot-settcpremoteip", "relay-ctrl-allow"].map { spec.platform.path(of: $0) }
                 grant = ProbeCommand(
                     service: granter.name.value, asRoot: words + ["/bin/true"], user: nil, asUser: [],
                     environment: ["IP=\(address)", "USER=relaychain-doctor"])
@@ -397,8 +398,8 @@ public struct Deployment: Sendable, Equatable {
                     environment: ["IP=\(address)", "USER=relaychain-doctor"])
             default:
                 let asRoot =
-                    [env, "-", "RELAY_CTRL_DIR=\(window.store.value)"] + plan.carryWords(window).map(\.text)
-                    + [spec.platform.path(of: "relay-ctrl-chdir")]
+                    [env, "-"] + plan.storeWords(window, as: .writer).map(\.text) + plan.carryWords(window).map(\.text)
+                    + plan.chdirWords(window).map(\.text)
                 grant = ProbeCommand(
                     service: granter.name.value, asRoot: asRoot, user: "nobody",
                     asUser: [
@@ -408,10 +409,11 @@ public struct Deployment: Sendable, Equatable {
                     ],
                     environment: [])
             }
-            tests.append(
-                SelfTest(
-                    window: window.name.value, store: window.store.value, grant: grant, checks: checks,
-                    relayClient: window.relayClient.value))
+            var test = SelfTest(
+                window: window.name.value, store: window.store.value, grant: grant, checks: checks,
+                relayClient: window.relayClient.value)
+            test.inRedis = window.redis != nil
+            tests.append(test)
         }
         return tests
     }
