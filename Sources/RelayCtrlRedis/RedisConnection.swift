@@ -49,7 +49,9 @@ final class RedisConnection {
         guard let context = made else { return .failure("cannot allocate a Redis connection") }
         let connection = RedisConnection(context: context, deadline: deadline)
         if context.pointee.err != 0 { return .failure(RedisFailure(connection.errorText)) }
-        guard connection.wait(for: Int16(POLLOUT)) else { return .failure("no connection within \(settings.timeoutMilliseconds) ms") }
+        guard connection.wait(for: Int16(POLLOUT)) else {
+            return .failure("no connection within \(settings.timeoutMilliseconds) ms")
+        }
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(context.pointee.fd, SOL_SOCKET, SO_ERROR, &error, &length)
@@ -99,9 +101,13 @@ final class RedisConnection {
                 freeReplyObject(raw)
                 continue
             }
-            guard context.pointee.reader.pointee.len <= Self.replyLimit else { return .failure("Redis answered more than 64 KiB") }
+            guard context.pointee.reader.pointee.len <= Self.replyLimit else {
+                return .failure("Redis answered more than 64 KiB")
+            }
             guard wait(for: Int16(POLLIN)) else { return .failure("no answer from Redis in time") }
-            guard redisBufferRead(context) == REDIS_OK else { return .failure(RedisFailure(errorText.isEmpty ? "connection closed" : errorText)) }
+            guard redisBufferRead(context) == REDIS_OK else {
+                return .failure(RedisFailure(errorText.isEmpty ? "connection closed" : errorText))
+            }
         }
         return .success(replies)
     }
@@ -126,7 +132,9 @@ final class RedisConnection {
         let copies = arguments.map { argument -> UnsafeMutablePointer<CChar> in
             let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, argument.count))
             argument.withUnsafeBytes { raw in
-                if let base = raw.baseAddress { UnsafeMutableRawPointer(copy).copyMemory(from: base, byteCount: argument.count) }
+                if let base = raw.baseAddress {
+                    UnsafeMutableRawPointer(copy).copyMemory(from: base, byteCount: argument.count)
+                }
             }
             return copy
         }

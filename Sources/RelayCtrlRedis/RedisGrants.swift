@@ -50,8 +50,10 @@ public enum RedisGrants {
     public static func write(
         _ settings: RedisSettings, _ address: ClientAddress, records: [GrantRecord], window: Int, now: Int
     ) -> String? {
-        let set = [Array("SET".utf8), key(settings, address), value(records: records, loginTime: now), Array("EX".utf8),
-                   Array(String(window).utf8)]
+        let set = [
+            Array("SET".utf8), key(settings, address), value(records: records, loginTime: now), Array("EX".utf8),
+            Array(String(window).utf8),
+        ]
         switch RedisConnection.open(settings) {
         case .failure(let reason): return reason.description
         case .success(let connection):
@@ -77,8 +79,12 @@ public enum RedisGrants {
     }
 
     static func decode(_ bytes: [UInt8]) -> Lookup {
-        guard bytes.count <= timeRecord.count + 21 + GrantRecords.readLimit else { return .malformed("larger than a grant may be") }
-        guard bytes.starts(with: timeRecord), let end = bytes.firstIndex(of: 0) else { return .malformed("no login time") }
+        guard bytes.count <= timeRecord.count + 21 + GrantRecords.readLimit else {
+            return .malformed("larger than a grant may be")
+        }
+        guard bytes.starts(with: timeRecord), let end = bytes.firstIndex(of: 0) else {
+            return .malformed("no login time")
+        }
         let digits = bytes[timeRecord.count..<end]
         guard !digits.isEmpty, digits.count <= 19, digits.allSatisfy({ (48...57).contains($0) }),
             let loginTime = Int(String(decoding: digits, as: UTF8.self))

@@ -30,16 +30,22 @@ public struct RedisSettings: Sendable, Equatable {
     public static func fromEnvironment() -> Result<RedisSettings, SettingsError>? {
         guard let url = Environment.value(variable) else { return nil }
         return parse(
-            url: String(decoding: url, as: UTF8.self), passwordFile: Environment.value("RELAY_CTRL_REDIS_PASSWORD_FILE"),
-            prefix: Environment.value("RELAY_CTRL_REDIS_PREFIX"), timeout: Environment.value("RELAY_CTRL_REDIS_TIMEOUT"))
+            url: String(decoding: url, as: UTF8.self),
+            passwordFile: Environment.value("RELAY_CTRL_REDIS_PASSWORD_FILE"),
+            prefix: Environment.value("RELAY_CTRL_REDIS_PREFIX"), timeout: Environment.value("RELAY_CTRL_REDIS_TIMEOUT")
+        )
     }
 
     public struct SettingsError: Error, Equatable, Sendable, CustomStringConvertible {
         public var description: String
     }
 
-    static func parse(url: String, passwordFile: [UInt8]?, prefix: [UInt8]?, timeout: [UInt8]?) -> Result<RedisSettings, SettingsError> {
-        func failure(_ text: String) -> Result<RedisSettings, SettingsError> { .failure(SettingsError(description: text)) }
+    static func parse(url: String, passwordFile: [UInt8]?, prefix: [UInt8]?, timeout: [UInt8]?) -> Result<
+        RedisSettings, SettingsError
+    > {
+        func failure(_ text: String) -> Result<RedisSettings, SettingsError> {
+            .failure(SettingsError(description: text))
+        }
         var settings = RedisSettings(
             endpoint: .unix(path: "/"), user: nil, database: 0, password: nil,
             prefix: prefix ?? Array(defaultPrefix.utf8), timeoutMilliseconds: defaultTimeout)
@@ -52,7 +58,9 @@ public struct RedisSettings: Sendable, Equatable {
         if url.hasPrefix("unix:") {
             var rest = Substring(url.dropFirst(5))
             if let query = rest.firstIndex(of: "?") {
-                for parameter in rest[rest.index(after: query)...].split(separator: "&", omittingEmptySubsequences: false) {
+                for parameter in rest[rest.index(after: query)...].split(
+                    separator: "&", omittingEmptySubsequences: false)
+                {
                     if parameter.hasPrefix("db="), let database = number(parameter.dropFirst(3), limit: 9_999) {
                         settings.database = database
                     } else if parameter.hasPrefix("user="), parameter.count > 5 {
@@ -72,7 +80,8 @@ public struct RedisSettings: Sendable, Equatable {
             if let at = rest.firstIndex(of: "@") {
                 let user = rest[..<at]
                 guard !user.isEmpty, !user.contains(":") else {
-                    return failure("RELAY_CTRL_REDIS: a user may be named, a password never (use RELAY_CTRL_REDIS_PASSWORD_FILE)")
+                    return failure(
+                        "RELAY_CTRL_REDIS: a user may be named, a password never (use RELAY_CTRL_REDIS_PASSWORD_FILE)")
                 }
                 settings.user = String(user)
                 rest = rest[rest.index(after: at)...]
@@ -101,7 +110,9 @@ public struct RedisSettings: Sendable, Equatable {
             guard isAddress(String(host)) else {
                 return failure("RELAY_CTRL_REDIS: '\(host)' is not an IPv4 or IPv6 address (names are not looked up)")
             }
-            guard let port = number(portText, limit: 65_535), port > 0 else { return failure("RELAY_CTRL_REDIS: a bad port") }
+            guard let port = number(portText, limit: 65_535), port > 0 else {
+                return failure("RELAY_CTRL_REDIS: a bad port")
+            }
             settings.endpoint = .tcp(address: String(host), port: Int32(port))
         } else {
             return failure("RELAY_CTRL_REDIS must start with redis:// or unix:")
@@ -116,7 +127,8 @@ public struct RedisSettings: Sendable, Equatable {
     }
 
     static func number(_ text: Substring, limit: Int) -> Int? {
-        guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text), value <= limit
+        guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text),
+            value <= limit
         else { return nil }
         return value
     }
@@ -130,13 +142,15 @@ public struct RedisSettings: Sendable, Equatable {
     static func readPassword(_ path: String) -> Result<[UInt8], SettingsError> {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard descriptor >= 0 else {
-            return .failure(SettingsError(description: "cannot read the Redis password file \(path): \(Log.systemError())"))
+            return .failure(
+                SettingsError(description: "cannot read the Redis password file \(path): \(Log.systemError())"))
         }
         defer { close(descriptor) }
         var bytes = [UInt8](repeating: 0, count: passwordLimit + 1)
         let count = read(descriptor, &bytes, bytes.count)
         guard count >= 0 else {
-            return .failure(SettingsError(description: "cannot read the Redis password file \(path): \(Log.systemError())"))
+            return .failure(
+                SettingsError(description: "cannot read the Redis password file \(path): \(Log.systemError())"))
         }
         var password = Array(bytes[..<count])
         if let newline = password.firstIndex(of: UInt8(ascii: "\n")) { password = Array(password[..<newline]) }

@@ -10,8 +10,9 @@ let log = Log(program: "relay-ctrl-send")
 
 func send(log: Log) {
     if Environment.isSet("RELAY_CTRL_REMOTES") {
-        log.warn("RELAY_CTRL_REMOTES (UDP to relay-ctrl-udp) is not supported: it has no authentication; "
-            + "set RELAY_CTRL_REDIS to share grants through Redis instead")
+        log.warn(
+            "RELAY_CTRL_REMOTES (UDP to relay-ctrl-udp) is not supported: it has no authentication; "
+                + "set RELAY_CTRL_REDIS to share grants through Redis instead")
     }
     guard let raw = Environment.value("TCPREMOTEIP"), let address = ClientAddress(raw) else {
         log.warn("$TCPREMOTEIP is not an address, no grant sent")

@@ -19,14 +19,18 @@ final class RedisServer {
     ]
 
     init(users: [String] = RedisServer.defaultUsers, socket: String? = nil) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("relaychain-redis-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "relaychain-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.socket = socket ?? directory.appendingPathComponent("redis.sock").path
         port = Int.random(in: 20_000..<40_000)
-        for (name, password) in [("writer", "w-secret"), ("reader", "r-secret"), ("admin", "a-secret"), ("wrong", "nope")] {
+        for (name, password) in [
+            ("writer", "w-secret"), ("reader", "r-secret"), ("admin", "a-secret"), ("wrong", "nope"),
+        ] {
             try Data("\(password)\n".utf8).write(to: directory.appendingPathComponent("\(name).password"))
         }
-        try Data("""
+        try Data(
+            """
             port \(port)
             bind 127.0.0.1
             unixsocket \(self.socket)
@@ -38,7 +42,8 @@ final class RedisServer {
             \(users.joined(separator: "\n"))
             user admin on >a-secret ~* &* +@all
 
-            """.utf8).write(to: directory.appendingPathComponent("redis.conf"))
+            """.utf8
+        ).write(to: directory.appendingPathComponent("redis.conf"))
         // posix_spawn and waitpid, not Process: Foundation's waitUntilExit can miss a child's exit
         // when the thread that started it is not the one waiting.
         let arguments = [Self.binary, directory.appendingPathComponent("redis.conf").path, "--logfile", "/dev/null"]
@@ -46,7 +51,9 @@ final class RedisServer {
         defer { argv.forEach { free($0) } }
         guard posix_spawn(&pid, Self.binary, nil, nil, &argv, environ) == 0 else { throw POSIXError(.ENOEXEC) }
         let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: self.socket), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        while !FileManager.default.fileExists(atPath: self.socket), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
     }
 
     deinit { stop() }
@@ -74,7 +81,10 @@ final class RedisServer {
     }
 }
 
-@Suite(.serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: RedisServer.binary), "scripts/test installs redis-server"))
+@Suite(
+    .serialized,
+    .enabled(if: FileManager.default.isExecutableFile(atPath: RedisServer.binary), "scripts/test installs redis-server")
+)
 struct RedisStoreTests {
     let tools: ToolHarness
     let redis: RedisServer
@@ -112,7 +122,10 @@ struct RedisStoreTests {
         #expect(login.status == 42 && login.errors.isEmpty, "\(login.errors)")
         let value = try redis.cli("admin", ["--raw", "GET", "relay-ctrl:192.0.2.7"])
         #expect(value.hasPrefix("relay-ctrl-time=") && value.hasSuffix("\0USER=alice\0\n"), "\(value.debugDescription)")
-        let ttl = Int(try redis.cli("admin", ["TTL", "relay-ctrl:192.0.2.7"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        let ttl =
+            Int(
+                try redis.cli("admin", ["TTL", "relay-ctrl:192.0.2.7"]).trimmingCharacters(in: .whitespacesAndNewlines))
+            ?? -1
         #expect((890...900).contains(ttl), "SET ... EX 900 (the default window): TTL \(ttl)")
         let (check, _) = try connect("192.0.2.7")
         #expect(check.status == 42 && check.errors.isEmpty, "\(check.errors)")
@@ -128,7 +141,8 @@ struct RedisStoreTests {
     }
 
     @Test func overTCPOnLoopbackToo() throws {
-        let writer = "redis://writer@127.0.0.1:\(redis.port)", reader = "redis://reader@127.0.0.1:\(redis.port)"
+        let writer = "redis://writer@127.0.0.1:\(redis.port)"
+        let reader = "redis://reader@127.0.0.1:\(redis.port)"
         #expect(try login("198.51.100.4", url: writer).errors.isEmpty)
         #expect(try connect("198.51.100.4", url: reader).run.environment?["RELAYCLIENT"] == "")
     }
@@ -149,7 +163,9 @@ struct RedisStoreTests {
     @Test func theReaderCannotWriteAGrant() throws {
         let attempt = try login("192.0.2.30", user: "reader")
         #expect(attempt.status == 42, "the login still goes on")
-        #expect(attempt.errors.contains("Could not record a grant for 192.0.2.30 in Redis: Redis refused: NOPERM"), "\(attempt.errors)")
+        #expect(
+            attempt.errors.contains("Could not record a grant for 192.0.2.30 in Redis: Redis refused: NOPERM"),
+            "\(attempt.errors)")
         #expect(try redis.cli("admin", ["EXISTS", "relay-ctrl:192.0.2.30"]).hasPrefix("0"))
         #expect(try redis.cli("reader", ["SET", "relay-ctrl:192.0.2.30", "x"]).hasPrefix("NOPERM"))
         #expect(try redis.cli("writer", ["GET", "relay-ctrl:192.0.2.30"]).hasPrefix("NOPERM"))
@@ -159,7 +175,9 @@ struct RedisStoreTests {
         #expect(try login("192.0.2.40").errors.isEmpty)
         let (check, _) = try connect("192.0.2.40", user: "wrong", url: redis.url("reader"))
         #expect(check.probeRan && check.environment?["RELAYCLIENT"] == nil)
-        #expect(check.errors.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 1, "one log line: \(check.errors)")
+        #expect(
+            check.errors.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 1,
+            "one log line: \(check.errors)")
         #expect(check.errors.contains("WRONGPASS"))
     }
 
@@ -168,7 +186,8 @@ struct RedisStoreTests {
     @Test func malformedValuesGrantNothing() throws {
         _ = try redis.cli("admin", ["SET", "relay-ctrl:192.0.2.50", "USER=mallory"])
         _ = try redis.cli("admin", ["SET", "relay-ctrl:192.0.2.51", "relay-ctrl-time=soon"])
-        _ = try redis.cli("admin", ["SET", "relay-ctrl:192.0.2.52", "relay-ctrl-time=1" + String(repeating: "x", count: 9000)])
+        _ = try redis.cli(
+            "admin", ["SET", "relay-ctrl:192.0.2.52", "relay-ctrl-time=1" + String(repeating: "x", count: 9000)])
         _ = try redis.cli("admin", ["SET", "relay-ctrl:192.0.2.53", "relay-ctrl-time=4102444800"])
         _ = try redis.cli("admin", ["LPUSH", "relay-ctrl:192.0.2.54", "x"])
         for last in 50...54 {
@@ -192,15 +211,22 @@ struct RedisStoreTests {
         #expect(hung.errors.contains("no answer from Redis in time"), "\(hung.errors)")
 
         let garbage = redis.directory.appendingPathComponent("garbage.sock").path
-        let talker = try Spawned("/usr/bin/python3", ["-c", """
-            import socket, os
-            s = socket.socket(socket.AF_UNIX); s.bind(\(String(reflecting: garbage))); s.listen(4)
-            while True:
-                c, _ = s.accept(); c.recv(4096); c.sendall(b"HTTP/1.1 400 Bad Request\\r\\n\\r\\n" + b"x" * 100000); c.close()
-            """])
+        let talker = try Spawned(
+            "/usr/bin/python3",
+            [
+                "-c",
+                """
+                import socket, os
+                s = socket.socket(socket.AF_UNIX); s.bind(\(String(reflecting: garbage))); s.listen(4)
+                while True:
+                    c, _ = s.accept(); c.recv(4096); c.sendall(b"HTTP/1.1 400 Bad Request\\r\\n\\r\\n" + b"x" * 100000); c.close()
+                """,
+            ])
         defer { talker.stop() }
         let deadline = Date().addingTimeInterval(5)
-        while !FileManager.default.fileExists(atPath: garbage), Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        while !FileManager.default.fileExists(atPath: garbage), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
         let (noise, noiseSeconds) = try connect("192.0.2.61", timeout, url: "unix:\(garbage)?user=reader")
         #expect(noise.probeRan && noise.environment?["RELAYCLIENT"] == nil && noiseSeconds < 0.3, "\(noise.errors)")
         #expect(noise.errors.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 1, "\(noise.errors)")
@@ -212,7 +238,8 @@ struct RedisStoreTests {
         #expect(down.probeRan && down.environment?["RELAYCLIENT"] == nil && downSeconds < 0.3, "\(down.errors)")
         let start = Date()
         let stillLogsIn = try login("192.0.2.63", timeout)
-        #expect(stillLogsIn.status == 42 && Date().timeIntervalSince(start) < 0.3, "relay-ctrl-allow never blocks a login")
+        #expect(
+            stillLogsIn.status == 42 && Date().timeIntervalSince(start) < 0.3, "relay-ctrl-allow never blocks a login")
     }
 
     /// relay-ctrl-send keeps its name and arguments; the UDP design is refused, and the program
@@ -220,7 +247,8 @@ struct RedisStoreTests {
     @Test func relayCtrlSendRecordsInRedis() throws {
         let sent = try tools.run(
             "relay-ctrl-send", [tools.probe.path],
-            environment: environment("writer", ["TCPREMOTEIP": "192.0.2.70", "RELAY_CTRL_REMOTES": "192.0.2.1 192.0.2.2"]))
+            environment: environment(
+                "writer", ["TCPREMOTEIP": "192.0.2.70", "RELAY_CTRL_REMOTES": "192.0.2.1 192.0.2.2"]))
         #expect(sent.status == 42)
         #expect(sent.errors.contains("RELAY_CTRL_REMOTES (UDP to relay-ctrl-udp) is not supported"), "\(sent.errors)")
         #expect(sent.errors.contains("set RELAY_CTRL_REDIS to share grants through Redis instead"))
@@ -237,7 +265,8 @@ struct RedisStoreTests {
         try Data("smtp-side\n".utf8).write(to: passwords.appendingPathComponent("mx-reader.password"))
         let socket = tools.root.appendingPathComponent("emitted.sock").path
         let spec = tools.root.appendingPathComponent("spec.yaml")
-        try Data("""
+        try Data(
+            """
             relaychain: 1
             platform: { prefix: /usr/local }
             windows:
@@ -247,15 +276,17 @@ struct RedisStoreTests {
               mail: { server: dovecot, version: "2.3", protocols: [imap], grants: relay }
               smtp: { server: qmail-smtpd, run-by: daemontools, checks: relay }
 
-            """.utf8).write(to: spec)
+            """.utf8
+        ).write(to: spec)
         let built = try runProcess(try BuiltProduct.path("relaychain"), ["build", spec.path, "--stdout"])
         #expect(built.status == 0, "\(built.errors)")
         let lines = built.output.split(separator: "\n").map(String.init)
         let acl = lines.filter { $0.hasPrefix("user ") }
-        #expect(acl == [
-            "user mx-writer on ~mx:* resetchannels -@all +set +select",
-            "user mx-reader on ~mx:* resetchannels -@all +get +select",
-        ])
+        #expect(
+            acl == [
+                "user mx-writer on ~mx:* resetchannels -@all +set +select",
+                "user mx-reader on ~mx:* resetchannels -@all +get +select",
+            ])
         let emitted = try RedisServer(users: [acl[0] + " >login-side", acl[1] + " >smtp-side"], socket: socket)
         defer { emitted.stop() }
         /// NAME='value' words of the line that runs `program`.
@@ -270,9 +301,11 @@ struct RedisStoreTests {
         #expect(writer["RELAY_CTRL_REDIS"] == "unix:\(socket)?db=3&user=mx-writer")
         #expect(reader["RELAY_CTRL_REDIS"] == "unix:\(socket)?db=3&user=mx-reader")
         let login = try tools.run(
-            "relay-ctrl-allow", [tools.probe.path], environment: writer.merging(["TCPREMOTEIP": "192.0.2.90", "USER": "bob"]) { $1 })
+            "relay-ctrl-allow", [tools.probe.path],
+            environment: writer.merging(["TCPREMOTEIP": "192.0.2.90", "USER": "bob"]) { $1 })
         #expect(login.status == 42 && login.errors.isEmpty, "\(login.errors)")
-        let check = try tools.run("relay-ctrl-check", [tools.probe.path], environment: reader.merging(["TCPREMOTEIP": "192.0.2.90"]) { $1 })
+        let check = try tools.run(
+            "relay-ctrl-check", [tools.probe.path], environment: reader.merging(["TCPREMOTEIP": "192.0.2.90"]) { $1 })
         #expect(check.environment?["RELAYCLIENT"] == "" && check.environment?["USER"] == "bob", "\(check.errors)")
         let forged = try tools.run(
             "relay-ctrl-allow", [tools.probe.path], environment: reader.merging(["TCPREMOTEIP": "192.0.2.91"]) { $1 })
@@ -325,7 +358,9 @@ final class UnixListener {
             for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard bound == 0, listen(descriptor, 8) == 0 else { throw POSIXError(.EADDRINUSE) }
     }
