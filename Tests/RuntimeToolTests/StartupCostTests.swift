@@ -7,7 +7,10 @@ import Testing
 /// runtime and libdispatch, whose initialisers then run on every exec; and the runtime's own
 /// argv search (which reads /proc/self/maps) must stay replaced by RuntimeToolStartup.
 @Suite struct StartupCostTests {
-    static let tools = ["relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-chdir", "relay-ctrl-age", "ifrelayclient", "dovecot-settcpremoteip"]
+    static let tools = [
+        "relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-chdir", "relay-ctrl-age", "ifrelayclient", "dovecot-settcpremoteip",
+        "relay-ctrl-send",
+    ]
 
     @Test(arguments: tools)
     func startsWithoutConcurrencyDispatchOrArgvSearch(_ tool: String) throws {
