@@ -15,6 +15,9 @@ struct DoctorCommand: ParsableCommand {
             by each emitted SMTP chain, run up to env(1) in place of qmail-smtpd as the SMTP user; \
             the grant is removed afterwards.
 
+            In a cluster spec (hosts), --host says which host this is: its services and its part of \
+            the output are checked; the live self-test needs both sides of a window on the host.
+
             Exit status: 0 when every item holds, 1 when any fails, 2 for usage errors.
 
             Example:
@@ -27,6 +30,9 @@ struct DoctorCommand: ParsableCommand {
 
     @Option(name: .long, help: "The build's output directory on this host (default: generated/<spec name>).")
     var output: String?
+
+    @Option(name: .long, help: "In a cluster spec: which host this is (its part of the output is checked).")
+    var host: String?
 
     @Option(name: .long, help: "dovecot.conf to give doveconf -c (default: Dovecot's own).")
     var dovecotConfig: String?
@@ -47,16 +53,37 @@ struct DoctorCommand: ParsableCommand {
             printError("relaychain: \(spec) has errors; run relaychain check \(spec)")
             throw ExitCode(ExitStatus.findings)
         }
-        guard checked.hosts.isEmpty else {
-            printError("relaychain: doctor checks one host; \(spec) describes a cluster (hosts), which it does not check yet")
-            throw ExitCode(ExitStatus.usage)
-        }
+        var local = checked
+        var files = result.files
         let name = specName.hasSuffix(".yaml") ? String(specName.dropLast(5)) : specName
-        let root = output ?? "generated/\(name)"
+        var defaultRoot = "generated/\(name)"
+        if checked.hosts.isEmpty {
+            if let host {
+                printError("relaychain: --host \(host): \(spec) declares no hosts")
+                throw ExitCode(ExitStatus.usage)
+            }
+        } else {
+            let names = checked.hosts.map(\.name.value)
+            guard let host, names.contains(host) else {
+                printError("relaychain: \(spec) describes a cluster; say which host this is: --host \(names.joined(separator: "|"))")
+                throw ExitCode(ExitStatus.usage)
+            }
+            // This host's part: its services, and the files build wrote into its directory.
+            local.hosts = []
+            local.services = checked.services.filter { $0.host?.value == host }
+            files = result.files.compactMap { file in
+                guard file.path.hasPrefix("\(host)/") else { return nil }
+                var own = file
+                own.path = String(file.path.dropFirst(host.count + 1))
+                return own
+            }
+            defaultRoot += "/\(host)"
+        }
+        let root = output ?? defaultRoot
         let absoluteRoot = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         var doctor = HostDoctor(
-            spec: checked, specPath: spec, files: result.files,
-            deployment: Relaychain.deployment(checked, specName: specName),
+            spec: local, specPath: spec, files: files,
+            deployment: Relaychain.deployment(local, specName: specName),
             output: absoluteRoot, dovecotConfig: dovecotConfig, rcConf: rcConf)
         doctor.examine()
         switch format {
