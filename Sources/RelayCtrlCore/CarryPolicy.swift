@@ -32,6 +32,13 @@ public enum CarryPolicy {
         return .listed(carriedNames(setting.array, refused: refused))
     }
 
+    /// The carried login variables of this process's environment, as the records of a grant.
+    public static func loginRecords(refused: (String, String) -> Void) -> [GrantRecord] {
+        carriedNames(Environment.value(variable), refused: refused).compactMap { name in
+            Environment.value(name).map { GrantRecord(name: name, value: $0) }
+        }
+    }
+
     /// The names listed in RELAY_CTRL_CARRY (commas or spaces between them), or the default.
     /// Malformed and dangerous names are dropped and reported through `refused`.
     public static func carriedNames(_ setting: [UInt8]?, refused: (String, String) -> Void) -> [[UInt8]] {

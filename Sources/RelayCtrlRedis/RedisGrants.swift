@@ -65,6 +65,21 @@ public enum RedisGrants {
         }
     }
 
+    /// Records a login's grant as the login side does (relay-ctrl-allow, relay-ctrl-send), for
+    /// the window in RELAY_CTRL_EXPIRY. nil when it was written; otherwise the line to log.
+    public static func recordLogin(
+        _ configured: Result<RedisSettings, RedisSettings.SettingsError>, _ address: ClientAddress,
+        records: [GrantRecord]
+    ) -> String? {
+        switch configured {
+        case .failure(let error): return "\(error); no grant recorded"
+        case .success(let settings):
+            let window = Settings.window(Environment.lookup("RELAY_CTRL_EXPIRY"))
+            return write(settings, address, records: records, window: window, now: time(nil))
+                .map { "Could not record a grant for \(address) in Redis: \($0)" }
+        }
+    }
+
     public static func lookup(_ settings: RedisSettings, _ address: ClientAddress) -> Lookup {
         switch RedisConnection.open(settings) {
         case .failure(let reason): return .failed(reason.description)

@@ -20,22 +20,12 @@ func isAuthenticated() -> Bool {
 /// Records the grant. A function, not top-level code: a closure that touched the top-level
 /// (main-actor) `log` would link the concurrency runtime and libdispatch into every exec.
 func grant(_ address: ClientAddress, log: Log) {
-    let names = CarryPolicy.carriedNames(Environment.value(CarryPolicy.variable)) { name, reason in
+    let records = CarryPolicy.loginRecords { name, reason in
         log.warn("Not carrying \(name): it would let a local user \(reason)")
-    }
-    let records = names.compactMap { name in
-        Environment.value(name).map { GrantRecord(name: name, value: $0) }
     }
     if let redis = RedisSettings.fromEnvironment() {
         // Within the timeout, and never failing the login: the program runs whatever happens.
-        switch redis {
-        case .failure(let error): log.warn("\(error); no grant recorded")
-        case .success(let settings):
-            let window = Settings.window(Environment.lookup("RELAY_CTRL_EXPIRY"))
-            if let problem = RedisGrants.write(settings, address, records: records, window: window, now: time(nil)) {
-                log.warn("Could not record a grant for \(address) in Redis: \(problem)")
-            }
-        }
+        if let problem = RedisGrants.recordLogin(redis, address, records: records) { log.warn(problem) }
         return
     }
     guard let directory = RelayDirectory.open(log: log) else { return }

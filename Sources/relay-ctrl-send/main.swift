@@ -22,18 +22,10 @@ func send(log: Log) {
         log.warn("RELAY_CTRL_REDIS is not set, no grant sent")
         return
     }
-    switch redis {
-    case .failure(let error): log.warn("\(error); no grant sent")
-    case .success(let settings):
-        let names = CarryPolicy.carriedNames(Environment.value(CarryPolicy.variable)) { name, reason in
-            log.warn("Not carrying \(name): it would let a local user \(reason)")
-        }
-        let records = names.compactMap { name in Environment.value(name).map { GrantRecord(name: name, value: $0) } }
-        let window = Settings.window(Environment.lookup("RELAY_CTRL_EXPIRY"))
-        if let problem = RedisGrants.write(settings, address, records: records, window: window, now: time(nil)) {
-            log.warn("Could not record a grant for \(address) in Redis: \(problem)")
-        }
+    let records = CarryPolicy.loginRecords { name, reason in
+        log.warn("Not carrying \(name): it would let a local user \(reason)")
     }
+    if let problem = RedisGrants.recordLogin(redis, address, records: records) { log.warn(problem) }
 }
 
 guard ChainExec.argc >= 2 else { log.die(111, "usage: relay-ctrl-send program [arguments]") }

@@ -65,7 +65,10 @@ struct DoctorCommand: ParsableCommand {
         } else {
             let names = checked.hosts.map(\.name.value)
             guard let host, names.contains(host) else {
-                printError("relaychain: \(spec) describes a cluster; say which host this is: --host \(names.joined(separator: "|"))")
+                printError(
+                    "relaychain: \(spec) describes a cluster; say which host this is: "
+                        + "--host \(names.joined(separator: "|"))"
+                )
                 throw ExitCode(ExitStatus.usage)
             }
             // This host's part: its services, and the files build wrote into its directory.

@@ -107,7 +107,8 @@ struct HostDoctor {
     private mutating func checkStores() {
         for store in deployment.stores {
             let what =
-                "store \(store.path) is owned by \(store.owner), group of \(store.groupOf), mode \(String(store.mode, radix: 8))"
+                "store \(store.path) is owned by \(store.owner), group of \(store.groupOf), "
+                    + "mode \(String(store.mode, radix: 8))"
             guard let found = owner(store.path) else {
                 add(what, false, "missing", fix: setupFix)
                 continue
@@ -131,18 +132,10 @@ struct HostDoctor {
                 found != nil && found?.uid == logUser?.uid && found!.mode & S_IFMT == S_IFDIR,
                 found == nil ? "missing" : "owned by uid \(found!.uid)", fix: setupFix)
             if service.compilesRules {
-                let rules = owner("\(output)/\(service.directory)/tcp.rules")
-                var ruleStatus = stat()
-                var cdbStatus = stat()
-                let fresh =
-                    stat("\(output)/\(service.directory)/tcp.rules", &ruleStatus) == 0
-                    && stat("\(output)/\(service.directory)/tcp.cdb", &cdbStatus) == 0
-                    && (cdbStatus.st_mtim.tv_sec, cdbStatus.st_mtim.tv_nsec) >= (
-                        ruleStatus.st_mtim.tv_sec, ruleStatus.st_mtim.tv_nsec
-                    )
                 add(
-                    "\(service.directory)/tcp.cdb is newer than its tcp.rules", fresh && rules != nil,
-                    "missing or older than tcp.rules", fix: setupFix)
+                    "\(service.directory)/tcp.cdb is newer than its tcp.rules",
+                    Self.cdbIsFresh(in: "\(output)/\(service.directory)"), "missing or older than tcp.rules",
+                    fix: setupFix)
             }
             let target = try? FileManager.default.destinationOfSymbolicLink(atPath: service.link)
             add(
@@ -153,17 +146,18 @@ struct HostDoctor {
 
     private mutating func checkSystemRules() {
         for directory in deployment.systemRules {
-            var ruleStatus = stat()
-            var cdbStatus = stat()
-            let fresh =
-                stat("\(directory)/tcp.rules", &ruleStatus) == 0 && stat("\(directory)/tcp.cdb", &cdbStatus) == 0
-                && (cdbStatus.st_mtim.tv_sec, cdbStatus.st_mtim.tv_nsec) >= (
-                    ruleStatus.st_mtim.tv_sec, ruleStatus.st_mtim.tv_nsec
-                )
             add(
-                "\(directory)/tcp.cdb is newer than its tcp.rules", fresh, "missing or older than tcp.rules",
-                fix: setupFix)
+                "\(directory)/tcp.cdb is newer than its tcp.rules", Self.cdbIsFresh(in: directory),
+                "missing or older than tcp.rules", fix: setupFix)
         }
+    }
+
+    /// tcp.cdb and tcp.rules both there, the compiled rules no older than their source.
+    static func cdbIsFresh(in directory: String) -> Bool {
+        var rules = stat()
+        var cdb = stat()
+        guard stat("\(directory)/tcp.rules", &rules) == 0, stat("\(directory)/tcp.cdb", &cdb) == 0 else { return false }
+        return (cdb.st_mtim.tv_sec, cdb.st_mtim.tv_nsec) >= (rules.st_mtim.tv_sec, rules.st_mtim.tv_nsec)
     }
 
     private mutating func checkInstalls() {

@@ -32,20 +32,27 @@ struct DoctorCommandTests {
 
     /// A cluster spec: doctor asks which host this is, then checks that host's part of the output.
     @Test func aClusterHostIsCheckedByItsPart() throws {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("relaychain-cluster-\(UUID().uuidString)").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "relaychain-cluster-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let spec = BuildCommandTests.root.appendingPathComponent("Tests/RelaychainCoreTests/Fixtures/emit/cluster.yaml").path
+        let spec = BuildCommandTests.root.appendingPathComponent("Tests/RelaychainCoreTests/Fixtures/emit/cluster.yaml")
+            .path
         let relaychain = try BuiltProduct.path("relaychain")
         #expect(try runProcess(relaychain, ["build", spec, "--output", output]).status == 0)
         let unnamed = try runProcess(relaychain, ["doctor", spec, "--output", "\(output)/mx1"])
         #expect(unnamed.status == 2)
-        #expect(unnamed.errors == "relaychain: \(spec) describes a cluster; say which host this is: --host imap1|mx1|mx2\n")
-        let named = try runProcess(relaychain, ["doctor", spec, "--host", "mx1", "--output", "\(output)/mx1", "--format", "json"])
+        #expect(
+            unnamed.errors == "relaychain: \(spec) describes a cluster; say which host this is: --host imap1|mx1|mx2\n")
+        let named = try runProcess(
+            relaychain, ["doctor", spec, "--host", "mx1", "--output", "\(output)/mx1", "--format", "json"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(named.output.utf8)) as? [String: Any])
         let items = try #require(json["items"] as? [[String: Any]])
         let fresh = items.first { $0["item"] as? String == "\(output)/mx1 holds what build emits" }
         #expect(fresh?["holds"] as? Bool == true, "mx1's part of the output is what build emits for mx1")
-        #expect(items.contains { ($0["item"] as? String)?.hasPrefix("program /usr/local/bin/relay-ctrl-check") == true })
-        #expect(!items.contains { ($0["item"] as? String)?.contains("postlogin") == true }, "imap1's Dovecot is not mx1's")
+        #expect(
+            items.contains { ($0["item"] as? String)?.hasPrefix("program /usr/local/bin/relay-ctrl-check") == true })
+        #expect(
+            !items.contains { ($0["item"] as? String)?.contains("postlogin") == true }, "imap1's Dovecot is not mx1's")
     }
 }

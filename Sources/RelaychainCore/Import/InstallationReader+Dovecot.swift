@@ -10,7 +10,7 @@ extension InstallationReader {
         var protocols: [String] = []
         var store: String?
         var current: String?
-        for (number, raw) in file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for raw in file.text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = raw.trimmingPrefix(while: { $0 == " " || $0 == "\t" })
             if line.hasPrefix("protocol "), let name = line.split(separator: " ").dropFirst().first {
                 current = String(name)
@@ -34,7 +34,6 @@ extension InstallationReader {
             facts.dovecotLibexec = Self.dirname(last)
             let mailProtocol = current ?? Self.basename(last)
             if !protocols.contains(mailProtocol) { protocols.append(mailProtocol) }
-            _ = number
         }
         if !file.text.contains("# Dovecot 1.") {
             leaveOut(file, 1, "Dovecot version", "not in the file; 1.1 assumed (mail_executable means 1.0-1.2)")

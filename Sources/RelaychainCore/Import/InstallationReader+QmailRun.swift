@@ -8,7 +8,7 @@ extension InstallationReader {
         var pop3d: (line: Int, values: [String: [String]])?
         var names: [String: String] = [:]
         var windowNames: [String: String] = [:]
-        for (index, line) in lines.enumerated() {
+        for line in lines {
             // relaychain's comment: "# qmail-smtpd (service 'smtp', port 25): ... window 'relay' ..."
             for kind in ["qmail-smtpd", "qmail-pop3d"] where line.hasPrefix("# \(kind) (service '") {
                 let rest = line.dropFirst(kind.count + 13)
@@ -17,7 +17,6 @@ extension InstallationReader {
                     windowNames[kind] = String(line[range.upperBound..<end])
                 }
             }
-            _ = index
         }
         for (name, range) in RCConfMerge.assignments(in: lines) {
             let text = lines[range].joined(separator: "\n").drop { $0 == " " || $0 == "\t" }.dropFirst(name.count + 1)

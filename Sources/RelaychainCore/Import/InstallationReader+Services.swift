@@ -39,8 +39,7 @@ extension InstallationReader {
             let rest = Array(words[(index + 1)...])
             let count = Self.argumentCount(of: name, in: rest)
             facts.note(program: word)
-            let program = Catalog.program(named: name) != nil || facts.wrappers[name] == word ? name : name
-            smtpd.chain.append(.init(program: program, args: Array(rest.prefix(count))))
+            smtpd.chain.append(.init(program: name, args: Array(rest.prefix(count))))
             index += 1 + count
         }
         smtpd.relayClientEnvironment = attribute(settings, to: smtpd.chain)

@@ -207,9 +207,8 @@ final class SpecLoader {
         guard let fields = reader.fields(of: node, "'redis'", allowed: RedisKey.allCases) else { return nil }
         var complete = true
         var endpoint: RedisStore.Endpoint?
-        if let address = fields[.address], let socket = fields[.socket] {
+        if fields[.address] != nil, let socket = fields[.socket] {
             reader.report(.error(.wrongType, "'redis' has both 'address' and 'socket'; name one", at: socket.location))
-            _ = address
             complete = false
         }
         if let value = fields[.address], let text = reader.string(value, "address") {
