@@ -17,7 +17,7 @@ struct PlatformProfileTests {
 
     static let programs = [
         "tcpserver", "tcprules", "rblsmtpd", "softlimit", "setuidgid", "multilog", "svlogd", "chpst", "qmail-smtpd",
-        "qmail-pop3d", "relay-ctrl-check", "greetdelay",
+        "qmail-pop3d", "relay-ctrl-check", "greetdelay", "spiped",
     ]
 
     func table(_ platform: Platform) -> [String] {
@@ -35,7 +35,7 @@ struct PlatformProfileTests {
                 "softlimit /usr/bin/softlimit", "setuidgid /usr/bin/setuidgid", "multilog /usr/bin/multilog",
                 "svlogd /usr/bin/svlogd", "chpst /usr/bin/chpst", "qmail-smtpd /var/qmail/bin/qmail-smtpd",
                 "qmail-pop3d /var/qmail/bin/qmail-pop3d", "relay-ctrl-check /usr/local/bin/relay-ctrl-check",
-                "greetdelay /usr/local/bin/greetdelay", "dovecot-libexec /usr/lib/dovecot",
+                "greetdelay /usr/local/bin/greetdelay", "spiped /usr/bin/spiped", "dovecot-libexec /usr/lib/dovecot",
                 "doveconf /usr/bin/doveconf",
                 "libexec /usr/local/libexec/relaychain", "conf.d /etc/dovecot/conf.d", "cron.d /etc/cron.d",
                 "service-dir /etc/service",
@@ -50,7 +50,7 @@ struct PlatformProfileTests {
                 "multilog /usr/pkg/bin/multilog",
                 "svlogd /usr/pkg/bin/svlogd", "chpst /usr/pkg/bin/chpst", "qmail-smtpd /usr/pkg/bin/qmail-smtpd",
                 "qmail-pop3d /usr/pkg/bin/qmail-pop3d", "relay-ctrl-check /usr/pkg/bin/relay-ctrl-check",
-                "greetdelay /usr/pkg/bin/greetdelay", "dovecot-libexec /usr/pkg/libexec/dovecot",
+                "greetdelay /usr/pkg/bin/greetdelay", "spiped /usr/pkg/bin/spiped", "dovecot-libexec /usr/pkg/libexec/dovecot",
                 "doveconf /usr/pkg/bin/doveconf", "libexec /usr/pkg/libexec/relaychain",
                 "conf.d /usr/pkg/etc/dovecot/conf.d", "cron.d -", "service-dir /service",
             ])
@@ -65,7 +65,8 @@ struct PlatformProfileTests {
                 "svlogd /usr/local/sbin/svlogd",
                 "chpst /usr/local/sbin/chpst", "qmail-smtpd /var/qmail/bin/qmail-smtpd",
                 "qmail-pop3d /var/qmail/bin/qmail-pop3d", "relay-ctrl-check /usr/local/bin/relay-ctrl-check",
-                "greetdelay /usr/local/bin/greetdelay", "dovecot-libexec /usr/local/libexec/dovecot",
+                "greetdelay /usr/local/bin/greetdelay", "spiped /usr/local/bin/spiped",
+                "dovecot-libexec /usr/local/libexec/dovecot",
                 "doveconf /usr/local/bin/doveconf", "libexec /usr/local/libexec/relaychain",
                 "conf.d /usr/local/etc/dovecot/conf.d", "cron.d /usr/local/etc/cron.d", "service-dir /var/service",
             ])
@@ -110,6 +111,7 @@ struct PlatformProfileTests {
             "ucspi-tcp-ipv6": ["tcpserver", "tcprules", "rblsmtpd", "recordio", "argv0"],
             "daemontools": ["setuidgid", "envuidgid", "envdir", "softlimit", "pgrphack", "multilog"],
             "runit": ["chpst", "svlogd"],
+            "spiped": ["spiped"],
             "dovecot-core": ["doveconf"],
         ]
         for (package, programs) in packages.sorted(by: { $0.key < $1.key }) {

@@ -284,10 +284,11 @@ struct RedisStoreTests {
         let acl = lines.filter { $0.hasPrefix("user ") }
         #expect(
             acl == [
+                "user default off",
                 "user mx-writer on ~mx:* resetchannels -@all +set +select",
                 "user mx-reader on ~mx:* resetchannels -@all +get +select",
             ])
-        let emitted = try RedisServer(users: [acl[0] + " >login-side", acl[1] + " >smtp-side"], socket: socket)
+        let emitted = try RedisServer(users: [acl[1] + " >login-side", acl[2] + " >smtp-side"], socket: socket)
         defer { emitted.stop() }
         /// NAME='value' words of the line that runs `program`.
         func words(_ program: String) throws -> [String: String] {

@@ -24,23 +24,7 @@ enum ChainAnalyzer {
             analyzeSMTP(service, smtpd, simulator, grantedStores, into: &diagnostics)
         }
 
-        // A directory is local to a host: a grant written on one is never seen on another.
-        if !spec.hosts.isEmpty {
-            for checker in spec.services {
-                guard let checks = checker.checks, let window = plan.window(checks), window.redis == nil,
-                    let host = checker.host?.value
-                else { continue }
-                let writers = spec.services.filter { plan.window($0.grants)?.store.value == window.store.value }
-                guard !writers.isEmpty, !writers.contains(where: { $0.host?.value == host }) else { continue }
-                let elsewhere = Set(writers.compactMap { $0.host?.value }).sorted().joined(separator: ", ")
-                diagnostics.append(.error(
-                    .storeOnOtherHost,
-                    "service '\(checker.name.value)' on host '\(host)' checks \(window.store.value), but logins record grants "
-                        + "there only on \(elsewhere)",
-                    at: checks.location!, notes: [DiagnosticNote("a directory is local to its host: these grants are never seen")],
-                    fix: "give window '\(window.name.value)' a 'redis' store that both hosts reach"))
-            }
-        }
+        ClusterAnalysis.analyze(spec, plan, into: &diagnostics)
 
         var byStore: [String: RelayWindow] = [:]
         for window in spec.windows {
@@ -52,9 +36,6 @@ enum ChainAnalyzer {
                 }
             } else {
                 byStore[window.store.value] = window
-            }
-            if let redis = window.redis {
-                analyzeRedis(window, redis, into: &diagnostics)
             }
             let parent = window.store.value.split(separator: "/").dropLast().joined(separator: "/")
             if window.redis == nil, ["tmp", "var/tmp", "dev/shm"].contains(parent) {
@@ -173,28 +154,6 @@ enum ChainAnalyzer {
                     .publicRelayNetwork, "relay network '\(network.value)' holds public addresses: every host in it may relay through service '\(name)'", at: network.location!,
                     notes: [DiagnosticNote("make sure every such host is yours; roaming users are better served by the relay window")]))
             }
-        }
-    }
-
-    /// The SMTP side must not be able to grant (least privilege between hosts), and nothing may
-    /// cross a network in clear: hiredis 0.14 has no TLS.
-    static func analyzeRedis(_ window: RelayWindow, _ redis: RedisStore, into diagnostics: inout [Diagnostic]) {
-        if redis.writer.value == redis.reader.value {
-            diagnostics.append(.error(
-                .redisReaderCanWrite,
-                "window '\(window.name.value)' reads and writes Redis as the same user '\(redis.reader.value)': "
-                    + "an SMTP host that is broken into could grant relays",
-                at: redis.reader.location ?? window.store.location!,
-                notes: [DiagnosticNote("the reader may only GET and the writer only SET; relaychain emits their ACL lines")],
-                fix: "give 'writer' and 'reader' different users"))
-        }
-        if case .tcp(let address, _) = redis.endpoint, address != "127.0.0.1", address != "::1" {
-            diagnostics.append(.warning(
-                .redisInClear,
-                "window '\(window.name.value)' reaches Redis at \(address) over TCP: its password and every grant cross the network in clear",
-                at: window.store.location!,
-                notes: [DiagnosticNote("hiredis 0.14 has no TLS")],
-                fix: "reach Redis on each host through a Unix socket (a local replica) or a tunnel (spiped, stunnel) on loopback"))
         }
     }
 

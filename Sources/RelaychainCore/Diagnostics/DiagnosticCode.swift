@@ -68,6 +68,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case redisReaderCanWrite = "RC416"
     case redisInClear = "RC417"
     case storeOnOtherHost = "RC418"
+    case storeUnreachable = "RC419"
 
     case targetCannotCarry = "RC301"
     case qmailRunSingleService = "RC302"
@@ -138,6 +139,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
         case .redisReaderCanWrite: "a Redis window whose SMTP side could write grants"
         case .redisInClear: "grants and passwords that cross the network in clear"
         case .storeOnOtherHost: "a directory store written on one host and checked on another"
+        case .storeUnreachable: "a host with a service but no route to the window's Redis"
         case .targetCannotCarry: "a value that the target's syntax cannot express"
         case .qmailRunSingleService: "more services of one kind than pkgsrc's qmail-run can start"
         }

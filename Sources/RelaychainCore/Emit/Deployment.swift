@@ -109,6 +109,8 @@ public struct Deployment: Sendable, Equatable {
     }
 
     public var passwordFiles: [PasswordFile] = []
+    /// spiped's shared keys: root's alone (spiped reads its key before it drops root).
+    public var spipedKeys: [String] = []
     public var users: [String]
     /// Every program an emitted file runs, by absolute path, each once.
     public var programs: [String]
@@ -214,6 +216,7 @@ public struct Deployment: Sendable, Equatable {
         var services: [SupervisedService] = []
         var installs: [Install] = []
         var systemRules: [String] = []
+        var spipedKeys: [String] = []
         for service in spec.services {
             let name = service.name.value
             switch service.role {
@@ -273,6 +276,17 @@ public struct Deployment: Sendable, Equatable {
                     name: name, supervisor: supervisor, directory: "service/\(name)",
                     link: "\(platform.serviceDirectory(supervisor))/\(name)", compilesRules: rules))
         }
+        for end in spec.spipedEnds {
+            need(end.spiped.user.value)
+            supervised(end.serviceName, end.spiped.runBy.value, rules: false)
+            let key = end.spiped.keyPath(window: end.window)
+            if !spipedKeys.contains(key) { spipedKeys.append(key) }
+            if case .store = end.side {
+                manual.append(
+                    "put the lines of ../redis/\(end.window).acl in this host's Redis aclfile, then ACL LOAD and give "
+                        + "each user its password (ACL SETUSER <user> >PASSWORD)")
+            }
+        }
         if produced.contains("rc.conf") {
             manual.append("merge rc.conf into /etc/rc.conf: relaychain build \(specName) --merge-into /etc/rc.conf")
         }
@@ -299,6 +313,7 @@ public struct Deployment: Sendable, Equatable {
             services: services, logUser: users.log, smtpUser: users.smtp,
             installs: installs, systemRules: systemRules, manualSteps: manual, tcprules: platform.path(of: "tcprules"))
         deployment.passwordFiles = passwordFiles
+        deployment.spipedKeys = spipedKeys
         return deployment
     }
 
@@ -352,6 +367,10 @@ public struct Deployment: Sendable, Equatable {
             }
         }
         if produced.contains(CronTarget.path) { add(spec.platform.path(of: "relay-ctrl-age")) }
+        for end in spec.spipedEnds {
+            add(spec.platform.path(of: "spiped"))
+            logPrograms(end.spiped.runBy.value)
+        }
         return paths
     }
 

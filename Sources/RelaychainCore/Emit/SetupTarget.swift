@@ -38,6 +38,10 @@ struct SetupTarget {
             text += "  password_file \(ShellQuoting.word(file.path)) \"$(id -g \(account))\"\n"
             text += "fi\n"
         }
+        if !deployment.spipedKeys.isEmpty {
+            text += Self.keyFileFunction
+            for key in deployment.spipedKeys { text += "key_file \(ShellQuoting.word(key))\n" }
+        }
         for service in deployment.services {
             let log = ShellQuoting.word(deployment.logUser)
             text += "\n# Service '\(service.name)' (\(service.supervisor.rawValue)).\n"
@@ -71,6 +75,21 @@ struct SetupTarget {
         return OutputFile(path: Self.path, contents: text.replacing("@TCPRULES@", with: ShellQuoting.word(deployment.tcprules)),
                           executable: true)
     }
+
+    /// Only where spiped runs: its key must exist (setup never writes a secret) and be root's alone.
+    static let keyFileFunction = #"""
+
+        # key_file PATH: spiped's shared key, the same file on every host of the window; owner 0, mode 600.
+        key_file() {
+          target=$root$1
+          if [ ! -f "$target" ]; then
+            problem "no $target: make the key once (dd if=/dev/urandom bs=32 count=1 of=KEY) and copy it to every host of the window"
+          elif [ "$(state "$target")" != "-rw------- 0 0" ]; then
+            act "give $target owner 0, group 0, mode 600" set_owner_mode "$target" 0 0 600
+          fi
+        }
+
+        """#
 
     /// The options and helpers every setup script shares.
     static let preamble = #"""

@@ -68,7 +68,7 @@ struct SupervisorTarget {
         supervisor == .runit ? "runit" : "daemontools"
     }
 
-    private func logRun(_ directory: String, _ supervisor: Supervisor, command: [Word] = []) -> OutputFile {
+    func logRun(_ directory: String, _ supervisor: Supervisor, command: [Word] = []) -> OutputFile {
         var text = "#!/bin/sh\n\(header)\n"
         let user = ShellQuoting.word(spec.platform.users.log)
         if !command.isEmpty {

@@ -258,12 +258,54 @@ final class SpecLoader {
             self.reader.report(.error(.badName, "Redis user '\(user.value)' may hold letters, digits and . _ - only", at: user.location!))
             complete = false
         }
+        var host: Located<String>?
+        if let node = fields[.host] {
+            host = reader.string(node, "host")
+            if host == nil { complete = false }
+        }
+        var spiped: Spiped?
+        if let node = fields[.spiped] {
+            spiped = self.spiped(node)
+            if spiped == nil { complete = false }
+            if host == nil, fields[.host] == nil {
+                reader.report(.error(
+                    .missingKey, "'spiped' needs 'host': the host redis-server runs on, where spiped hands connections to it",
+                    at: node.location))
+                complete = false
+            }
+        }
+        outline.redisHosts += host.map { [$0] } ?? []
         guard complete, let endpoint, let database, let prefix, !prefix.isEmpty, let writer, let readerUser, let directory,
             timeout.map({ $0 != nil }) ?? true
         else { return nil }
-        return RedisStore(
+        var store = RedisStore(
             endpoint: endpoint, database: database, prefix: prefix, writer: writer, reader: readerUser,
             passwordDirectory: directory, timeout: timeout ?? nil)
+        store.host = host
+        store.spiped = spiped
+        return store
+    }
+
+    private func spiped(_ node: YAMLNode) -> Spiped? {
+        guard let fields = reader.fields(of: node, "'spiped'", allowed: SpipedKey.allCases) else { return nil }
+        var complete = true
+        let port = fields[.port].map { self.reader.int($0, "port") } ?? .byDefault(Spiped.defaultPort)
+        if let port, !(1...65_535).contains(port.value) {
+            reader.report(.error(.wrongType, "'port' must be between 1 and 65535, found \(port.value)", at: port.location!))
+            complete = false
+        }
+        let keyFile = fields[.keyFile].map { self.reader.path($0, "key-file") }
+        let user = fields[.user].map { self.reader.string($0, "user") } ?? .byDefault("nobody")
+        let handshake = fields[.handshake].map { self.reader.choice($0, "handshake", as: Spiped.Handshake.self) }
+            ?? .byDefault(.forwardSecret)
+        let runBy = fields[.runBy].map { self.reader.choice($0, "run-by", as: Supervisor.self) } ?? .byDefault(.daemontools)
+        if let runBy, runBy.value != .daemontools, runBy.value != .runit {
+            reader.report(.error(
+                .unknownValue, "spiped runs under daemontools or runit, not \(runBy.value.rawValue)", at: runBy.location!))
+            complete = false
+        }
+        guard complete, let port, let user, let handshake, let runBy, keyFile.map({ $0 != nil }) ?? true else { return nil }
+        return Spiped(port: port, keyFile: keyFile ?? nil, user: user, handshake: handshake, runBy: runBy)
     }
 
     private func windowLength(_ node: YAMLNode) -> Located<WindowLength>? {

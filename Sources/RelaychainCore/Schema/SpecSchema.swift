@@ -86,6 +86,8 @@ public enum SpecSchema {
                         (key.rawValue, .object([("type", .string("string")), ("minLength", .int(1))]))
                     case .socket, .passwordDirectory: (key.rawValue, ref("absolutePath"))
                     case .db, .timeout: (key.rawValue, .object([("type", .string("integer")), ("minimum", .int(0))]))
+                    case .host: (key.rawValue, described("The host redis-server runs on, one of 'hosts'.", ref: "name"))
+                    case .spiped: (key.rawValue, spipedProperty)
                     }
                 })
         case .length: described("How long a login allows relaying: 900s, 15m, 1h. Default 15m.", ["type": .string("string"), "pattern": .string("^([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,6}s)?$"), "minLength": .int(2)])
@@ -93,6 +95,33 @@ public enum SpecSchema {
         case .log: described("Log each relay decision (RELAY_CTRL_LOG_IPS). Default false.", ["type": .string("boolean")])
         case .carry: described("Login variables recorded with a grant and passed to the SMTP chain. Default [USER, DOMAIN].", ["type": .string("array"), "items": ref("variableName"), "uniqueItems": .bool(true)])
         }
+    }
+
+    private static var spipedProperty: JSONValue {
+        closedObject(
+            "How the other hosts reach Redis: spiped, encrypted and authenticated with a shared key; each host's "
+                + "tools use a local socket. Needs 'host'.",
+            SpipedKey.allCases.map { key in
+                switch key {
+                case .port:
+                    (key.rawValue, described(
+                        "The port spiped listens on at the Redis host's address. Default \(Spiped.defaultPort).",
+                        ["type": .string("integer"), "minimum": .int(1), "maximum": .int(65_535)]))
+                case .keyFile:
+                    (key.rawValue, described(
+                        "The shared key file, the same on every host. Default /etc/relaychain/spiped/<window>.key.",
+                        ref: "absolutePath"))
+                case .user: (key.rawValue, described("The account spiped drops to. Default nobody.", ref: "name"))
+                case .handshake:
+                    (key.rawValue, described(
+                        "forward-secret (spiped's default) or fast (-f: no Diffie-Hellman, less CPU per connection).",
+                        ["enum": .array(Spiped.Handshake.allCases.map { .string($0.rawValue) })]))
+                case .runBy:
+                    (key.rawValue, described(
+                        "The supervisor that runs spiped on each host: daemontools (default) or runit.",
+                        ["enum": .array([.string(Supervisor.daemontools.rawValue), .string(Supervisor.runit.rawValue)])]))
+                }
+            })
     }
 
     private static func wrapperProperty(_ key: WrapperKey) -> JSONValue {

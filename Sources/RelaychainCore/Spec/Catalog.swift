@@ -78,6 +78,7 @@ public enum Catalog {
         CatalogProgram("doveconf", .server, "Dovecot's configuration reader; relaychain doctor runs it"),
         CatalogProgram("svlogd", .server, "runit's log writer"),
         CatalogProgram("chpst", .server, "runit's process-state changer"),
+        CatalogProgram("spiped", .server, "the secure pipe daemon that carries Redis connections between hosts"),
         CatalogProgram("checknotroot", .server, "pkgsrc qmail-run's guard against POP3 logins as root"),
         CatalogProgram("qmail-smtpd", .server, "qmail's SMTP server; relays when RELAYCLIENT is set"),
         CatalogProgram("qmail-popup", .server, "qmail's POP3 front end; reads the user name and password"),

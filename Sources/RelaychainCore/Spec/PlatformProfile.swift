@@ -31,12 +31,12 @@ public enum PlatformProfile: String, CaseIterable, Sendable {
         let qmail = ["qmail-smtpd", "qmail-popup", "qmail-pop3d"]
         switch self {
         case .debian:
-            place("/usr/bin", ucspiTCP + daemontools + runit)
+            place("/usr/bin", ucspiTCP + daemontools + runit + ["spiped"])
             place("/var/qmail/bin", qmail)
         case .netbsdPkgsrc:
-            place("/usr/pkg/bin", ucspiTCP + daemontools + runit + qmail)
+            place("/usr/pkg/bin", ucspiTCP + daemontools + runit + qmail + ["spiped"])
         case .freebsdPorts:
-            place("/usr/local/bin", ucspiTCP + daemontools)
+            place("/usr/local/bin", ucspiTCP + daemontools + ["spiped"])
             place("/usr/local/sbin", runit)
             place("/var/qmail/bin", qmail)
         }

@@ -8,6 +8,8 @@ public struct Spec: Sendable {
     public var services: [Service]
     /// The machines of a cluster; empty for one host. When there are hosts, every service names one.
     public var hosts: [Host] = []
+    /// Set by `build` for one host of a cluster: the spiped ends that host runs.
+    public var spipedEnds: [SpipedEnd] = []
 
     public init(version: Int, platform: Platform, windows: [RelayWindow], wrappers: [WrapperDefinition], services: [Service]) {
         self.version = version
@@ -104,46 +106,6 @@ public struct Platform: Sendable {
 
     public func serviceDirectory(_ supervisor: Supervisor) -> String {
         serviceDirectory?.value ?? profile?.value.serviceDirectory(supervisor) ?? "/service"
-    }
-}
-
-/// A Redis store shared by hosts: where it is, and the least-privilege users that write (the
-/// login side: SET only) and read (the SMTP side: GET only) its keys.
-public struct RedisStore: Sendable, Equatable {
-    public enum Endpoint: Sendable, Equatable {
-        /// `address:port`, an IP literal (no DNS at login or connection time).
-        case tcp(address: String, port: Int)
-        case unix(socket: String)
-    }
-
-    public var endpoint: Endpoint
-    public var database: Int
-    public var prefix: String
-    public var writer: Located<String>
-    public var reader: Located<String>
-    /// Where each host keeps `<user>.password` (root-owned, readable by the user's group).
-    public var passwordDirectory: String
-    /// Milliseconds; nil: the tools' default (200).
-    public var timeout: Int?
-
-    public static let defaultPrefix = "relay-ctrl:"
-
-    /// RELAY_CTRL_REDIS for one of the two users.
-    public func url(as user: String) -> String {
-        switch endpoint {
-        case .tcp(let address, let port):
-            let host = address.contains(":") ? "[\(address)]" : address
-            return "redis://\(user)@\(host):\(port)/\(database)"
-        case .unix(let socket): return "unix:\(socket)?db=\(database)&user=\(user)"
-        }
-    }
-
-    /// What identifies the store in messages and comparisons.
-    public var identity: String {
-        switch endpoint {
-        case .tcp(let address, let port): "redis \(address):\(port) db \(database) prefix \(prefix)"
-        case .unix(let socket): "redis \(socket) db \(database) prefix \(prefix)"
-        }
     }
 }
 

@@ -26,7 +26,15 @@ public enum WindowKey: String, CaseIterable, Sendable {
 public enum RedisKey: String, CaseIterable, Sendable {
     case address, socket, db, prefix, writer, reader
     case passwordDirectory = "password-dir"
-    case timeout
+    case timeout, host, spiped
+}
+
+/// `spiped: { port: 8379, key-file: /etc/relaychain/spiped/relay.key, user: nobody }`.
+public enum SpipedKey: String, CaseIterable, Sendable {
+    case port
+    case keyFile = "key-file"
+    case user, handshake
+    case runBy = "run-by"
 }
 
 public enum WrapperKey: String, CaseIterable, Sendable {

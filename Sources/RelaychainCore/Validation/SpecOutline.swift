@@ -23,6 +23,8 @@ struct SpecOutline {
 
     var hosts: [Located<String>] = []
     var hostReferences: [HostReference] = []
+    /// Each Redis window's `host`.
+    var redisHosts: [Located<String>] = []
 
     var windows: [Located<String>] = []
     var wrappers: [Located<String>] = []

@@ -51,6 +51,18 @@ enum SpecValidator {
             }
         }
 
+        for host in outline.redisHosts where !hostNames.contains(host.value) {
+            diagnostics.append(.error(
+                .undefinedHost,
+                hostNames.isEmpty
+                    ? "'redis' names host '\(host.value)', but the spec declares no 'hosts'"
+                    : "'redis' names host '\(host.value)', which 'hosts' does not declare",
+                at: host.location!,
+                fix: hostNames.isEmpty
+                    ? "declare the hosts under 'hosts'"
+                    : Suggestion.closest(to: host.value, among: Array(hostNames)).map { "did you mean '\($0)'?" }))
+        }
+
         for name in outline.pathOverrides where Catalog.program(named: name.value) == nil {
             diagnostics.append(.error(
                 .undefinedProgram, "'paths' sets a path for '\(name.value)', which relaychain does not know", at: name.location!,
