@@ -41,14 +41,27 @@ final class RedisConnection {
     /// Connects without blocking longer than the deadline.
     static func open(_ settings: RedisSettings) -> Result<RedisConnection, RedisFailure> {
         let deadline = now() + Double(settings.timeoutMilliseconds) / 1000
-        let made: UnsafeMutablePointer<redisContext>?
-        switch settings.endpoint {
-        case .tcp(let address, let port): made = redisConnectNonBlock(address, port)
-        case .unix(let path): made = redisConnectUnixNonBlock(path)
+        var pause: Int32 = 1
+        var connection: RedisConnection
+        while true {
+            let made: UnsafeMutablePointer<redisContext>?
+            switch settings.endpoint {
+            case .tcp(let address, let port): made = redisConnectNonBlock(address, port)
+            case .unix(let path): made = redisConnectUnixNonBlock(path)
+            }
+            guard let context = made else { return .failure("cannot allocate a Redis connection") }
+            connection = RedisConnection(context: context, deadline: deadline)
+            if context.pointee.err == 0 { break }
+            // A Unix socket whose listen queue is full refuses a non-blocking connect with EAGAIN
+            // (TCP would wait in the queue): try again, briefly, within the same deadline.
+            let busy = connection.errorText == String(cString: strerror(EAGAIN))
+            guard busy, connection.remainingMilliseconds > pause else {
+                return .failure(RedisFailure(connection.errorText))
+            }
+            usleep(UInt32(pause) * 1000)
+            pause = min(pause * 2, 16)
         }
-        guard let context = made else { return .failure("cannot allocate a Redis connection") }
-        let connection = RedisConnection(context: context, deadline: deadline)
-        if context.pointee.err != 0 { return .failure(RedisFailure(connection.errorText)) }
+        let context = connection.context
         guard connection.wait(for: Int16(POLLOUT)) else {
             return .failure("no connection within \(settings.timeoutMilliseconds) ms")
         }

@@ -143,10 +143,11 @@ enum Emitter {
                         window: window.name.value, side: .store(listen: storeAddress), spiped: spiped,
                         endpoint: redis.endpoint))
             } else if part.services.contains(where: uses) {
+                let logins = part.services.contains { $0.grants?.value == window.name.value }
                 part.spipedEnds.append(
                     SpipedEnd(
-                        window: window.name.value, side: .client(storeAddress: storeAddress), spiped: spiped,
-                        endpoint: redis.endpoint))
+                        window: window.name.value, side: .client(storeAddress: storeAddress, forwardSecret: logins),
+                        spiped: spiped, endpoint: redis.endpoint))
                 part.windows[index].redis?.endpoint = .unix(socket: Spiped.socket(window: window.name.value))
             }
         }

@@ -296,16 +296,14 @@ final class SpecLoader {
         }
         let keyFile = fields[.keyFile].map { self.reader.path($0, "key-file") }
         let user = fields[.user].map { self.reader.string($0, "user") } ?? .byDefault("nobody")
-        let handshake = fields[.handshake].map { self.reader.choice($0, "handshake", as: Spiped.Handshake.self) }
-            ?? .byDefault(.forwardSecret)
         let runBy = fields[.runBy].map { self.reader.choice($0, "run-by", as: Supervisor.self) } ?? .byDefault(.daemontools)
         if let runBy, runBy.value != .daemontools, runBy.value != .runit {
             reader.report(.error(
                 .unknownValue, "spiped runs under daemontools or runit, not \(runBy.value.rawValue)", at: runBy.location!))
             complete = false
         }
-        guard complete, let port, let user, let handshake, let runBy, keyFile.map({ $0 != nil }) ?? true else { return nil }
-        return Spiped(port: port, keyFile: keyFile ?? nil, user: user, handshake: handshake, runBy: runBy)
+        guard complete, let port, let user, let runBy, keyFile.map({ $0 != nil }) ?? true else { return nil }
+        return Spiped(port: port, keyFile: keyFile ?? nil, user: user, runBy: runBy)
     }
 
     private func windowLength(_ node: YAMLNode) -> Located<WindowLength>? {

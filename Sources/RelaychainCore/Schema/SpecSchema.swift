@@ -112,10 +112,6 @@ public enum SpecSchema {
                         "The shared key file, the same on every host. Default /etc/relaychain/spiped/<window>.key.",
                         ref: "absolutePath"))
                 case .user: (key.rawValue, described("The account spiped drops to. Default nobody.", ref: "name"))
-                case .handshake:
-                    (key.rawValue, described(
-                        "forward-secret (spiped's default) or fast (-f: no Diffie-Hellman, less CPU per connection).",
-                        ["enum": .array(Spiped.Handshake.allCases.map { .string($0.rawValue) })]))
                 case .runBy:
                     (key.rawValue, described(
                         "The supervisor that runs spiped on each host: daemontools (default) or runit.",

@@ -54,20 +54,12 @@ public struct RedisStore: Sendable, Equatable {
 /// so the tools talk to a local socket and spiped carries the bytes, encrypted and authenticated
 /// with a shared key, to a spiped on the Redis host that hands them to Redis.
 public struct Spiped: Sendable, Equatable {
-    public enum Handshake: String, CaseIterable, Sendable {
-        /// spiped's default: a Diffie-Hellman exchange per connection (perfect forward secrecy).
-        case forwardSecret = "forward-secret"
-        /// spiped -f: no Diffie-Hellman; a key stolen later decrypts recorded traffic.
-        case fast
-    }
-
     /// The TCP port spiped listens on, on the Redis host's address.
     public var port: Located<Int>
     /// The shared key (32 random bytes or more), the same file on every host; nil: the default.
     public var keyFile: Located<String>?
     /// The account spiped drops to once its socket is bound and its key read.
     public var user: Located<String>
-    public var handshake: Located<Handshake>
     public var runBy: Located<Supervisor>
 
     public static let defaultPort = 8379
@@ -88,7 +80,11 @@ public struct SpipedEnd: Sendable, Equatable {
         /// On the Redis host: decrypts what arrives on `listen`:port and hands it to Redis.
         case store(listen: String)
         /// On another host: encrypts what the tools send to the local socket, to the Redis host.
-        case client(storeAddress: String)
+        /// A login host's spiped does a Diffie-Hellman exchange per connection (forward secrecy
+        /// for the writer's password, which can grant); an SMTP host's skips it (spiped -f): it
+        /// connects for every SMTP client, so an exchange there would let anyone on the internet
+        /// spend the Redis host's CPU, and the reader's password can only read.
+        case client(storeAddress: String, forwardSecret: Bool)
     }
 
     public var window: String

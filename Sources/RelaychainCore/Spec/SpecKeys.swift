@@ -33,7 +33,7 @@ public enum RedisKey: String, CaseIterable, Sendable {
 public enum SpipedKey: String, CaseIterable, Sendable {
     case port
     case keyFile = "key-file"
-    case user, handshake
+    case user
     case runBy = "run-by"
 }
 

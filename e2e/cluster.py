@@ -1,0 +1,662 @@
+#!/usr/bin/env python3
+"""The cluster end to end, on real hosts made of network namespaces: a login host with real
+Dovecot 2.3, two SMTP hosts with the emitted tcpserver chains under daemontools, a Redis host
+with a real redis-server and the emitted ACL lines, and a client host, joined by a bridge.
+The hosts reach Redis through the emitted spiped services. Each host runs its own part of the
+output and its own setup, in a mount namespace of its own (its own service directory, password
+files and /run/relaychain), as separate machines would.
+
+Usage: e2e/cluster.py RELAYCHAIN_BIN_DIR TAG   (run by e2e/cluster, which installs what it needs
+and removes the namespaces named TAG-* and the bridge TAG-br again, also when this is killed)
+Prints one line per scenario and "N passed, N failed"; exits 1 on any failure, with the logs.
+"""
+import concurrent.futures
+import ctypes
+import imaplib
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOOLS = ["relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-chdir", "relay-ctrl-age", "ifrelayclient"]
+PASSWORD = "correct horse"
+FOREIGN = "someone@elsewhere.example"
+REDIS_ADMIN = "admin-secret"
+PASSWORDS = {"relay-writer": "writer-secret", "relay-reader": "reader-secret"}
+TIMEOUT_MS = 200  # the tools' default RELAY_CTRL_REDIS_TIMEOUT; the spec sets none
+HOSTS = {"imap": 1, "mx1": 2, "mx2": 3, "store": 4}
+# What each host keeps in its password directory: the login host the writer's password, the SMTP
+# hosts the reader's, every host the spiped key. Nothing else.
+SECRETS = {"imap": ["relay-writer"], "mx1": ["relay-reader"], "mx2": ["relay-reader"], "store": []}
+LOAD = 200
+WINDOW = 20  # the spec's length: the load scenario's logins must still be fresh when their mail is sent
+SENDERS = 10
+
+libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNET = 0x40000000
+
+
+def host_v4(name):
+    return "10.78.0.%d" % HOSTS[name]
+
+
+def host_v6(name):
+    return "fd78::%d" % HOSTS[name]
+
+
+def run(argv, check=True, **kwargs):
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=60, **kwargs)
+    if check and result.returncode != 0:
+        raise RuntimeError("%s: exit %d\n%s%s" % (" ".join(argv), result.returncode, result.stdout, result.stderr))
+    return result
+
+
+def expect(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+class Network:
+    """A bridge in this namespace and one namespace per host, each on a veth pair."""
+
+    def __init__(self, tag):
+        self.tag = tag
+
+    def ns(self, name):
+        return "%s-%s" % (self.tag, name)
+
+    def veth(self, name):
+        return "%s-%s" % (self.tag, name)
+
+    def up(self):
+        run(["ip", "link", "add", self.tag + "-br", "type", "bridge"])
+        run(["ip", "link", "set", self.tag + "-br", "up"])
+        for name in list(HOSTS) + ["client"]:
+            run(["ip", "netns", "add", self.ns(name)])
+            run(["ip", "link", "add", self.veth(name), "type", "veth", "peer", "name", "eth0", "netns", self.ns(name)])
+            run(["ip", "link", "set", self.veth(name), "master", self.tag + "-br", "up"])
+            commands = ["link set lo up", "link set eth0 up"]
+            if name == "client":
+                # One address per scenario and per concurrent client: a grant belongs to an address.
+                commands += ["address add 10.78.1.%d/16 dev eth0" % i for i in range(1, 61)]
+                commands += ["address add 10.78.2.%d/16 dev eth0" % i for i in range(1, LOAD + 1)]
+                commands += ["address add fd78::1:%d/64 dev eth0 nodad" % i for i in range(1, 11)]
+            else:
+                commands += ["address add %s/16 dev eth0" % host_v4(name), "address add %s/64 dev eth0 nodad" % host_v6(name)]
+            batch = "\n".join(commands) + "\n"
+            subprocess.run(["ip", "-n", self.ns(name), "-batch", "-"], input=batch, text=True, check=True)
+
+    def down(self):
+        for name in list(HOSTS) + ["client"]:
+            pids = run(["ip", "netns", "pids", self.ns(name)], check=False).stdout.split()
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            run(["ip", "netns", "del", self.ns(name)], check=False)
+        run(["ip", "link", "del", self.tag + "-br"], check=False)
+
+
+class Client:
+    """Sockets made in the client host's namespace: setns changes only the calling thread."""
+
+    def __init__(self, network):
+        self.client = os.open("/run/netns/%s" % network.ns("client"), os.O_RDONLY)
+        self.home = os.open("/proc/self/ns/net", os.O_RDONLY)
+
+    def connect(self, address, port, source, timeout=15):
+        if libc.setns(self.client, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "setns")
+        try:
+            family = socket.AF_INET6 if ":" in address else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock.settimeout(timeout)
+            sock.bind((source, 0))
+            sock.connect((address, port))
+            return sock
+        finally:
+            libc.setns(self.home, CLONE_NEWNET)
+
+
+class IMAP(imaplib.IMAP4):
+    def __init__(self, client, host, source):
+        self.client = client
+        self.source = source
+        super().__init__(host, 143, timeout=15)
+
+    def _create_socket(self, timeout):
+        return self.client.connect(self.host, self.port, self.source, timeout)
+
+
+class Cluster:
+    def __init__(self, bin_dir, tag):
+        self.bin_dir = bin_dir
+        self.network = Network(tag)
+        self.root = tempfile.mkdtemp(prefix="relaychain-cluster-")
+        os.chmod(self.root, 0o755)
+        self.hosts = {}  # name -> Popen of the host's first process (its svscan)
+        self.redis = None
+        self.made_run_dir = False
+
+    def path(self, *parts):
+        return os.path.join(self.root, *parts)
+
+    @property
+    def relaychain(self):
+        return os.path.join(self.bin_dir, "relaychain")
+
+    def build(self):
+        for d in ["bin", "standin", "log", "svscan", "secrets", "home", "redis"]:
+            os.makedirs(self.path(d))
+        os.chmod(self.path("standin"), 0o777)
+        for tool in TOOLS:
+            shutil.copy2(os.path.join(self.bin_dir, tool), self.path("bin", tool))
+        shutil.copy2(os.path.join(REPO, "e2e", "qmail-smtpd-standin"), self.path("bin", "qmail-smtpd-standin"))
+        with open(os.path.join(REPO, "e2e", "cluster.template.yaml")) as f:
+            spec = f.read().replace("@ROOT@", self.root)
+        with open(self.path("spec.yaml"), "w") as f:
+            f.write(spec)
+        built = run([self.relaychain, "build", self.path("spec.yaml"), "--output", self.path("gen")], check=False)
+        expect(built.returncode == 0, "relaychain build failed:\n" + built.stderr)
+        expect(sorted(os.listdir(self.path("gen"))) == ["imap", "mx1", "mx2", "redis", "store"],
+               "build wrote %s" % sorted(os.listdir(self.path("gen"))))
+
+        # The secrets an administrator hands each host: setup only corrects their owners and modes.
+        key = os.urandom(32)
+        for name in HOSTS:
+            secrets = self.path("hosts", name, "secrets")
+            os.makedirs(secrets)
+            os.makedirs(self.path("hosts", name, "svscan"))
+            os.makedirs(self.path("hosts", name, "run"))
+            with open(os.path.join(secrets, "spiped.key"), "wb") as f:
+                f.write(key)
+            for user in SECRETS[name]:
+                with open(os.path.join(secrets, user + ".password"), "w") as f:
+                    f.write(PASSWORDS[user] + "\n")
+        if not os.path.isdir("/run/relaychain"):
+            os.makedirs("/run/relaychain")
+            self.made_run_dir = True
+
+    def start(self):
+        self.network.up()
+        self.client = Client(self.network)
+        self.start_redis()
+        nobody = pwd.getpwnam("nobody")
+        home = self.path("home", "alice")
+        os.makedirs(home)
+        os.chown(home, nobody.pw_uid, nobody.pw_gid)
+        with open(self.path("passwd"), "w") as f:
+            f.write("alice:{PLAIN}%s::::::\n" % PASSWORD)
+        with open(self.path("dovecot.conf"), "w") as f:
+            f.write(DOVECOT_CONF.format(root=self.root))
+        for name in HOSTS:
+            self.start_host(name)
+        for name in HOSTS:
+            self.wait_for_setup(name)
+        self.wait_for_port("imap", 143)
+        self.wait_for_port("mx1", 25)
+        self.wait_for_port("mx2", 25)
+        self.wait_for_port("store", 8379)
+        for name in ["imap", "mx1", "mx2"]:
+            deadline = time.time() + 10
+            while not os.path.exists(self.path("hosts", name, "run", "relay.redis.sock")) and time.time() < deadline:
+                time.sleep(0.05)
+
+    def start_redis(self):
+        # The emitted ACL lines as they are (an aclfile takes no comments), plus an administrator.
+        with open(self.path("gen", "redis", "relay.acl")) as f:
+            lines = [line for line in f.read().splitlines() if line and not line.startswith("#")]
+        expect(lines[0] == "user default off", "the emitted ACL lines: %s" % lines)
+        with open(self.path("redis", "users.acl"), "w") as f:
+            f.write("\n".join(lines + ["user admin on >%s ~* &* +@all" % REDIS_ADMIN]) + "\n")
+        with open(self.path("redis", "redis.conf"), "w") as f:
+            f.write("bind 127.0.0.1\nport 6379\nsave \"\"\nappendonly no\ndir %s\naclfile %s\n"
+                    % (self.path("redis"), self.path("redis", "users.acl")))
+        out = open(self.path("log", "redis.log"), "ab")
+        self.redis = subprocess.Popen(["ip", "netns", "exec", self.network.ns("store"), "redis-server",
+                                       self.path("redis", "redis.conf")], stdout=out, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
+        deadline = time.time() + 10
+        while self.admin("PING", check=False).stdout.strip() != "PONG":
+            expect(time.time() < deadline, "redis-server did not start")
+            time.sleep(0.05)
+        # What the emitted comment tells the administrator to do: give each user its password.
+        for user, password in PASSWORDS.items():
+            expect(self.admin("ACL", "SETUSER", user, ">" + password).stdout.strip() == "OK", "ACL SETUSER " + user)
+
+    def admin(self, *command, check=True, input=None):
+        return run(["ip", "netns", "exec", self.network.ns("store"), "redis-cli", "--no-auth-warning", "-h", "127.0.0.1",
+                    "--user", "admin", "--pass", REDIS_ADMIN] + list(command), check=check, input=input)
+
+    def start_host(self, name):
+        """The host's own view of the file system (bind mounts in the mount namespace that
+        ip netns exec makes), then its setup, then what it runs."""
+        mine = self.path("hosts", name)
+        script = "set -e\n"
+        script += "mount --bind %s %s\n" % (os.path.join(mine, "svscan"), self.path("svscan"))
+        script += "mount --bind %s %s\n" % (os.path.join(mine, "secrets"), self.path("secrets"))
+        script += "mount --bind %s /run/relaychain\n" % os.path.join(mine, "run")
+        script += "%s >%s 2>&1 || { echo \"setup: exit $?\" >>%s; exit 1; }\n" % (
+            self.path("gen", name, "setup"), self.path("log", name + ".setup"), self.path("log", name + ".setup"))
+        script += "echo done >%s\n" % self.path("log", name + ".ready")
+        if name == "imap":
+            script += "dovecot -F -c %s &\n" % self.path("dovecot.conf")
+        script += "exec svscan %s\n" % self.path("svscan")
+        out = open(self.path("log", name + ".out"), "ab")
+        self.hosts[name] = subprocess.Popen(["ip", "netns", "exec", self.network.ns(name), "sh", "-c", script],
+                                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_for_setup(self, name):
+        deadline = time.time() + 30
+        while not os.path.exists(self.path("log", name + ".ready")):
+            if self.hosts[name].poll() is not None or time.time() > deadline:
+                raise RuntimeError("host %s did not come up:\n%s" % (name, self.read("log", name + ".setup")
+                                                                       + self.read("log", name + ".out")))
+            time.sleep(0.05)
+
+    def on(self, name, argv, check=True, **kwargs):
+        """A command on a host: its network and its view of the file system."""
+        return run(["nsenter", "--target", str(self.hosts[name].pid), "--mount", "--net", "--"] + argv, check=check,
+                   **kwargs)
+
+    def wait_for_port(self, name, port):
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            probe = self.on(name, ["bash", "-c", "exec 3<>/dev/tcp/%s/%d" % (host_v4(name), port)], check=False)
+            if probe.returncode == 0:
+                return
+            time.sleep(0.1)
+        raise RuntimeError("nothing listens on %s port %d" % (name, port))
+
+    def read(self, *parts):
+        try:
+            with open(self.path(*parts), errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stop(self):
+        processes = list(self.hosts.values()) + ([self.redis] if self.redis else [])
+        for process in processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.time() + 10
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self.network.down()
+        if self.made_run_dir:
+            shutil.rmtree("/run/relaychain", ignore_errors=True)
+        if os.environ.get("RELAYCHAIN_E2E_KEEP"):
+            print("kept %s" % self.root)
+        else:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def logs(self):
+        text = []
+        names = sorted(os.listdir(self.path("log"))) if os.path.isdir(self.path("log")) else []
+        files = [self.path("log", name) for name in names]
+        for host in HOSTS:
+            service_root = self.path("gen", host, "service")
+            for service in sorted(os.listdir(service_root)) if os.path.isdir(service_root) else []:
+                files.append(os.path.join(service_root, service, "log", "main", "current"))
+        for name in files:
+            if os.path.exists(name):
+                text.append("----- %s -----\n%s" % (name, self.read(name)[-4000:]))
+        return "\n".join(text)
+
+    # Clients
+
+    def login(self, source, password=PASSWORD, host=None):
+        client = IMAP(self.client, host or (host_v6("imap") if ":" in source else host_v4("imap")), source)
+        try:
+            client.login("alice", password)
+            return True
+        except imaplib.IMAP4.error:
+            return False
+        finally:
+            try:
+                client.logout()
+            except Exception:
+                pass
+
+    def send(self, mx, source, recipient=FOREIGN):
+        """One SMTP session up to RCPT: (RCPT code, milliseconds from connect to the greeting)."""
+        address = host_v6(mx) if ":" in source else host_v4(mx)
+        sock = self.client.connect(address, 25, source)
+        try:
+            replies = sock.makefile("rb")
+            started = time.monotonic()
+            greeting = replies.readline()
+            greeted = (time.monotonic() - started) * 1000
+            expect(greeting.startswith(b"220 "), "%s greeted %r" % (mx, greeting))
+
+            def command(line):
+                sock.sendall(line.encode() + b"\r\n")
+                while True:
+                    reply = replies.readline()
+                    expect(len(reply) >= 4, "%s closed the connection after %s" % (mx, line))
+                    if reply[3:4] != b"-":
+                        return int(reply[:3])
+
+            command("EHLO client.example")
+            command("MAIL FROM:<alice@example.test>")
+            code = command("RCPT TO:<%s>" % recipient)
+            command("QUIT")
+            return code, greeted
+        finally:
+            sock.close()
+
+    def relays(self, mx, source):
+        code, _ = self.send(mx, source)
+        return code == 250
+
+    def grant(self, address):
+        return self.admin("GET", "relay-ctrl:" + address).stdout.rstrip("\n")
+
+
+DOVECOT_CONF = """\
+# The login host's Dovecot: plaintext logins, one passwd-file user, room for the load scenario.
+base_dir = {root}/dovecot-run/
+state_dir = {root}/dovecot-state/
+instance_name = relaychain-cluster
+log_path = {root}/log/dovecot.log
+info_log_path = {root}/log/dovecot.log
+protocols = imap
+listen = *, ::
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_process_limit = 400
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid=nobody gid=nogroup home={root}/home/alice
+}}
+mail_location = maildir:~/Maildir
+service imap-login {{
+  inet_listener imap {{
+    port = 143
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+!include {root}/dovecot-conf.d/relaychain-mail.conf
+"""
+
+
+# Scenarios
+
+def setup_ran_on_every_host(c):
+    for name in HOSTS:
+        output = c.read("log", name + ".setup")
+        expect(output.rstrip().endswith("actions done"), "setup on %s:\n%s" % (name, output))
+        again = c.on(name, [c.path("gen", name, "setup")], check=False)
+        lines = again.stdout.splitlines()
+        acted = [line for line in lines if line.startswith("setup: ") and line != "setup: still to do:"][:-1]
+        expect(again.returncode == 0 and lines[-1:] == ["setup: nothing to do"] and not acted,
+               "a second setup run on %s acted:\n%s%s" % (name, again.stdout, again.stderr))
+    keys = {name: os.stat(c.path("hosts", name, "secrets", "spiped.key")) for name in HOSTS}
+    expect(all(k.st_uid == 0 and k.st_mode & 0o777 == 0o600 for k in keys.values()), "spiped keys are not root's 0600")
+    writer = os.stat(c.path("hosts", "imap", "secrets", "relay-writer.password"))
+    expect(writer.st_gid == pwd.getpwnam("dovecot").pw_gid and writer.st_mode & 0o777 == 0o640,
+           "the writer's password file is not root:dovecot 0640")
+    return "each host's setup acted once, then had nothing to do; keys 0600, passwords 0640 to the right group"
+
+
+def no_login(c):
+    for mx in ["mx1", "mx2"]:
+        code, _ = c.send(mx, "10.78.1.1")
+        expect(code >= 500, "%s answered RCPT with %d for a client that never logged in" % (mx, code))
+    return "RCPT refused on mx1 and mx2"
+
+
+def login_relays_through_both(c):
+    expect(c.login("10.78.1.2"), "login failed")
+    value = c.grant("10.78.1.2")
+    expect(value.startswith("relay-ctrl-time=") and "USER=alice" in value, "the grant in Redis: %r" % value)
+    for mx in ["mx1", "mx2"]:
+        expect(c.relays(mx, "10.78.1.2"), "%s refused the client that logged in on the IMAP host" % mx)
+    return "login on imap, RCPT accepted on mx1 and mx2; Redis holds %r" % value.replace("\0", "\\0")
+
+
+def wrong_password(c):
+    expect(not c.login("10.78.1.3", password="wrong"), "a wrong password logged in")
+    expect(c.grant("10.78.1.3") == "", "a failed login left a grant")
+    for mx in ["mx1", "mx2"]:
+        expect(not c.relays(mx, "10.78.1.3"), "%s relays after a failed login" % mx)
+    return "no key in Redis, RCPT refused on both"
+
+
+def window_ends(c):
+    expect(c.login("10.78.1.4"), "login failed")
+    ttl = int(c.admin("TTL", "relay-ctrl:10.78.1.4").stdout)
+    expect(1 <= ttl <= WINDOW, "TTL %d for a %d s window" % (ttl, WINDOW))
+    expect(c.relays("mx1", "10.78.1.4"), "no relay within the window")
+    time.sleep(WINDOW + 0.5)
+    expect(c.grant("10.78.1.4") == "", "the key outlived its TTL")
+    expect(not c.relays("mx2", "10.78.1.4"), "relay after the window")
+    # check applies its own window to the login time, whatever the key's TTL says.
+    old = "relay-ctrl-time=%d\0USER=alice\0" % (time.time() - 3 * WINDOW)
+    c.admin("-x", "SET", "relay-ctrl:10.78.1.5", input=old)
+    c.admin("EXPIRE", "relay-ctrl:10.78.1.5", "600")
+    expect(not c.relays("mx1", "10.78.1.5"), "relay for a login %d s ago (the window is %d s)" % (3 * WINDOW, WINDOW))
+    fresh = "relay-ctrl-time=%d\0USER=alice\0" % time.time()
+    c.admin("-x", "SET", "relay-ctrl:10.78.1.5", input=fresh)
+    c.admin("EXPIRE", "relay-ctrl:10.78.1.5", "600")
+    expect(c.relays("mx1", "10.78.1.5"), "no relay for the same key with a fresh login time")
+    return "TTL %d s; after %.1f s no key and no relay; a %d s old login time under a 600 s TTL refused" % (
+        ttl, WINDOW + 0.5, 3 * WINDOW)
+
+
+def ipv6(c):
+    source = "fd78::1:1"
+    expect(c.login(source), "IPv6 login failed")
+    expect(c.grant(source) != "", "no key for %s" % source)
+    for mx in ["mx1", "mx2"]:
+        expect(c.relays(mx, source), "%s refused the IPv6 client" % mx)
+    expect(not c.relays("mx1", "fd78::1:2"), "relay for another IPv6 address")
+    return "login and relay over IPv6 on both SMTP hosts; key relay-ctrl:%s" % source
+
+
+def smtp_credentials_cannot_grant(c):
+    address = "10.78.1.6"
+    socket_path = "/run/relaychain/relay.redis.sock"
+    reader = c.path("secrets", "relay-reader.password")
+    for mx in ["mx1", "mx2"]:
+        listing = c.on(mx, ["ls", c.path("secrets")]).stdout.split()
+        expect(sorted(listing) == ["relay-reader.password", "spiped.key"], "%s holds %s" % (mx, listing))
+        # relay-ctrl-allow with everything the SMTP host has: the reader may not SET.
+        env = {"TCPREMOTEIP": address, "RELAY_CTRL_REDIS": "unix:%s?db=0&user=relay-reader" % socket_path,
+               "RELAY_CTRL_REDIS_PASSWORD_FILE": reader, "RELAY_CTRL_EXPIRY": "600"}
+        allow = c.on(mx, ["env", "-i"] + ["%s=%s" % kv for kv in env.items()]
+                     + [c.path("bin", "relay-ctrl-allow"), "/bin/true"], check=False)
+        expect(allow.returncode == 0, "relay-ctrl-allow must still run its program")
+        expect("NOPERM" in allow.stderr or "no permissions" in allow.stderr.lower(),
+               "relay-ctrl-allow as the reader: %r" % allow.stderr)
+        password = c.on(mx, ["head", "-n1", reader]).stdout.strip()
+        direct = c.on(mx, ["redis-cli", "--no-auth-warning", "-s", socket_path, "--user", "relay-reader", "--pass",
+                           password, "SET", "relay-ctrl:" + address, "relay-ctrl-time=%d" % time.time()], check=False)
+        expect("NOPERM" in direct.stdout + direct.stderr, "SET as the reader: %r" % (direct.stdout + direct.stderr))
+        anonymous = c.on(mx, ["redis-cli", "-s", socket_path, "SET", "relay-ctrl:" + address, "x"], check=False)
+        expect("NOAUTH" in anonymous.stdout + anonymous.stderr or "WRONGPASS" in anonymous.stdout + anonymous.stderr,
+               "SET without a user: %r" % (anonymous.stdout + anonymous.stderr))
+    expect(c.grant(address) == "", "a grant was written from an SMTP host")
+    expect(not c.relays("mx1", address), "relay after an SMTP host tried to grant")
+    return "each SMTP host holds only the reader's password; allow, SET as the reader and SET without a user all refused"
+
+
+FAULT_CLIENTS = {"redis stopped": ("10.78.1.7", "10.78.1.17"), "link down": ("10.78.1.8", "10.78.1.18"),
+                 "netem delay": ("10.78.1.9", "10.78.1.19"), "redis frozen": ("10.78.1.10", "10.78.1.20")}
+
+
+def fault(c, name, start, stop):
+    """Break the way to Redis; SMTP must still answer within the timeout + 100 ms and refuse relay."""
+    source, fresh = FAULT_CLIENTS[name]
+    expect(c.login(source), "login failed before the fault")
+    expect(c.relays("mx1", source), "no relay before the fault")
+    before = supervised_pids(c)
+    start()
+    try:
+        slowest = 0.0
+        for mx in ["mx1", "mx2", "mx1", "mx2"]:
+            code, greeted = c.send(mx, source)
+            slowest = max(slowest, greeted)
+            expect(code >= 500, "%s relayed with Redis out of reach (%s)" % (mx, name))
+            expect(greeted <= TIMEOUT_MS + 100, "%s greeted after %.0f ms (%s)" % (mx, greeted, name))
+    finally:
+        stop()
+    expect(supervised_pids(c) == before, "a service restarted during the fault: %s -> %s" % (before, supervised_pids(c)))
+    healed = False
+    deadline = time.time() + 10
+    while not healed and time.time() < deadline:
+        healed = c.login(fresh) and c.relays("mx2", fresh)
+        time.sleep(0 if healed else 0.2)
+    expect(healed, "no relay after the fault was healed")
+    return "greeting within %.0f ms at most, RCPT refused, no service restarted; healed: relays again" % slowest
+
+
+def supervised_pids(c):
+    pids = {}
+    for host, services in [("imap", ["spiped-relay"]), ("mx1", ["smtp1", "spiped-relay"]),
+                           ("mx2", ["smtp2", "spiped-relay"]), ("store", ["spiped-relay"])]:
+        for service in services:
+            status = c.on(host, ["svstat", c.path("svscan", service)]).stdout
+            match = re.search(r"up \(pid (\d+)\)", status)
+            expect(match, "%s/%s: %s" % (host, service, status))
+            pids["%s/%s" % (host, service)] = match.group(1)
+    return pids
+
+
+def redis_stopped(c):
+    def start():
+        c.redis.send_signal(signal.SIGTERM)
+        c.redis.wait(timeout=10)
+
+    def stop():
+        c.start_redis()
+    return fault(c, "redis stopped", start, stop)
+
+
+def link_down(c):
+    veth = c.network.veth("store")
+    return fault(c, "link down", lambda: run(["ip", "link", "set", veth, "down"]),
+                 lambda: run(["ip", "link", "set", veth, "up"]))
+
+
+def netem_delay(c):
+    veth = c.network.veth("store")
+    delay = ["tc", "qdisc", "add", "dev", veth, "root", "netem", "delay", "%dms" % (TIMEOUT_MS * 2)]
+    probe = run(delay, check=False)
+    if probe.returncode == 0:
+        run(["tc", "qdisc", "del", "dev", veth, "root"])
+        detail = fault(c, "netem delay", lambda: run(delay), lambda: run(["tc", "qdisc", "del", "dev", veth, "root"]))
+        return "%d ms each way to the Redis host: %s" % (TIMEOUT_MS * 2, detail)
+    # A kernel without sch_netem (some container kernels): a Redis that takes the connection and
+    # never answers is slower than any timeout, which is what the delay is for.
+    detail = fault(c, "redis frozen", lambda: os.kill(c.redis.pid, signal.SIGSTOP),
+                   lambda: os.kill(c.redis.pid, signal.SIGCONT))
+    return "this kernel has no netem (tc: %s); redis-server frozen with SIGSTOP instead: %s" % (
+        probe.stderr.strip(), detail)
+
+
+def concurrent_logins(c):
+    """200 logins at once on the login host, then each client's SMTP session through mx1 or mx2,
+    SENDERS at a time: every session starts a chain of five programs (the Python stand-in among
+    them) on the same two cores as the six hosts, and a check that waits for a core longer than
+    the timeout rightly refuses to relay."""
+    sources = ["10.78.2.%d" % i for i in range(1, LOAD + 1)]
+
+    def login(source):
+        return "ok" if c.login(source) else "%s: login failed" % source
+
+    def send(indexed):
+        i, source = indexed
+        mx = "mx1" if i % 2 else "mx2"
+        code, _ = c.send(mx, source)
+        return "ok" if code == 250 else "%s: %s answered %d" % (source, mx, code)
+
+    started = time.time()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=LOAD) as pool:
+        logins = list(pool.map(login, sources))
+    logged_in = time.time() - started
+    failures = [r for r in logins if r != "ok"]
+    expect(not failures, "%d of %d logins failed: %s" % (len(failures), LOAD, failures[:5]))
+    keys = int(c.admin("EVAL", "return #redis.call('KEYS', ARGV[1])", "0", "relay-ctrl:10.78.2.*").stdout)
+    expect(keys == LOAD, "%d keys in Redis for %d logins" % (keys, LOAD))
+    started = time.time()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=SENDERS) as pool:
+        sends = list(pool.map(send, enumerate(sources)))
+    sent = time.time() - started
+    failures = [r for r in sends if r != "ok"]
+    expect(not failures, "%d of %d did not relay: %s" % (len(failures), LOAD, failures[:5]))
+    bad = [line for line in c.read("log", "dovecot.log").splitlines() if "Error:" in line or "Fatal:" in line]
+    expect(not bad, "Dovecot logged errors: %s" % bad[:3])
+    return "%d concurrent logins in %.1f s, %d keys; then their %d SMTP sessions, %d at a time, all relayed in %.1f s" % (
+        LOAD, logged_in, keys, LOAD, SENDERS, sent)
+
+
+SCENARIOS = [
+    ("setup on every host", setup_ran_on_every_host),
+    ("no login: refused on both SMTP hosts", no_login),
+    ("IMAP login on one host relays through both SMTP hosts", login_relays_through_both),
+    ("wrong password: nothing granted", wrong_password),
+    ("the window ends: Redis's TTL and check's own window", window_ends),
+    ("IPv6", ipv6),
+    ("an SMTP host's credentials cannot write a grant", smtp_credentials_cannot_grant),
+    ("Redis stopped", redis_stopped),
+    ("Redis host partitioned (ip link set down)", link_down),
+    ("Redis host slower than the timeout (tc netem)", netem_delay),
+    ("%d concurrent logins across hosts" % LOAD, concurrent_logins),
+]
+
+
+def main():
+    cluster = Cluster(sys.argv[1], sys.argv[2])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    passed = failed = 0
+    try:
+        try:
+            cluster.build()
+            cluster.start()
+        except Exception as error:
+            print("FAIL setup: %s" % error)
+            print(cluster.logs())
+            print("0 passed, %d failed" % len(SCENARIOS))
+            return 1
+        only = os.environ.get("RELAYCHAIN_E2E_ONLY")
+        for number, (name, scenario) in enumerate(SCENARIOS, 1):
+            if only and only not in name:
+                continue
+            try:
+                detail = scenario(cluster)
+                passed += 1
+                print("ok %d %s: %s" % (number, name, detail), flush=True)
+            except Exception as error:
+                failed += 1
+                print("FAIL %d %s: %s" % (number, name, error), flush=True)
+                print(cluster.logs(), flush=True)
+    finally:
+        cluster.stop()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
