@@ -420,6 +420,21 @@ def setup_ran_on_every_host(c):
     return "each host's setup acted once, then had nothing to do; keys 0600, passwords 0640 to the right group"
 
 
+def doctor_on_every_host(c):
+    counts = []
+    for name in HOSTS:
+        argv = [c.relaychain, "doctor", c.path("spec.yaml"), "--host", name, "--output", c.path("gen", name)]
+        if name == "imap":
+            argv += ["--dovecot-config", c.path("dovecot.conf")]
+        result = c.on(name, argv, check=False)
+        expect(result.returncode == 0 and "FAIL" not in result.stdout,
+               "doctor on %s (exit %d):\n%s%s" % (name, result.returncode, result.stdout, result.stderr))
+        expect("spiped's key %s is root's alone" % c.path("secrets", "spiped.key") in result.stdout,
+               "doctor on %s did not check spiped's key:\n%s" % (name, result.stdout))
+        counts.append("%s %s" % (name, result.stdout.strip().splitlines()[-1].replace("doctor: ", "")))
+    return "; ".join(counts)
+
+
 def no_login(c):
     for mx in ["mx1", "mx2"]:
         code, _ = c.send(mx, "10.78.1.1")
@@ -614,6 +629,7 @@ def concurrent_logins(c):
 
 SCENARIOS = [
     ("setup on every host", setup_ran_on_every_host),
+    ("doctor on every host", doctor_on_every_host),
     ("no login: refused on both SMTP hosts", no_login),
     ("IMAP login on one host relays through both SMTP hosts", login_relays_through_both),
     ("wrong password: nothing granted", wrong_password),

@@ -64,6 +64,12 @@ public enum Relaychain {
         Deployment.make(spec.inCanonicalOrder, specName: specName, files: Emitter.emit(spec, specName: specName).files)
     }
 
+    /// One host of a cluster spec as a spec of its own: its services, and the spiped ends it
+    /// runs (with the windows it reaches through spiped pointing at spiped's socket).
+    public static func part(of spec: Spec, host name: String) -> Spec? {
+        spec.hosts.first { $0.name.value == name }.map { Emitter.part(of: spec, on: $0) }
+    }
+
     public enum ExplainFailure: Error, CustomStringConvertible {
         case noSuchSMTPService(String, available: [String])
         case invalidClient(String)

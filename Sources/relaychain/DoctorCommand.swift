@@ -71,9 +71,8 @@ struct DoctorCommand: ParsableCommand {
                 )
                 throw ExitCode(ExitStatus.usage)
             }
-            // This host's part: its services, and the files build wrote into its directory.
-            local.hosts = []
-            local.services = checked.services.filter { $0.host?.value == host }
+            // This host's part: its services and spiped, and the files build wrote into its directory.
+            local = Relaychain.part(of: checked, host: host) ?? local
             files = result.files.compactMap { file in
                 guard file.path.hasPrefix("\(host)/") else { return nil }
                 var own = file
