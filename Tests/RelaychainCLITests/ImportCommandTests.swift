@@ -93,4 +93,70 @@ struct ImportCommandTests {
             "\(result.errors)")
         #expect(result.output.isEmpty, "--lint writes no spec")
     }
+
+    /// Hand-written Redis chains whose two sides disagree: on the window's length (the writer's
+    /// TTL against the reader's own window), and on the key prefix (grants never seen).
+    @Test func lintFindsRedisSidesThatDisagree() throws {
+        func postLogin(_ prefix: String) -> String {
+            """
+            #!/bin/sh
+            if [ -n "${IP-}" ]; then
+              TCPREMOTEIP=$IP RELAY_CTRL_REDIS='unix:/run/redis/redis.sock?db=0&user=relay-writer' \\
+            RELAY_CTRL_REDIS_PASSWORD_FILE=/etc/relaychain/redis/relay-writer.password \\
+            RELAY_CTRL_REDIS_PREFIX=\(prefix) RELAY_CTRL_EXPIRY=900 /usr/local/bin/relay-ctrl-allow
+            fi
+            exec "$@"
+
+            """
+        }
+        _ = try write(
+            "service/smtp/run",
+            """
+            #!/bin/sh
+            exec /usr/bin/env - RELAY_CTRL_REDIS='unix:/run/redis/redis.sock?db=0&user=relay-reader' \\
+              RELAY_CTRL_REDIS_PASSWORD_FILE=/etc/relaychain/redis/relay-reader.password RELAY_CTRL_EXPIRY=600 \\
+              /usr/bin/tcpserver -v -R -l 0 -x tcp.cdb -u 101 -g 102 0 25 \\
+              /usr/local/bin/relay-ctrl-check /var/qmail/bin/qmail-smtpd
+
+            """)
+        let run = scratch.appendingPathComponent("service/smtp/run").path
+        let dovecot = try write(
+            "conf.d/relaychain-mail.conf",
+            """
+            service imap {
+              executable = imap relaychain-postlogin
+            }
+            service relaychain-postlogin {
+              executable = script-login /usr/local/libexec/relaychain/mail-postlogin
+              user = $default_internal_user
+              unix_listener relaychain-postlogin {
+              }
+            }
+
+            """)
+        let same = try write("same/mail-postlogin", postLogin("relay-ctrl:"))
+        // The same files with one length lint clean: what follows is the disagreement alone.
+        let agreeing = try write(
+            "agreeing/smtp/run",
+            try String(contentsOfFile: run, encoding: .utf8)
+                .replacing("RELAY_CTRL_EXPIRY=600", with: "RELAY_CTRL_EXPIRY=900"))
+        let agreed = try relaychain(["import", dovecot, same, agreeing, "--lint"])
+        #expect(agreed.status == 0)
+        #expect(agreed.errors == "relaychain: import --lint: 0 findings, 0 lines not understood\n")
+        let length = try relaychain(["import", dovecot, same, run, "--lint"])
+        #expect(length.status == 1)
+        #expect(
+            length.errors.contains(
+                "\(run):3: RELAY_CTRL_EXPIRY=600: another file gives the same window RELAY_CTRL_EXPIRY=900; "
+                    + "a window has one length"),
+            "\(length.errors)")
+
+        let other = try write("other/mail-postlogin", postLogin("mx:"))
+        let prefix = try relaychain(["import", dovecot, other, run, "--lint"])
+        #expect(prefix.status == 1)
+        #expect(
+            prefix.errors.contains("warning[RC403]: service 'mail' records grants in redis /run/redis/redis.sock db 0 "
+                + "prefix mx:, which no SMTP service checks"),
+            "\(prefix.errors)")
+    }
 }

@@ -27,8 +27,8 @@ struct ImportTests {
 
     @Test(
         arguments: BuildTests.examples.map { "examples/\($0)" }
-            // Import does not read Redis windows or clusters yet (see README, "Importing").
-        + Fixtures.specs(in: "emit").filter { !$0.hasPrefix("redis") && !$0.hasPrefix("cluster") }
+            // Import does not read clusters yet (see README, "Importing").
+        + Fixtures.specs(in: "emit").filter { !$0.hasPrefix("cluster") }
             .map { "Tests/RelaychainCoreTests/Fixtures/emit/\($0)" })
     func everyExampleAndFixtureComesBack(_ path: String) throws {
         let url = Fixtures.repositoryRoot.appendingPathComponent(path)
@@ -72,7 +72,19 @@ struct RandomSpecs {
         let windows = 1 + random.below(2)
         text += "windows:\n"
         for index in 0..<windows {
-            text += "  w\(index):\n    store: /var/spool/relay\(index)/allow\n"
+            if chance(30) {
+                let place = random.pick([
+                    "socket: /run/redis/redis-server.sock", "address: \"192.0.2.4:6379\"",
+                    "address: \"[2001:db8::4]:6380\"",
+                ])
+                text += "  w\(index):\n    redis: { \(place), db: \(random.below(3)), prefix: \"p\(index):\""
+                if chance(50) { text += ", writer: login\(index), reader: smtp\(index)" }
+                if chance(30) { text += ", password-dir: /etc/mx" }
+                if chance(30) { text += ", timeout: \(100 + random.below(400))" }
+                text += " }\n"
+            } else {
+                text += "  w\(index):\n    store: /var/spool/relay\(index)/allow\n"
+            }
             text += "    length: \(random.pick(["15m", "90s", "2h", "1h30m"]))\n"
             if chance(30) { text += "    relayclient: \"@relay.example.org\"\n" }
             if chance(50) { text += "    log: true\n" }

@@ -18,6 +18,8 @@ public enum Importer {
         let toolPrefix = relayTool.map { InstallationReader.dirname(InstallationReader.dirname($0)) }
         // Without relaychain's own tools in the files, any program's directory may be the prefix's.
         var prefixes = toolPrefix.map { [$0] } ?? []
+        // A systemd unit's working directory says the prefix outright.
+        if let configPrefix = facts.configPrefix, !prefixes.contains(configPrefix) { prefixes.append(configPrefix) }
         if toolPrefix == nil {
             for path in facts.programs.values.sorted() {
                 let candidate = InstallationReader.dirname(InstallationReader.dirname(path))
@@ -27,7 +29,7 @@ public enum Importer {
         var writers: [SpecWriter] = []
         for profile in [nil] + PlatformProfile.allCases.map(Optional.some) {
             for prefix in prefixes + [profile?.prefix ?? Platform.defaultPrefix]
-            where toolPrefix == nil || prefix == toolPrefix {
+            where toolPrefix == nil || prefix == toolPrefix || prefix == facts.configPrefix {
                 writers.append(SpecWriter(facts: facts, bypasses: reader.bypasses, profile: profile, prefix: prefix))
             }
         }

@@ -42,7 +42,42 @@ extension InstallationReader {
             smtpd.chain.append(.init(program: name, args: Array(rest.prefix(count))))
             index += 1 + count
         }
-        smtpd.relayClientEnvironment = attribute(settings, to: smtpd.chain)
+        smtpd.ifRelayClientSettings = settings
+        (smtpd.wrapperSettings, smtpd.relayClientEnvironment) = attribute(settings, to: smtpd.chain)
+    }
+
+    /// A user wrapper's bypass is what every service that runs it sets for it: a setting beside it
+    /// in one service only is that service's relay-client-env (settled once every file is read).
+    mutating func settleBypasses() {
+        var settled: [String: [(String, String)]] = [:]
+        for case .smtpd(let smtpd) in facts.services.map(\.role) where !smtpd.ifRelayClientSettings.isEmpty {
+            for entry in smtpd.chain where Catalog.program(named: entry.program) == nil {
+                let mine = smtpd.wrapperSettings[entry.program] ?? []
+                let common = settled[entry.program].map { known in
+                    known.filter { setting in mine.contains { $0 == setting } }
+                }
+                settled[entry.program] = common ?? mine
+            }
+        }
+        for (wrapper, settings) in settled where !settings.isEmpty { bypasses[wrapper] = settings }
+        for index in facts.services.indices {
+            guard case .smtpd(var smtpd) = facts.services[index].role, !smtpd.ifRelayClientSettings.isEmpty else {
+                continue
+            }
+            smtpd.relayClientEnvironment = smtpd.ifRelayClientSettings.filter { setting in
+                let catalog = smtpd.chain.contains { entry in
+                    guard case .environment(let list) = Catalog.program(named: entry.program)?.bypass else {
+                        return false
+                    }
+                    return list.contains { $0.name.value == setting.0 && $0.value.value == setting.1 }
+                }
+                let wrapper = smtpd.chain.contains { entry in
+                    (bypasses[entry.program] ?? []).contains { $0 == setting }
+                }
+                return !catalog && !wrapper
+            }
+            facts.services[index].role = .smtpd(smtpd)
+        }
     }
 
     /// How many of `rest` a program takes: by its grammar (the most words it reads that leave a
@@ -61,7 +96,9 @@ extension InstallationReader {
 
     /// ifrelayclient's settings: those a catalog wrapper of the chain asks for are its own; the
     /// others go to the user wrappers in chain order; what is left, to the service itself.
-    mutating func attribute(_ settings: [(String, String)], to chain: [InstallationFacts.Entry]) -> [(String, String)] {
+    func attribute(_ settings: [(String, String)], to chain: [InstallationFacts.Entry]) -> (
+        assigned: [String: [(String, String)]], extra: [(String, String)]
+    ) {
         var cursor = 0
         var extra: [(String, String)] = []
         var assigned: [String: [(String, String)]] = [:]
@@ -84,12 +121,7 @@ extension InstallationReader {
                 extra.append((name, value))
             }
         }
-        for (wrapper, settings) in assigned {
-            for setting in settings where !(bypasses[wrapper] ?? []).contains(where: { $0.0 == setting.0 }) {
-                bypasses[wrapper, default: []].append(setting)
-            }
-        }
-        return extra
+        return (assigned, extra)
     }
 
     // MARK: daemontools and runit
@@ -126,6 +158,12 @@ extension InstallationReader {
         else {
             leaveOut(file, 1, "ExecStart", "no ExecStart line that relaychain can read")
             return
+        }
+        let suffix = "/etc/relaychain/\(name)"
+        if let directory = Self.logicalLines(file.text).first(where: { $0.text.hasPrefix("WorkingDirectory=") }),
+            directory.text.hasSuffix(suffix)
+        {
+            facts.configPrefix = String(directory.text.dropFirst(17).dropLast(suffix.count))
         }
         readServiceWords(words, file: file, line: exec.line, service: name, runBy: .systemd)
     }

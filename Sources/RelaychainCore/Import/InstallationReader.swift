@@ -41,6 +41,7 @@ struct InstallationReader {
         // Hints first (setup's comments name the windows), then the services, then the rest.
         let ordered = files.filter { isSetup($0) } + files.filter { !isSetup($0) }
         for file in ordered { read(file) }
+        settleBypasses()
     }
 
     func isSetup(_ file: InstallationFile) -> Bool {
@@ -48,6 +49,7 @@ struct InstallationReader {
     }
 
     mutating func read(_ file: InstallationFile) {
+        facts.reading = (file.path, file.text)
         let name = Self.basename(file.path)
         let parent = Self.basename(Self.dirname(file.path))
         if isSetup(file) {
@@ -63,6 +65,8 @@ struct InstallationReader {
         } else if name.hasSuffix(".rules") {
             readRules(
                 file, service: name == "tcp.rules" ? parent : String(name.dropLast(6)), runBy: runBy(of: file.path))
+        } else if name.hasSuffix(".acl"), parent == "redis" {
+            readACL(file)
         } else if file.text.contains("mail_executable") {
             readDovecot1(file)
         } else if file.text.contains("relay-ctrl-allow"), file.text.contains("exec \"$@\"") {
@@ -73,6 +77,24 @@ struct InstallationReader {
             readCron(file)
         } else {
             leaveOut(file, 1, name, "not a file relaychain knows how to read")
+        }
+    }
+
+    /// build's Redis ACL lines: the spec says them through the window's users and prefix, so only
+    /// a line of another shape is left out.
+    mutating func readACL(_ file: InstallationFile) {
+        let shape = #/user ([A-Za-z0-9._-]+) on ~([A-Za-z0-9:._\/-]+)\* resetchannels -@all \+(set|get)( \+select)?/#
+        for (number, line) in file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.isEmpty || line.hasPrefix("#") || line == "user default off" { continue }
+            if let match = line.wholeMatch(of: shape) {
+                // The users of the window with this prefix (a side may be missing from the files).
+                var users = facts.redisUsers[String(match.2)] ?? (nil, nil, nil)
+                users.window = String(Self.basename(file.path).dropLast(4))
+                if match.3 == "set" { users.writer = String(match.1) } else { users.reader = String(match.1) }
+                facts.redisUsers[String(match.2)] = users
+                continue
+            }
+            leaveOut(file, number + 1, String(line), "an ACL line that relaychain does not write")
         }
     }
 

@@ -51,7 +51,11 @@ struct SpecWriter {
     static func map(_ pairs: [(String, String)]) -> String {
         var unique: [(String, String)] = []
         for pair in pairs {
-            if let index = unique.firstIndex(where: { $0.0 == pair.0 }) { unique[index].1 = pair.1 } else { unique.append(pair) }
+            if let index = unique.firstIndex(where: { $0.0 == pair.0 }) {
+                unique[index].1 = pair.1
+            } else {
+                unique.append(pair)
+            }
         }
         return "{ " + unique.map { "\(quoted($0.0)): \(quoted($0.1))" }.joined(separator: ", ") + " }"
     }
@@ -113,7 +117,20 @@ struct SpecWriter {
         }
         for (index, window) in facts.windows.enumerated() {
             text += "  \(Self.quoted(windowName(index))):\n"
-            text += "    store: \(Self.quoted(window.store))\n"
+            if let redis = window.redis {
+                var fields = [
+                    "\(redis.endpoint.key): \(Self.quoted(redis.endpoint.value))", "db: \(redis.database)",
+                    "prefix: \(Self.quoted(redis.prefix))",
+                ]
+                let listed = facts.redisUsers[redis.prefix]
+                if let writer = redis.writer ?? listed?.writer { fields.append("writer: \(Self.quoted(writer))") }
+                if let reader = redis.reader ?? listed?.reader { fields.append("reader: \(Self.quoted(reader))") }
+                if let directory = redis.passwordDirectory { fields.append("password-dir: \(Self.quoted(directory))") }
+                if let timeout = redis.timeout { fields.append("timeout: \(timeout)") }
+                text += "    redis: { \(fields.joined(separator: ", ")) }\n"
+            } else {
+                text += "    store: \(Self.quoted(window.store))\n"
+            }
             if let expiry = window.expiry { text += "    length: \(Self.length(expiry))\n" }
             if !window.relayClient.isEmpty { text += "    relayclient: \(Self.quoted(window.relayClient))\n" }
             if window.log { text += "    log: true\n" }
@@ -127,8 +144,8 @@ struct SpecWriter {
                 if let settings = bypasses[name], !settings.isEmpty {
                     text += "    bypass: { env: \(Self.map(settings)) }\n"
                 } else {
-                    text +=
-                        "    # bypass: not in the files; none assumed (the analysis treats it as refusing roaming users)\n"
+                    text += "    # bypass: not in the files; none assumed "
+                    text += "(the analysis treats it as refusing roaming users)\n"
                     text += "    bypass: none\n"
                 }
             }
@@ -204,7 +221,9 @@ struct SpecWriter {
 
     /// The window's name from the files, else relay, relay2...; never one an earlier window has.
     func windowName(_ index: Int) -> String {
-        let wanted = facts.windows[index].name ?? (index == 0 ? "relay" : "relay\(index + 1)")
+        let window = facts.windows[index]
+        let wanted = window.name ?? window.redis.flatMap { facts.redisUsers[$0.prefix]?.window }
+            ?? (index == 0 ? "relay" : "relay\(index + 1)")
         let earlier = (0..<index).map(windowName)
         var name = wanted
         var suffix = 2
