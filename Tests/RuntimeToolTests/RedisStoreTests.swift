@@ -219,7 +219,8 @@ struct RedisStoreTests {
                 import socket, os
                 s = socket.socket(socket.AF_UNIX); s.bind(\(String(reflecting: garbage))); s.listen(4)
                 while True:
-                    c, _ = s.accept(); c.recv(4096); c.sendall(b"HTTP/1.1 400 Bad Request\\r\\n\\r\\n" + b"x" * 100000); c.close()
+                    c, _ = s.accept(); c.recv(4096)
+                    c.sendall(b"HTTP/1.1 400 Bad Request\\r\\n\\r\\n" + b"x" * 100000); c.close()
                 """,
             ])
         defer { talker.stop() }
@@ -240,6 +241,58 @@ struct RedisStoreTests {
         let stillLogsIn = try login("192.0.2.63", timeout)
         #expect(
             stillLogsIn.status == 42 && Date().timeIntervalSince(start) < 0.3, "relay-ctrl-allow never blocks a login")
+    }
+
+    /// A Unix socket whose listen queue is full refuses a non-blocking connect with EAGAIN (the
+    /// cluster test found it under 200 logins): the check tries again within its timeout, and
+    /// relays once the queue drains. In front of Redis, a relay whose queue is full for 300 ms.
+    @Test func aFullListenQueueIsWaitedFor() throws {
+        #expect(try login("192.0.2.80").errors.isEmpty)
+        let busy = redis.directory.appendingPathComponent("busy.sock").path
+        let ready = redis.directory.appendingPathComponent("busy.ready").path
+        let relay = try Spawned(
+            "/usr/bin/python3",
+            [
+                "-c",
+                """
+                import socket, threading, time
+                path, target, ready = \(String(reflecting: busy)), \(String(reflecting: redis.socket)), \
+                    \(String(reflecting: ready))
+                s = socket.socket(socket.AF_UNIX); s.bind(path); s.listen(0)
+                fillers = []
+                while True:
+                    c = socket.socket(socket.AF_UNIX); c.setblocking(False)
+                    try:
+                        c.connect(path)
+                    except BlockingIOError:
+                        break
+                    fillers.append(c)
+                open(ready, "w").close()
+                time.sleep(0.3)
+                for c in fillers: c.close()
+                def pipe(a, b):
+                    try:
+                        while data := a.recv(65536): b.sendall(data)
+                    except OSError: pass
+                    try: b.shutdown(socket.SHUT_WR)
+                    except OSError: pass
+                while True:
+                    c, _ = s.accept()
+                    u = socket.socket(socket.AF_UNIX); u.connect(target)
+                    threading.Thread(target=pipe, args=(c, u), daemon=True).start()
+                    threading.Thread(target=pipe, args=(u, c), daemon=True).start()
+                """,
+            ])
+        defer { relay.stop() }
+        let deadline = Date().addingTimeInterval(5)
+        while !FileManager.default.fileExists(atPath: ready), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        let (check, seconds) = try connect(
+            "192.0.2.80", ["RELAY_CTRL_REDIS_TIMEOUT": "2000"], url: "unix:\(busy)?user=reader")
+        #expect(check.environment?["RELAYCLIENT"] == "", "\(check.errors)")
+        #expect(check.errors.isEmpty, "\(check.errors)")
+        #expect(seconds > 0.1 && seconds < 2, "waited \(seconds) s for a queue full for 0.3 s")
     }
 
     /// relay-ctrl-send keeps its name and arguments; the UDP design is refused, and the program
@@ -271,7 +324,13 @@ struct RedisStoreTests {
             platform: { prefix: /usr/local }
             windows:
               relay:
-                redis: { socket: \(socket), db: 3, prefix: "mx:", writer: mx-writer, reader: mx-reader, password-dir: \(passwords.path) }
+                redis:
+                  socket: \(socket)
+                  db: 3
+                  prefix: "mx:"
+                  writer: mx-writer
+                  reader: mx-reader
+                  password-dir: \(passwords.path)
             services:
               mail: { server: dovecot, version: "2.3", protocols: [imap], grants: relay }
               smtp: { server: qmail-smtpd, run-by: daemontools, checks: relay }
