@@ -45,32 +45,34 @@ let package = Package(
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         // Grants in Redis: shared by hosts (RELAY_CTRL_REDIS). Glibc and hiredis only.
         .target(name: "RelayCtrlRedis", dependencies: ["RelayCtrlCore", "CHiredis"]),
-    ] + runtimeTools.map { tool in
-        // Linked statically: start-up as cheap as C's (see bench/exec-cost).
-        .executableTarget(
-            name: tool,
-            dependencies: ["RelayCtrlCore", "RuntimeToolStartup"] + (redisTools.contains(tool) ? ["RelayCtrlRedis"] : []),
-            linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections"])])
-    } + [
-        // Helpers shared by the test targets: running processes, finding built products.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(
-            name: "RelayCtrlCoreTests",
-            dependencies: ["RelayCtrlCore", "TestSupport"]
-        ),
-        // Runs the built tools as processes. It cannot depend on them (their static-link flag
-        // would leak into the test bundle), so scripts/test runs `swift build` first.
-        .testTarget(name: "RuntimeToolTests", dependencies: ["TestSupport"]),
-        .testTarget(
-            name: "RelaychainCoreTests",
-            dependencies: ["RelaychainCore", "TestSupport", .product(name: "Yams", package: "Yams")],
-            exclude: ["Fixtures"]
-        ),
-        // Runs the built `relaychain` binary; depending on it makes `swift test` build it.
-        .testTarget(
-            name: "RelaychainCLITests",
-            dependencies: ["RelaychainCore", "TestSupport", "relaychain"],
-            exclude: ["Golden"]
-        ),
     ]
+        + runtimeTools.map { tool in
+            // Linked statically: start-up as cheap as C's (see bench/exec-cost).
+            .executableTarget(
+                name: tool,
+                dependencies: ["RelayCtrlCore", "RuntimeToolStartup"]
+                    + (redisTools.contains(tool) ? ["RelayCtrlRedis"] : []),
+                linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections"])])
+        } + [
+            // Helpers shared by the test targets: running processes, finding built products.
+            .target(name: "TestSupport", path: "Tests/TestSupport"),
+            .testTarget(
+                name: "RelayCtrlCoreTests",
+                dependencies: ["RelayCtrlCore", "TestSupport"]
+            ),
+            // Runs the built tools as processes. It cannot depend on them (their static-link flag
+            // would leak into the test bundle), so scripts/test runs `swift build` first.
+            .testTarget(name: "RuntimeToolTests", dependencies: ["TestSupport"]),
+            .testTarget(
+                name: "RelaychainCoreTests",
+                dependencies: ["RelaychainCore", "TestSupport", .product(name: "Yams", package: "Yams")],
+                exclude: ["Fixtures"]
+            ),
+            // Runs the built `relaychain` binary; depending on it makes `swift test` build it.
+            .testTarget(
+                name: "RelaychainCLITests",
+                dependencies: ["RelaychainCore", "TestSupport", "relaychain"],
+                exclude: ["Golden"]
+            ),
+        ]
 )

@@ -49,7 +49,9 @@ try:
             make_store(store)
         os.sync()
         if other:
-            order = [(ours, stores[0]), (other, stores[1])] if index % 2 == 0 else [(other, stores[1]), (ours, stores[0])]
+            order = [(ours, stores[0]), (other, stores[1])]
+            if index % 2:
+                order.reverse()
             results = {binary: run(binary, store) for binary, store in order}
             a, b = results[ours], results[other]
             cpu_ratios.append(a[0] / b[0])

@@ -8,13 +8,16 @@ out = sys.stdout
 out.write("relaychain: 1\nplatform:\n  prefix: /usr/pkg\n  paths: { tcpserver: /usr/bin/tcpserver }\n")
 out.write("windows:\n")
 for w in range(8):
-    out.write(f"  window-{w}:\n    store: /var/spool/relay-ctrl/w{w}\n    length: {5 + w}m\n    carry: [USER, DOMAIN]\n")
+    out.write(f"  window-{w}:\n    store: /var/spool/relay-ctrl/w{w}\n    length: {5 + w}m\n"
+              "    carry: [USER, DOMAIN]\n")
 out.write("wrappers:\n")
 for w in range(4):
-    out.write(f"  custom-{w}:\n    path: /usr/local/bin/custom-{w}\n    args: [--level, {w}]\n    bypass:\n      env: {{ CUSTOM_{w}: \"\" }}\n")
+    out.write(f"  custom-{w}:\n    path: /usr/local/bin/custom-{w}\n    args: [--level, {w}]\n"
+              f"    bypass:\n      env: {{ CUSTOM_{w}: \"\" }}\n")
 out.write("services:\n")
 for w in range(8):
-    out.write(f"  imap-{w}:\n    server: dovecot\n    version: \"2.3\"\n    protocols: [imap, pop3]\n    grants: window-{w}\n")
+    out.write(f"  imap-{w}:\n    server: dovecot\n    version: \"2.3\"\n    protocols: [imap, pop3]\n"
+              f"    grants: window-{w}\n")
 for s in range(services):
     out.write(
         f"  smtp-{s}:\n"

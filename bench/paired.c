@@ -81,11 +81,13 @@ int main(int argc, char **argv) {
     repWall[r] = median(wallRatio, rounds);
     lastRssA = median(rssA, rounds);
     lastRssB = median(rssB, rounds);
-    printf("repetition %d: per-round A/B medians: cpu %.3f  wall %.3f   (median cpu A %.0f us, B %.0f us; %d of %d rounds with cpu)\n",
+    printf("repetition %d: per-round A/B medians: cpu %.3f  wall %.3f   "
+           "(median cpu A %.0f us, B %.0f us; %d of %d rounds with cpu)\n",
            r + 1, repCpu[r], repWall[r], median(cpuA, rounds), median(cpuB, rounds), counted, rounds);
   }
   double cpuMid = median(repCpu, reps), wallMid = median(repWall, reps);
-  printf("A/B over %d repetitions of %d rounds: cpu min %.3f median %.3f max %.3f;  wall min %.3f median %.3f max %.3f\n",
+  printf("A/B over %d repetitions of %d rounds: cpu min %.3f median %.3f max %.3f;  "
+         "wall min %.3f median %.3f max %.3f\n",
          reps, rounds, repCpu[0], cpuMid, repCpu[reps - 1], repWall[0], wallMid, repWall[reps - 1]);
   printf("peak RSS per exec (median): A %.0f KiB, B %.0f KiB\n", lastRssA, lastRssB);
   printf("RESULT cpu=%.3f wall=%.3f rssA=%.0f rssB=%.0f\n", cpuMid, wallMid, lastRssA, lastRssB);

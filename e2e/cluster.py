@@ -89,7 +89,8 @@ class Network:
                 commands += ["address add 10.78.2.%d/16 dev eth0" % i for i in range(1, LOAD + 1)]
                 commands += ["address add fd78::1:%d/64 dev eth0 nodad" % i for i in range(1, 11)]
             else:
-                commands += ["address add %s/16 dev eth0" % host_v4(name), "address add %s/64 dev eth0 nodad" % host_v6(name)]
+                commands += ["address add %s/16 dev eth0" % host_v4(name),
+                             "address add %s/64 dev eth0 nodad" % host_v6(name)]
             batch = "\n".join(commands) + "\n"
             subprocess.run(["ip", "-n", self.ns(name), "-batch", "-"], input=batch, text=True, check=True)
 
@@ -233,7 +234,8 @@ class Cluster:
             expect(self.admin("ACL", "SETUSER", user, ">" + password).stdout.strip() == "OK", "ACL SETUSER " + user)
 
     def admin(self, *command, check=True, input=None):
-        return run(["ip", "netns", "exec", self.network.ns("store"), "redis-cli", "--no-auth-warning", "-h", "127.0.0.1",
+        return run(["ip", "netns", "exec", self.network.ns("store"), "redis-cli", "--no-auth-warning",
+                    "-h", "127.0.0.1",
                     "--user", "admin", "--pass", REDIS_ADMIN] + list(command), check=check, input=input)
 
     def start_host(self, name):
@@ -514,7 +516,8 @@ def smtp_credentials_cannot_grant(c):
                "SET without a user: %r" % (anonymous.stdout + anonymous.stderr))
     expect(c.grant(address) == "", "a grant was written from an SMTP host")
     expect(not c.relays("mx1", address), "relay after an SMTP host tried to grant")
-    return "each SMTP host holds only the reader's password; allow, SET as the reader and SET without a user all refused"
+    return ("each SMTP host holds only the reader's password; allow, SET as the reader and SET without a user "
+            "all refused")
 
 
 FAULT_CLIENTS = {"redis stopped": ("10.78.1.7", "10.78.1.17"), "link down": ("10.78.1.8", "10.78.1.18"),
@@ -537,7 +540,8 @@ def fault(c, name, start, stop):
             expect(greeted <= TIMEOUT_MS + 100, "%s greeted after %.0f ms (%s)" % (mx, greeted, name))
     finally:
         stop()
-    expect(supervised_pids(c) == before, "a service restarted during the fault: %s -> %s" % (before, supervised_pids(c)))
+    after = supervised_pids(c)
+    expect(after == before, "a service restarted during the fault: %s -> %s" % (before, after))
     healed = False
     deadline = time.time() + 10
     while not healed and time.time() < deadline:
@@ -623,7 +627,8 @@ def concurrent_logins(c):
     expect(not failures, "%d of %d did not relay: %s" % (len(failures), LOAD, failures[:5]))
     bad = [line for line in c.read("log", "dovecot.log").splitlines() if "Error:" in line or "Fatal:" in line]
     expect(not bad, "Dovecot logged errors: %s" % bad[:3])
-    return "%d concurrent logins in %.1f s, %d keys; then their %d SMTP sessions, %d at a time, all relayed in %.1f s" % (
+    return ("%d concurrent logins in %.1f s, %d keys; then their %d SMTP sessions, %d at a time, "
+            "all relayed in %.1f s") % (
         LOAD, logged_in, keys, LOAD, SENDERS, sent)
 
 

@@ -23,7 +23,8 @@ import threading
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOLS = ["relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-chdir", "relay-ctrl-age", "ifrelayclient", "dovecot-settcpremoteip"]
+TOOLS = ["relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-chdir", "relay-ctrl-age", "ifrelayclient",
+         "dovecot-settcpremoteip"]
 PASSWORD = "correct horse"
 FOREIGN = "someone@elsewhere.example"
 
@@ -99,7 +100,8 @@ class World:
         self.smtp4 = free_port()
         self.smtp6 = free_port(socket.AF_INET6, "::1") if self.ipv6 else free_port()
         with open(os.path.join(REPO, "e2e", "spec.template.yaml")) as f:
-            spec = f.read().replace("@ROOT@", self.root).replace("@SMTP4@", str(self.smtp4)).replace("@SMTP6@", str(self.smtp6))
+            spec = f.read().replace("@ROOT@", self.root)
+            spec = spec.replace("@SMTP4@", str(self.smtp4)).replace("@SMTP6@", str(self.smtp6))
         with open(self.path("spec.yaml"), "w") as f:
             f.write(spec)
         build = subprocess.run([self.relaychain, "build", self.path("spec.yaml"), "--output", self.path("gen")],
@@ -243,7 +245,8 @@ class World:
                 client.quit()
             except Exception:
                 pass
-        new = sorted(name for name in set(os.listdir(self.path("standin"))) - before if name.startswith("env.%s." % source))
+        new = sorted(name for name in set(os.listdir(self.path("standin"))) - before
+                     if name.startswith("env.%s." % source))
         environment = None
         if new:
             with open(self.path("standin", new[-1])) as f:
@@ -312,9 +315,11 @@ def doctor_passes(w):
     expect(result.returncode == 0, "doctor failed (%d):\n%s%s" % (result.returncode, result.stdout, result.stderr))
     last = result.stdout.strip().splitlines()[-1]
     expect(last.startswith("doctor: all ") and "FAIL" not in result.stdout, result.stdout)
-    relays = [line for line in result.stdout.splitlines() if line.startswith("ok   service '") and "relays for 192.0.2." in line]
+    relays = [line for line in result.stdout.splitlines()
+              if line.startswith("ok   service '") and "relays for 192.0.2." in line]
     expect(len(relays) == (2 if w.ipv6 else 2), "the self-test should cover both SMTP services: %s" % relays)
-    leftovers = [name for name in os.listdir(w.path("spool", "allow")) if name.startswith("192.0.2.") or name.startswith(".relaychain")]
+    leftovers = [name for name in os.listdir(w.path("spool", "allow"))
+                 if name.startswith("192.0.2.") or name.startswith(".relaychain")]
     expect(not leftovers, "doctor left grants behind: %s" % leftovers)
     print(result.stdout, end="")
     return last + "; setup ran once, a second run had nothing to do"
@@ -353,10 +358,13 @@ def imap_login_relays(w):
     expect(environment.get("USER") == "alice", "stand-in did not see USER=alice: %s" % environment)
     expect(environment.get("RBLSMTPD") == "", "rblsmtpd was not told to step aside")
     owner = pwd.getpwuid(os.stat(grant).st_uid).pw_name
-    expect(owner == "dovecot", "the post-login script should run as dovecot (default_internal_user), grant owned by %s" % owner)
+    expect(owner == "dovecot",
+           "the post-login script should run as dovecot (default_internal_user), grant owned by %s" % owner)
     log = w.path("gen", "service", "smtp", "log", "main", "current")
     deadline = time.time() + 5
-    while time.time() < deadline and not (os.path.exists(log) and "relay-ctrl-check" in open(log, errors="replace").read()):
+    def logged():
+        return os.path.exists(log) and "relay-ctrl-check" in open(log, errors="replace").read()
+    while time.time() < deadline and not logged():
         time.sleep(0.1)
     expect(os.path.exists(log), "multilog (as qmaill) wrote no log/main/current")
     expect(pwd.getpwuid(os.stat(log).st_uid).pw_name == "qmaill", "log/main/current is not qmaill's")
@@ -399,7 +407,8 @@ def ipv6(w):
     expect(w.grant("::1") is not None, "no grant named ::1")
     code, message, environment = w.send("::1", host="::1")
     expect(code == 250, "relaying refused over IPv6: %d %s" % (code, message))
-    expect(environment.get("TCPREMOTEIP") == "::1" and environment.get("RELAYCLIENT") == "", "environment: %s" % environment)
+    expect(environment.get("TCPREMOTEIP") == "::1" and environment.get("RELAYCLIENT") == "",
+           "environment: %s" % environment)
     return "login and relay over ::1"
 
 
@@ -410,8 +419,10 @@ def planted_grants(w):
         f.write(b"USER=mallory\0QMAILQUEUE=/tmp/evil\0LD_PRELOAD=/tmp/evil.so\0")
     os.chown(planted, nobody.pw_uid, nobody.pw_gid)
     code, message, environment = w.send("127.0.0.17")
-    expect(environment is not None, "a grant file, even planted, still opens the window: the store's parent must be private")
-    expect("QMAILQUEUE" not in environment and "LD_PRELOAD" not in environment, "planted variables reached qmail-smtpd: %s" % environment)
+    expect(environment is not None,
+           "a grant file, even planted, still opens the window: the store's parent must be private")
+    expect("QMAILQUEUE" not in environment and "LD_PRELOAD" not in environment,
+           "planted variables reached qmail-smtpd: %s" % environment)
     future = w.path("spool", "allow", "127.0.0.18")
     with open(future, "wb") as f:
         f.write(b"USER=mallory\0")
@@ -451,7 +462,8 @@ def load(w):
         f.seek(errors_before)
         bad = [line for line in f if "Error:" in line or "Fatal:" in line or "Panic:" in line]
     expect(not bad, "Dovecot logged errors: %s" % bad[:3])
-    return "50 concurrent clients logged in and relayed in %.2fs (%.1f login+send per second); 50 grants" % (elapsed, 50 / elapsed)
+    return ("50 concurrent clients logged in and relayed in %.2fs (%.1f login+send per second); 50 grants"
+            % (elapsed, 50 / elapsed))
 
 
 SCENARIOS = [

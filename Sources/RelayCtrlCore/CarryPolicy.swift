@@ -10,7 +10,11 @@ public enum CarryPolicy {
     public static let variable = "RELAY_CTRL_CARRY"
     static let defaultUser: StaticString = "USER"
     static let defaultDomain: StaticString = "DOMAIN"
-    public static var defaultNames: [[UInt8]] { [defaultUser, defaultDomain].map { Array(UnsafeBufferPointer(start: $0.utf8Start, count: $0.utf8CodeUnitCount)) } }
+    public static var defaultNames: [[UInt8]] {
+        [defaultUser, defaultDomain].map {
+            Array(UnsafeBufferPointer(start: $0.utf8Start, count: $0.utf8CodeUnitCount))
+        }
+    }
 
     /// What a check imports: the default pair (compared in place, with nothing built, since this
     /// runs on every SMTP connection), or the names RELAY_CTRL_CARRY lists.
@@ -60,7 +64,8 @@ public enum CarryPolicy {
     public static func isVariableName(_ name: [UInt8]) -> Bool {
         guard let first = name.first, !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else { return false }
         return name.allSatisfy { byte in
-            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
         }
     }
@@ -69,7 +74,8 @@ public enum CarryPolicy {
     /// the name steers nothing in a qmail chain. Case is ignored (ASCII).
     public static func risk(of name: [UInt8]) -> String? {
         let upper = name.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 0x20 : $0 }  // ASCII only
-        for rule in risks where rule.names.contains(upper) || rule.prefixes.contains(where: { upper.starts(with: $0) }) {
+        for rule in risks where rule.names.contains(upper) || rule.prefixes.contains(where: { upper.starts(with: $0) })
+        {
             return rule.gain
         }
         return nil
@@ -93,8 +99,12 @@ public enum CarryPolicy {
 
     private static let risks: [Rule] = [
         Rule(["PATH"], "choose which programs the SMTP chain runs"),
-        Rule(["IFS", "ENV", "BASH_ENV", "SHELL", "CDPATH", "SHELLOPTS", "PS4"], "change how shell scripts in the chain run"),
-        Rule(["GCONV_PATH", "LOCPATH", "NLSPATH", "GLIBC_TUNABLES", "HOSTALIASES", "RESOLV_HOST_CONF"], prefixes: ["LD_", "MALLOC_"], "load code into, or reconfigure, the chain's programs"),
+        Rule(
+            ["IFS", "ENV", "BASH_ENV", "SHELL", "CDPATH", "SHELLOPTS", "PS4"],
+            "change how shell scripts in the chain run"),
+        Rule(
+            ["GCONV_PATH", "LOCPATH", "NLSPATH", "GLIBC_TUNABLES", "HOSTALIASES", "RESOLV_HOST_CONF"],
+            prefixes: ["LD_", "MALLOC_"], "load code into, or reconfigure, the chain's programs"),
         Rule([], prefixes: ["QMAIL"], "steer qmail (QMAILQUEUE runs any program as qmaild)"),
         Rule(["RELAYCLIENT"], prefixes: ["RELAY_CTRL_"], "change relaying itself"),
         Rule(["RBLSMTPD", "GREETDELAY", "DATABYTES", "SMTPGREETING"], "switch off a spam defence or limit"),

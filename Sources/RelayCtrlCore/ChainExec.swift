@@ -26,7 +26,8 @@ public enum ChainExec {
     /// plain pointer buffer: an Array of pointers would make the Swift runtime build its type
     /// metadata (a demangler run) on every exec.
     public static func execArguments(_ first: Range<Int>, then second: Range<Int> = 0..<0, log: Log) -> Never {
-        let arguments = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: first.count + second.count + 1)
+        let arguments = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(
+            capacity: first.count + second.count + 1)
         var count = 0
         for index in first where index < argc {
             arguments[count] = CommandLine.unsafeArgv[index]

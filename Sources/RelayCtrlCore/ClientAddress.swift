@@ -52,7 +52,8 @@ public struct ClientAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func isZoneCharacter(_ byte: UInt8) -> Bool {
-        isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z")) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+        isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
@@ -60,13 +61,18 @@ public struct ClientAddress: Hashable, Sendable, CustomStringConvertible {
     /// Four decimal octets, 0-255, no leading zeros (which inet_aton would read as octal).
     private static func parseIPv4(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
         var address: UInt32 = 0
-        var octets = 0, value = 0, digits = 0, leadingZero = false
+        var octets = 0
+        var value = 0
+        var digits = 0
+        var leadingZero = false
         for byte in bytes {
             if byte == UInt8(ascii: ".") {
                 guard digits > 0, octets < 3 else { return nil }
                 address = address << 8 | UInt32(value)
                 octets += 1
-                value = 0; digits = 0; leadingZero = false
+                value = 0
+                digits = 0
+                leadingZero = false
                 continue
             }
             guard isDigit(byte), digits < 3, !leadingZero else { return nil }
@@ -99,7 +105,9 @@ public struct ClientAddress: Hashable, Sendable, CustomStringConvertible {
             }
             set {
                 precondition(index >= 0 && index < 8)
-                withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: newValue, toByteOffset: index * 2, as: UInt16.self) }
+                withUnsafeMutableBytes(of: &storage) {
+                    $0.storeBytes(of: newValue, toByteOffset: index * 2, as: UInt16.self)
+                }
             }
         }
     }
@@ -110,7 +118,8 @@ public struct ClientAddress: Hashable, Sendable, CustomStringConvertible {
         let colon = UInt8(ascii: ":")
         func isColon(_ index: Int) -> Bool { index < bytes.count && bytes[index] == colon }
         var groups = Groups()
-        var count = 0, index = 0
+        var count = 0
+        var index = 0
         var gap: Int?
         if isColon(0) {
             guard isColon(1) else { return nil }
@@ -204,12 +213,20 @@ public struct ClientAddress: Hashable, Sendable, CustomStringConvertible {
     /// RFC 5952 section 4: lower case, no leading zeros, the longest run of two or more zero
     /// groups (the first of equals) written as `::`.
     private static func formatIPv6(_ groups: Groups) -> String {
-        var bestStart = -1, bestLength = 0, index = 0
+        var bestStart = -1
+        var bestLength = 0
+        var index = 0
         while index < 8 {
-            guard groups[index] == 0 else { index += 1; continue }
+            guard groups[index] == 0 else {
+                index += 1
+                continue
+            }
             var end = index
             while end < 8, groups[end] == 0 { end += 1 }
-            if end - index > bestLength, end - index >= 2 { bestStart = index; bestLength = end - index }
+            if end - index > bestLength, end - index >= 2 {
+                bestStart = index
+                bestLength = end - index
+            }
             index = end
         }
         return text { buffer in

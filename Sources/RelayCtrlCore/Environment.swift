@@ -37,7 +37,9 @@ public enum Environment {
     @discardableResult
     public static func set(name: UnsafeBufferPointer<UInt8>, _ value: TerminatedBytes) -> Bool {
         guard let base = name.baseAddress, !name.isEmpty, !name.contains(0) else { return false }
-        guard let copy = strndup(UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), name.count) else { return false }
+        guard let copy = strndup(UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), name.count) else {
+            return false
+        }
         defer { free(copy) }
         return setenv(copy, value.start, 1) == 0
     }

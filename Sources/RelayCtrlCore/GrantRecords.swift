@@ -30,13 +30,18 @@ public enum GrantRecords {
     /// Each complete record of `body`, in place: its name (not terminated) and its value
     /// (terminated by the record's NUL). A trailing record without its NUL (a truncated or
     /// oversized file) and records without `=` are skipped, as the original does.
-    public static func forEach(in body: UnsafeBufferPointer<UInt8>, _ visit: (_ name: UnsafeBufferPointer<UInt8>, _ value: TerminatedBytes) -> Void) {
+    public static func forEach(
+        in body: UnsafeBufferPointer<UInt8>,
+        _ visit: (_ name: UnsafeBufferPointer<UInt8>, _ value: TerminatedBytes) -> Void
+    ) {
         guard let base = body.baseAddress else { return }
         var start = 0
         while let end = body[start...].firstIndex(of: 0) {
             if let equals = body[start..<end].firstIndex(of: UInt8(ascii: "=")) {
                 let value = UnsafeRawPointer(base + equals + 1).assumingMemoryBound(to: CChar.self)
-                visit(UnsafeBufferPointer(rebasing: body[start..<equals]), TerminatedBytes(start: value, count: end - equals - 1))
+                visit(
+                    UnsafeBufferPointer(rebasing: body[start..<equals]),
+                    TerminatedBytes(start: value, count: end - equals - 1))
             }
             start = end + 1
         }

@@ -54,7 +54,9 @@ public struct GrantStore: Sendable {
         guard fstatat(directory.descriptor, name, &entry, AT_SYMLINK_NOFOLLOW) == 0 else {
             return errno == ENOENT ? .missing : .unreadable(reason: Log.systemError())
         }
-        guard entry.st_mode & S_IFMT == S_IFREG else { return .notRegular(kind: Self.kind(of: entry), Self.identity(of: entry)) }
+        guard entry.st_mode & S_IFMT == S_IFREG else {
+            return .notRegular(kind: Self.kind(of: entry), Self.identity(of: entry))
+        }
         // Only now open it, and refuse anything that was swapped in since the look.
         let descriptor = openat(directory.descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -64,7 +66,9 @@ public struct GrantStore: Sendable {
         defer { close(descriptor) }
         var opened = stat()
         guard fstat(descriptor, &opened) == 0 else { return .unreadable(reason: Log.systemError()) }
-        guard opened.st_mode & S_IFMT == S_IFREG else { return .notRegular(kind: Self.kind(of: opened), Self.identity(of: opened)) }
+        guard opened.st_mode & S_IFMT == S_IFREG else {
+            return .notRegular(kind: Self.kind(of: opened), Self.identity(of: opened))
+        }
         let modified = Int(opened.st_mtim.tv_sec)
         if modified > now + Self.clockSkewAllowance { return .future(ahead: modified - now, Self.identity(of: opened)) }
         if modified < now - window { return .expired(age: now - modified, Self.identity(of: opened)) }
@@ -83,7 +87,8 @@ public struct GrantStore: Sendable {
         var descriptor: Int32 = -1
         for attempt in 0..<8 {
             temporary = attempt == 0 ? base : "\(base).\(attempt)"
-            descriptor = openat(directory.descriptor, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+            descriptor = openat(
+                directory.descriptor, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
             if descriptor >= 0 || errno != EEXIST { break }
         }
         guard descriptor >= 0 else { return "Could not open '\(temporary)' for writing: \(Log.systemError())" }
@@ -113,7 +118,9 @@ public struct GrantStore: Sendable {
             return errno == ENOENT ? .alreadyGone : .failed(reason: Log.systemError())
         }
         var moved = stat()
-        if fstatat(directory.descriptor, aside, &moved, AT_SYMLINK_NOFOLLOW) == 0, let identity, Self.identity(of: moved) != identity {
+        if fstatat(directory.descriptor, aside, &moved, AT_SYMLINK_NOFOLLOW) == 0, let identity,
+            Self.identity(of: moved) != identity
+        {
             // Not the stale one: restore it without replacing anything newer (link fails on EEXIST).
             if linkat(directory.descriptor, aside, directory.descriptor, name, 0) != 0, errno != EEXIST {
                 renameat(directory.descriptor, aside, directory.descriptor, name)

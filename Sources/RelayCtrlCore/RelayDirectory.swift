@@ -52,7 +52,8 @@ public struct RelayDirectory: Sendable {
     }
 
     static func parseDescriptor(_ text: UnsafeBufferPointer<UInt8>) -> Int32? {
-        guard !text.isEmpty, text.count <= 9, text.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        guard !text.isEmpty, text.count <= 9, text.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else { return nil }
         return Int32(text.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) })
     }
 }
@@ -65,4 +66,3 @@ extension Array where Element == UInt8 {
         return terminated.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) } }
     }
 }
-

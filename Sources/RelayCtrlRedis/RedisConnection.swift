@@ -151,7 +151,7 @@ final class RedisConnection {
             }
             return copy
         }
-        defer { copies.forEach { $0.deallocate() } }
+        defer { for copy in copies { copy.deallocate() } }
         var pointers = copies.map { UnsafePointer<CChar>?($0) }
         return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }

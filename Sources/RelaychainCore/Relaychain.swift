@@ -25,7 +25,8 @@ public enum Relaychain {
     ) -> (checked: CheckResult, files: [OutputFile]) {
         let document = YAMLDocument(source)
         guard let root = document.root else {
-            let checked = CheckResult(spec: nil, diagnostics: document.diagnostics.limitedInSourceOrder(), source: source)
+            let checked = CheckResult(
+                spec: nil, diagnostics: document.diagnostics.limitedInSourceOrder(), source: source)
             return (checked, [])
         }
         let loaded = SpecLoader.load(root)
@@ -77,17 +78,22 @@ public enum Relaychain {
         public var description: String {
             switch self {
             case .noSuchSMTPService(let name, let available):
-                "no qmail-smtpd service named '\(name)' (the spec has: \(available.isEmpty ? "none" : available.joined(separator: ", ")))"
+                "no qmail-smtpd service named '\(name)' (the spec has: "
+                    + "\(available.isEmpty ? "none" : available.joined(separator: ", ")))"
             case .invalidClient(let text): "'\(text)' is not an IPv4 or IPv6 address"
             }
         }
     }
 
     /// Runs the model of a service's emitted SMTP chain for one client.
-    public static func explain(_ spec: Spec, service name: String, client: String, as clientClass: ClientClass) -> Result<ChainSimulation, ExplainFailure> {
+    public static func explain(_ spec: Spec, service name: String, client: String, as clientClass: ClientClass)
+        -> Result<ChainSimulation, ExplainFailure>
+    {
         guard let address = ClientAddress(client) else { return .failure(.invalidClient(client)) }
         let smtpServices = spec.services.filter { if case .qmailSMTPD = $0.role { true } else { false } }
-        guard let service = smtpServices.first(where: { $0.name.value == name }), case .qmailSMTPD(let smtpd) = service.role else {
+        guard let service = smtpServices.first(where: { $0.name.value == name }),
+            case .qmailSMTPD(let smtpd) = service.role
+        else {
             return .failure(.noSuchSMTPService(name, available: smtpServices.map(\.name.value)))
         }
         return .success(ChainSimulator(spec: spec).simulate(service, smtpd, client: address.canonical, as: clientClass))
@@ -121,9 +127,11 @@ extension SourceFile {
         var prefix = 0
         while case .scalarValue(let scalar) = decoder.decode(&iterator) { prefix += UTF8.width(scalar) }
         let valid = SourceFile(path: path, text: String(decoding: bytes[..<prefix], as: UTF8.self))
-        return .failure(DecodingFailure(diagnostic: .error(
-            .notUTF8, "the spec is not UTF-8 text", at: valid.location(ofByte: prefix),
-            fix: "convert it, e.g. with iconv -t UTF-8")))
+        return .failure(
+            DecodingFailure(
+                diagnostic: .error(
+                    .notUTF8, "the spec is not UTF-8 text", at: valid.location(ofByte: prefix),
+                    fix: "convert it, e.g. with iconv -t UTF-8")))
     }
 }
 

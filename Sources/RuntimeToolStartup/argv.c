@@ -23,7 +23,8 @@ static void keepArguments(int argc, char **argv, char **envp) {
   keptArguments = argv;
 }
 
-__attribute__((section(".init_array"), used)) static void (*const keepArgumentsEntry)(int, char **, char **) = keepArguments;
+__attribute__((section(".init_array"), used))
+static void (*const keepArgumentsEntry)(int, char **, char **) = keepArguments;
 
 /* The runtime's signatures (stdlib/public/CommandLineSupport/CommandLine.cpp, Swift 6). */
 __attribute__((swiftcall)) char **_swift_stdlib_getUnsafeArgvArgc(int *count) {

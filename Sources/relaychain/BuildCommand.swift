@@ -90,7 +90,10 @@ struct BuildCommand: ParsableCommand {
             }
             for path in stale { print("stale: \(path) (no longer generated)") }
             if !changed.isEmpty || !stale.isEmpty {
-                printError("relaychain: \(directory.root) is stale; refresh it with: relaychain build \(spec)\(output.map { " --output \($0)" } ?? "")")
+                printError(
+                    "relaychain: \(directory.root) is stale; refresh it with: relaychain build "
+                        + "\(spec)\(output.map { " --output \($0)" } ?? "")"
+                )
                 throw ExitCode(ExitStatus.findings)
             }
             return
@@ -101,15 +104,18 @@ struct BuildCommand: ParsableCommand {
             printError("relaychain: \(error); the previous output is unchanged")
             throw ExitCode(ExitStatus.output)
         }
-        printError("relaychain: \(directory.root): \(Self.count(changed.count, "file")) written, "
-            + "\(result.files.count - changed.count) unchanged, \(stale.count) removed")
+        printError(
+            "relaychain: \(directory.root): \(Self.count(changed.count, "file")) written, "
+                + "\(result.files.count - changed.count) unchanged, \(stale.count) removed")
     }
 
     /// Where in the spec a word of an existing qmail-run variable belongs.
     static func keep(_ word: RCConfMerge.DroppedWord) -> String {
-        let service = word.variable.hasPrefix("qmailsmtpd_") ? "the qmail-run qmail-smtpd service" : "the qmail-run service"
+        let service =
+            word.variable.hasPrefix("qmailsmtpd_") ? "the qmail-run qmail-smtpd service" : "the qmail-run service"
         if word.variable.hasSuffix("_postenv"), let equals = word.word.firstIndex(of: "=") {
-            let name = word.word[..<equals], value = word.word[word.word.index(after: equals)...]
+            let name = word.word[..<equals]
+            let value = word.word[word.word.index(after: equals)...]
             return "keep it with 'environment: { \(name): \"\(value)\" }' in \(service)"
         }
         if word.variable == "qmailsmtpd_presmtpd" {
@@ -150,8 +156,10 @@ struct BuildCommand: ParsableCommand {
         let dropped = RCConfMerge.droppedWords(fragment, into: existing)
         for word in dropped {
             let verb = force ? "dropped" : "merging would drop"
-            printError("relaychain: \(path):\(word.line): \(verb) '\(word.word)' from \(word.variable), which \(spec) does not say; "
-                + Self.keep(word))
+            printError(
+                "relaychain: \(path):\(word.line): \(verb) '\(word.word)' from \(word.variable), which \(spec) does "
+                    + "not say; "
+                    + Self.keep(word))
         }
         if !dropped.isEmpty, !force, !diff {
             printError("relaychain: nothing was written; say those words in the spec, or pass --force to drop them")

@@ -37,7 +37,8 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let renderer = DiagnosticRenderer(colored: color.enabled(forDescriptor: 2))
-        var errors = 0, warnings = 0
+        var errors = 0
+        var warnings = 0
         var unreadable: [String] = []
         var json: [JSONValue] = []
         for path in specs {

@@ -12,9 +12,11 @@ struct ExplainCommand: ParsableCommand {
             rblsmtpd's lists is assumed (the worst case).
 
             Examples:
-              relaychain explain examples/netbsd-pkgsrc-dovecot1.yaml --service smtp --client 192.0.2.7 --logged-in 5m-ago
+              relaychain explain examples/netbsd-pkgsrc-dovecot1.yaml --service smtp --client 192.0.2.7 --logged-in \
+            5m-ago
               relaychain explain examples/netbsd-pkgsrc-dovecot1.yaml --service smtp --client 192.0.2.7 --not-logged-in
-              relaychain explain examples/debian-dovecot23-daemontools.yaml --service smtp --client 2001:db8::7 --logged-in 20m-ago --format json
+              relaychain explain examples/debian-dovecot23-daemontools.yaml --service smtp --client 2001:db8::7 \
+            --logged-in 20m-ago --format json
             """
     )
 
@@ -64,7 +66,9 @@ struct ExplainCommand: ParsableCommand {
         let checked = Relaychain.check(path: spec, bytes: bytes)
         guard let loaded = checked.spec else {
             let renderer = DiagnosticRenderer(colored: false)
-            for diagnostic in checked.diagnostics { printError(renderer.text(diagnostic, in: checked.source, path: spec), terminator: "") }
+            for diagnostic in checked.diagnostics {
+                printError(renderer.text(diagnostic, in: checked.source, path: spec), terminator: "")
+            }
             try fail(
                 "\(spec) has errors; run relaychain check \(spec)", exit: ExitStatus.findings,
                 diagnostics: checked.diagnostics.map { DiagnosticRenderer.json($0, path: spec) })
@@ -115,7 +119,15 @@ struct ExplainCommand: ParsableCommand {
             ("service", .string(run.service)),
             ("client", .string(run.client)),
             ("clientClass", .object(clientClass)),
-            ("steps", .array(run.steps.map { .object([("program", .string($0.program)), ("effects", .array($0.effects.map(JSONValue.string)))]) })),
+            (
+                "steps",
+                .array(
+                    run.steps.map {
+                        .object([
+                            ("program", .string($0.program)), ("effects", .array($0.effects.map(JSONValue.string))),
+                        ])
+                    })
+            ),
             ("verdict", .string(verdict(run))),
             ("relays", .bool(run.relays)),
             ("steppedAside", .array(run.steppedAside.map(JSONValue.string))),

@@ -109,7 +109,7 @@ struct HostDoctor {
         for store in deployment.stores {
             let what =
                 "store \(store.path) is owned by \(store.owner), group of \(store.groupOf), "
-                    + "mode \(String(store.mode, radix: 8))"
+                + "mode \(String(store.mode, radix: 8))"
             guard let found = owner(store.path) else {
                 add(what, false, "missing", fix: setupFix)
                 continue

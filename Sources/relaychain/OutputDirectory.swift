@@ -1,7 +1,7 @@
 import RelaychainCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes a build's files into a directory, all or nothing:
@@ -46,7 +46,9 @@ struct OutputDirectory {
             if name.hasPrefix(Self.temporaryPrefix) || name.hasPrefix(Self.backupPrefix) {
                 interrupted.append(path)
             } else if !keep.contains(path), let text = existing(path),
-                text.split(separator: "\n", maxSplits: 2).prefix(2).contains(where: { $0.hasPrefix(Self.generatedMarker) })
+                text.split(separator: "\n", maxSplits: 2).prefix(2).contains(where: {
+                    $0.hasPrefix(Self.generatedMarker)
+                })
             {
                 stale.append(path)
             }
@@ -69,9 +71,10 @@ struct OutputDirectory {
             status.st_mode & 0o7777 == (file.executable ? 0o755 : 0o644)
         else { return false }
         let expected = file.contents.utf8
-        return Int(status.st_size) == expected.count && expected.withContiguousStorageIfAvailable { wanted in
-            FileSystem.contentsEqual(descriptor, wanted)
-        } ?? false
+        return Int(status.st_size) == expected.count
+            && expected.withContiguousStorageIfAvailable { wanted in
+                FileSystem.contentsEqual(descriptor, wanted)
+            } ?? false
     }
 
     private struct Staged {

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `relaychain probe-as USER ...`: what doctor runs to act as an account for real (its uid and

@@ -11,7 +11,8 @@ struct RelaychainCommand: ParsableCommand {
             """,
         version: RelaychainVersion.current,
         subcommands: [
-            CheckCommand.self, BuildCommand.self, ExplainCommand.self, DoctorCommand.self, ImportCommand.self, SchemaCommand.self,
+            CheckCommand.self, BuildCommand.self, ExplainCommand.self, DoctorCommand.self, ImportCommand.self,
+            SchemaCommand.self,
             ProbeAsCommand.self,
         ]
     )

@@ -2,9 +2,9 @@ import ArgumentParser
 import RelaychainCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reading specs with errno-accurate messages ("No such file or directory"), without Foundation.

@@ -3,7 +3,8 @@
 /// and a last line without a newline is marked as diff marks it.
 enum UnifiedDiff {
     static func render(old: String, new: String, oldName: String, newName: String, context: Int = 3) -> String {
-        let a = lines(old), b = lines(new)
+        let a = lines(old)
+        let b = lines(new)
         // Longest common subsequence table, from the end.
         var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
         for i in stride(from: a.count - 1, through: 0, by: -1) {
@@ -11,28 +12,44 @@ enum UnifiedDiff {
                 table[i][j] = a[i] == b[j] ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
             }
         }
-        enum Edit { case same(String), removed(String), added(String) }
+        enum Edit {
+            case same(String)
+            case removed(String)
+            case added(String)
+        }
         var edits: [Edit] = []
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < a.count || j < b.count {
-            if i < a.count, j < b.count, a[i] == b[j] { edits.append(.same(a[i])); i += 1; j += 1 }
-            else if i < a.count, j == b.count || table[i + 1][j] >= table[i][j + 1] {
+            if i < a.count, j < b.count, a[i] == b[j] {
+                edits.append(.same(a[i]))
+                i += 1
+                j += 1
+            } else if i < a.count, j == b.count || table[i + 1][j] >= table[i][j + 1] {
                 edits.append(.removed(a[i]))
                 i += 1
+            } else {
+                edits.append(.added(b[j]))
+                j += 1
             }
-            else { edits.append(.added(b[j])); j += 1 }
         }
         var out = "--- \(oldName)\n+++ \(newName)\n"
         var index = 0
-        var oldLine = 1, newLine = 1
+        var oldLine = 1
+        var newLine = 1
         while index < edits.count {
-            guard edits[index..<edits.count].contains(where: { if case .same = $0 { false } else { true } }) else { break }
+            guard edits[index..<edits.count].contains(where: { if case .same = $0 { false } else { true } }) else {
+                break
+            }
             // Find the next change, then grow a hunk around it.
             var first = index
             while case .same = edits[first] { first += 1 }
             let start = max(index, first - context)
             for k in index..<start {
-                if case .same = edits[k] { oldLine += 1; newLine += 1 }
+                if case .same = edits[k] {
+                    oldLine += 1
+                    newLine += 1
+                }
             }
             var end = first
             var lastChange = first
@@ -45,16 +62,26 @@ enum UnifiedDiff {
                 end += 1
             }
             end = min(edits.count, lastChange + context + 1)
-            var body = "", oldCount = 0, newCount = 0
+            var body = ""
+            var oldCount = 0
+            var newCount = 0
             for edit in edits[start..<end] {
                 switch edit {
-                case .same(let line): body += " \(shown(line))"; oldCount += 1; newCount += 1
-                case .removed(let line): body += "-\(shown(line))"; oldCount += 1
-                case .added(let line): body += "+\(shown(line))"; newCount += 1
+                case .same(let line):
+                    body += " \(shown(line))"
+                    oldCount += 1
+                    newCount += 1
+                case .removed(let line):
+                    body += "-\(shown(line))"
+                    oldCount += 1
+                case .added(let line):
+                    body += "+\(shown(line))"
+                    newCount += 1
                 }
             }
             // An empty side is numbered from the line before the hunk (-0,0 for an empty file).
-            let oldStart = oldCount == 0 ? oldLine - 1 : oldLine, newStart = newCount == 0 ? newLine - 1 : newLine
+            let oldStart = oldCount == 0 ? oldLine - 1 : oldLine
+            let newStart = newCount == 0 ? newLine - 1 : newLine
             out += "@@ -\(oldStart),\(oldCount) +\(newStart),\(newCount) @@\n" + body
             oldLine += oldCount
             newLine += newCount

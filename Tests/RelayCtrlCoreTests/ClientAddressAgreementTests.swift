@@ -39,10 +39,13 @@ import Testing
     /// A valid address, written one of the many ways people and servers write them.
     static func spelledAddress(_ generator: inout Generator) -> String {
         if generator.below(4) == 0 {
-            return (0..<4).map { _ in String(generator.below(3) == 0 ? generator.below(10) : generator.below(256)) }.joined(separator: ".")
+            return (0..<4).map { _ in String(generator.below(3) == 0 ? generator.below(10) : generator.below(256)) }
+                .joined(separator: ".")
         }
         // Groups biased towards zero, so that zero runs of every length occur.
-        var groups = (0..<8).map { _ in generator.below(3) == 0 ? generator.below(0x10000) : (generator.below(4) == 0 ? 1 : 0) }
+        var groups = (0..<8).map { _ in
+            generator.below(3) == 0 ? generator.below(0x10000) : (generator.below(4) == 0 ? 1 : 0)
+        }
         let mapped = generator.below(8) == 0
         if mapped { groups = [0, 0, 0, 0, 0, 0xFFFF, generator.below(0x10000), generator.below(0x10000)] }
         var words = groups.map { group -> String in
@@ -51,7 +54,8 @@ import Testing
             return hex
         }
         if generator.below(4) == 0 {
-            let quad = [groups[6] >> 8, groups[6] & 0xFF, groups[7] >> 8, groups[7] & 0xFF].map(String.init).joined(separator: ".")
+            let quad = [groups[6] >> 8, groups[6] & 0xFF, groups[7] >> 8, groups[7] & 0xFF].map(String.init).joined(
+                separator: ".")
             words = Array(words[0..<6]) + [quad]
         }
         // Compress some run of zero groups (any, not only the longest), or none.
@@ -60,7 +64,8 @@ import Testing
             var end = start
             while end + 1 < words.count, words[end + 1].allSatisfy({ $0 == "0" }) { end += 1 }
             let length = 1 + generator.below(end - start + 1)
-            let head = words[0..<start].joined(separator: ":"), tail = words[(start + length)...].joined(separator: ":")
+            let head = words[0..<start].joined(separator: ":")
+            let tail = words[(start + length)...].joined(separator: ":")
             return head + "::" + tail
         }
         return words.joined(separator: ":")
@@ -75,7 +80,8 @@ import Testing
     @Test func agreesWithGlibc() {
         var generator = Generator(state: 0xADD2_E55)
         var failures: [String] = []
-        var compared = 0, valid = 0
+        var compared = 0
+        var valid = 0
         for index in 0..<200_000 where failures.count < 10 {
             let text = index % 2 == 0 ? Self.spelledAddress(&generator) : Self.nearMiss(&generator)
             let expected = Self.libc(text)

@@ -23,13 +23,15 @@ import Testing
     func entries() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: path).sorted() }
 
     func write(_ address: String, user: String) throws {
-        let problem = store.write(ClientAddress(address)!, records: [GrantRecord(name: Array("USER".utf8), value: Array(user.utf8))])
+        let problem = store.write(
+            ClientAddress(address)!, records: [GrantRecord(name: Array("USER".utf8), value: Array(user.utf8))])
         #expect(problem == nil)
     }
 
     func staleIdentity(_ address: String) throws -> GrantStore.Identity {
         let now = Int(time(nil))
-        guard case .expired(_, let identity) = store.lookup(ClientAddress(address)!, now: now + 10_000, window: 900) else {
+        guard case .expired(_, let identity) = store.lookup(ClientAddress(address)!, now: now + 10_000, window: 900)
+        else {
             throw LookupFailed()
         }
         return identity
@@ -39,7 +41,8 @@ import Testing
 
     @Test func writeThenLookup() throws {
         try write("192.0.2.7", user: "alice")
-        guard case .fresh(let grant) = store.lookup(ClientAddress("192.0.2.7")!, now: Int(time(nil)), window: 900) else {
+        guard case .fresh(let grant) = store.lookup(ClientAddress("192.0.2.7")!, now: Int(time(nil)), window: 900)
+        else {
             Issue.record("no fresh grant")
             return
         }
@@ -87,7 +90,10 @@ import Testing
         let fresh = Array("USER=fresh\0".utf8)
         #expect(Glibc.write(descriptor, fresh, fresh.count) == fresh.count)
         // Dated one second later than the stale grant's date: a fresh login, as far as any clock says.
-        var times = [timespec(tv_sec: before.st_mtim.tv_sec + 1, tv_nsec: 0), timespec(tv_sec: before.st_mtim.tv_sec + 1, tv_nsec: 0)]
+        var times = [
+            timespec(tv_sec: before.st_mtim.tv_sec + 1, tv_nsec: 0),
+            timespec(tv_sec: before.st_mtim.tv_sec + 1, tv_nsec: 0),
+        ]
         #expect(futimens(descriptor, &times) == 0)
         close(descriptor)
         var after = stat()

@@ -5,16 +5,21 @@ import Testing
 /// Runs the built `relaychain` the way an administrator or CI would, from the fixture folder so
 /// that reported paths are short.
 @Suite struct CheckCommandTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let invalid = root.appendingPathComponent("Tests/RelaychainCoreTests/Fixtures/invalid")
     static let golden = root.appendingPathComponent("Tests/RelaychainCLITests/Golden")
 
-    func relaychain(_ arguments: [String], input: Data? = nil, in directory: URL = Self.invalid) throws -> ProcessResult {
-        try runProcess(try BuiltProduct.path("relaychain"), arguments, input: input, environment: ["PATH": "/usr/bin:/bin"], directory: directory)
+    func relaychain(_ arguments: [String], input: Data? = nil, in directory: URL = Self.invalid) throws -> ProcessResult
+    {
+        try runProcess(
+            try BuiltProduct.path("relaychain"), arguments, input: input, environment: ["PATH": "/usr/bin:/bin"],
+            directory: directory)
     }
 
     @Test func cleanExamplePrintsNothingAndExitsZero() throws {
-        let result = try relaychain(["check", "examples/netbsd-pkgsrc-dovecot1.yaml", "examples/custom-wrapper.yaml"], in: Self.root)
+        let result = try relaychain(
+            ["check", "examples/netbsd-pkgsrc-dovecot1.yaml", "examples/custom-wrapper.yaml"], in: Self.root)
         #expect(result.status == 0)
         #expect(result.output == "")
         #expect(result.errors == "")
@@ -38,7 +43,9 @@ import Testing
     }
 
     @Test func githubAnnotationsEscapeTheirFields() throws {
-        let result = try relaychain(["check", "--format", "github", "11-unknown-wrappers.yaml", "32-window-lengths.yaml"])
+        let result = try relaychain([
+            "check", "--format", "github", "11-unknown-wrappers.yaml", "32-window-lengths.yaml",
+        ])
         #expect(result.status == 1)
         expectGolden(result.output, "check-github.txt")
     }
@@ -46,7 +53,9 @@ import Testing
     @Test func warningsAloneExitZeroUnlessTreatedAsErrors() throws {
         let lenient = try relaychain(["check", "34-unused-window.yaml"])
         #expect(lenient.status == 0)
-        #expect(lenient.errors.hasPrefix("34-unused-window.yaml:4:3: warning[RC203]: window 'spare' is not granted or checked by any service\n"))
+        #expect(
+            lenient.errors.hasPrefix(
+                "34-unused-window.yaml:4:3: warning[RC203]: window 'spare' is not granted or checked by any service\n"))
         #expect(lenient.errors.hasSuffix("0 errors, 1 warning in 1 file\n"))
         let strict = try relaychain(["check", "--warnings-as-errors", "34-unused-window.yaml"])
         #expect(strict.status == 1)
@@ -56,13 +65,19 @@ import Testing
     @Test func unreadableFileExitsTwoAfterCheckingTheOthers() throws {
         let result = try relaychain(["check", "no-such-spec.yaml", "34-unused-window.yaml"])
         #expect(result.status == 2)
-        #expect(result.errors.hasPrefix("relaychain: cannot read 'no-such-spec.yaml': No such file or directory\n34-unused-window.yaml:4:3: warning[RC203]"))
+        #expect(
+            result.errors.hasPrefix(
+                "relaychain: cannot read 'no-such-spec.yaml': No such file or directory\n34-unused-window.yaml:4:3: "
+                    + "warning[RC203]"
+            ))
         let directory = try relaychain(["check", "."])
         #expect(directory.status == 2)
         #expect(directory.errors == "relaychain: cannot read '.': not a regular file\n")
     }
 
-    @Test(arguments: [["check"], ["check", "--format", "xml", "a.yaml"], ["check", "--bogus", "a.yaml"], ["frobnicate"]])
+    @Test(arguments: [
+        ["check"], ["check", "--format", "xml", "a.yaml"], ["check", "--bogus", "a.yaml"], ["frobnicate"],
+    ])
     func usageErrorsExitTwo(_ arguments: [String]) throws {
         let result = try relaychain(arguments)
         #expect(result.status == 2)
@@ -75,7 +90,11 @@ import Testing
         let spec = try Data(contentsOf: Self.invalid.appendingPathComponent("16-spec-version.yaml"))
         let result = try relaychain(["check", "-"], input: spec)
         #expect(result.status == 1)
-        #expect(result.errors.hasPrefix("-:1:13: error[RC110]: unsupported spec language version 2; this relaychain reads version 1\nrelaychain: 2\n            ^\n"))
+        #expect(
+            result.errors.hasPrefix(
+                "-:1:13: error[RC110]: unsupported spec language version 2; this relaychain reads version "
+                    + "1\nrelaychain: 2\n            ^\n"
+            ))
     }
 
     @Test func colourOnlyWhenAsked() throws {
@@ -88,7 +107,8 @@ import Testing
     @Test func schemaCommandPrintsTheCheckedInSchema() throws {
         let result = try relaychain(["schema"])
         #expect(result.status == 0)
-        let checkedIn = try String(contentsOf: Self.root.appendingPathComponent("schema/relaychain.schema.json"), encoding: .utf8)
+        let checkedIn = try String(
+            contentsOf: Self.root.appendingPathComponent("schema/relaychain.schema.json"), encoding: .utf8)
         #expect(result.output == checkedIn)
     }
 
@@ -103,14 +123,21 @@ import Testing
         #expect(version.output.range(of: #"^[0-9]+\.[0-9]+\.[0-9]+\n$"#, options: .regularExpression) != nil)
     }
 
-    private func expectGolden(_ actual: String, _ name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    private func expectGolden(
+        _ actual: String, _ name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
         let url = Self.golden.appendingPathComponent(name)
         if ProcessInfo.processInfo.environment["RELAYCHAIN_RECORD"] == "1" {
             try? actual.write(to: url, atomically: true, encoding: .utf8)
-            Issue.record("recorded \(name); review it and run again without RELAYCHAIN_RECORD", sourceLocation: sourceLocation)
+            Issue.record(
+                "recorded \(name); review it and run again without RELAYCHAIN_RECORD", sourceLocation: sourceLocation)
             return
         }
-        let expected = (try? String(contentsOf: url, encoding: .utf8)) ?? "<missing \(name): record with RELAYCHAIN_RECORD=1 swift test>"
-        #expect(actual == expected, "\(name) differs (re-record with RELAYCHAIN_RECORD=1 swift test and review the diff)", sourceLocation: sourceLocation)
+        let expected =
+            (try? String(contentsOf: url, encoding: .utf8))
+            ?? "<missing \(name): record with RELAYCHAIN_RECORD=1 swift test>"
+        #expect(
+            actual == expected, "\(name) differs (re-record with RELAYCHAIN_RECORD=1 swift test and review the diff)",
+            sourceLocation: sourceLocation)
     }
 }

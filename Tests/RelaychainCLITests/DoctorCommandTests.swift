@@ -43,7 +43,8 @@ struct DoctorCommandTests {
         let unnamed = try runProcess(relaychain, ["doctor", spec, "--output", "\(output)/mx1"])
         #expect(unnamed.status == 2)
         #expect(
-            unnamed.errors == "relaychain: \(spec) describes a cluster; say which host this is: --host imap1|mx1|mx2|store1\n")
+            unnamed.errors
+                == "relaychain: \(spec) describes a cluster; say which host this is: --host imap1|mx1|mx2|store1\n")
         let named = try runProcess(
             relaychain, ["doctor", spec, "--host", "mx1", "--output", "\(output)/mx1", "--format", "json"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(named.output.utf8)) as? [String: Any])

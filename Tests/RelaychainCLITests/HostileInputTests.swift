@@ -117,7 +117,8 @@ import Testing
         #expect(result.status == 3)
         #expect(
             result.errors
-                == "relaychain: cannot write 'out/service/submission/run': a directory is in the way; the previous output is unchanged\n"
+                == "relaychain: cannot write 'out/service/submission/run': a directory is in the way; the previous "
+                + "output is unchanged\n"
         )
         #expect(try tree(out) == before)
     }
@@ -237,7 +238,8 @@ import Testing
     @Test func mergeRefusesToDropWordsTheSpecDoesNotSay() throws {
         let original = """
             hostname=mail
-            qmailsmtpd_postenv="QMAILQUEUE=/usr/pkg/bin/qmail-qfilter-queue RELAY_CTRL_DIR='/var/spool/relay-ctrl/allow'"
+            qmailsmtpd_postenv="QMAILQUEUE=/usr/pkg/bin/qmail-qfilter-queue \
+            RELAY_CTRL_DIR='/var/spool/relay-ctrl/allow'"
             qmailsmtpd_presmtpd="/usr/pkg/bin/relay-ctrl-check /usr/pkg/bin/fixsmtpio"
 
             """
@@ -246,24 +248,30 @@ import Testing
         let example = CheckCommandTests.root.appendingPathComponent("examples/netbsd-pkgsrc-dovecot1.yaml").path
         let refused = try relaychain(["build", example, "--merge-into", "rc.conf"])
         #expect(refused.status == 1)
-        #expect(refused.errors == """
-            relaychain: rc.conf:2: merging would drop 'QMAILQUEUE=/usr/pkg/bin/qmail-qfilter-queue' from qmailsmtpd_postenv, \
-            which \(example) does not say; keep it with 'environment: { QMAILQUEUE: "/usr/pkg/bin/qmail-qfilter-queue" }' \
-            in the qmail-run qmail-smtpd service
-            relaychain: rc.conf:3: merging would drop '/usr/pkg/bin/fixsmtpio' from qmailsmtpd_presmtpd, which \(example) \
-            does not say; keep it by adding 'fixsmtpio' to the chain of the qmail-run qmail-smtpd service
-            relaychain: nothing was written; say those words in the spec, or pass --force to drop them
+        #expect(
+            refused.errors == """
+                relaychain: rc.conf:2: merging would drop 'QMAILQUEUE=/usr/pkg/bin/qmail-qfilter-queue' from \
+                qmailsmtpd_postenv, \
+                which \(example) does not say; keep it with 'environment: { QMAILQUEUE: \
+                "/usr/pkg/bin/qmail-qfilter-queue" }' \
+                in the qmail-run qmail-smtpd service
+                relaychain: rc.conf:3: merging would drop '/usr/pkg/bin/fixsmtpio' from qmailsmtpd_presmtpd, which \
+                \(example) \
+                does not say; keep it by adding 'fixsmtpio' to the chain of the qmail-run qmail-smtpd service
+                relaychain: nothing was written; say those words in the spec, or pass --force to drop them
 
-            """)
+                """)
         #expect(try String(contentsOf: rcConf, encoding: .utf8) == original)
 
         // The spec says them: the merge keeps both.
         var spec = try String(contentsOf: URL(fileURLWithPath: example), encoding: .utf8)
-        spec = spec.replacingOccurrences(of: "    checks: relay\n", with: """
-                checks: relay
-                environment: { QMAILQUEUE: /usr/pkg/bin/qmail-qfilter-queue }
+        spec = spec.replacingOccurrences(
+            of: "    checks: relay\n",
+            with: """
+                    checks: relay
+                    environment: { QMAILQUEUE: /usr/pkg/bin/qmail-qfilter-queue }
 
-            """)
+                """)
         spec = spec.replacingOccurrences(of: "      - qgreylist\n", with: "      - qgreylist\n      - fixsmtpio\n")
         try spec.write(to: scratch.appendingPathComponent("said.yaml"), atomically: true, encoding: .utf8)
         let kept = try relaychain(["build", "said.yaml", "--merge-into", "rc.conf"])

@@ -155,8 +155,9 @@ struct ImportCommandTests {
         let prefix = try relaychain(["import", dovecot, other, run, "--lint"])
         #expect(prefix.status == 1)
         #expect(
-            prefix.errors.contains("warning[RC403]: service 'mail' records grants in redis /run/redis/redis.sock db 0 "
-                + "prefix mx:, which no SMTP service checks"),
+            prefix.errors.contains(
+                "warning[RC403]: service 'mail' records grants in redis /run/redis/redis.sock db 0 "
+                    + "prefix mx:, which no SMTP service checks"),
             "\(prefix.errors)")
     }
 }

@@ -156,7 +156,8 @@ struct SetupScriptTests {
             platform: {profile: debian}
             windows: {relay: {store: /var/spool/relay}}
             services:
-              mail: {server: dovecot, version: "2.3", protocols: [imap], grants: relay, post-login-user: relaychain-nosuchuser}
+              mail: {server: dovecot, version: "2.3", protocols: [imap], grants: relay, post-login-user: \
+            relaychain-nosuchuser}
               smtp: {server: qmail-smtpd, run-by: daemontools, port: 25, checks: relay}
 
             """.utf8

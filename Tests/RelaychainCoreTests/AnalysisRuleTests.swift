@@ -12,14 +12,20 @@ import Testing
     @Test(arguments: fixtures.filter { $0.contains("-triggers") })
     func ruleFires(_ name: String) throws {
         let result = try Fixtures.check("analysis", name)
-        #expect(result.diagnostics.map(\.code.rawValue).contains(Self.code(of: name)), "\(Fixtures.describe(result.diagnostics))")
-        expectMatchesGolden(Fixtures.describe(result.diagnostics), golden: Fixtures.url("analysis", name.replacingOccurrences(of: ".yaml", with: ".expected")))
+        #expect(
+            result.diagnostics.map(\.code.rawValue).contains(Self.code(of: name)),
+            "\(Fixtures.describe(result.diagnostics))")
+        expectMatchesGolden(
+            Fixtures.describe(result.diagnostics),
+            golden: Fixtures.url("analysis", name.replacingOccurrences(of: ".yaml", with: ".expected")))
     }
 
     @Test(arguments: fixtures.filter { $0.contains("-clean") })
     func ruleStaysQuiet(_ name: String) throws {
         let result = try Fixtures.check("analysis", name)
-        #expect(!result.diagnostics.map(\.code.rawValue).contains(Self.code(of: name)), "\(Fixtures.describe(result.diagnostics))")
+        #expect(
+            !result.diagnostics.map(\.code.rawValue).contains(Self.code(of: name)),
+            "\(Fixtures.describe(result.diagnostics))")
         #expect(!result.diagnostics.hasErrors, "\(Fixtures.describe(result.diagnostics))")
     }
 

@@ -28,7 +28,7 @@ struct ImportTests {
     @Test(
         arguments: BuildTests.examples.map { "examples/\($0)" }
             // Import does not read clusters yet (see README, "Importing").
-        + Fixtures.specs(in: "emit").filter { !$0.hasPrefix("cluster") }
+            + Fixtures.specs(in: "emit").filter { !$0.hasPrefix("cluster") }
             .map { "Tests/RelaychainCoreTests/Fixtures/emit/\($0)" })
     func everyExampleAndFixtureComesBack(_ path: String) throws {
         let url = Fixtures.repositoryRoot.appendingPathComponent(path)

@@ -50,7 +50,8 @@ struct PlatformProfileTests {
                 "multilog /usr/pkg/bin/multilog",
                 "svlogd /usr/pkg/bin/svlogd", "chpst /usr/pkg/bin/chpst", "qmail-smtpd /usr/pkg/bin/qmail-smtpd",
                 "qmail-pop3d /usr/pkg/bin/qmail-pop3d", "relay-ctrl-check /usr/pkg/bin/relay-ctrl-check",
-                "greetdelay /usr/pkg/bin/greetdelay", "spiped /usr/pkg/bin/spiped", "dovecot-libexec /usr/pkg/libexec/dovecot",
+                "greetdelay /usr/pkg/bin/greetdelay", "spiped /usr/pkg/bin/spiped",
+                "dovecot-libexec /usr/pkg/libexec/dovecot",
                 "doveconf /usr/pkg/bin/doveconf", "libexec /usr/pkg/libexec/relaychain",
                 "conf.d /usr/pkg/etc/dovecot/conf.d", "cron.d -", "service-dir /service",
             ])

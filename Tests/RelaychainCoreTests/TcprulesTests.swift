@@ -33,7 +33,8 @@ struct TcprulesTests {
             answers == [
                 "rule 127.:\nset environment variable RELAYCLIENT=\nallow connection\n",
                 "rule 192.0.2.66:\ndeny connection\n",
-                "rule 10.:\nset environment variable RBLSMTPD=\nset environment variable GREETDELAY=0\nallow connection\n",
+                "rule 10.:\nset environment variable RBLSMTPD=\nset environment variable GREETDELAY=0\nallow "
+                    + "connection\n",
                 "rule :\nset environment variable RBLSMTPD=-Sorry, \"no\" mail from you\n"
                     + "set environment variable QMAILQUEUE=/usr/pkg/bin/qmail-qfilter-queue\nallow connection\n",
             ])

@@ -12,7 +12,10 @@ import Testing
         #expect(result.spec != nil)
     }
 
-    @Test(arguments: try FileManager.default.contentsOfDirectory(atPath: Fixtures.repositoryRoot.appendingPathComponent("examples").path).filter { $0.hasSuffix(".yaml") }.sorted())
+    @Test(
+        arguments: try FileManager.default.contentsOfDirectory(
+            atPath: Fixtures.repositoryRoot.appendingPathComponent("examples").path
+        ).filter { $0.hasSuffix(".yaml") }.sorted())
     func everyExampleChecksClean(_ name: String) throws {
         let url = Fixtures.repositoryRoot.appendingPathComponent("examples").appendingPathComponent(name)
         let result = Relaychain.check(path: name, bytes: Array(try Data(contentsOf: url)))
@@ -106,7 +109,8 @@ import Testing
         let source = try Fixtures.source("valid", "flow-style.yaml")
         let store = try #require(spec.window(named: "relay")?.store)
         #expect(source.text(at: try #require(store.location)).hasPrefix("/var/spool/relay-ctrl/allow}"))
-        let version = try #require(spec.services.first.flatMap { if case .dovecot(let d) = $0.role { d.version } else { nil } })
+        let version = try #require(
+            spec.services.first.flatMap { if case .dovecot(let d) = $0.role { d.version } else { nil } })
         #expect(source.text(at: try #require(version.location)).hasPrefix("\"1.0\""))
     }
 }

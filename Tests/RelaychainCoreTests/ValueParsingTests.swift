@@ -2,7 +2,9 @@ import RelaychainCore
 import Testing
 
 @Suite struct ValueParsingTests {
-    @Test(arguments: [("15m", 900), ("900s", 900), ("1h", 3600), ("1h30m", 5400), ("2m5s", 125), ("1h0m1s", 3601), ("0s", 0)])
+    @Test(arguments: [
+        ("15m", 900), ("900s", 900), ("1h", 3600), ("1h30m", 5400), ("2m5s", 125), ("1h0m1s", 3601), ("0s", 0),
+    ])
     func windowLengths(_ text: String, _ seconds: Int) {
         #expect(WindowLength(parsing: text)?.seconds == seconds)
     }
@@ -12,17 +14,26 @@ import Testing
         #expect(WindowLength(parsing: text) == nil)
     }
 
-    @Test(arguments: ["127.", "10.0.", "192.0.2.", "192.0.2.7", "192.0.2.1-30", "192.0.2.5-5", "::1", "2001:db8:", "2001:db8::7", "fe80::"])
+    @Test(arguments: [
+        "127.", "10.0.", "192.0.2.", "192.0.2.7", "192.0.2.1-30", "192.0.2.5-5", "::1", "2001:db8:", "2001:db8::7",
+        "fe80::",
+    ])
     func acceptedRelayNetworks(_ pattern: String) {
         #expect(RelayNetwork.problem(with: pattern) == nil)
     }
 
-    @Test(arguments: ["", "127", "127..", "256.", "1.2.3.4.", "1.2.3.4.5", "1.2.3.9-3", "1.2.3-4.5", "10.0.0.0/8", "=host", "2001:db8::1::2", ":::", "2001:db8:gg::", "12345::"])
+    @Test(arguments: [
+        "", "127", "127..", "256.", "1.2.3.4.", "1.2.3.4.5", "1.2.3.9-3", "1.2.3-4.5", "10.0.0.0/8", "=host",
+        "2001:db8::1::2", ":::", "2001:db8:gg::", "12345::",
+    ])
     func refusedRelayNetworks(_ pattern: String) {
         #expect(RelayNetwork.problem(with: pattern) != nil)
     }
 
-    @Test(arguments: [("1.0", DovecotVersion.Mechanism.mailExecutable), ("1.2", .mailExecutable), ("2.0", .postLogin), ("2.3", .postLogin), ("2.3.19", .postLogin), ("2.4", .postLogin24), ("2.4.4", .postLogin24)])
+    @Test(arguments: [
+        ("1.0", DovecotVersion.Mechanism.mailExecutable), ("1.2", .mailExecutable), ("2.0", .postLogin),
+        ("2.3", .postLogin), ("2.3.19", .postLogin), ("2.4", .postLogin24), ("2.4.4", .postLogin24),
+    ])
     func dovecotMechanisms(_ text: String, _ mechanism: DovecotVersion.Mechanism) throws {
         let version = try #require(DovecotVersion(parsing: text))
         #expect(version.isSupported)
@@ -54,7 +65,10 @@ import Testing
         #expect(EnvironmentName.carryRisk(name) == nil)
     }
 
-    @Test(arguments: ["PATH", "QMAILQUEUE", "QMAILINJECT", "LD_PRELOAD", "ld_library_path", "RELAYCLIENT", "RELAY_CTRL_DIR", "RBLSMTPD", "TCPREMOTEIP", "IFS", "GCONV_PATH", "MALLOC_CHECK_", "HOME"])
+    @Test(arguments: [
+        "PATH", "QMAILQUEUE", "QMAILINJECT", "LD_PRELOAD", "ld_library_path", "RELAYCLIENT", "RELAY_CTRL_DIR",
+        "RBLSMTPD", "TCPREMOTEIP", "IFS", "GCONV_PATH", "MALLOC_CHECK_", "HOME",
+    ])
     func dangerousCarriedVariables(_ name: String) {
         #expect(EnvironmentName.carryRisk(name) != nil)
     }

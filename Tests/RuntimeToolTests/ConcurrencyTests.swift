@@ -21,8 +21,15 @@ import Testing
             for address in addresses {
                 // 5 allows, 3 checks and 2 ages per address; each runs its tool 5 times in a row.
                 let jobs: [(String, String)] =
-                    Array(repeating: ("allow", "for i in 1 2 3 4 5; do USER=\"w-$$-$i-$PAD\" \"$ALLOW\" || exit 9; done"), count: 5)
-                    + Array(repeating: ("check", "for i in 1 2 3 4 5; do \"$CHECK\" /bin/sh -c 'printf \"%s|%s\\n\" \"${RELAYCLIENT-unset}\" \"${USER-unset}\"' || exit 9; done"), count: 3)
+                    Array(
+                        repeating: ("allow", "for i in 1 2 3 4 5; do USER=\"w-$$-$i-$PAD\" \"$ALLOW\" || exit 9; done"),
+                        count: 5)
+                    + Array(
+                        repeating: (
+                            "check",
+                            "for i in 1 2 3 4 5; do \"$CHECK\" /bin/sh -c 'printf \"%s|%s\\n\" "
+                                + "\"${RELAYCLIENT-unset}\" \"${USER-unset}\"' || exit 9; done"
+                        ), count: 3)
                     + Array(repeating: ("age", "for i in 1 2 3 4 5; do \"$AGE\" || exit 9; done"), count: 2)
                 for (kind, script) in jobs {
                     let process = Process()
@@ -44,15 +51,20 @@ import Testing
             for entry in processes {
                 let data = entry.output.fileHandleForReading.readDataToEndOfFile()
                 entry.process.waitUntilExit()
-                #expect(entry.process.terminationReason == .exit && entry.process.terminationStatus == 0, "round \(round): \(entry.kind) for \(entry.address) ended with \(entry.process.terminationStatus)")
+                #expect(
+                    entry.process.terminationReason == .exit && entry.process.terminationStatus == 0,
+                    "round \(round): \(entry.kind) for \(entry.address) ended with \(entry.process.terminationStatus)")
                 guard entry.kind == "check" else { continue }
                 for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-                    let fields = line.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                    let fields = line.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map(
+                        String.init)
                     if fields[0] == "unset" {
                         #expect(fields[1] == "unset", "no relay, no carried USER")
                     } else {
                         #expect(fields[0] == "")
-                        #expect(fields[1].wholeMatch(of: userPattern) != nil, "round \(round): torn or stale USER for \(entry.address): \(fields[1].prefix(40))")
+                        #expect(
+                            fields[1].wholeMatch(of: userPattern) != nil,
+                            "round \(round): torn or stale USER for \(entry.address): \(fields[1].prefix(40))")
                     }
                 }
             }
@@ -61,7 +73,9 @@ import Testing
             #expect(entries == addresses.sorted(), "round \(round): lost grants or leftovers: \(entries)")
             for address in addresses {
                 let body = h.grantBody(address) ?? ""
-                #expect(body.hasSuffix("\0") && String(body.dropFirst(5).dropLast()).wholeMatch(of: userPattern) != nil, "round \(round): \(address) holds \(body.prefix(30))")
+                #expect(
+                    body.hasSuffix("\0") && String(body.dropFirst(5).dropLast()).wholeMatch(of: userPattern) != nil,
+                    "round \(round): \(address) holds \(body.prefix(30))")
             }
         }
     }

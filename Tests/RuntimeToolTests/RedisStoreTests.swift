@@ -48,7 +48,7 @@ final class RedisServer {
         // when the thread that started it is not the one waiting.
         let arguments = [Self.binary, directory.appendingPathComponent("redis.conf").path, "--logfile", "/dev/null"]
         var argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         guard posix_spawn(&pid, Self.binary, nil, nil, &argv, environ) == 0 else { throw POSIXError(.ENOEXEC) }
         let deadline = Date().addingTimeInterval(10)
         while !FileManager.default.fileExists(atPath: self.socket), Date() < deadline {
@@ -391,7 +391,7 @@ final class Spawned {
 
     init(_ program: String, _ arguments: [String]) throws {
         var argv = ([program] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         guard posix_spawn(&pid, program, nil, nil, &argv, environ) == 0 else { throw POSIXError(.ENOEXEC) }
     }
 

@@ -5,19 +5,23 @@ import Testing
     let allow = "relay-ctrl-allow"
 
     func loginEnvironment(_ h: ToolHarness, _ address: String, _ extra: [String: String] = [:]) -> [String: String] {
-        ["TCPREMOTEIP": address, "RELAY_CTRL_DIR": h.store.path, "USER": "alice", "DOMAIN": "example.org"].merging(extra) { _, new in new }
+        ["TCPREMOTEIP": address, "RELAY_CTRL_DIR": h.store.path, "USER": "alice", "DOMAIN": "example.org"].merging(
+            extra
+        ) { _, new in new }
     }
 
     @Test func writesTheOriginalFormatThenExecsTheServer() throws {
         let h = try ToolHarness()
-        let run = try h.run(allow, [h.probe.path, "imap", "[alice", "192.0.2.7]"], environment: loginEnvironment(h, "192.0.2.7"))
+        let run = try h.run(
+            allow, [h.probe.path, "imap", "[alice", "192.0.2.7]"], environment: loginEnvironment(h, "192.0.2.7"))
         #expect(run.status == 42)
         #expect(run.errors == "")
         #expect(run.argv == ["imap", "[alice", "192.0.2.7]"], "Dovecot's verbose_proctitle words pass on")
         #expect(try h.storeEntries() == ["192.0.2.7"], "no temporary file is left behind")
         #expect(h.grantBody("192.0.2.7") == "USER=alice\0DOMAIN=example.org\0")
         #expect(try h.mode("192.0.2.7") == 0o600)
-        let modified = try FileManager.default.attributesOfItem(atPath: h.grantPath("192.0.2.7"))[.modificationDate] as? Date
+        let modified =
+            try FileManager.default.attributesOfItem(atPath: h.grantPath("192.0.2.7"))[.modificationDate] as? Date
         #expect(abs(modified!.timeIntervalSinceNow) < 120)
     }
 
@@ -26,7 +30,8 @@ import Testing
         try h.plantGrant("192.0.2.7", "USER=old\0", age: 800)
         _ = try h.run(allow, [], environment: loginEnvironment(h, "192.0.2.7", ["USER": "new"]))
         #expect(h.grantBody("192.0.2.7") == "USER=new\0DOMAIN=example.org\0")
-        let modified = try FileManager.default.attributesOfItem(atPath: h.grantPath("192.0.2.7"))[.modificationDate] as? Date
+        let modified =
+            try FileManager.default.attributesOfItem(atPath: h.grantPath("192.0.2.7"))[.modificationDate] as? Date
         #expect(abs(modified!.timeIntervalSinceNow) < 120)
     }
 
@@ -45,7 +50,8 @@ import Testing
         let run = try h.run(allow, [h.probe.path], environment: environment)
         #expect(run.status == 111)
         #expect(!run.probeRan)
-        #expect(logLines(run.errors, program: allow) == ["relay-ctrl-allow: PID: Must be run from tcp-env or tcpserver."])
+        #expect(
+            logLines(run.errors, program: allow) == ["relay-ctrl-allow: PID: Must be run from tcp-env or tcpserver."])
         #expect(try h.storeEntries() == [])
     }
 
@@ -64,18 +70,28 @@ import Testing
         let courier = ["AUTHUSER": "/usr/lib/courier/authlib", "AUTHARGV0": "imapd"]
         let failed = try h.run(allow, [h.probe.path], environment: loginEnvironment(h, "192.0.2.1", courier))
         #expect(failed.status == 42)
-        let empty = try h.run(allow, [h.probe.path], environment: loginEnvironment(h, "192.0.2.2", courier.merging(["AUTHENTICATED": ""]) { $1 }))
+        let empty = try h.run(
+            allow, [h.probe.path],
+            environment: loginEnvironment(h, "192.0.2.2", courier.merging(["AUTHENTICATED": ""]) { $1 }))
         #expect(empty.status == 42)
-        let passed = try h.run(allow, [h.probe.path], environment: loginEnvironment(h, "192.0.2.3", courier.merging(["AUTHENTICATED": "alice"]) { $1 }))
+        let passed = try h.run(
+            allow, [h.probe.path],
+            environment: loginEnvironment(h, "192.0.2.3", courier.merging(["AUTHENTICATED": "alice"]) { $1 }))
         #expect(passed.status == 42)
         #expect(try h.storeEntries() == ["192.0.2.3"])
     }
 
     @Test func carriesOnlyWhatIsSetAndSafe() throws {
         let h = try ToolHarness()
-        let run = try h.run(allow, [], environment: loginEnvironment(h, "192.0.2.7", ["RELAY_CTRL_CARRY": "USER,PATH,MAILBOX", "PATH": "/bin"]))
+        let run = try h.run(
+            allow, [],
+            environment: loginEnvironment(h, "192.0.2.7", ["RELAY_CTRL_CARRY": "USER,PATH,MAILBOX", "PATH": "/bin"]))
         #expect(h.grantBody("192.0.2.7") == "USER=alice\0")
-        #expect(logLines(run.errors, program: allow) == ["relay-ctrl-allow: PID: Not carrying PATH: it would let a local user choose which programs the SMTP chain runs"])
+        #expect(
+            logLines(run.errors, program: allow) == [
+                "relay-ctrl-allow: PID: Not carrying PATH: it would let a local user choose which programs the SMTP "
+                    + "chain runs"
+            ])
         _ = try h.run(allow, [], environment: ["TCPREMOTEIP": "192.0.2.8", "RELAY_CTRL_DIR": h.store.path])
         #expect(h.grantBody("192.0.2.8") == "")
     }
@@ -85,9 +101,13 @@ import Testing
         let unset = try h.run(allow, [h.probe.path], environment: ["TCPREMOTEIP": "192.0.2.7"])
         #expect(unset.status == 42)
         #expect(logLines(unset.errors, program: allow) == ["relay-ctrl-allow: PID: $RELAY_CTRL_DIR is not set"])
-        let missing = try h.run(allow, [h.probe.path], environment: ["TCPREMOTEIP": "192.0.2.7", "RELAY_CTRL_DIR": "/nonexistent"])
+        let missing = try h.run(
+            allow, [h.probe.path], environment: ["TCPREMOTEIP": "192.0.2.7", "RELAY_CTRL_DIR": "/nonexistent"])
         #expect(missing.status == 42)
-        #expect(logLines(missing.errors, program: allow) == ["relay-ctrl-allow: PID: Could not open directory '/nonexistent': No such file or directory"])
+        #expect(
+            logLines(missing.errors, program: allow) == [
+                "relay-ctrl-allow: PID: Could not open directory '/nonexistent': No such file or directory"
+            ])
     }
 
     /// A planted directory or symlink at the address: rename replaces a link without following
@@ -111,7 +131,10 @@ import Testing
         let h = try ToolHarness()
         let run = try h.run(allow, ["/nonexistent/imap"], environment: loginEnvironment(h, "192.0.2.7"))
         #expect(run.status == 111)
-        #expect(logLines(run.errors, program: allow) == ["relay-ctrl-allow: PID: execution of program '/nonexistent/imap' failed: No such file or directory"])
+        #expect(
+            logLines(run.errors, program: allow) == [
+                "relay-ctrl-allow: PID: execution of program '/nonexistent/imap' failed: No such file or directory"
+            ])
     }
 }
 
@@ -134,12 +157,15 @@ import Testing
         let h = try ToolHarness()
         let allow = try ToolHarness.toolPath("relay-ctrl-allow")
         let check = try ToolHarness.toolPath("relay-ctrl-check")
-        let login = try h.run(chdir, [allow, h.probe.path], environment: ["RELAY_CTRL_DIR": h.store.path, "TCPREMOTEIP": "192.0.2.7", "USER": "alice"])
+        let login = try h.run(
+            chdir, [allow, h.probe.path],
+            environment: ["RELAY_CTRL_DIR": h.store.path, "TCPREMOTEIP": "192.0.2.7", "USER": "alice"])
         #expect(login.status == 42)
         #expect(login.environment?["RELAY_CTRL_DIR_FD"] == nil)
         #expect(login.descriptors?.contains(1023) == false)
         #expect(try h.mode("192.0.2.7") == 0o666, "mode 0666 when handed over, as the original")
-        let smtp = try h.run(chdir, [check, h.probe.path], environment: ["RELAY_CTRL_DIR": h.store.path, "TCPREMOTEIP": "192.0.2.7"])
+        let smtp = try h.run(
+            chdir, [check, h.probe.path], environment: ["RELAY_CTRL_DIR": h.store.path, "TCPREMOTEIP": "192.0.2.7"])
         #expect(smtp.environment?["RELAYCLIENT"] == "")
         #expect(smtp.environment?["USER"] == "alice")
         #expect(smtp.descriptors?.contains(1023) == false)
@@ -149,7 +175,9 @@ import Testing
         let h = try ToolHarness()
         try h.plantGrant("192.0.2.7")
         for value in ["abc", "0", "99", "-1", ""] {
-            let run = try h.run("relay-ctrl-check", [h.probe.path], environment: h.smtpEnvironment("192.0.2.7", ["RELAY_CTRL_DIR_FD": value]))
+            let run = try h.run(
+                "relay-ctrl-check", [h.probe.path],
+                environment: h.smtpEnvironment("192.0.2.7", ["RELAY_CTRL_DIR_FD": value]))
             #expect(run.status == 42)
             #expect(run.environment?["RELAYCLIENT"] == nil, "RELAY_CTRL_DIR_FD=\(value)")
         }
@@ -159,17 +187,24 @@ import Testing
         let h = try ToolHarness()
         let usage = try h.run(chdir, [], environment: ["RELAY_CTRL_DIR": h.store.path])
         #expect(usage.status == 1)
-        #expect(logLines(usage.errors, program: chdir) == ["relay-ctrl-chdir: PID: usage: relay-ctrl-chdir program [arguments]"])
+        #expect(
+            logLines(usage.errors, program: chdir) == [
+                "relay-ctrl-chdir: PID: usage: relay-ctrl-chdir program [arguments]"
+            ])
         let unset = try h.run(chdir, [h.probe.path], environment: [:])
         #expect(unset.status == 111)
         #expect(logLines(unset.errors, program: chdir) == ["relay-ctrl-chdir: PID: $RELAY_CTRL_DIR is not set"])
         let missing = try h.run(chdir, [h.probe.path], environment: ["RELAY_CTRL_DIR": "/nonexistent"])
         #expect(missing.status == 111)
-        #expect(logLines(missing.errors, program: chdir) == ["relay-ctrl-chdir: PID: Could not open dir '/nonexistent': No such file or directory"])
+        #expect(
+            logLines(missing.errors, program: chdir) == [
+                "relay-ctrl-chdir: PID: Could not open dir '/nonexistent': No such file or directory"
+            ])
         let file = h.probe.path
         let notDirectory = try h.run(chdir, [h.probe.path], environment: ["RELAY_CTRL_DIR": file])
         #expect(notDirectory.status == 111)
-        #expect(logLines(notDirectory.errors, program: chdir) == ["relay-ctrl-chdir: PID: '\(file)' is not a directory"])
+        #expect(
+            logLines(notDirectory.errors, program: chdir) == ["relay-ctrl-chdir: PID: '\(file)' is not a directory"])
         #expect(!notDirectory.probeRan)
     }
 }
@@ -208,17 +243,22 @@ import Testing
         #expect(unset.errors == "relay-ctrl-age: $RELAY_CTRL_DIR is not set\n", "relay-ctrl-age logs without a pid")
         let missing = try h.run(age, [], environment: ["RELAY_CTRL_DIR": "/nonexistent"])
         #expect(missing.status == 1)
-        #expect(missing.errors == "relay-ctrl-age: Could not open directory '/nonexistent': No such file or directory\n")
+        #expect(
+            missing.errors == "relay-ctrl-age: Could not open directory '/nonexistent': No such file or directory\n")
     }
 }
 
 @Suite struct CompanionTests {
     @Test func ifrelayclientRunsTheFirstCommandOnlyForRelayClients() throws {
         let h = try ToolHarness()
-        let command = ["/usr/bin/env", "RBLSMTPD=", "GREETDELAY=", "--", h.probe.path, "rblsmtpd", "-r", "zen.spamhaus.org", "--", "qmail-smtpd"]
+        let command = [
+            "/usr/bin/env", "RBLSMTPD=", "GREETDELAY=", "--", h.probe.path, "rblsmtpd", "-r", "zen.spamhaus.org", "--",
+            "qmail-smtpd",
+        ]
         let relay = try h.run("ifrelayclient", command, environment: ["RELAYCLIENT": ""])
         #expect(relay.status == 42)
-        #expect(relay.argv == ["rblsmtpd", "-r", "zen.spamhaus.org", "--", "qmail-smtpd"], "only the first -- separates")
+        #expect(
+            relay.argv == ["rblsmtpd", "-r", "zen.spamhaus.org", "--", "qmail-smtpd"], "only the first -- separates")
         #expect(relay.environment?["RBLSMTPD"] == "")
         #expect(relay.environment?["GREETDELAY"] == "")
         let stranger = try h.run("ifrelayclient", command, environment: [:])
@@ -232,12 +272,17 @@ import Testing
         let h = try ToolHarness()
         let run = try h.run("ifrelayclient", arguments, environment: ["RELAYCLIENT": ""])
         #expect(run.status == 111)
-        #expect(logLines(run.errors, program: "ifrelayclient") == ["ifrelayclient: PID: usage: ifrelayclient cmd1 [args ...] -- cmd2 [args ...]"])
+        #expect(
+            logLines(run.errors, program: "ifrelayclient") == [
+                "ifrelayclient: PID: usage: ifrelayclient cmd1 [args ...] -- cmd2 [args ...]"
+            ])
     }
 
     @Test func settcpremoteipCopiesDovecotsIP() throws {
         let h = try ToolHarness()
-        let run = try h.run("dovecot-settcpremoteip", [h.probe.path, "imap"], environment: ["IP": "2001:db8::7", "TCPREMOTEIP": "stale"])
+        let run = try h.run(
+            "dovecot-settcpremoteip", [h.probe.path, "imap"],
+            environment: ["IP": "2001:db8::7", "TCPREMOTEIP": "stale"])
         #expect(run.status == 42)
         #expect(run.argv == ["imap"])
         #expect(run.environment?["TCPREMOTEIP"] == "2001:db8::7")
@@ -249,10 +294,16 @@ import Testing
     /// The Dovecot 1.x chain of the seed article, end to end against the SMTP side.
     @Test func dovecotLoginChainGrantsWhatTheSMTPChainChecks() throws {
         let h = try ToolHarness()
-        let tools = try ["relay-ctrl-chdir", "dovecot-settcpremoteip", "relay-ctrl-allow", "relay-ctrl-check", "ifrelayclient"].map(ToolHarness.toolPath)
-        let login = try h.run("relay-ctrl-chdir", [tools[1], tools[2], h.probe.path], environment: ["RELAY_CTRL_DIR": h.store.path, "IP": "2001:db8::42", "USER": "alice", "LOGGED_IN": "1"])
+        let tools = try [
+            "relay-ctrl-chdir", "dovecot-settcpremoteip", "relay-ctrl-allow", "relay-ctrl-check", "ifrelayclient",
+        ].map(ToolHarness.toolPath)
+        let login = try h.run(
+            "relay-ctrl-chdir", [tools[1], tools[2], h.probe.path],
+            environment: ["RELAY_CTRL_DIR": h.store.path, "IP": "2001:db8::42", "USER": "alice", "LOGGED_IN": "1"])
         #expect(login.status == 42)
-        let smtp = try h.run("relay-ctrl-check", [tools[4], "/usr/bin/env", "RBLSMTPD=", "--", h.probe.path, "qmail-smtpd"], environment: h.smtpEnvironment("2001:0db8:0:0:0:0:0:42"))
+        let smtp = try h.run(
+            "relay-ctrl-check", [tools[4], "/usr/bin/env", "RBLSMTPD=", "--", h.probe.path, "qmail-smtpd"],
+            environment: h.smtpEnvironment("2001:0db8:0:0:0:0:0:42"))
         #expect(smtp.argv == ["qmail-smtpd"])
         #expect(smtp.environment?["RELAYCLIENT"] == "")
         #expect(smtp.environment?["USER"] == "alice")

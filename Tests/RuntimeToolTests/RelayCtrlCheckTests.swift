@@ -7,7 +7,9 @@ import Testing
     @Test func freshGrantSetsRelayClientAndCarriedVariables() throws {
         let h = try ToolHarness()
         try h.plantGrant("192.0.2.7", age: 60)
-        let run = try h.run(check, [h.probe.path, "qmail-smtpd", "arg with space", "$HOME", "'q'"], environment: h.smtpEnvironment("192.0.2.7"))
+        let run = try h.run(
+            check, [h.probe.path, "qmail-smtpd", "arg with space", "$HOME", "'q'"],
+            environment: h.smtpEnvironment("192.0.2.7"))
         #expect(run.status == 42)
         #expect(run.errors == "")
         #expect(run.argv == ["qmail-smtpd", "arg with space", "$HOME", "'q'"])
@@ -20,13 +22,16 @@ import Testing
     @Test func relayClientValueComesFromRelayCtrlRelayClient() throws {
         let h = try ToolHarness()
         try h.plantGrant("192.0.2.7")
-        let run = try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.7", ["RELAY_CTRL_RELAYCLIENT": "@relay.example.org"]))
+        let run = try h.run(
+            check, [h.probe.path],
+            environment: h.smtpEnvironment("192.0.2.7", ["RELAY_CTRL_RELAYCLIENT": "@relay.example.org"]))
         #expect(run.environment?["RELAYCLIENT"] == "@relay.example.org")
     }
 
     @Test func noGrantMeansNoRelay() throws {
         let h = try ToolHarness()
-        let run = try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.7", ["RELAY_CTRL_LOG_IPS": "1"]))
+        let run = try h.run(
+            check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.7", ["RELAY_CTRL_LOG_IPS": "1"]))
         #expect(run.status == 42)
         #expect(run.environment?["RELAYCLIENT"] == nil)
         #expect(run.environment?["RBLSMTPD"] == nil)
@@ -49,9 +54,10 @@ import Testing
         let run = try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.2"))
         #expect(run.status == 42)
         #expect(run.environment?["RELAYCLIENT"] == nil)
-        #expect(logLines(run.errors, program: check) == [
-            "relay-ctrl-check: PID: Expired IP 192.0.2.2 found, could not remove it: Operation not permitted"
-        ])
+        #expect(
+            logLines(run.errors, program: check) == [
+                "relay-ctrl-check: PID: Expired IP 192.0.2.2 found, could not remove it: Operation not permitted"
+            ])
         #expect(try h.storeEntries() == ["192.0.2.2"])
     }
 
@@ -60,49 +66,62 @@ import Testing
         // Wide margins: under load a test can stall for seconds between planting and checking.
         try h.plantGrant("192.0.2.1", age: 100)
         try h.plantGrant("192.0.2.2", age: 500)
-        let inside = try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.1", ["RELAY_CTRL_EXPIRY": "300"]))
+        let inside = try h.run(
+            check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.1", ["RELAY_CTRL_EXPIRY": "300"]))
         #expect(inside.environment?["RELAYCLIENT"] == "")
-        let outside = try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.2", ["RELAY_CTRL_EXPIRY": "300", "RELAY_CTRL_LOG_IPS": "1"]))
+        let outside = try h.run(
+            check, [h.probe.path],
+            environment: h.smtpEnvironment("192.0.2.2", ["RELAY_CTRL_EXPIRY": "300", "RELAY_CTRL_LOG_IPS": "1"]))
         #expect(outside.environment?["RELAYCLIENT"] == nil)
-        #expect(logLines(outside.errors, program: check) == ["relay-ctrl-check: PID: Expired IP 192.0.2.2 found, removed"])
+        #expect(
+            logLines(outside.errors, program: check) == ["relay-ctrl-check: PID: Expired IP 192.0.2.2 found, removed"])
         #expect(try h.storeEntries() == ["192.0.2.1"], "the expired grant is removed, nothing else")
         // Default window 900 s.
         try h.plantGrant("192.0.2.3", age: 800)
-        #expect(try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.3")).environment?["RELAYCLIENT"] == "")
+        #expect(
+            try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.3")).environment?["RELAYCLIENT"]
+                == "")
     }
 
     /// Flaw 1: the original putenv()s every record, so a planted QMAILQUEUE runs code as qmaild.
     @Test func onlyCarriedVariablesAreImported() throws {
         let h = try ToolHarness()
-        try h.plantGrant("192.0.2.7", "USER=mallory\0QMAILQUEUE=/tmp/evil\0PATH=/tmp\0LD_PRELOAD=/tmp/x.so\0RELAYCLIENT=@evil\0")
+        try h.plantGrant(
+            "192.0.2.7", "USER=mallory\0QMAILQUEUE=/tmp/evil\0PATH=/tmp\0LD_PRELOAD=/tmp/x.so\0RELAYCLIENT=@evil\0")
         let run = try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.7"))
         #expect(run.environment?["USER"] == "mallory")
         #expect(run.environment?["QMAILQUEUE"] == nil)
         #expect(run.environment?["PATH"] == nil)
         #expect(run.environment?["LD_PRELOAD"] == nil)
         #expect(run.environment?["RELAYCLIENT"] == "", "RELAYCLIENT comes from RELAY_CTRL_RELAYCLIENT only")
-        #expect(logLines(run.errors, program: check) == [
-            "relay-ctrl-check: PID: Ignoring QMAILQUEUE in the grant for 192.0.2.7: not a carried variable",
-            "relay-ctrl-check: PID: Ignoring PATH in the grant for 192.0.2.7: not a carried variable",
-            "relay-ctrl-check: PID: Ignoring LD_PRELOAD in the grant for 192.0.2.7: not a carried variable",
-            "relay-ctrl-check: PID: Ignoring RELAYCLIENT in the grant for 192.0.2.7: not a carried variable",
-        ])
+        #expect(
+            logLines(run.errors, program: check) == [
+                "relay-ctrl-check: PID: Ignoring QMAILQUEUE in the grant for 192.0.2.7: not a carried variable",
+                "relay-ctrl-check: PID: Ignoring PATH in the grant for 192.0.2.7: not a carried variable",
+                "relay-ctrl-check: PID: Ignoring LD_PRELOAD in the grant for 192.0.2.7: not a carried variable",
+                "relay-ctrl-check: PID: Ignoring RELAYCLIENT in the grant for 192.0.2.7: not a carried variable",
+            ])
     }
 
     @Test func carryListIsConfigurableButNeverDangerous() throws {
         let h = try ToolHarness()
         try h.plantGrant("192.0.2.7", "USER=u\0DOMAIN=d\0MAILBOX=m\0QMAILQUEUE=/tmp/evil\0")
-        let run = try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.7", ["RELAY_CTRL_CARRY": "MAILBOX,QMAILQUEUE", "RELAY_CTRL_LOG_ENV": "1"]))
+        let run = try h.run(
+            check, [h.probe.path],
+            environment: h.smtpEnvironment(
+                "192.0.2.7", ["RELAY_CTRL_CARRY": "MAILBOX,QMAILQUEUE", "RELAY_CTRL_LOG_ENV": "1"]))
         #expect(run.environment?["MAILBOX"] == "m")
         #expect(run.environment?["USER"] == nil)
         #expect(run.environment?["QMAILQUEUE"] == nil)
-        #expect(logLines(run.errors, program: check) == [
-            "relay-ctrl-check: PID: Not carrying QMAILQUEUE: it would let a local user steer qmail (QMAILQUEUE runs any program as qmaild)",
-            "relay-ctrl-check: PID: Ignoring USER in the grant for 192.0.2.7: not a carried variable",
-            "relay-ctrl-check: PID: Ignoring DOMAIN in the grant for 192.0.2.7: not a carried variable",
-            "relay-ctrl-check: PID: Set $MAILBOX from the grant for 192.0.2.7",
-            "relay-ctrl-check: PID: Ignoring QMAILQUEUE in the grant for 192.0.2.7: not a carried variable",
-        ])
+        #expect(
+            logLines(run.errors, program: check) == [
+                "relay-ctrl-check: PID: Not carrying QMAILQUEUE: it would let a local user steer qmail (QMAILQUEUE "
+                    + "runs any program as qmaild)",
+                "relay-ctrl-check: PID: Ignoring USER in the grant for 192.0.2.7: not a carried variable",
+                "relay-ctrl-check: PID: Ignoring DOMAIN in the grant for 192.0.2.7: not a carried variable",
+                "relay-ctrl-check: PID: Set $MAILBOX from the grant for 192.0.2.7",
+                "relay-ctrl-check: PID: Ignoring QMAILQUEUE in the grant for 192.0.2.7: not a carried variable",
+            ])
     }
 
     /// Flaw 2: `mtime + expiry >= now` holds forever for a future mtime.
@@ -115,11 +134,15 @@ import Testing
         #expect(try h.storeEntries() == [])
         // A few seconds ahead (clock skew) is still a grant.
         try h.plantGrant("192.0.2.8", age: -10)
-        #expect(try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.8")).environment?["RELAYCLIENT"] == "")
+        #expect(
+            try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.8")).environment?["RELAYCLIENT"]
+                == "")
     }
 
     /// Flaw 3: the original opens TCPREMOTEIP as a path, unvalidated.
-    @Test(arguments: ["../outside", "/etc/passwd", "", String(repeating: "9", count: 300), "192.0.2.7\nX", "192.0.2.7/", "."])
+    @Test(arguments: [
+        "../outside", "/etc/passwd", "", String(repeating: "9", count: 300), "192.0.2.7\nX", "192.0.2.7/", ".",
+    ])
     func hostileAddressNeverBecomesAPath(_ address: String) throws {
         let h = try ToolHarness()
         // Fresh "grants" wherever such a path could lead.
@@ -139,11 +162,16 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: h.grantPath("192.0.2.1"), withDestinationPath: "192.0.2.99")
         #expect(mkfifo(h.grantPath("192.0.2.2"), 0o666) == 0)
         try FileManager.default.createDirectory(atPath: h.grantPath("192.0.2.3"), withIntermediateDirectories: false)
-        for (address, kind) in [("192.0.2.1", "a symbolic link"), ("192.0.2.2", "a FIFO"), ("192.0.2.3", "a directory")] {
+        for (address, kind) in [
+            ("192.0.2.1", "a symbolic link"), ("192.0.2.2", "a FIFO"), ("192.0.2.3", "a directory"),
+        ] {
             let run = try h.run(check, [h.probe.path], environment: h.smtpEnvironment(address))
             #expect(run.status == 42)
             #expect(run.environment?["RELAYCLIENT"] == nil, "\(kind)")
-            #expect(logLines(run.errors, program: check) == ["relay-ctrl-check: PID: Grant for \(address) is \(kind), ignoring it"])
+            #expect(
+                logLines(run.errors, program: check) == [
+                    "relay-ctrl-check: PID: Grant for \(address) is \(kind), ignoring it"
+                ])
         }
     }
 
@@ -151,22 +179,35 @@ import Testing
     @Test func missingStoreIsNotLookedUpRelativeToTheCurrentDirectory() throws {
         let h = try ToolHarness()
         try h.plantGrant("192.0.2.7")
-        let run = try h.run(check, [h.probe.path], environment: ["TCPREMOTEIP": "192.0.2.7", "RELAY_CTRL_DIR": "/nonexistent/allow"], directory: h.store)
+        let run = try h.run(
+            check, [h.probe.path], environment: ["TCPREMOTEIP": "192.0.2.7", "RELAY_CTRL_DIR": "/nonexistent/allow"],
+            directory: h.store)
         #expect(run.status == 42, "a store problem never blocks mail")
         #expect(run.environment?["RELAYCLIENT"] == nil)
-        #expect(logLines(run.errors, program: check) == ["relay-ctrl-check: PID: Could not open directory '/nonexistent/allow': No such file or directory"])
+        #expect(
+            logLines(run.errors, program: check) == [
+                "relay-ctrl-check: PID: Could not open directory '/nonexistent/allow': No such file or directory"
+            ])
     }
 
     @Test func existingRelayClientAndRblsmtpdAreLeftAlone() throws {
         let h = try ToolHarness()
         try h.plantGrant("192.0.2.7")
-        let local = try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.7", ["RELAYCLIENT": "@local", "RELAY_CTRL_LOG_IPS": "1"]))
+        let local = try h.run(
+            check, [h.probe.path],
+            environment: h.smtpEnvironment("192.0.2.7", ["RELAYCLIENT": "@local", "RELAY_CTRL_LOG_IPS": "1"]))
         #expect(local.environment?["RELAYCLIENT"] == "@local")
         #expect(local.environment?["USER"] == nil)
-        #expect(logLines(local.errors, program: check) == ["relay-ctrl-check: PID: $RELAYCLIENT already set, not checking IP"])
-        let blocked = try h.run(check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.7", ["RBLSMTPD": "-blocked by policy"]))
+        #expect(
+            logLines(local.errors, program: check) == [
+                "relay-ctrl-check: PID: $RELAYCLIENT already set, not checking IP"
+            ])
+        let blocked = try h.run(
+            check, [h.probe.path], environment: h.smtpEnvironment("192.0.2.7", ["RBLSMTPD": "-blocked by policy"]))
         #expect(blocked.environment?["RELAYCLIENT"] == "")
-        #expect(blocked.environment?["RBLSMTPD"] == "-blocked by policy", "an explicit tcprules RBLSMTPD is policy, not overridden")
+        #expect(
+            blocked.environment?["RBLSMTPD"] == "-blocked by policy",
+            "an explicit tcprules RBLSMTPD is policy, not overridden")
     }
 
     @Test func ipv6AndMappedAddressesMeetTheirGrants() throws {
@@ -193,12 +234,20 @@ import Testing
         let h = try ToolHarness()
         let unset = try h.run(check, [h.probe.path], environment: ["RELAY_CTRL_DIR": h.store.path])
         #expect(unset.status == 42)
-        #expect(logLines(unset.errors, program: check) == ["relay-ctrl-check: PID: $TCPREMOTEIP not set, not checking IP"])
+        #expect(
+            logLines(unset.errors, program: check) == ["relay-ctrl-check: PID: $TCPREMOTEIP not set, not checking IP"])
         let usage = try h.run(check, [], environment: [:])
         #expect(usage.status == 1)
-        #expect(logLines(usage.errors, program: check) == ["relay-ctrl-check: PID: usage: relay-ctrl-check program [arguments]"])
+        #expect(
+            logLines(usage.errors, program: check) == [
+                "relay-ctrl-check: PID: usage: relay-ctrl-check program [arguments]"
+            ])
         let missing = try h.run(check, ["/nonexistent/qmail-smtpd"], environment: h.smtpEnvironment("192.0.2.7"))
         #expect(missing.status == 111)
-        #expect(logLines(missing.errors, program: check) == ["relay-ctrl-check: PID: execution of program '/nonexistent/qmail-smtpd' failed: No such file or directory"])
+        #expect(
+            logLines(missing.errors, program: check) == [
+                "relay-ctrl-check: PID: execution of program '/nonexistent/qmail-smtpd' failed: No such file or "
+                    + "directory"
+            ])
     }
 }

@@ -8,7 +8,8 @@ import Testing
 /// argv search (which reads /proc/self/maps) must stay replaced by RuntimeToolStartup.
 @Suite struct StartupCostTests {
     static let tools = [
-        "relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-chdir", "relay-ctrl-age", "ifrelayclient", "dovecot-settcpremoteip",
+        "relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-chdir", "relay-ctrl-age", "ifrelayclient",
+        "dovecot-settcpremoteip",
         "relay-ctrl-send",
     ]
 

@@ -19,7 +19,8 @@ final class ToolHarness {
         probe = root.appendingPathComponent("probe.sh")
         // Records argv and the environment NUL-separated (any other byte passes), the descriptors
         // it inherited, then exits 42 so that tests can tell the probe ran.
-        try installExecutable("""
+        try installExecutable(
+            """
             #!/bin/sh
             printf '%s\\0' "$@" > '\(probeOutput.path).argv'
             /usr/bin/env -0 > '\(probeOutput.path).env'
@@ -48,8 +49,12 @@ final class ToolHarness {
     }
 
     /// Runs `tool` with `arguments` and exactly `environment` (nothing inherited).
-    func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Run {
-        for suffix in ["argv", "env", "fds"] { try? FileManager.default.removeItem(atPath: "\(probeOutput.path).\(suffix)") }
+    func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws
+        -> Run
+    {
+        for suffix in ["argv", "env", "fds"] {
+            try? FileManager.default.removeItem(atPath: "\(probeOutput.path).\(suffix)")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.toolPath(tool))
         process.arguments = arguments
@@ -66,17 +71,22 @@ final class ToolHarness {
             status: process.terminationStatus, errors: errorText,
             argv: Self.records(at: "\(probeOutput.path).argv"),
             environment: Self.records(at: "\(probeOutput.path).env").map { pairs in
-                Dictionary(pairs.map { pair in
-                    let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                    return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-                }, uniquingKeysWith: { _, last in last })
+                Dictionary(
+                    pairs.map { pair in
+                        let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                        return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+                    }, uniquingKeysWith: { _, last in last })
             },
-            descriptors: (try? String(contentsOfFile: "\(probeOutput.path).fds", encoding: .utf8))?.split(separator: "\n").compactMap { Int($0) })
+            descriptors: (try? String(contentsOfFile: "\(probeOutput.path).fds", encoding: .utf8))?.split(
+                separator: "\n"
+            ).compactMap { Int($0) })
     }
 
     private static func records(at path: String) -> [String]? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        var records = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        var records = data.split(separator: 0, omittingEmptySubsequences: false).map {
+            String(decoding: $0, as: UTF8.self)
+        }
         if records.last == "" { records.removeLast() }
         return records
     }
@@ -121,7 +131,9 @@ func logLines(_ errors: String, program: String) -> [String] {
         let prefix = "\(program): "
         guard text.hasPrefix(prefix) else { return text }
         let rest = text.dropFirst(prefix.count)
-        guard let colon = rest.firstIndex(of: ":"), rest[rest.startIndex..<colon].allSatisfy(\.isNumber) else { return text }
+        guard let colon = rest.firstIndex(of: ":"), rest[rest.startIndex..<colon].allSatisfy(\.isNumber) else {
+            return text
+        }
         return prefix + "PID: " + rest[rest.index(colon, offsetBy: 2)...]
     }
 }

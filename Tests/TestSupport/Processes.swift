@@ -7,13 +7,18 @@ public struct ProcessResult {
 }
 
 /// Runs a program to completion, capturing both streams (read concurrently so neither fills up).
-public func runProcess(_ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil, directory: URL? = nil) throws -> ProcessResult {
+public func runProcess(
+    _ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil,
+    directory: URL? = nil
+) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let environment { process.environment = environment }
     if let directory { process.currentDirectoryURL = directory }
-    let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
+    let stdout = Pipe()
+    let stderr = Pipe()
+    let stdin = Pipe()
     process.standardOutput = stdout
     process.standardError = stderr
     process.standardInput = stdin
@@ -41,16 +46,20 @@ public enum BuiltProduct {
     public struct NotBuilt: Error, CustomStringConvertible {
         public var name: String
         public var searched: [String]
-        public var description: String { "\(name) is not built (looked in \(searched.joined(separator: ", "))); run swift build first" }
+        public var description: String {
+            "\(name) is not built (looked in \(searched.joined(separator: ", "))); run swift build first"
+        }
     }
 
     public static func path(_ name: String) throws -> String {
         var candidates: [String] = []
         if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent(name).path)
+            candidates.append(
+                URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent(name).path)
         }
         if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
-            candidates.append(URL(fileURLWithPath: bundle.bundlePath).deletingLastPathComponent().appendingPathComponent(name).path)
+            candidates.append(
+                URL(fileURLWithPath: bundle.bundlePath).deletingLastPathComponent().appendingPathComponent(name).path)
         }
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw NotBuilt(name: name, searched: candidates)

@@ -23,8 +23,12 @@ func fuzzImport(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let files = zip(names, chunks).map { InstallationFile(path: $0, text: String(decoding: $1, as: UTF8.self)) }
     let result = Importer.importInstallation(files, specName: "fuzz.yaml")
     let checked = Relaychain.check(SourceFile(path: "fuzz.yaml", text: result.spec))
-    for diagnostic in checked.diagnostics where [.yamlSyntax, .duplicateKey, .emptyDocument, .multipleDocuments].contains(diagnostic.code) {
-        fatalError("import wrote a spec the loader cannot read: \(diagnostic.code.rawValue) \(diagnostic.message)\n\(result.spec)")
+    for diagnostic in checked.diagnostics
+    where [.yamlSyntax, .duplicateKey, .emptyDocument, .multipleDocuments].contains(diagnostic.code) {
+        fatalError(
+            "import wrote a spec the loader cannot read: \(diagnostic.code.rawValue) "
+                + "\(diagnostic.message)\n\(result.spec)"
+        )
     }
     return 0
 }

@@ -62,7 +62,9 @@ struct ChainSimulator {
         self.grantedStores = Set(spec.services.compactMap { plan.window($0.grants)?.store.value })
     }
 
-    func simulate(_ service: Service, _ smtpd: QmailSMTPD, client: String, as clientClass: ClientClass) -> ChainSimulation {
+    func simulate(_ service: Service, _ smtpd: QmailSMTPD, client: String, as clientClass: ClientClass)
+        -> ChainSimulation
+    {
         var run = ChainSimulation(service: service.name.value, client: client, clientClass: clientClass)
         let describing = self.describing
         /// Adds a described effect, building the text only when someone will read it.
@@ -78,12 +80,17 @@ struct ChainSimulator {
         note(&start, "empties the environment (env -)")
         if let window = plan.window(smtpd.checks) {
             for word in plan.checkEnvironment(window) {
-                if case .assignment(let name, let value) = word.kind { environment[name] = value; note(&start, "sets \(name)=\(ShellQuoting.quoted(value))") }
+                if case .assignment(let name, let value) = word.kind {
+                    environment[name] = value
+                    note(&start, "sets \(name)=\(ShellQuoting.quoted(value))")
+                }
             }
         }
         for setting in smtpd.environment {
             environment[setting.name.value] = setting.value.value
-            note(&start, "sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) (the service's environment)")
+            note(
+                &start,
+                "sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) (the service's environment)")
         }
         if let window = plan.window(smtpd.checks) {
             note(&start, "relay-ctrl-chdir opens \(window.store.value) and sets RELAY_CTRL_DIR_FD")
@@ -99,7 +106,9 @@ struct ChainSimulator {
         if let network = smtpd.relayNetworks.first(where: { RelayNetworkMatch.matches(client, $0.value) }) {
             environment["RELAYCLIENT"] = ""
             note(&serverEffects, "sets RELAYCLIENT='' (tcprules: \(network.value) is a relay network)")
-        } else if let rule = smtpd.rules.first(where: { $0.from.value.isEmpty || RelayNetworkMatch.matches(client, $0.from.value) }) {
+        } else if let rule = smtpd.rules.first(where: {
+            $0.from.value.isEmpty || RelayNetworkMatch.matches(client, $0.from.value)
+        }) {
             let which = rule.from.value.isEmpty ? "the rule for every client" : "the rule for \(rule.from.value)"
             if rule.deny.value {
                 note(&serverEffects, "drops the connection (tcprules: \(which) denies)")
@@ -109,7 +118,9 @@ struct ChainSimulator {
             }
             for setting in rule.set {
                 environment[setting.name.value] = setting.value.value
-                note(&serverEffects, "sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) (tcprules: \(which))")
+                note(
+                    &serverEffects,
+                    "sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) (tcprules: \(which))")
             }
         }
         run.steps.append(.init(program: "tcpserver", effects: serverEffects, location: smtpd.port.location))
@@ -120,13 +131,29 @@ struct ChainSimulator {
                 var effects: [String] = []
                 if environment["RELAYCLIENT"] != nil {
                     note(&effects, "RELAYCLIENT is already set: does not look")
-                } else if case .loggedIn(let ago) = clientClass, grantedStores.contains(window.store.value), ago <= window.length.value.seconds {
+                } else if case .loggedIn(let ago) = clientClass, grantedStores.contains(window.store.value),
+                    ago <= window.length.value.seconds
+                {
                     environment["RELAYCLIENT"] = window.relayClient.value
-                    note(&effects, "finds a grant \(ago)s old in \(window.store.value) (window \(window.length.value.seconds)s): sets RELAYCLIENT=\(ShellQuoting.quoted(window.relayClient.value))")
-                    if environment["RBLSMTPD"] == nil { environment["RBLSMTPD"] = ""; note(&effects, "sets RBLSMTPD=''") }
-                    for name in window.carry { note(&effects, "sets \(name.value) from the grant") ; environment[name.value] = "<from the grant>" }
+                    note(
+                        &effects,
+                        "finds a grant \(ago)s old in \(window.store.value) (window \(window.length.value.seconds)s): "
+                            + "sets RELAYCLIENT=\(ShellQuoting.quoted(window.relayClient.value))"
+                    )
+                    if environment["RBLSMTPD"] == nil {
+                        environment["RBLSMTPD"] = ""
+                        note(&effects, "sets RBLSMTPD=''")
+                    }
+                    for name in window.carry {
+                        note(&effects, "sets \(name.value) from the grant")
+                        environment[name.value] = "<from the grant>"
+                    }
                 } else if case .loggedIn(let ago) = clientClass, grantedStores.contains(window.store.value) {
-                    note(&effects, "the grant is \(ago)s old, past the \(window.length.value.seconds)s window: no relay (and removes it)")
+                    note(
+                        &effects,
+                        "the grant is \(ago)s old, past the \(window.length.value.seconds)s window: no relay (and "
+                            + "removes it)"
+                    )
                 } else if case .loggedIn = clientClass {
                     note(&effects, "no login service records grants in \(window.store.value): nothing to find")
                 } else {
@@ -136,9 +163,19 @@ struct ChainSimulator {
             case .ifRelayClient(let settings):
                 if environment["RELAYCLIENT"] != nil {
                     for setting in settings { environment[setting.name.value] = setting.value.value }
-                    run.steps.append(.init(program: "ifrelayclient", effects: ["RELAYCLIENT is set: runs env " + settings.map { "\($0.name.value)=\(ShellQuoting.quoted($0.value.value))" }.joined(separator: " ")], location: nil))
+                    run.steps.append(
+                        .init(
+                            program: "ifrelayclient",
+                            effects: [
+                                "RELAYCLIENT is set: runs env "
+                                    + settings.map { "\($0.name.value)=\(ShellQuoting.quoted($0.value.value))" }.joined(
+                                        separator: " ")
+                            ], location: nil))
                 } else {
-                    run.steps.append(.init(program: "ifrelayclient", effects: ["RELAYCLIENT is not set: skips the env settings"], location: nil))
+                    run.steps.append(
+                        .init(
+                            program: "ifrelayclient", effects: ["RELAYCLIENT is not set: skips the env settings"],
+                            location: nil))
                 }
             case .wrapper(let wrapper):
                 var effects: [String] = []
@@ -154,10 +191,16 @@ struct ChainSimulator {
                 }
                 for setting in wrapper.sets {
                     environment[setting.name.value] = setting.value.value
-                    note(&effects, "sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) for every client")
-                    if setting.name.value == "RELAYCLIENT", run.relayClientOrigin == nil { run.relayClientOrigin = (wrapper.name, setting.name.location) }
+                    note(
+                        &effects,
+                        "sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) for every client")
+                    if setting.name.value == "RELAYCLIENT", run.relayClientOrigin == nil {
+                        run.relayClientOrigin = (wrapper.name, setting.name.location)
+                    }
                 }
-                if wrapper.name == "envdir" { note(&effects, "sets whatever its directory holds (RELAYCLIENT too, if a file says so)") }
+                if wrapper.name == "envdir" {
+                    note(&effects, "sets whatever its directory holds (RELAYCLIENT too, if a file says so)")
+                }
                 switch Self.filter(wrapper, environment) {
                 case .passes(let why):
                     note(&effects, why)
@@ -180,10 +223,17 @@ struct ChainSimulator {
                 if let value = environment["RELAYCLIENT"] {
                     run.outcome = .relays
                     let suffix = value.isEmpty ? "" : " and appends \(ShellQuoting.quoted(value)) to it"
-                    run.steps.append(.init(program: "qmail-smtpd", effects: ["RELAYCLIENT=\(ShellQuoting.quoted(value)): accepts any recipient\(suffix)"], location: nil))
+                    run.steps.append(
+                        .init(
+                            program: "qmail-smtpd",
+                            effects: ["RELAYCLIENT=\(ShellQuoting.quoted(value)): accepts any recipient\(suffix)"],
+                            location: nil))
                 } else {
                     run.outcome = .refusesForeignRecipients
-                    run.steps.append(.init(program: "qmail-smtpd", effects: ["RELAYCLIENT is not set: only recipients in rcpthosts"], location: nil))
+                    run.steps.append(
+                        .init(
+                            program: "qmail-smtpd", effects: ["RELAYCLIENT is not set: only recipients in rcpthosts"],
+                            location: nil))
                 }
             }
         }
@@ -203,13 +253,18 @@ struct ChainSimulator {
         case .notAFilter:
             return .passes("refuses nobody")
         case .honoursRelayClient:
-            return environment["RELAYCLIENT"] != nil ? .passes("RELAYCLIENT is set: steps aside") : .refuses("RELAYCLIENT is not set: applies its filter (a new client is refused for now)")
+            return environment["RELAYCLIENT"] != nil
+                ? .passes("RELAYCLIENT is set: steps aside")
+                : .refuses("RELAYCLIENT is not set: applies its filter (a new client is refused for now)")
         case .none:
             return .refuses("cannot be told to step aside: applies its filter to every client")
         case .environment(let settings):
             let unmet = settings.filter { environment[$0.name.value] != $0.value.value }
             if unmet.isEmpty {
-                return .passes("steps aside (" + settings.map { "\($0.name.value)=\(ShellQuoting.quoted($0.value.value))" }.joined(separator: " ") + ")")
+                return .passes(
+                    "steps aside ("
+                        + settings.map { "\($0.name.value)=\(ShellQuoting.quoted($0.value.value))" }.joined(
+                            separator: " ") + ")")
             }
             let names = unmet.map(\.name.value).joined(separator: ", ")
             if let delay = wrapper.delay {
@@ -217,7 +272,9 @@ struct ChainSimulator {
                 return .delays("\(names) \(wanted): \(delay)")
             }
             if wrapper.name == "rblsmtpd" {
-                if let value = environment["RBLSMTPD"] { return .refuses("RBLSMTPD=\(ShellQuoting.quoted(value)): refuses the client") }
+                if let value = environment["RBLSMTPD"] {
+                    return .refuses("RBLSMTPD=\(ShellQuoting.quoted(value)): refuses the client")
+                }
                 return .refuses("RBLSMTPD is not set: looks the client up in its lists; a listed client is refused")
             }
             return .refuses("\(names) not as it needs: applies its filter (a listed client is refused)")

@@ -20,25 +20,31 @@ enum ClusterAnalysis {
             let writers = spec.services.filter { plan.window($0.grants)?.store.value == window.store.value }
             guard !writers.isEmpty, !writers.contains(where: { $0.host?.value == host }) else { continue }
             let elsewhere = Set(writers.compactMap { $0.host?.value }).sorted().joined(separator: ", ")
-            diagnostics.append(.error(
-                .storeOnOtherHost,
-                "service '\(checker.name.value)' on host '\(host)' checks \(window.store.value), but logins record grants "
-                    + "there only on \(elsewhere)",
-                at: checks.location!, notes: [DiagnosticNote("a directory is local to its host: these grants are never seen")],
-                fix: "give window '\(window.name.value)' a 'redis' store that both hosts reach"))
+            diagnostics.append(
+                .error(
+                    .storeOnOtherHost,
+                    "service '\(checker.name.value)' on host '\(host)' checks \(window.store.value), but logins "
+                        + "record grants "
+                        + "there only on \(elsewhere)",
+                    at: checks.location!,
+                    notes: [DiagnosticNote("a directory is local to its host: these grants are never seen")],
+                    fix: "give window '\(window.name.value)' a 'redis' store that both hosts reach"))
         }
     }
 
     /// The SMTP side must not be able to grant: an SMTP host that is broken into stays harmless.
     static func leastPrivilege(_ window: RelayWindow, _ redis: RedisStore, into diagnostics: inout [Diagnostic]) {
         guard redis.writer.value == redis.reader.value else { return }
-        diagnostics.append(.error(
-            .redisReaderCanWrite,
-            "window '\(window.name.value)' reads and writes Redis as the same user '\(redis.reader.value)': "
-                + "an SMTP host that is broken into could grant relays",
-            at: redis.reader.location ?? window.store.location!,
-            notes: [DiagnosticNote("the reader may only GET and the writer only SET; relaychain emits their ACL lines")],
-            fix: "give 'writer' and 'reader' different users"))
+        diagnostics.append(
+            .error(
+                .redisReaderCanWrite,
+                "window '\(window.name.value)' reads and writes Redis as the same user '\(redis.reader.value)': "
+                    + "an SMTP host that is broken into could grant relays",
+                at: redis.reader.location ?? window.store.location!,
+                notes: [
+                    DiagnosticNote("the reader may only GET and the writer only SET; relaychain emits their ACL lines")
+                ],
+                fix: "give 'writer' and 'reader' different users"))
     }
 
     /// Every service of the window must reach Redis, and never in clear across a network
@@ -51,11 +57,13 @@ enum ClusterAnalysis {
             if let host = spec.hosts.first(where: { $0.name.value == storeHost }), host.address == nil,
                 users.contains(where: { $0.host?.value != storeHost })
             {
-                diagnostics.append(.error(
-                    .storeUnreachable,
-                    "window '\(name)' reaches Redis through spiped, but host '\(host.name.value)' has no address to reach",
-                    at: spiped.port.location ?? redis.host!.location!,
-                    fix: "give host '\(host.name.value)' an 'address'"))
+                diagnostics.append(
+                    .error(
+                        .storeUnreachable,
+                        "window '\(name)' reaches Redis through spiped, but host '\(host.name.value)' has no address "
+                            + "to reach",
+                        at: spiped.port.location ?? redis.host!.location!,
+                        fix: "give host '\(host.name.value)' an 'address'"))
             }
             return
         }
@@ -77,22 +85,26 @@ enum ClusterAnalysis {
             guard let storeHost else {
                 guard !remote.isEmpty else { return }
                 let hosts = Set(remote.compactMap { $0.host?.value }).sorted().joined(separator: ", ")
-                diagnostics.append(.error(
-                    .storeUnreachable,
-                    "window '\(name)' keeps its grants in Redis at \(place), which only one host reaches, "
-                        + "but its services run on \(hosts)",
-                    at: window.store.location!, fix: fix))
+                diagnostics.append(
+                    .error(
+                        .storeUnreachable,
+                        "window '\(name)' keeps its grants in Redis at \(place), which only one host reaches, "
+                            + "but its services run on \(hosts)",
+                        at: window.store.location!, fix: fix))
                 return
             }
             var reported: Set<String> = []
             for service in remote {
                 guard let host = service.host?.value, reported.insert(host).inserted else { continue }
-                diagnostics.append(.error(
-                    .storeUnreachable,
-                    "service '\(service.name.value)' on host '\(host)' uses window '\(name)', whose Redis is \(place), "
-                        + "which only host '\(storeHost)' reaches",
-                    at: (service.grants ?? service.checks!).location!,
-                    notes: [DiagnosticNote("its grants are never seen there, or its logins never recorded")], fix: fix))
+                diagnostics.append(
+                    .error(
+                        .storeUnreachable,
+                        "service '\(service.name.value)' on host '\(host)' uses window '\(name)', whose Redis is "
+                            + "\(place), "
+                            + "which only host '\(storeHost)' reaches",
+                        at: (service.grants ?? service.checks!).location!,
+                        notes: [DiagnosticNote("its grants are never seen there, or its logins never recorded")],
+                        fix: fix))
             }
             return
         }
@@ -100,12 +112,16 @@ enum ClusterAnalysis {
         guard case .tcp(let address, _) = redis.endpoint,
             storeHost == nil || users.contains(where: { $0.host?.value != storeHost })
         else { return }
-        diagnostics.append(.warning(
-            .redisInClear,
-            "window '\(name)' reaches Redis at \(address) over TCP: its password and every grant cross the network in clear",
-            at: window.store.location!,
-            notes: [DiagnosticNote("hiredis 0.14 has no TLS")],
-            fix: "add 'host' (where redis-server runs) and 'spiped' to the window's redis: the other hosts then reach it "
-                + "encrypted"))
+        diagnostics.append(
+            .warning(
+                .redisInClear,
+                "window '\(name)' reaches Redis at \(address) over TCP: its password and every grant cross the "
+                    + "network in clear",
+                at: window.store.location!,
+                notes: [DiagnosticNote("hiredis 0.14 has no TLS")],
+                fix:
+                    "add 'host' (where redis-server runs) and 'spiped' to the window's redis: the other hosts then "
+                    + "reach it "
+                    + "encrypted"))
     }
 }

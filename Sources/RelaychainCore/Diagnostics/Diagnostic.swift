@@ -72,9 +72,10 @@ extension Array where Element == Diagnostic {
         if count < SpecLimits.maxDiagnostics {
             append(diagnostic)
         } else if last?.code != .tooManyDiagnostics {
-            append(.error(
-                .tooManyDiagnostics, "more than \(SpecLimits.maxDiagnostics) problems; the rest are not listed",
-                at: diagnostic.location, fix: "fix the problems above and check again"))
+            append(
+                .error(
+                    .tooManyDiagnostics, "more than \(SpecLimits.maxDiagnostics) problems; the rest are not listed",
+                    at: diagnostic.location, fix: "fix the problems above and check again"))
         }
     }
 
@@ -87,9 +88,10 @@ extension Array where Element == Diagnostic {
         guard sorted.count > SpecLimits.maxDiagnostics || stageStop != nil else { return sortedByLocation() }
         let stop = sorted.count > SpecLimits.maxDiagnostics ? sorted[SpecLimits.maxDiagnostics].location : stageStop!
         sorted = Array(sorted.prefix(SpecLimits.maxDiagnostics))
-        sorted.append(.error(
-            .tooManyDiagnostics, "more than \(SpecLimits.maxDiagnostics) problems; the rest are not listed",
-            at: stop, fix: "fix the problems above and check again"))
+        sorted.append(
+            .error(
+                .tooManyDiagnostics, "more than \(SpecLimits.maxDiagnostics) problems; the rest are not listed",
+                at: stop, fix: "fix the problems above and check again"))
         return sorted
     }
 

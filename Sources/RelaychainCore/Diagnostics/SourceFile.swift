@@ -76,7 +76,8 @@ private final class LineTable: @unchecked Sendable {
 
     func location(ofByte offset: Int) -> SourceLocation {
         let lines = table
-        let target = text.utf8.index(text.utf8.startIndex, offsetBy: offset, limitedBy: text.utf8.endIndex) ?? text.endIndex
+        let target =
+            text.utf8.index(text.utf8.startIndex, offsetBy: offset, limitedBy: text.utf8.endIndex) ?? text.endIndex
         // The last line starting at or before the offset.
         var low = 0
         var high = lines.count - 1

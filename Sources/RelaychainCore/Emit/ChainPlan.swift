@@ -63,12 +63,15 @@ struct ChainPlan {
         let user = role == .writer ? redis.writer : redis.reader
         var words: [Word] = [
             .assign("RELAY_CTRL_REDIS", redis.url(as: user.value), from: window.store.location),
-            .assign("RELAY_CTRL_REDIS_PASSWORD_FILE", "\(redis.passwordDirectory)/\(user.value).password", from: user.location),
+            .assign(
+                "RELAY_CTRL_REDIS_PASSWORD_FILE", "\(redis.passwordDirectory)/\(user.value).password",
+                from: user.location),
         ]
         if redis.prefix != RedisStore.defaultPrefix { words.append(.assign("RELAY_CTRL_REDIS_PREFIX", redis.prefix)) }
         if let timeout = redis.timeout { words.append(.assign("RELAY_CTRL_REDIS_TIMEOUT", String(timeout))) }
         if role == .writer {
-            words.append(.assign("RELAY_CTRL_EXPIRY", String(window.length.value.seconds), from: window.length.location))
+            words.append(
+                .assign("RELAY_CTRL_EXPIRY", String(window.length.value.seconds), from: window.length.location))
         }
         return words
     }
@@ -120,7 +123,9 @@ struct ChainPlan {
 
         /// What each argument word means to the program, for `explain`.
         var readings: [String] {
-            guard let grammar, case .success(let readings) = grammar.read(words.dropFirst().map(\.text)) else { return [] }
+            guard let grammar, case .success(let readings) = grammar.read(words.dropFirst().map(\.text)) else {
+                return []
+            }
             return readings.map { "reads \($0.meaning)" }
         }
     }
@@ -131,7 +136,8 @@ struct ChainPlan {
         if let wrapper = spec.wrapper(named: name) {
             let fixed = wrapper.args.map { Word($0.value, from: $0.location) }
             return Resolved(
-                name: name, words: [Word(wrapper.path.value, from: wrapper.path.location)] + fixed + args, bypass: wrapper.bypass.value,
+                name: name, words: [Word(wrapper.path.value, from: wrapper.path.location)] + fixed + args,
+                bypass: wrapper.bypass.value,
                 sets: wrapper.sets, chainLoader: wrapper.chainLoader.value, location: entry.program.location,
                 grammar: wrapper.grammar)
         }
@@ -146,10 +152,11 @@ struct ChainPlan {
     /// chain order, each once.
     func bypassSettings(_ chain: [Resolved], extra: [EnvironmentSetting] = []) -> [EnvironmentSetting] {
         var settings: [EnvironmentSetting] = []
-        let lists = chain.compactMap { resolved -> [EnvironmentSetting]? in
-            guard case .environment(let list) = resolved.bypass else { return nil }
-            return list
-        } + [extra]
+        let lists =
+            chain.compactMap { resolved -> [EnvironmentSetting]? in
+                guard case .environment(let list) = resolved.bypass else { return nil }
+                return list
+            } + [extra]
         for list in lists {
             for setting in list where !settings.contains(where: { $0.name.value == setting.name.value }) {
                 settings.append(setting)
@@ -181,9 +188,11 @@ struct ChainPlan {
             let settings = bypassSettings(chain, extra: smtpd.relayClientEnvironment)
             if !settings.isEmpty {
                 let assignments = settings.map { Word.assign($0.name.value, $0.value.value, from: $0.value.location) }
-                steps.append(Step(
-                    program: .ifRelayClient(settings),
-                    words: [path("ifrelayclient"), Word(spec.platform.env.value, from: spec.platform.env.location)] + assignments + [Word("--")]))
+                steps.append(
+                    Step(
+                        program: .ifRelayClient(settings),
+                        words: [path("ifrelayclient"), Word(spec.platform.env.value, from: spec.platform.env.location)]
+                            + assignments + [Word("--")]))
             }
         }
         steps += chain.map { Step(program: .wrapper($0), words: $0.words) }

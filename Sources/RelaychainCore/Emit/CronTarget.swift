@@ -14,14 +14,21 @@ struct CronTarget {
         if let cronD {
             text += "# For \(cronD) (setup installs it), run as \(user), who may remove grants.\n"
         } else {
-            text += "# Install with crontab(1) as a user that may write the store, or into /etc/cron.d with a user field.\n"
+            text +=
+                "# Install with crontab(1) as a user that may write the store, or into /etc/cron.d with a user field.\n"
         }
         for window in windows {
-            let words = [Word(plan.spec.platform.env.value), Word("-")]
-                + [Word.assign("RELAY_CTRL_DIR", window.store.value), .assign("RELAY_CTRL_EXPIRY", String(window.length.value.seconds))]
+            let words =
+                [Word(plan.spec.platform.env.value), Word("-")]
+                + [
+                    Word.assign("RELAY_CTRL_DIR", window.store.value),
+                    .assign("RELAY_CTRL_EXPIRY", String(window.length.value.seconds)),
+                ]
                 + [plan.path("relay-ctrl-age")]
             // cron turns an unescaped % into a newline.
-            text += "* * * * * " + (cronD == nil ? "" : "\(user) ") + words.map(\.shell).joined(separator: " ").replacing("%", with: "\\%") + "\n"
+            text +=
+                "* * * * * " + (cronD == nil ? "" : "\(user) ")
+                + words.map(\.shell).joined(separator: " ").replacing("%", with: "\\%") + "\n"
         }
         return OutputFile(path: Self.path, contents: text)
     }

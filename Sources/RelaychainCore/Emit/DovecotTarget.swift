@@ -20,21 +20,37 @@ struct DovecotTarget {
 
     /// `mail_executable` is split on single spaces and exec'd without a shell, so a word with a
     /// space, tab, quote, backslash or `#` (a comment in dovecot.conf) cannot be written.
-    private func mailExecutableConfig(_ service: Service, _ login: DovecotLogin, _ window: RelayWindow, diagnostics: inout [Diagnostic]) -> OutputFile {
+    private func mailExecutableConfig(
+        _ service: Service, _ login: DovecotLogin, _ window: RelayWindow, diagnostics: inout [Diagnostic]
+    ) -> OutputFile {
         var text = "\(header)\n"
         text += "# Dovecot \(login.version.value): merge into dovecot.conf. After each login the mail process\n"
         text += "# chain records a relay grant in \(window.store.value), then runs Dovecot's own binary.\n"
         for mailProtocol in login.protocols {
-            let words = [Word(spec.platform.env.value, from: spec.platform.env.location)] + plan.storeWords(window, as: .writer)
+            let words =
+                [Word(spec.platform.env.value, from: spec.platform.env.location)] + plan.storeWords(window, as: .writer)
                 + plan.carryWords(window) + plan.chdirWords(window)
-                + [plan.path("dovecot-settcpremoteip"), plan.path("relay-ctrl-allow"),
-                   Word("\(spec.platform.dovecotLibexec.value)/\(mailProtocol.value.rawValue)", from: spec.platform.dovecotLibexec.location)]
-            for word in words where !diagnostics.contains(where: { $0.code == .targetCannotCarry && $0.location == word.origin }) {
+                + [
+                    plan.path("dovecot-settcpremoteip"), plan.path("relay-ctrl-allow"),
+                    Word(
+                        "\(spec.platform.dovecotLibexec.value)/\(mailProtocol.value.rawValue)",
+                        from: spec.platform.dovecotLibexec.location),
+                ]
+            for word in words
+            where !diagnostics.contains(where: { $0.code == .targetCannotCarry && $0.location == word.origin }) {
                 if let bad = Self.unwritable(word.text, forbidden: "\"'\\#") {
-                    diagnostics.append(.error(
-                        .targetCannotCarry, "Dovecot \(login.version.value.line)'s mail_executable cannot carry '\(word.text)': it splits on spaces and has no quoting (found '\(bad.escaped(asASCII: true))')",
-                        at: word.origin ?? login.version.location!,
-                        notes: [DiagnosticNote("service '\(service.name.value)' uses Dovecot \(login.version.value); choose a path without spaces, quotes, backslashes or '#'")]))
+                    diagnostics.append(
+                        .error(
+                            .targetCannotCarry,
+                            "Dovecot \(login.version.value.line)'s mail_executable cannot carry '\(word.text)': it "
+                                + "splits on spaces and has no quoting (found '\(bad.escaped(asASCII: true))')",
+                            at: word.origin ?? login.version.location!,
+                            notes: [
+                                DiagnosticNote(
+                                    "service '\(service.name.value)' uses Dovecot \(login.version.value); choose a "
+                                        + "path without spaces, quotes, backslashes or '#'"
+                                )
+                            ]))
                 }
             }
             text += "protocol \(mailProtocol.value.rawValue) {\n"
@@ -54,13 +70,17 @@ struct DovecotTarget {
         text.unicodeScalars.first { $0.properties.isWhitespace || forbidden.unicodeScalars.contains($0) }
     }
 
-    private func postLoginFiles(_ service: Service, _ login: DovecotLogin, _ window: RelayWindow, diagnostics: inout [Diagnostic]) -> [OutputFile] {
+    private func postLoginFiles(
+        _ service: Service, _ login: DovecotLogin, _ window: RelayWindow, diagnostics: inout [Diagnostic]
+    ) -> [OutputFile] {
         let scriptPath = "\(spec.platform.libexec.value)/\(scriptName(service))"
         // script-login's arguments are split on spaces too; dovecot.conf also expands $.
         if let bad = Self.unwritable(scriptPath, forbidden: "\"'\\#$") {
-            diagnostics.append(.error(
-                .targetCannotCarry, "Dovecot's script-login cannot run '\(scriptPath)': its path holds '\(bad.escaped(asASCII: true))'",
-                at: spec.platform.libexec.location ?? spec.platform.prefix.location ?? service.name.location!))
+            diagnostics.append(
+                .error(
+                    .targetCannotCarry,
+                    "Dovecot's script-login cannot run '\(scriptPath)': its path holds '\(bad.escaped(asASCII: true))'",
+                    at: spec.platform.libexec.location ?? spec.platform.prefix.location ?? service.name.location!))
         }
         let is24 = login.version.value.mechanism == .postLogin24
         let user = login.postLoginUser?.value ?? (is24 ? "$SET:default_internal_user" : "$default_internal_user")
@@ -69,7 +89,9 @@ struct DovecotTarget {
         config += "# \(scriptPath) records a relay grant in \(window.store.value);\n"
         config += "# its user (\(user)) must be able to write there.\n"
         for mailProtocol in login.protocols {
-            config += "service \(mailProtocol.value.rawValue) {\n  executable = \(mailProtocol.value.rawValue) \(Self.postLoginService)\n}\n"
+            config +=
+                "service \(mailProtocol.value.rawValue) {\n  executable = \(mailProtocol.value.rawValue) "
+                + "\(Self.postLoginService)\n}\n"
         }
         config += "service \(Self.postLoginService) {\n"
         config += "  executable = script-login \(scriptPath)\n"

@@ -17,9 +17,12 @@ enum Emitter {
 
         func claimQmailRun(_ kind: String, _ service: Service) -> Bool {
             if let owner = qmailRunOwners[kind] {
-                diagnostics.append(.error(
-                    .qmailRunSingleService, "pkgsrc's qmail-run starts one \(kind) service, and service '\(owner.name.value)' is it",
-                    at: service.name.location!, fix: "run service '\(service.name.value)' under daemontools or runit"))
+                diagnostics.append(
+                    .error(
+                        .qmailRunSingleService,
+                        "pkgsrc's qmail-run starts one \(kind) service, and service '\(owner.name.value)' is it",
+                        at: service.name.location!,
+                        fix: "run service '\(service.name.value)' under daemontools or runit"))
                 return false
             }
             qmailRunOwners[kind] = service
@@ -35,30 +38,44 @@ enum Emitter {
                     guard claimQmailRun("qmail-pop3d", service) else { continue }
                     let assignments = qmailRun.pop3dAssignments(service, login)
                     diagnostics += QmailRunTarget.patternDiagnostics(assignments, service: service)
-                    rcServices.append((assignments,
-                                       "# qmail-pop3d (service '\(service.name.value)', port \(login.port.value)): each login grants window '\(login.grants.value)'."))
+                    rcServices.append(
+                        (
+                            assignments,
+                            "# qmail-pop3d (service '\(service.name.value)', port \(login.port.value)): each login "
+                                + "grants window '\(login.grants.value)'."
+                        ))
                 } else if login.runBy.value == .systemd {
-                    files += systemd.pop3dFiles(service, login, checkpassword: qmailRun.checkpassword(login), diagnostics: &diagnostics)
+                    files += systemd.pop3dFiles(
+                        service, login, checkpassword: qmailRun.checkpassword(login), diagnostics: &diagnostics)
                 } else {
                     files += supervisor.pop3dFiles(service, login, checkpassword: qmailRun.checkpassword(login))
                 }
             case .qmailSMTPD(let smtpd):
-                let relay = smtpd.checks.map { "a client that logged in within window '\($0.value)' may relay" } ?? "no relay windows are checked"
+                let relay =
+                    smtpd.checks.map { "a client that logged in within window '\($0.value)' may relay" }
+                    ?? "no relay windows are checked"
                 if smtpd.runBy.value == .qmailRun {
                     guard claimQmailRun("qmail-smtpd", service) else { continue }
                     let assignments = qmailRun.smtpAssignments(service, smtpd)
                     diagnostics += QmailRunTarget.patternDiagnostics(assignments, service: service)
-                    rcServices.append((assignments,
-                                       "# qmail-smtpd (service '\(service.name.value)', port \(smtpd.port.value)): \(relay)."))
+                    rcServices.append(
+                        (
+                            assignments,
+                            "# qmail-smtpd (service '\(service.name.value)', port \(smtpd.port.value)): \(relay)."
+                        ))
                     if !smtpd.relayNetworks.isEmpty || !smtpd.rules.isEmpty {
-                        files.append(OutputFile(
-                            path: "tcprules/\(service.name.value).rules", contents: SupervisorTarget.tcpRules(header, smtpd)))
+                        files.append(
+                            OutputFile(
+                                path: "tcprules/\(service.name.value).rules",
+                                contents: SupervisorTarget.tcpRules(header, smtpd)))
                     }
                     if let concurrency = smtpd.concurrency {
-                        diagnostics.append(.error(
-                            .targetCannotCarry, "pkgsrc's qmail-run has no rc.conf variable for tcpserver's -c",
-                            at: concurrency.location!, notes: [DiagnosticNote("service '\(service.name.value)' is run by qmail-run")],
-                            fix: "remove 'concurrency', or run the service under daemontools, runit or systemd"))
+                        diagnostics.append(
+                            .error(
+                                .targetCannotCarry, "pkgsrc's qmail-run has no rc.conf variable for tcpserver's -c",
+                                at: concurrency.location!,
+                                notes: [DiagnosticNote("service '\(service.name.value)' is run by qmail-run")],
+                                fix: "remove 'concurrency', or run the service under daemontools, runit or systemd"))
                     }
                 } else if smtpd.runBy.value == .systemd {
                     files += systemd.smtpFiles(service, smtpd, diagnostics: &diagnostics)
@@ -74,14 +91,18 @@ enum Emitter {
         }
         for window in spec.windows {
             guard let redis = window.redis,
-                spec.services.contains(where: { $0.grants?.value == window.name.value || $0.checks?.value == window.name.value })
+                spec.services.contains(where: {
+                    $0.grants?.value == window.name.value || $0.checks?.value == window.name.value
+                })
             else { continue }
             files.append(RedisTarget.aclFile(window, redis, header: header))
         }
         // Redis expires its keys itself: relay-ctrl-age is for directory stores.
         let referenced = spec.windows.filter { window in
             window.redis == nil
-                && spec.services.contains { $0.grants?.value == window.name.value || $0.checks?.value == window.name.value }
+                && spec.services.contains {
+                    $0.grants?.value == window.name.value || $0.checks?.value == window.name.value
+                }
         }
         if !referenced.isEmpty {
             files.append(CronTarget(plan: plan, header: header).file(windows: referenced))
@@ -100,7 +121,8 @@ enum Emitter {
             let part = self.part(of: spec, on: host)
             guard !part.services.isEmpty || !part.spipedEnds.isEmpty else { continue }
             let emitted = emit(part, specName: specName)
-            for diagnostic in emitted.diagnostics where !diagnostics.contains(where: {
+            for diagnostic in emitted.diagnostics
+            where !diagnostics.contains(where: {
                 $0.code == diagnostic.code && $0.location == diagnostic.location && $0.message == diagnostic.message
             }) {
                 diagnostics.append(diagnostic)
@@ -115,7 +137,9 @@ enum Emitter {
         let header = "# Generated by relaychain from \(specName); do not edit."
         for window in spec.inCanonicalOrder.windows {
             guard let redis = window.redis,
-                spec.services.contains(where: { $0.grants?.value == window.name.value || $0.checks?.value == window.name.value })
+                spec.services.contains(where: {
+                    $0.grants?.value == window.name.value || $0.checks?.value == window.name.value
+                })
             else { continue }
             files.append(RedisTarget.aclFile(window, redis, header: header))
         }

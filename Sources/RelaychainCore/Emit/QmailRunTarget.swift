@@ -35,21 +35,28 @@ struct QmailRunTarget {
             assignments.append(Assignment(name: "qmailsmtpd_smtpdcmd", words: [plan.path("qmail-smtpd")]))
         }
         if !smtpd.smtpdArguments.isEmpty {
-            assignments.append(Assignment(
-                name: "qmailsmtpd_postsmtpd", words: smtpd.smtpdArguments.map { Word($0.value, from: $0.location) }))
+            assignments.append(
+                Assignment(
+                    name: "qmailsmtpd_postsmtpd", words: smtpd.smtpdArguments.map { Word($0.value, from: $0.location) })
+            )
         }
         if let limit = smtpd.datalimit {
-            assignments.append(Assignment(name: "qmailsmtpd_datalimit", words: [Word(String(limit.value), from: limit.location)]))
+            assignments.append(
+                Assignment(name: "qmailsmtpd_datalimit", words: [Word(String(limit.value), from: limit.location)]))
         }
         if !smtpd.logCommand.isEmpty {
-            assignments.append(Assignment(
-                name: "qmailsmtpd_logcmd", words: plan.logCommandWords(smtpd)))
+            assignments.append(
+                Assignment(
+                    name: "qmailsmtpd_logcmd", words: plan.logCommandWords(smtpd)))
         }
         if let listen = smtpd.listen {
-            assignments.append(Assignment(name: "qmailsmtpd_tcphost", words: [Word(listen.value, from: listen.location)]))
+            assignments.append(
+                Assignment(name: "qmailsmtpd_tcphost", words: [Word(listen.value, from: listen.location)]))
         }
         if smtpd.port.value != 25 {
-            assignments.append(Assignment(name: "qmailsmtpd_tcpport", words: [Word(String(smtpd.port.value), from: smtpd.port.location)]))
+            assignments.append(
+                Assignment(
+                    name: "qmailsmtpd_tcpport", words: [Word(String(smtpd.port.value), from: smtpd.port.location)]))
         }
         return assignments
     }
@@ -59,7 +66,8 @@ struct QmailRunTarget {
     func pop3dAssignments(_ service: Service, _ login: QmailPOP3DLogin) -> [Assignment] {
         guard let window = plan.window(login.grants) else { return [] }
         var assignments = [
-            Assignment(name: "qmailpop3d_postenv", words: plan.storeWords(window, as: .writer) + plan.carryWords(window))
+            Assignment(
+                name: "qmailpop3d_postenv", words: plan.storeWords(window, as: .writer) + plan.carryWords(window))
         ]
         if window.redis == nil {
             assignments.append(Assignment(name: "qmailpop3d_pretcpserver", words: [plan.path("relay-ctrl-chdir")]))
@@ -67,21 +75,28 @@ struct QmailRunTarget {
         if login.checkpassword.value != "nbcheckpassword" {
             assignments.append(Assignment(name: "qmailpop3d_checkpassword", words: [checkpassword(login)]))
         }
-        assignments.append(Assignment(name: "qmailpop3d_prepop3d", words: [plan.path("checknotroot"), plan.path("relay-ctrl-allow")]))
+        assignments.append(
+            Assignment(name: "qmailpop3d_prepop3d", words: [plan.path("checknotroot"), plan.path("relay-ctrl-allow")]))
         if login.maildir.value != "Maildir" {
-            assignments.append(Assignment(name: "qmailpop3d_postpop3d", words: [Word(login.maildir.value, from: login.maildir.location)]))
+            assignments.append(
+                Assignment(
+                    name: "qmailpop3d_postpop3d", words: [Word(login.maildir.value, from: login.maildir.location)]))
         }
         if let listen = login.listen {
-            assignments.append(Assignment(name: "qmailpop3d_tcphost", words: [Word(listen.value, from: listen.location)]))
+            assignments.append(
+                Assignment(name: "qmailpop3d_tcphost", words: [Word(listen.value, from: listen.location)]))
         }
         if login.port.value != 110 {
-            assignments.append(Assignment(name: "qmailpop3d_tcpport", words: [Word(String(login.port.value), from: login.port.location)]))
+            assignments.append(
+                Assignment(
+                    name: "qmailpop3d_tcpport", words: [Word(String(login.port.value), from: login.port.location)]))
         }
         return assignments
     }
 
     func checkpassword(_ login: QmailPOP3DLogin) -> Word {
-        login.checkpassword.value.hasPrefix("/") ? Word(login.checkpassword.value, from: login.checkpassword.location) : plan.path(login.checkpassword.value)
+        login.checkpassword.value.hasPrefix("/")
+            ? Word(login.checkpassword.value, from: login.checkpassword.location) : plan.path(login.checkpassword.value)
     }
 
     static func render(_ assignments: [Assignment]) -> String {
@@ -96,14 +111,20 @@ struct QmailRunTarget {
         var diagnostics: [Diagnostic] = []
         for word in assignments.flatMap(\.words) {
             guard let bad = word.text.first(where: { "*?[".contains($0) }), let origin = word.origin,
-                !diagnostics.contains(where: { $0.location == origin }) else { continue }
-            diagnostics.append(.error(
-                .targetCannotCarry,
-                "qmail-run cannot carry '\(word.text)': rc.d runs the command through an unquoted eval, "
-                    + "which expands '\(bad)' as a file name pattern",
-                at: origin,
-                notes: [DiagnosticNote(
-                    "service '\(service.name.value)' runs under qmail-run; choose a value without '*', '?' or '['")]))
+                !diagnostics.contains(where: { $0.location == origin })
+            else { continue }
+            diagnostics.append(
+                .error(
+                    .targetCannotCarry,
+                    "qmail-run cannot carry '\(word.text)': rc.d runs the command through an unquoted eval, "
+                        + "which expands '\(bad)' as a file name pattern",
+                    at: origin,
+                    notes: [
+                        DiagnosticNote(
+                            "service '\(service.name.value)' runs under qmail-run; choose a value without '*', '?' or "
+                                + "'['"
+                        )
+                    ]))
         }
         return diagnostics
     }

@@ -80,8 +80,12 @@ public enum RCConfMerge {
         while index < lines.count {
             let line = lines[index].drop { $0 == " " || $0 == "\t" }
             guard let equals = line.firstIndex(of: "="), !line.isEmpty, line.first != "#",
-                line[..<equals].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !line[..<equals].isEmpty
-            else { index += 1; continue }
+                line[..<equals].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }),
+                !line[..<equals].isEmpty
+            else {
+                index += 1
+                continue
+            }
             var end = index + 1
             var open = openQuote(in: line[line.index(after: equals)...], state: nil)
             while let quote = open, end < lines.count {
@@ -99,7 +103,10 @@ public enum RCConfMerge {
         var quote = state
         var escaped = false
         for character in text {
-            if escaped { escaped = false; continue }
+            if escaped {
+                escaped = false
+                continue
+            }
             switch (quote, character) {
             case (nil, "#"): return nil
             case (nil, "\""), (nil, "'"): quote = character

@@ -25,7 +25,8 @@ struct SetupTarget {
             text += "read and cleaned by \(deployment.smtpUser).\n"
             let owner = ShellQuoting.word(store.owner)
             let group = ShellQuoting.word(store.groupOf)
-            text += store.owner == store.groupOf
+            text +=
+                store.owner == store.groupOf
                 ? "if has_user \(owner); then\n" : "if has_user \(owner) && has_user \(group); then\n"
             text += "  directory \(ShellQuoting.word(store.path)) \"$(id -u \(owner))\" \"$(id -g \(group))\" "
             text += "\(String(store.mode, radix: 8)) \(store.modeString)\n"
@@ -72,8 +73,9 @@ struct SetupTarget {
             text += "by_hand \(ShellQuoting.word(step))\n"
         }
         text += "\nfinish\n"
-        return OutputFile(path: Self.path, contents: text.replacing("@TCPRULES@", with: ShellQuoting.word(deployment.tcprules)),
-                          executable: true)
+        return OutputFile(
+            path: Self.path, contents: text.replacing("@TCPRULES@", with: ShellQuoting.word(deployment.tcprules)),
+            executable: true)
     }
 
     /// Only where spiped runs: its key must exist (setup never writes a secret) and be root's alone.
@@ -83,7 +85,8 @@ struct SetupTarget {
         key_file() {
           target=$root$1
           if [ ! -f "$target" ]; then
-            problem "no $target: make the key once (dd if=/dev/urandom bs=32 count=1 of=KEY) and copy it to every host of the window"
+            problem "no $target: make the key once (dd if=/dev/urandom bs=32 count=1 of=KEY) \#
+        and copy it to every host of the window"
           elif [ "$(state "$target")" != "-rw------- 0 0" ]; then
             act "give $target owner 0, group 0, mode 600" set_owner_mode "$target" 0 0 600
           fi

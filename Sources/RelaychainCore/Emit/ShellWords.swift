@@ -17,7 +17,11 @@ public enum ShellWords {
         while let character = next() {
             switch character {
             case " ", "\t", "\n":
-                if inWord { words.append(current); current = ""; inWord = false }
+                if inWord {
+                    words.append(current)
+                    current = ""
+                    inWord = false
+                }
             case "#" where !inWord:
                 return words
             case "'":

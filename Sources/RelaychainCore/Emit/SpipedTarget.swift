@@ -19,8 +19,10 @@ struct SpipedTarget {
         var run = "#!/bin/sh\n\(header)\n"
         switch end.side {
         case .store(let listen):
-            run += "# \(supervisor) service on the Redis host of window '\(end.window)': spiped takes the other hosts'\n"
-            run += "# encrypted connections on \(listen) port \(spiped.port.value) and hands them to Redis at \(target).\n"
+            run +=
+                "# \(supervisor) service on the Redis host of window '\(end.window)': spiped takes the other hosts'\n"
+            run +=
+                "# encrypted connections on \(listen) port \(spiped.port.value) and hands them to Redis at \(target).\n"
             run += "# Login hosts connect with a Diffie-Hellman exchange, SMTP hosts without (spiped -f).\n"
             run += "exec 2>&1\n"
             words += ["-d", "-s", "[\(listen)]:\(spiped.port.value)", "-t", target]
@@ -30,7 +32,8 @@ struct SpipedTarget {
             run += "# relaychain's tools open at \(socket),\n"
             run += "# encrypted to the Redis host \(storeAddress) port \(spiped.port.value). Every local account may\n"
             run += "# connect: Redis asks each connection for its ACL user's password.\n"
-            run += forwardSecret
+            run +=
+                forwardSecret
                 ? "# A Diffie-Hellman exchange per connection (-g): the writer's password, which can grant, stays\n"
                     + "# secret even if the key is stolen later.\n"
                 : "# No Diffie-Hellman exchange (-f): this runs for every SMTP client, and the reader's password\n"

@@ -6,7 +6,9 @@ struct SupervisorTarget {
 
     /// Joins words into an `exec` line, one program per continuation line for readability.
     static func execLines(_ groups: [[Word]]) -> String {
-        "exec " + groups.filter { !$0.isEmpty }.map { $0.map(\.shell).joined(separator: " ") }.joined(separator: " \\\n  ") + "\n"
+        "exec "
+            + groups.filter { !$0.isEmpty }.map { $0.map(\.shell).joined(separator: " ") }.joined(separator: " \\\n  ")
+            + "\n"
     }
 
     func smtpFiles(_ service: Service, _ smtpd: QmailSMTPD) -> [OutputFile] {
@@ -19,13 +21,19 @@ struct SupervisorTarget {
             groups.append(plan.serviceEnvironment(smtpd))
             groups.append(plan.datalimitWords(smtpd))
         }
-        groups.append([plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb")]
-            + plan.concurrencyWords(smtpd)
-            + [Word("-u"), .shellCode("\"$QMAILDUID\""), Word("-g"), .shellCode("\"$NOFILESGID\""), Self.host(smtpd.listen),
-               Word(String(smtpd.port.value), from: smtpd.port.location)])
+        groups.append(
+            [plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb")]
+                + plan.concurrencyWords(smtpd)
+                + [
+                    Word("-u"), .shellCode("\"$QMAILDUID\""), Word("-g"), .shellCode("\"$NOFILESGID\""),
+                    Self.host(smtpd.listen),
+                    Word(String(smtpd.port.value), from: smtpd.port.location),
+                ])
         groups.append(plan.smtpCommand(smtpd))
         var run = "#!/bin/sh\n\(header)\n"
-        run += "# \(supervisorName(smtpd.runBy.value)) service for qmail-smtpd on port \(smtpd.port.value). tcpserver reads its\n"
+        run +=
+            "# \(supervisorName(smtpd.runBy.value)) service for qmail-smtpd on port \(smtpd.port.value). tcpserver "
+            + "reads its\n"
         run += "# access rules from tcp.cdb in this directory: tcprules tcp.cdb tcp.tmp < tcp.rules\n"
         run += "exec 2>&1\n"
         let user = ShellQuoting.word(spec.platform.users.smtp)
@@ -47,16 +55,26 @@ struct SupervisorTarget {
             [Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")],
             plan.storeWords(window, as: .writer) + plan.carryWords(window),
             plan.chdirWords(window),
-            [plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Self.host(login.listen), Word(String(login.port.value), from: login.port.location)],
+            [
+                plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Self.host(login.listen),
+                Word(String(login.port.value), from: login.port.location),
+            ],
             [plan.path("qmail-popup"), hostname, checkpassword],
-            [plan.path("relay-ctrl-allow"), plan.path("qmail-pop3d"), Word(login.maildir.value, from: login.maildir.location)],
+            [
+                plan.path("relay-ctrl-allow"), plan.path("qmail-pop3d"),
+                Word(login.maildir.value, from: login.maildir.location),
+            ],
         ]
         var run = "#!/bin/sh\n\(header)\n"
-        run += "# \(supervisorName(login.runBy.value)) service for qmail-pop3d on port \(login.port.value): relay-ctrl-allow records\n"
+        run +=
+            "# \(supervisorName(login.runBy.value)) service for qmail-pop3d on port \(login.port.value): "
+            + "relay-ctrl-allow records\n"
         run += "# a relay grant between the password check and qmail-pop3d.\n"
         run += "exec 2>&1\n"
         run += Self.execLines(groups)
-        return [OutputFile(path: "\(directory)/run", contents: run, executable: true), logRun(directory, login.runBy.value)]
+        return [
+            OutputFile(path: "\(directory)/run", contents: run, executable: true), logRun(directory, login.runBy.value),
+        ]
     }
 
     /// tcpserver's host argument: the listen address, or 0 for every address.
@@ -73,12 +91,14 @@ struct SupervisorTarget {
         let user = ShellQuoting.word(spec.platform.users.log)
         if !command.isEmpty {
             let words = command.map(\.shell).joined(separator: " ")
-            text += supervisor == .runit
+            text +=
+                supervisor == .runit
                 ? "exec \(plan.path("chpst").shell) -u \(user) \(words)\n"
                 : "exec \(plan.path("setuidgid").shell) \(user) \(words)\n"
             return OutputFile(path: "\(directory)/log/run", contents: text, executable: true)
         }
-        text += supervisor == .runit
+        text +=
+            supervisor == .runit
             ? "exec \(plan.path("chpst").shell) -u \(user) \(plan.path("svlogd").shell) -tt ./main\n"
             : "exec \(plan.path("setuidgid").shell) \(user) \(plan.path("multilog").shell) t ./main\n"
         return OutputFile(path: "\(directory)/log/run", contents: text, executable: true)

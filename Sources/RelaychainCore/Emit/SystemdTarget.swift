@@ -120,7 +120,8 @@ struct SystemdTarget {
                         at: word.origin ?? service.name.location!,
                         notes: [
                             DiagnosticNote(
-                                "service '\(service.name.value)' is run by systemd; control characters cannot be written there"
+                                "service '\(service.name.value)' is run by systemd; control characters cannot be "
+                                    + "written there"
                             )
                         ]))
                 continue

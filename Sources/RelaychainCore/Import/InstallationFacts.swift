@@ -36,7 +36,9 @@ struct InstallationFacts {
                     let field = pair.split(separator: "=", maxSplits: 1).map(String.init)
                     guard field.count == 2 else { return nil }
                     switch field[0] {
-                    case "db": guard let number = Int(field[1]) else { return nil }; database = number
+                    case "db":
+                        guard let number = Int(field[1]) else { return nil }
+                        database = number
                     case "user": user = field[1]
                     default: return nil
                     }
@@ -58,8 +60,11 @@ struct InstallationFacts {
         }
 
         var identity: String {
-            let place = endpoint.key == "socket" ? endpoint.value : endpoint.value.replacing("[", with: "")
-                .replacing("]", with: "")
+            let place =
+                endpoint.key == "socket"
+                ? endpoint.value
+                : endpoint.value.replacing("[", with: "")
+                    .replacing("]", with: "")
             return "redis \(place) db \(database) prefix \(prefix)"
         }
     }
@@ -224,10 +229,12 @@ struct InstallationFacts {
                         .firstIndex {
                             $0.contains("RELAY_CTRL_EXPIRY=\(value)") || $0.contains("RELAY_CTRL_EXPIRY='\(value)'")
                         }
-                    leftOut.append(.init(
-                        file: reading.path, line: (line ?? 0) + 1, text: "RELAY_CTRL_EXPIRY=\(value)",
-                        reason:
-                            "another file gives the same window RELAY_CTRL_EXPIRY=\(known); a window has one length"))
+                    leftOut.append(
+                        .init(
+                            file: reading.path, line: (line ?? 0) + 1, text: "RELAY_CTRL_EXPIRY=\(value)",
+                            reason:
+                                "another file gives the same window RELAY_CTRL_EXPIRY=\(known); a window has one length"
+                        ))
                     continue
                 }
                 windows[index].expiry = Int(value)

@@ -222,7 +222,8 @@ struct SpecWriter {
     /// The window's name from the files, else relay, relay2...; never one an earlier window has.
     func windowName(_ index: Int) -> String {
         let window = facts.windows[index]
-        let wanted = window.name ?? window.redis.flatMap { facts.redisUsers[$0.prefix]?.window }
+        let wanted =
+            window.name ?? window.redis.flatMap { facts.redisUsers[$0.prefix]?.window }
             ?? (index == 0 ? "relay" : "relay\(index + 1)")
         let earlier = (0..<index).map(windowName)
         var name = wanted

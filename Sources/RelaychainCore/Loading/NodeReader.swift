@@ -34,10 +34,12 @@ final class NodeReader {
             }
             let suggestion = Suggestion.closest(to: name, among: allowed.map(\.rawValue))
             if let suggestion { fields.suggested.insert(suggestion) }
-            report(.error(
-                .unknownKey, "unknown key '\(name)' in \(what)", at: keyNode.location,
-                notes: suggestion == nil ? [DiagnosticNote("\(what) takes: \(allowed.map(\.rawValue).joined(separator: ", "))")] : [],
-                fix: suggestion.map { "did you mean '\($0)'?" }))
+            report(
+                .error(
+                    .unknownKey, "unknown key '\(name)' in \(what)", at: keyNode.location,
+                    notes: suggestion == nil
+                        ? [DiagnosticNote("\(what) takes: \(allowed.map(\.rawValue).joined(separator: ", "))")] : [],
+                    fix: suggestion.map { "did you mean '\($0)'?" }))
         }
         return fields
     }
@@ -45,7 +47,9 @@ final class NodeReader {
     /// The entries of a mapping whose keys are user-chosen names (services, windows, wrappers).
     func namedEntries(of node: YAMLNode, _ what: String) -> [(name: Located<String>, value: YAMLNode)]? {
         guard case .mapping(let mapping) = node else {
-            report(.error(.wrongType, "\(what) must be a mapping of names, found \(Self.describe(node))", at: node.location))
+            report(
+                .error(
+                    .wrongType, "\(what) must be a mapping of names, found \(Self.describe(node))", at: node.location))
             return nil
         }
         return mapping.compactMap { keyNode, value in
@@ -55,11 +59,17 @@ final class NodeReader {
 
     private func keyName(_ keyNode: YAMLNode, in what: String) -> String? {
         guard case .scalar(let scalar) = keyNode else {
-            report(.error(.wrongType, "keys in \(what) must be plain names, found \(Self.describe(keyNode))", at: keyNode.location))
+            report(
+                .error(
+                    .wrongType, "keys in \(what) must be plain names, found \(Self.describe(keyNode))",
+                    at: keyNode.location))
             return nil
         }
         if scalar.style == .plain, keyNode.tagName == .merge {
-            report(.error(.mergeKey, "merge keys (<<) are not supported", at: keyNode.location, fix: "write the keys out in full"))
+            report(
+                .error(
+                    .mergeKey, "merge keys (<<) are not supported", at: keyNode.location,
+                    fix: "write the keys out in full"))
             return nil
         }
         return scalar.string
@@ -77,30 +87,37 @@ final class NodeReader {
         if scalar.style == .plain {
             switch node.tagName {
             case .bool:
-                report(.error(
-                    .booleanNotString, "'\(key)' must be a string; YAML reads \(scalar.string) as a boolean", at: node.location,
-                    fix: "write \"\(scalar.string)\" in quotes"))
+                report(
+                    .error(
+                        .booleanNotString, "'\(key)' must be a string; YAML reads \(scalar.string) as a boolean",
+                        at: node.location,
+                        fix: "write \"\(scalar.string)\" in quotes"))
                 return nil
             case .null:
                 report(.error(.wrongType, "'\(key)' must be a string, found nothing", at: node.location))
                 return nil
             case .int where !numbersAllowed, .float where !numbersAllowed:
                 // `Int(exactly:)`: a number past Int's range (9223372036854775807 as a Double) must not trap.
-                let reading = Double(scalar.string).map { value in
-                    node.tagName == .int ? Int(exactly: value).map(String.init) ?? scalar.string : String(value)
-                } ?? scalar.string
+                let reading =
+                    Double(scalar.string).map { value in
+                        node.tagName == .int ? Int(exactly: value).map(String.init) ?? scalar.string : String(value)
+                    } ?? scalar.string
                 let detail = reading == scalar.string ? "as a number" : "as the number \(reading)"
-                report(.error(
-                    .numberNotString, "'\(key)' must be a string; YAML reads \(scalar.string) \(detail)", at: node.location,
-                    fix: "write \"\(scalar.string)\" in quotes"))
+                report(
+                    .error(
+                        .numberNotString, "'\(key)' must be a string; YAML reads \(scalar.string) \(detail)",
+                        at: node.location,
+                        fix: "write \"\(scalar.string)\" in quotes"))
                 return nil
             default:
                 break
             }
         }
         if let control = scalar.string.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
-            report(.error(
-                .controlCharacter, "'\(key)' contains \(Self.describe(control)); no target can carry it", at: node.location))
+            report(
+                .error(
+                    .controlCharacter, "'\(key)' contains \(Self.describe(control)); no target can carry it",
+                    at: node.location))
             return nil
         }
         return Located(scalar.string, at: node.location)
@@ -110,9 +127,15 @@ final class NodeReader {
     func path(_ node: YAMLNode, _ key: String) -> Located<String>? {
         guard let text = string(node, key) else { return nil }
         guard text.value.hasPrefix("/") else {
-            report(.error(
-                .relativePath, "'\(key)' must be an absolute path, found '\(text.value)'", at: node.location,
-                notes: [DiagnosticNote("chains run with an emptied environment and no PATH, so every program and directory is named in full")]))
+            report(
+                .error(
+                    .relativePath, "'\(key)' must be an absolute path, found '\(text.value)'", at: node.location,
+                    notes: [
+                        DiagnosticNote(
+                            "chains run with an emptied environment and no PATH, so every program and directory is "
+                                + "named in full"
+                        )
+                    ]))
             return nil
         }
         return text
@@ -127,7 +150,10 @@ final class NodeReader {
             }
             if node.tagName == .bool {
                 let meant = ["yes", "on", "y"].contains(scalar.string.lowercased()) ? "true" : "false"
-                report(.error(.wrongType, "'\(key)' must be true or false, found \(scalar.string)", at: node.location, fix: "write \(meant)"))
+                report(
+                    .error(
+                        .wrongType, "'\(key)' must be true or false, found \(scalar.string)", at: node.location,
+                        fix: "write \(meant)"))
                 return nil
             }
         }
@@ -139,7 +165,8 @@ final class NodeReader {
         guard case .scalar(let scalar) = node, scalar.style == .plain, node.tagName == .int,
             scalar.string.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(scalar.string)
         else {
-            report(.error(.wrongType, "'\(key)' must be a whole number, found \(Self.describe(node))", at: node.location))
+            report(
+                .error(.wrongType, "'\(key)' must be a whole number, found \(Self.describe(node))", at: node.location))
             return nil
         }
         return Located(value, at: node.location)
@@ -154,15 +181,18 @@ final class NodeReader {
     }
 
     /// One of a fixed set of words, with a suggestion when it is close to one.
-    func choice<Value: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ key: String, as: Value.Type) -> Located<Value>? where Value.RawValue == String {
+    func choice<Value: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ key: String, as: Value.Type) -> Located<
+        Value
+    >? where Value.RawValue == String {
         guard let text = string(node, key) else { return nil }
         if let value = Value(rawValue: text.value) { return Located(value, at: text.location) }
         let options = Value.allCases.map(\.rawValue)
         let suggestion = Suggestion.closest(to: text.value, among: options)
-        report(.error(
-            .unknownValue, "unknown \(key) '\(text.value)'", at: node.location,
-            notes: [DiagnosticNote("expected one of: \(options.joined(separator: ", "))")],
-            fix: suggestion.map { "did you mean '\($0)'?" }))
+        report(
+            .error(
+                .unknownValue, "unknown \(key) '\(text.value)'", at: node.location,
+                notes: [DiagnosticNote("expected one of: \(options.joined(separator: ", "))")],
+                fix: suggestion.map { "did you mean '\($0)'?" }))
         return nil
     }
 

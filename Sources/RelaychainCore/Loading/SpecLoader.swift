@@ -24,9 +24,12 @@ final class SpecLoader {
         if let node = top[.relaychain] {
             if let number = reader.int(node, "relaychain") {
                 if number.value != Self.supportedVersion {
-                    reader.report(.error(
-                        .unsupportedSpecVersion, "unsupported spec language version \(number.value); this relaychain reads version \(Self.supportedVersion)",
-                        at: node.location))
+                    reader.report(
+                        .error(
+                            .unsupportedSpecVersion,
+                            "unsupported spec language version \(number.value); this relaychain reads version "
+                                + "\(Self.supportedVersion)",
+                            at: node.location))
                     complete = false
                 }
                 version = number.value
@@ -34,7 +37,10 @@ final class SpecLoader {
                 complete = false
             }
         } else if !top.suggested.contains(TopLevelKey.relaychain.rawValue) {
-            reader.report(.error(.missingKey, "missing required key 'relaychain' (the spec language version)", at: top.location, fix: "add 'relaychain: 1' as the first line"))
+            reader.report(
+                .error(
+                    .missingKey, "missing required key 'relaychain' (the spec language version)", at: top.location,
+                    fix: "add 'relaychain: 1' as the first line"))
             complete = false
         }
 
@@ -53,17 +59,23 @@ final class SpecLoader {
 
     private func host(_ name: Located<String>, _ node: YAMLNode) -> Host? {
         outline.hosts.append(name)
-        guard let fields = reader.fields(of: node, "host '\(name.value)'", allowed: HostKey.allCases) else { return nil }
+        guard let fields = reader.fields(of: node, "host '\(name.value)'", allowed: HostKey.allCases) else {
+            return nil
+        }
         guard let value = fields[.address] else { return Host(name: name, address: nil) }
         guard let address = reader.string(value, "address") else { return nil }
         guard ClientAddress(address.value) != nil else {
-            reader.report(.error(.wrongType, "host address '\(address.value)' is not an IPv4 or IPv6 address", at: value.location))
+            reader.report(
+                .error(.wrongType, "host address '\(address.value)' is not an IPv4 or IPv6 address", at: value.location)
+            )
             return nil
         }
         return Host(name: name, address: address)
     }
 
-    private func required<T>(_ fields: Fields<TopLevelKey>, _ key: TopLevelKey, _ what: String, _ read: (YAMLNode) -> T?) -> T? {
+    private func required<T>(
+        _ fields: Fields<TopLevelKey>, _ key: TopLevelKey, _ what: String, _ read: (YAMLNode) -> T?
+    ) -> T? {
         guard let node = fields[key] else {
             if !fields.suggested.contains(key.rawValue) {
                 reader.report(.error(.missingKey, "missing required key '\(key.rawValue)'", at: fields.location))
@@ -95,12 +107,18 @@ final class SpecLoader {
     }
 
     private func checkName(_ name: Located<String>, _ what: String) {
-        let characters = name.value.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "." }
-        let valid = characters && (1...64).contains(name.value.count) && name.value.first != "." && name.value.first != "-"
+        let characters = name.value.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "."
+        }
+        let valid =
+            characters && (1...64).contains(name.value.count) && name.value.first != "." && name.value.first != "-"
         guard !valid else { return }
-        reader.report(.error(
-            .badName, "name '\(name.value)' in '\(what)' must be 1-64 lowercase letters, digits, '-', '_' or '.', not starting with '.' or '-'",
-            at: name.location!, notes: [DiagnosticNote("names become file names in the generated output")]))
+        reader.report(
+            .error(
+                .badName,
+                "name '\(name.value)' in '\(what)' must be 1-64 lowercase letters, digits, '-', '_' or '.', not "
+                    + "starting with '.' or '-'",
+                at: name.location!, notes: [DiagnosticNote("names become file names in the generated output")]))
     }
 
     // MARK: platform
@@ -113,10 +131,13 @@ final class SpecLoader {
             return reader.path(value, key.rawValue).map { .some($0) } ?? nil
         }
         // Read every path before giving up, so that each bad one is reported.
-        let paths = [PlatformKey.prefix, .env, .dovecotLibexec, .libexec, .serviceDirectory, .dovecotConfD, .cronD].map(path)
+        let paths = [PlatformKey.prefix, .env, .dovecotLibexec, .libexec, .serviceDirectory, .dovecotConfD, .cronD].map(
+            path)
         var profile: Located<PlatformProfile>?
         if let node = fields?[.profile] {
-            guard let chosen = reader.choice(node, PlatformKey.profile.rawValue, as: PlatformProfile.self) else { return nil }
+            guard let chosen = reader.choice(node, PlatformKey.profile.rawValue, as: PlatformProfile.self) else {
+                return nil
+            }
             profile = chosen
         }
         guard let prefix = paths[0], let env = paths[1], let dovecotLibexec = paths[2], let libexec = paths[3],
@@ -157,8 +178,10 @@ final class SpecLoader {
         if let value = fields[.store] {
             store = reader.path(value, "store")
             if let other = fields[.redis] {
-                reader.report(.error(
-                    .wrongType, "\(what) has both 'store' and 'redis'; grants live in one place", at: other.location))
+                reader.report(
+                    .error(
+                        .wrongType, "\(what) has both 'store' and 'redis'; grants live in one place", at: other.location
+                    ))
                 complete = false
             }
         } else if let value = fields[.redis] {
@@ -166,9 +189,10 @@ final class SpecLoader {
             store = redis.map { Located($0.identity, at: value.location) }
             if redis == nil { complete = false }
         } else if !fields.suggested.contains(WindowKey.store.rawValue) {
-            reader.report(.error(
-                .missingKey, "missing required key 'store' in \(what)", at: fields.location,
-                fix: "add 'store: /var/spool/relay-ctrl/allow' (or 'redis:' for a store that hosts share)"))
+            reader.report(
+                .error(
+                    .missingKey, "missing required key 'store' in \(what)", at: fields.location,
+                    fix: "add 'store: /var/spool/relay-ctrl/allow' (or 'redis:' for a store that hosts share)"))
         }
         var length = Located.byDefault(WindowLength.relayCtrlDefault)
         if let value = fields[.length] {
@@ -177,10 +201,18 @@ final class SpecLoader {
         var relayClient = Located.byDefault("")
         if let value = fields[.relayclient] {
             if let text = reader.string(value, "relayclient") {
-                if let bad = text.value.unicodeScalars.first(where: { $0.properties.isWhitespace || "<>\"\\".unicodeScalars.contains($0) }) {
-                    reader.report(.error(
-                        .badRelayClient, "'relayclient' contains '\(bad.escaped(asASCII: true))'; qmail-smtpd appends it to every recipient address",
-                        at: value.location, notes: [DiagnosticNote("use \"\" (the usual) or an address suffix such as '@relay.example.org'")]))
+                if let bad = text.value.unicodeScalars.first(where: {
+                    $0.properties.isWhitespace || "<>\"\\".unicodeScalars.contains($0)
+                }) {
+                    reader.report(
+                        .error(
+                            .badRelayClient,
+                            "'relayclient' contains '\(bad.escaped(asASCII: true))'; qmail-smtpd appends it to every "
+                                + "recipient address",
+                            at: value.location,
+                            notes: [
+                                DiagnosticNote("use \"\" (the usual) or an address suffix such as '@relay.example.org'")
+                            ]))
                     complete = false
                 } else {
                     relayClient = text
@@ -198,7 +230,8 @@ final class SpecLoader {
             if let names = carriedVariables(value) { carry = names } else { complete = false }
         }
         guard complete, let store else { return nil }
-        var window = RelayWindow(name: name, store: store, length: length, relayClient: relayClient, log: log, carry: carry)
+        var window = RelayWindow(
+            name: name, store: store, length: length, relayClient: relayClient, log: log, carry: carry)
         window.redis = redis
         return window
     }
@@ -212,7 +245,8 @@ final class SpecLoader {
             complete = false
         }
         if let value = fields[.address], let text = reader.string(value, "address") {
-            let host: Substring, port: Substring
+            let host: Substring
+            let port: Substring
             if text.value.hasPrefix("["), let close = text.value.firstIndex(of: "]") {
                 host = text.value[text.value.index(after: text.value.startIndex)..<close]
                 port = text.value[text.value.index(after: close)...].drop { $0 == ":" }
@@ -226,36 +260,56 @@ final class SpecLoader {
             if ClientAddress(String(host)) != nil, let number = Int(port), (1...65_535).contains(number) {
                 endpoint = .tcp(address: String(host), port: number)
             } else {
-                reader.report(.error(
-                    .wrongType, "'address' must be an IP address and port, such as 192.0.2.4:6379 or [2001:db8::4]:6379",
-                    at: value.location, notes: [DiagnosticNote("names are not allowed: a DNS lookup could hang every login")]))
+                reader.report(
+                    .error(
+                        .wrongType,
+                        "'address' must be an IP address and port, such as 192.0.2.4:6379 or [2001:db8::4]:6379",
+                        at: value.location,
+                        notes: [DiagnosticNote("names are not allowed: a DNS lookup could hang every login")]))
                 complete = false
             }
         } else if let value = fields[.socket] {
-            if let path = reader.path(value, "socket") { endpoint = .unix(socket: path.value) } else { complete = false }
+            if let path = reader.path(value, "socket") {
+                endpoint = .unix(socket: path.value)
+            } else {
+                complete = false
+            }
         } else {
-            reader.report(.error(.missingKey, "'redis' needs 'address' (IP:port) or 'socket' (a Unix socket)", at: fields.location))
+            reader.report(
+                .error(
+                    .missingKey, "'redis' needs 'address' (IP:port) or 'socket' (a Unix socket)", at: fields.location))
             complete = false
         }
         let database = fields[.db].map { self.reader.int($0, "db")?.value } ?? 0
         let prefix = fields[.prefix].map { self.reader.string($0, "prefix")?.value } ?? RedisStore.defaultPrefix
         let writer = fields[.writer].map { self.reader.string($0, "writer") } ?? Located.byDefault("relay-writer")
         let readerUser = fields[.reader].map { self.reader.string($0, "reader") } ?? Located.byDefault("relay-reader")
-        let directory = fields[.passwordDirectory].map { self.reader.path($0, "password-dir")?.value }
+        let directory =
+            fields[.passwordDirectory].map { self.reader.path($0, "password-dir")?.value }
             ?? "/etc/relaychain/redis"
         let timeout = fields[.timeout].map { self.reader.int($0, "timeout")?.value }
-        if let prefix, prefix.isEmpty || !prefix.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0)
-            || ("0"..."9").contains($0) || ":._-/".unicodeScalars.contains($0) })
+        if let prefix,
+            prefix.isEmpty
+                || !prefix.unicodeScalars.allSatisfy({
+                    ("a"..."z").contains($0) || ("A"..."Z").contains($0)
+                        || ("0"..."9").contains($0) || ":._-/".unicodeScalars.contains($0)
+                })
         {
-            self.reader.report(.error(
-                .wrongType, "'prefix' may hold letters, digits and : . _ - / only (it goes into Redis ACL key patterns)",
-                at: fields[.prefix]!.location))
+            self.reader.report(
+                .error(
+                    .wrongType,
+                    "'prefix' may hold letters, digits and : . _ - / only (it goes into Redis ACL key patterns)",
+                    at: fields[.prefix]!.location))
             complete = false
         }
-        for user in [writer, readerUser].compactMap({ $0 }) where !user.value.unicodeScalars.allSatisfy({
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
+        for user in [writer, readerUser].compactMap({ $0 })
+        where !user.value.unicodeScalars.allSatisfy({
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                || "._-".unicodeScalars.contains($0)
         }) {
-            self.reader.report(.error(.badName, "Redis user '\(user.value)' may hold letters, digits and . _ - only", at: user.location!))
+            self.reader.report(
+                .error(
+                    .badName, "Redis user '\(user.value)' may hold letters, digits and . _ - only", at: user.location!))
             complete = false
         }
         var host: Located<String>?
@@ -268,14 +322,17 @@ final class SpecLoader {
             spiped = self.spiped(node)
             if spiped == nil { complete = false }
             if host == nil, fields[.host] == nil {
-                reader.report(.error(
-                    .missingKey, "'spiped' needs 'host': the host redis-server runs on, where spiped hands connections to it",
-                    at: node.location))
+                reader.report(
+                    .error(
+                        .missingKey,
+                        "'spiped' needs 'host': the host redis-server runs on, where spiped hands connections to it",
+                        at: node.location))
                 complete = false
             }
         }
         outline.redisHosts += host.map { [$0] } ?? []
-        guard complete, let endpoint, let database, let prefix, !prefix.isEmpty, let writer, let readerUser, let directory,
+        guard complete, let endpoint, let database, let prefix, !prefix.isEmpty, let writer, let readerUser,
+            let directory,
             timeout.map({ $0 != nil }) ?? true
         else { return nil }
         var store = RedisStore(
@@ -291,15 +348,19 @@ final class SpecLoader {
         var complete = true
         let port = fields[.port].map { self.reader.int($0, "port") } ?? .byDefault(Spiped.defaultPort)
         if let port, !(1...65_535).contains(port.value) {
-            reader.report(.error(.wrongType, "'port' must be between 1 and 65535, found \(port.value)", at: port.location!))
+            reader.report(
+                .error(.wrongType, "'port' must be between 1 and 65535, found \(port.value)", at: port.location!))
             complete = false
         }
         let keyFile = fields[.keyFile].map { self.reader.path($0, "key-file") }
         let user = fields[.user].map { self.reader.string($0, "user") } ?? .byDefault("nobody")
-        let runBy = fields[.runBy].map { self.reader.choice($0, "run-by", as: Supervisor.self) } ?? .byDefault(.daemontools)
+        let runBy =
+            fields[.runBy].map { self.reader.choice($0, "run-by", as: Supervisor.self) } ?? .byDefault(.daemontools)
         if let runBy, runBy.value != .daemontools, runBy.value != .runit {
-            reader.report(.error(
-                .unknownValue, "spiped runs under daemontools or runit, not \(runBy.value.rawValue)", at: runBy.location!))
+            reader.report(
+                .error(
+                    .unknownValue, "spiped runs under daemontools or runit, not \(runBy.value.rawValue)",
+                    at: runBy.location!))
             complete = false
         }
         guard complete, let port, let user, let runBy, keyFile.map({ $0 != nil }) ?? true else { return nil }
@@ -309,31 +370,44 @@ final class SpecLoader {
     private func windowLength(_ node: YAMLNode) -> Located<WindowLength>? {
         let text: Located<String>
         if case .scalar(let scalar) = node, scalar.style == .plain, node.tagName == .int {
-            reader.report(.error(
-                .badDuration, "window length \(scalar.string) has no unit", at: node.location,
-                fix: "write \(scalar.string)s for seconds, or use m or h"))
+            reader.report(
+                .error(
+                    .badDuration, "window length \(scalar.string) has no unit", at: node.location,
+                    fix: "write \(scalar.string)s for seconds, or use m or h"))
             return nil
         }
         guard let written = reader.string(node, "length") else { return nil }
         text = written
         guard let length = WindowLength(parsing: text.value) else {
-            reader.report(.error(
-                .badDuration, "invalid window length '\(text.value)'", at: node.location,
-                notes: [DiagnosticNote("write a number and a unit: 900s, 15m, 1h, 1h30m")]))
+            reader.report(
+                .error(
+                    .badDuration, "invalid window length '\(text.value)'", at: node.location,
+                    notes: [DiagnosticNote("write a number and a unit: 900s, 15m, 1h, 1h30m")]))
             return nil
         }
         if length.seconds == 0 {
-            reader.report(.error(.windowLength, "a window of 0s would never relay (relay-ctrl reads 0 as its 900s default)", at: node.location))
+            reader.report(
+                .error(
+                    .windowLength, "a window of 0s would never relay (relay-ctrl reads 0 as its 900s default)",
+                    at: node.location))
             return nil
         }
         if length.seconds > 86_400 {
-            reader.report(.error(.windowLength, "a window of \(text.value) is longer than a day; whoever gets the address next could relay all that time", at: node.location))
+            reader.report(
+                .error(
+                    .windowLength,
+                    "a window of \(text.value) is longer than a day; whoever gets the address next could relay all "
+                        + "that time",
+                    at: node.location))
             return nil
         }
         if length.seconds > 3_600 {
-            reader.report(.warning(
-                .windowLength, "a window of \(text.value) is long; whoever gets the address next can relay until it ends", at: node.location,
-                notes: [DiagnosticNote("relay-ctrl's default is 15m")]))
+            reader.report(
+                .warning(
+                    .windowLength,
+                    "a window of \(text.value) is long; whoever gets the address next can relay until it ends",
+                    at: node.location,
+                    notes: [DiagnosticNote("relay-ctrl's default is 15m")]))
         }
         return Located(length, at: node.location)
     }
@@ -343,21 +417,33 @@ final class SpecLoader {
         var names: [Located<String>] = []
         var complete = true
         for item in items {
-            guard let name = reader.string(item, "carry") else { complete = false; continue }
+            guard let name = reader.string(item, "carry") else {
+                complete = false
+                continue
+            }
             guard EnvironmentName.isValid(name.value) else {
-                reader.report(.error(.badVariableName, "'\(name.value)' is not an environment variable name", at: item.location, notes: [DiagnosticNote("names are letters, digits and '_', not starting with a digit")]))
+                reader.report(
+                    .error(
+                        .badVariableName, "'\(name.value)' is not an environment variable name", at: item.location,
+                        notes: [DiagnosticNote("names are letters, digits and '_', not starting with a digit")]))
                 complete = false
                 continue
             }
             if let reason = EnvironmentName.carryRisk(name.value) {
-                reader.report(.error(
-                    .unsafeCarry, "carrying \(name.value) from grant files would let \(reason)", at: item.location,
-                    notes: [DiagnosticNote("any local user who can write the store can put any value in a grant file")]))
+                reader.report(
+                    .error(
+                        .unsafeCarry, "carrying \(name.value) from grant files would let \(reason)", at: item.location,
+                        notes: [
+                            DiagnosticNote("any local user who can write the store can put any value in a grant file")
+                        ]))
                 complete = false
                 continue
             }
             if let earlier = names.first(where: { $0.value == name.value }) {
-                reader.report(.error(.duplicateEntry, "'\(name.value)' is listed twice in 'carry'", at: item.location, notes: [DiagnosticNote("first listed here", at: earlier.location)]))
+                reader.report(
+                    .error(
+                        .duplicateEntry, "'\(name.value)' is listed twice in 'carry'", at: item.location,
+                        notes: [DiagnosticNote("first listed here", at: earlier.location)]))
                 complete = false
                 continue
             }
@@ -371,10 +457,14 @@ final class SpecLoader {
     private func wrapper(_ name: Located<String>, _ node: YAMLNode) -> WrapperDefinition? {
         let what = "wrapper '\(name.value)'"
         if let builtin = Catalog.program(named: name.value) {
-            reader.report(.error(
-                .shadowsBuiltin, "wrapper '\(name.value)' has the name of a built-in program", at: name.location!,
-                notes: [DiagnosticNote("built in: \(builtin.summary)")],
-                fix: "use it in chains without defining it, set its path under 'platform: paths:', or choose another name"))
+            reader.report(
+                .error(
+                    .shadowsBuiltin, "wrapper '\(name.value)' has the name of a built-in program", at: name.location!,
+                    notes: [DiagnosticNote("built in: \(builtin.summary)")],
+                    fix:
+                        "use it in chains without defining it, set its path under 'platform: paths:', or choose "
+                        + "another name"
+                ))
         }
         guard let fields = reader.fields(of: node, what, allowed: WrapperKey.allCases) else { return nil }
         var complete = true
@@ -390,9 +480,15 @@ final class SpecLoader {
         if let value = fields[.bypass] {
             bypass = self.bypass(value)
         } else if !fields.suggested.contains(WrapperKey.bypass.rawValue) {
-            reader.report(.error(
-                .missingKey, "missing required key 'bypass' in \(what)", at: fields.location,
-                notes: [DiagnosticNote("say how it treats a client that has logged in: 'bypass: { env: { NAME: \"\" } }', 'bypass: honours-relayclient', 'bypass: not-a-filter' or 'bypass: none'")]))
+            reader.report(
+                .error(
+                    .missingKey, "missing required key 'bypass' in \(what)", at: fields.location,
+                    notes: [
+                        DiagnosticNote(
+                            "say how it treats a client that has logged in: 'bypass: { env: { NAME: \"\" } }', "
+                                + "'bypass: honours-relayclient', 'bypass: not-a-filter' or 'bypass: none'"
+                        )
+                    ]))
         }
         var chainLoader = Located.byDefault(true)
         if let value = fields[.chainLoader] {
@@ -425,12 +521,15 @@ final class SpecLoader {
             operands = number.value
         }
         guard operands <= 8, let grammar = ArgumentGrammar(optionString: optionString, operands: operands) else {
-            reader.report(.error(
-                .badGrammar, "a grammar of options '\(optionString)' and \(operands) operands cannot be read",
-                at: node.location,
-                notes: [DiagnosticNote(
-                    "options is a getopt string such as 'bv:' (a letter, ':' after one that takes a value); "
-                        + "operands is 0 to 8")]))
+            reader.report(
+                .error(
+                    .badGrammar, "a grammar of options '\(optionString)' and \(operands) operands cannot be read",
+                    at: node.location,
+                    notes: [
+                        DiagnosticNote(
+                            "options is a getopt string such as 'bv:' (a letter, ':' after one that takes a value); "
+                                + "operands is 0 to 8")
+                    ]))
             return nil
         }
         return grammar
@@ -439,11 +538,12 @@ final class SpecLoader {
     private func bypass(_ node: YAMLNode) -> Located<Bypass>? {
         if case .scalar = node {
             guard let keyword = reader.choice(node, "bypass", as: BypassKeyword.self) else { return nil }
-            let bypass: Bypass = switch keyword.value {
-            case .honoursRelayClient: .honoursRelayClient
-            case .notAFilter: .notAFilter
-            case .none: .none
-            }
+            let bypass: Bypass =
+                switch keyword.value {
+                case .honoursRelayClient: .honoursRelayClient
+                case .notAFilter: .notAFilter
+                case .none: .none
+                }
             return Located(bypass, at: node.location)
         }
         guard let fields = reader.fields(of: node, "'bypass'", allowed: BypassKey.allCases) else { return nil }
@@ -466,11 +566,15 @@ final class SpecLoader {
         var complete = true
         for (name, value) in entries {
             guard EnvironmentName.isValid(name.value) else {
-                reader.report(.error(.badVariableName, "'\(name.value)' is not an environment variable name", at: name.location!))
+                reader.report(
+                    .error(.badVariableName, "'\(name.value)' is not an environment variable name", at: name.location!))
                 complete = false
                 continue
             }
-            guard let text = reader.string(value, name.value, numbersAllowed: true) else { complete = false; continue }
+            guard let text = reader.string(value, name.value, numbersAllowed: true) else {
+                complete = false
+                continue
+            }
             settings.append(EnvironmentSetting(name: name, value: text))
         }
         return complete ? settings : nil
@@ -487,22 +591,37 @@ final class SpecLoader {
     private func service(_ name: Located<String>, _ node: YAMLNode) -> Service? {
         let what = "service '\(name.value)'"
         guard case .mapping(let mapping) = node else {
-            reader.report(.error(.wrongType, "\(what) must be a mapping, found \(NodeReader.describe(node))", at: node.location))
+            reader.report(
+                .error(.wrongType, "\(what) must be a mapping, found \(NodeReader.describe(node))", at: node.location))
             return nil
         }
         guard let serverNode = mapping["server"] else {
-            reader.report(.error(
-                .missingKey, "missing required key 'server' in \(what)", at: node.location,
-                notes: [DiagnosticNote("expected one of: \(ServerKind.allCases.map(\.rawValue).joined(separator: ", "))")]))
+            reader.report(
+                .error(
+                    .missingKey, "missing required key 'server' in \(what)", at: node.location,
+                    notes: [
+                        DiagnosticNote(
+                            "expected one of: \(ServerKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    ]))
             return nil
         }
         guard let kind = reader.choice(serverNode, "server", as: ServerKind.self) else { return nil }
         let allowed = [ServiceKey.server] + kind.value.keys
-        guard let fields = reader.fields(of: node, what, allowed: allowed, misplaced: { key in
-            .error(
-                .keyNotForServer, "'\(key.rawValue)' does not apply to a \(kind.value.rawValue) service", at: node.location,
-                notes: [DiagnosticNote("a \(kind.value.rawValue) service takes: \(kind.value.keys.map(\.rawValue).joined(separator: ", "))")])
-        }) else { return nil }
+        guard
+            let fields = reader.fields(
+                of: node, what, allowed: allowed,
+                misplaced: { key in
+                    .error(
+                        .keyNotForServer, "'\(key.rawValue)' does not apply to a \(kind.value.rawValue) service",
+                        at: node.location,
+                        notes: [
+                            DiagnosticNote(
+                                "a \(kind.value.rawValue) service takes: "
+                                    + "\(kind.value.keys.map(\.rawValue).joined(separator: ", "))"
+                            )
+                        ])
+                })
+        else { return nil }
         var complete = true
         for key in kind.value.requiredKeys where fields[key] == nil && !fields.suggested.contains(key.rawValue) {
             reader.report(.error(.missingKey, "missing required key '\(key.rawValue)' in \(what)", at: fields.location))
@@ -510,7 +629,8 @@ final class SpecLoader {
         }
         for key in [ServiceKey.grants, .checks] {
             if let node = fields[key], case .scalar(let scalar) = node, scalar.style != .plain || node.tagName == .str {
-                outline.windowReferences.append(.init(service: name.value, verb: key.rawValue, window: Located(scalar.string, at: node.location)))
+                outline.windowReferences.append(
+                    .init(service: name.value, verb: key.rawValue, window: Located(scalar.string, at: node.location)))
             }
         }
         var host: Located<String>?
@@ -522,9 +642,10 @@ final class SpecLoader {
         if let defaultPort = kind.value.defaultPort {
             let written = fields[.port]
             if let port = written.map({ Int($0.scalar?.string ?? "") }) ?? defaultPort {
-                outline.ports.append(.init(
-                    service: name.value, port: Located(port, at: written?.location ?? name.location),
-                    listen: fields[.listen]?.scalar?.string, host: host?.value))
+                outline.ports.append(
+                    .init(
+                        service: name.value, port: Located(port, at: written?.location ?? name.location),
+                        listen: fields[.listen]?.scalar?.string, host: host?.value))
             }
         }
         let role: ServiceRole?
@@ -545,9 +666,15 @@ final class SpecLoader {
             if let parsed = DovecotVersion(parsing: text.value), parsed.isSupported {
                 version = Located(parsed, at: node.location)
             } else {
-                reader.report(.error(
-                    .unsupportedDovecotVersion, "unsupported Dovecot version '\(text.value)'", at: node.location,
-                    notes: [DiagnosticNote("supported: \(DovecotVersion.supportedLines.joined(separator: ", ")), optionally with a patch level such as \"2.4.4\"")]))
+                reader.report(
+                    .error(
+                        .unsupportedDovecotVersion, "unsupported Dovecot version '\(text.value)'", at: node.location,
+                        notes: [
+                            DiagnosticNote(
+                                "supported: \(DovecotVersion.supportedLines.joined(separator: ", ")), optionally with "
+                                    + "a patch level such as \"2.4.4\""
+                            )
+                        ]))
             }
         }
         let protocols = fields[.protocols].flatMap { mailProtocols($0) }
@@ -556,9 +683,16 @@ final class SpecLoader {
         var complete = true
         if let node = fields[.postLoginUser] {
             if let version, version.value.mechanism == .mailExecutable {
-                reader.report(.error(
-                    .keyNotForServer, "'post-login-user' applies to Dovecot 2.0 and later", at: fields.keyLocation(.postLoginUser)!,
-                    notes: [DiagnosticNote("Dovecot \(version.value) grants through mail_executable; there is no post-login service to configure")]))
+                reader.report(
+                    .error(
+                        .keyNotForServer, "'post-login-user' applies to Dovecot 2.0 and later",
+                        at: fields.keyLocation(.postLoginUser)!,
+                        notes: [
+                            DiagnosticNote(
+                                "Dovecot \(version.value) grants through mail_executable; there is no post-login "
+                                    + "service to configure"
+                            )
+                        ]))
                 complete = false
             } else if let user = accountName(node, "post-login-user") {
                 postLoginUser = user
@@ -579,9 +713,15 @@ final class SpecLoader {
         var protocols: [Located<MailProtocol>] = []
         var complete = true
         for item in items {
-            guard let mailProtocol = reader.choice(item, "protocol", as: MailProtocol.self) else { complete = false; continue }
+            guard let mailProtocol = reader.choice(item, "protocol", as: MailProtocol.self) else {
+                complete = false
+                continue
+            }
             if let earlier = protocols.first(where: { $0.value == mailProtocol.value }) {
-                reader.report(.error(.duplicateEntry, "protocol '\(mailProtocol.value.rawValue)' is listed twice", at: item.location, notes: [DiagnosticNote("first listed here", at: earlier.location)]))
+                reader.report(
+                    .error(
+                        .duplicateEntry, "protocol '\(mailProtocol.value.rawValue)' is listed twice", at: item.location,
+                        notes: [DiagnosticNote("first listed here", at: earlier.location)]))
                 complete = false
                 continue
             }
@@ -592,8 +732,12 @@ final class SpecLoader {
 
     private func accountName(_ node: YAMLNode, _ key: String) -> Located<String>? {
         guard let name = reader.string(node, key) else { return nil }
-        let valid = !name.value.isEmpty && name.value.count <= 32
-            && name.value.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0) }
+        let valid =
+            !name.value.isEmpty && name.value.count <= 32
+            && name.value.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || "_.-".unicodeScalars.contains($0)
+            }
             && name.value.first != "-"
         guard valid else {
             reader.report(.error(.badUser, "'\(name.value)' is not an account name", at: node.location))
@@ -607,8 +751,11 @@ final class SpecLoader {
         guard let node = fields[.listen] else { return .some(nil) }
         guard let text = reader.string(node, "listen") else { return nil }
         guard ClientAddress(text.value) != nil, !text.value.contains("%") else {
-            reader.report(.error(.badListenAddress, "'listen' must be an IPv4 or IPv6 address, found '\(text.value)'", at: node.location,
-                                 notes: [DiagnosticNote("leave it out to listen on every address")]))
+            reader.report(
+                .error(
+                    .badListenAddress, "'listen' must be an IPv4 or IPv6 address, found '\(text.value)'",
+                    at: node.location,
+                    notes: [DiagnosticNote("leave it out to listen on every address")]))
             return nil
         }
         return .some(text)
@@ -639,10 +786,13 @@ final class SpecLoader {
         var maildir: Located<String>? = .byDefault("Maildir")
         if let node = fields[.maildir] { maildir = reader.string(node, "maildir") }
         let listen = self.listen(fields)
-        guard let runBy, let listen, let port, let grants, let checkpassword, let hostname, let maildir else { return nil }
+        guard let runBy, let listen, let port, let grants, let checkpassword, let hostname, let maildir else {
+            return nil
+        }
         let defaultCheckpassword = runBy.value == .qmailRun ? "nbcheckpassword" : "checkpassword"
         return QmailPOP3DLogin(
-            runBy: runBy, listen: listen, port: port, grants: grants, checkpassword: checkpassword ?? .byDefault(defaultCheckpassword),
+            runBy: runBy, listen: listen, port: port, grants: grants,
+            checkpassword: checkpassword ?? .byDefault(defaultCheckpassword),
             hostname: hostname, maildir: maildir)
     }
 
@@ -650,9 +800,13 @@ final class SpecLoader {
     private func programReference(_ node: YAMLNode, _ key: String) -> Located<String>? {
         guard let text = reader.string(node, key) else { return nil }
         if text.value.hasPrefix("/") || Catalog.program(named: text.value) != nil { return text }
-        reader.report(.error(
-            .relativePath, "'\(key)' must be an absolute path or a program relaychain knows, found '\(text.value)'", at: node.location,
-            fix: Suggestion.closest(to: text.value, among: Catalog.programs.map(\.name)).map { "did you mean '\($0)'?" }))
+        reader.report(
+            .error(
+                .relativePath, "'\(key)' must be an absolute path or a program relaychain knows, found '\(text.value)'",
+                at: node.location,
+                fix: Suggestion.closest(to: text.value, among: Catalog.programs.map(\.name)).map {
+                    "did you mean '\($0)'?"
+                }))
         return nil
     }
 
@@ -671,23 +825,30 @@ final class SpecLoader {
         var environment: [EnvironmentSetting]? = []
         if let node = fields[.environment] { environment = self.serviceEnvironment(node) }
         var relayClientEnvironment: [EnvironmentSetting]? = []
-        if let node = fields[.relayClientEnvironment] { relayClientEnvironment = self.environment(node, "relay-client-env") }
+        if let node = fields[.relayClientEnvironment] {
+            relayClientEnvironment = self.environment(node, "relay-client-env")
+        }
         var rules: [AccessRule]? = []
         if let node = fields[.rules] { rules = self.rules(node) }
         let datalimit = count(fields[.datalimit], "datalimit", at: 1)
         let concurrency = count(fields[.concurrency], "concurrency", at: 1)
         let smtpdArgs: [Located<String>]? = fields[.smtpdArgs].map { words($0, "smtpd-args") } ?? []
         var logCommand: [Located<String>]? = fields[.logCommand].map { words($0, "log-command") } ?? []
-        if let program = logCommand?.first, !program.value.hasPrefix("/"), Catalog.program(named: program.value) == nil {
-            reader.report(.error(
-                .relativePath, "the log command must start with an absolute path or a program relaychain knows, found '\(program.value)'",
-                at: program.location!, fix: "write its full path, e.g. /usr/bin/\(program.value)"))
+        if let program = logCommand?.first, !program.value.hasPrefix("/"), Catalog.program(named: program.value) == nil
+        {
+            reader.report(
+                .error(
+                    .relativePath,
+                    "the log command must start with an absolute path or a program relaychain knows, found "
+                        + "'\(program.value)'",
+                    at: program.location!, fix: "write its full path, e.g. /usr/bin/\(program.value)"))
             logCommand = nil
         }
         guard let runBy, let listen, let port, let checks, let chain, let relayNetworks, let environment, let rules,
             let datalimit, let concurrency, let smtpdArgs, let logCommand, let relayClientEnvironment
         else { return nil }
-        var smtpd = QmailSMTPD(runBy: runBy, listen: listen, port: port, checks: checks, chain: chain, relayNetworks: relayNetworks)
+        var smtpd = QmailSMTPD(
+            runBy: runBy, listen: listen, port: port, checks: checks, chain: chain, relayNetworks: relayNetworks)
         smtpd.environment = environment
         smtpd.rules = rules
         smtpd.relayClientEnvironment = relayClientEnvironment
@@ -703,7 +864,8 @@ final class SpecLoader {
         guard let node else { return .some(nil) }
         guard let value = reader.int(node, key) else { return nil }
         guard value.value >= minimum else {
-            reader.report(.error(.wrongType, "'\(key)' must be at least \(minimum), found \(value.value)", at: node.location))
+            reader.report(
+                .error(.wrongType, "'\(key)' must be at least \(minimum), found \(value.value)", at: node.location))
             return nil
         }
         return .some(value)
@@ -728,16 +890,27 @@ final class SpecLoader {
         var rules: [AccessRule] = []
         var complete = true
         for item in items {
-            guard let fields = reader.fields(of: item, "a rule", allowed: RuleKey.allCases) else { complete = false; continue }
-            guard let fromNode = fields[.from] else {
-                reader.report(.error(.missingKey, "missing required key 'from' in a rule", at: fields.location,
-                                     notes: [DiagnosticNote("write from: \"\" for every client")]))
+            guard let fields = reader.fields(of: item, "a rule", allowed: RuleKey.allCases) else {
                 complete = false
                 continue
             }
-            guard let from = reader.string(fromNode, "from") else { complete = false; continue }
+            guard let fromNode = fields[.from] else {
+                reader.report(
+                    .error(
+                        .missingKey, "missing required key 'from' in a rule", at: fields.location,
+                        notes: [DiagnosticNote("write from: \"\" for every client")]))
+                complete = false
+                continue
+            }
+            guard let from = reader.string(fromNode, "from") else {
+                complete = false
+                continue
+            }
             if !from.value.isEmpty, let problem = RelayNetwork.problem(with: from.value) {
-                reader.report(.error(.badNetwork, "rule address '\(from.value)' \(problem.message)", at: fromNode.location, fix: problem.fix))
+                reader.report(
+                    .error(
+                        .badNetwork, "rule address '\(from.value)' \(problem.message)", at: fromNode.location,
+                        fix: problem.fix))
                 complete = false
                 continue
             }
@@ -747,29 +920,38 @@ final class SpecLoader {
             for setting in set {
                 let value = setting.value.value
                 if value.contains("\n") || (value.contains("\"") && value.contains("'")) {
-                    reader.report(.error(
-                        .targetCannotCarry, "tcprules cannot carry the value of \(setting.name.value): it holds a newline or both kinds of quote",
-                        at: setting.value.location!))
+                    reader.report(
+                        .error(
+                            .targetCannotCarry,
+                            "tcprules cannot carry the value of \(setting.name.value): it holds a newline or both "
+                                + "kinds of quote",
+                            at: setting.value.location!))
                     complete = false
                 }
                 if setting.name.value == "RELAYCLIENT", from.value.isEmpty, !deny.value {
-                    reader.report(.error(
-                        .unsafeEnvironment, "this rule sets RELAYCLIENT for every client: an open relay", at: setting.name.location!,
-                        fix: "name the network in 'from', or let clients relay by logging in"))
+                    reader.report(
+                        .error(
+                            .unsafeEnvironment, "this rule sets RELAYCLIENT for every client: an open relay",
+                            at: setting.name.location!,
+                            fix: "name the network in 'from', or let clients relay by logging in"))
                     complete = false
                 }
                 if setting.name.value == "QMAILQUEUE", !value.hasPrefix("/") {
-                    reader.report(.error(
-                        .unsafeEnvironment, "QMAILQUEUE '\(value)' is not an absolute path", at: setting.value.location!,
-                        notes: [DiagnosticNote("qmail-smtpd runs it for every message")], fix: "write the queue program's full path"))
+                    reader.report(
+                        .error(
+                            .unsafeEnvironment, "QMAILQUEUE '\(value)' is not an absolute path",
+                            at: setting.value.location!,
+                            notes: [DiagnosticNote("qmail-smtpd runs it for every message")],
+                            fix: "write the queue program's full path"))
                     complete = false
                 }
             }
             if !deny.value || set.isEmpty {
                 rules.append(AccessRule(from: from, deny: deny, set: set))
             } else {
-                reader.report(.error(
-                    .wrongType, "a rule that denies cannot set variables", at: fields[.set]!.location))
+                reader.report(
+                    .error(
+                        .wrongType, "a rule that denies cannot set variables", at: fields[.set]!.location))
                 complete = false
             }
         }
@@ -785,15 +967,18 @@ final class SpecLoader {
         for setting in settings {
             switch setting.name.value {
             case "RELAYCLIENT":
-                reader.report(.error(
-                    .unsafeEnvironment, "'environment' sets RELAYCLIENT, which lets every client relay: an open relay",
-                    at: setting.name.location!, fix: "remove it; relay networks go under 'relay-networks'"))
+                reader.report(
+                    .error(
+                        .unsafeEnvironment,
+                        "'environment' sets RELAYCLIENT, which lets every client relay: an open relay",
+                        at: setting.name.location!, fix: "remove it; relay networks go under 'relay-networks'"))
                 complete = false
             case "QMAILQUEUE" where !setting.value.value.hasPrefix("/"):
-                reader.report(.error(
-                    .unsafeEnvironment, "QMAILQUEUE '\(setting.value.value)' is not an absolute path",
-                    at: setting.value.location!, notes: [DiagnosticNote("qmail-smtpd runs it for every message")],
-                    fix: "write the queue program's full path"))
+                reader.report(
+                    .error(
+                        .unsafeEnvironment, "QMAILQUEUE '\(setting.value.value)' is not an absolute path",
+                        at: setting.value.location!, notes: [DiagnosticNote("qmail-smtpd runs it for every message")],
+                        fix: "write the queue program's full path"))
                 complete = false
             default:
                 break
@@ -811,7 +996,9 @@ final class SpecLoader {
     /// `"rblsmtpd -r zen.spamhaus.org"` (words split on spaces) or `{ use: rblsmtpd, args: [...] }`.
     private func chainEntry(_ node: YAMLNode) -> ChainEntry? {
         if case .mapping = node {
-            guard let fields = reader.fields(of: node, "a chain entry", allowed: ChainEntryKey.allCases) else { return nil }
+            guard let fields = reader.fields(of: node, "a chain entry", allowed: ChainEntryKey.allCases) else {
+                return nil
+            }
             guard let useNode = fields[.use] else {
                 reader.report(.error(.missingKey, "missing required key 'use' in a chain entry", at: fields.location))
                 return nil
@@ -828,7 +1015,9 @@ final class SpecLoader {
         var words: [Located<String>] = []
         var offset = 0
         for piece in text.value.unicodeScalars.split(separator: " ", omittingEmptySubsequences: false) {
-            if !piece.isEmpty { words.append(Located(String(String.UnicodeScalarView(piece)), at: start.advanced(by: offset))) }
+            if !piece.isEmpty {
+                words.append(Located(String(String.UnicodeScalarView(piece)), at: start.advanced(by: offset)))
+            }
             offset += piece.count + 1
         }
         guard let program = words.first else {
@@ -859,9 +1048,15 @@ final class SpecLoader {
         var networks: [Located<String>] = []
         var complete = true
         for item in items {
-            guard let text = reader.string(item, "relay-networks") else { complete = false; continue }
+            guard let text = reader.string(item, "relay-networks") else {
+                complete = false
+                continue
+            }
             if let problem = RelayNetwork.problem(with: text.value) {
-                reader.report(.error(.badNetwork, "relay network '\(text.value)' \(problem.message)", at: item.location, fix: problem.fix))
+                reader.report(
+                    .error(
+                        .badNetwork, "relay network '\(text.value)' \(problem.message)", at: item.location,
+                        fix: problem.fix))
                 complete = false
                 continue
             }

@@ -14,10 +14,13 @@ public struct DiagnosticRenderer: Sendable {
 
     /// `path:line:col: error[RC104]: message`, the source line, a caret, then notes and the fix.
     public func text(_ diagnostic: Diagnostic, in source: SourceFile?, path: String) -> String {
-        let severity = paint("\(diagnostic.severity.rawValue)[\(diagnostic.code.rawValue)]", color(for: diagnostic.severity))
+        let severity = paint(
+            "\(diagnostic.severity.rawValue)[\(diagnostic.code.rawValue)]", color(for: diagnostic.severity))
         var out = paint("\(path):\(diagnostic.location):", bold) + " \(severity): \(diagnostic.message)\n"
         if let line = source?.line(diagnostic.location.line), !line.isEmpty {
-            let caretIndent = String(line.unicodeScalars.prefix(diagnostic.location.column - 1).map { $0 == "\t" ? "\t" : " " }.map(Character.init))
+            let caretIndent = String(
+                line.unicodeScalars.prefix(diagnostic.location.column - 1).map { $0 == "\t" ? "\t" : " " }.map(
+                    Character.init))
             out += "\(line)\n\(caretIndent)\(paint("^", green))\n"
         }
         for note in diagnostic.notes {
@@ -41,13 +44,18 @@ public struct DiagnosticRenderer: Sendable {
             ("message", .string(diagnostic.message)),
         ]
         if !diagnostic.notes.isEmpty {
-            members.append(("notes", .array(diagnostic.notes.map { note in
-                var fields: [(String, JSONValue)] = [("message", .string(note.message))]
-                if let location = note.location {
-                    fields += [("line", .int(location.line)), ("column", .int(location.column))]
-                }
-                return .object(fields)
-            })))
+            members.append(
+                (
+                    "notes",
+                    .array(
+                        diagnostic.notes.map { note in
+                            var fields: [(String, JSONValue)] = [("message", .string(note.message))]
+                            if let location = note.location {
+                                fields += [("line", .int(location.line)), ("column", .int(location.column))]
+                            }
+                            return .object(fields)
+                        })
+                ))
         }
         if let fix = diagnostic.fix { members.append(("fix", .string(fix))) }
         return .object(members)
@@ -55,15 +63,18 @@ public struct DiagnosticRenderer: Sendable {
 
     /// `::error file=…,line=…,col=…,title=RC104::message`, escaped as the workflow runner expects.
     public static func github(_ diagnostic: Diagnostic, path: String) -> String {
-        let command = switch diagnostic.severity {
-        case .error: "error"
-        case .warning: "warning"
-        case .note: "notice"
-        }
+        let command =
+            switch diagnostic.severity {
+            case .error: "error"
+            case .warning: "warning"
+            case .note: "notice"
+            }
         var message = diagnostic.message
         for note in diagnostic.notes { message += "\nnote: \(note.message)" }
         if let fix = diagnostic.fix { message += "\nfix: \(fix)" }
-        let properties = "file=\(escapeProperty(path)),line=\(diagnostic.location.line),col=\(diagnostic.location.column),title=\(diagnostic.code.rawValue)"
+        let properties =
+            "file=\(escapeProperty(path)),line=\(diagnostic.location.line),col=\(diagnostic.location.column),"
+            + "title=\(diagnostic.code.rawValue)"
         return "::\(command) \(properties)::\(escapeData(message))"
     }
 

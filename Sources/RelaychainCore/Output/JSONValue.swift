@@ -11,11 +11,12 @@ public indirect enum JSONValue: Equatable, Sendable {
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
-        case let (.bool(a), .bool(b)): a == b
-        case let (.int(a), .int(b)): a == b
-        case let (.string(a), .string(b)): a == b
-        case let (.array(a), .array(b)): a == b
-        case let (.object(a), .object(b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.bool(let a), .bool(let b)): a == b
+        case (.int(let a), .int(let b)): a == b
+        case (.string(let a), .string(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
         default: false
         }
     }
@@ -39,9 +40,18 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .int(let value): out += String(value)
         case .string(let value): out += Self.quoted(value)
         case .array(let items):
-            guard !items.isEmpty else { out += "[]"; return }
+            guard !items.isEmpty else {
+                out += "[]"
+                return
+            }
             if items.allSatisfy(\.isScalar) {
-                out += "[" + items.map { item in var s = ""; item.write(to: &s, indent: ""); return s }.joined(separator: ", ") + "]"
+                out +=
+                    "["
+                    + items.map { item in
+                        var s = ""
+                        item.write(to: &s, indent: "")
+                        return s
+                    }.joined(separator: ", ") + "]"
                 return
             }
             out += "[\n"
@@ -52,7 +62,10 @@ public indirect enum JSONValue: Equatable, Sendable {
             }
             out += indent + "]"
         case .object(let members):
-            guard !members.isEmpty else { out += "{}"; return }
+            guard !members.isEmpty else {
+                out += "{}"
+                return
+            }
             out += "{\n"
             for (index, (key, value)) in members.enumerated() {
                 out += indent + "  " + Self.quoted(key) + ": "

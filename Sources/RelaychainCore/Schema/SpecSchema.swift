@@ -7,7 +7,13 @@ public enum SpecSchema {
             ("$schema", .string("https://json-schema.org/draft/2020-12/schema")),
             ("$id", .string("relaychain.schema.json")),
             ("title", .string("relaychain spec, language version 1")),
-            ("description", .string("POP/IMAP-before-SMTP relay windows for qmail-style chains beside Dovecot. Check with `relaychain check`.")),
+            (
+                "description",
+                .string(
+                    "POP/IMAP-before-SMTP relay windows for qmail-style chains beside Dovecot. Check with `relaychain "
+                        + "check`."
+                )
+            ),
             ("type", .string("object")),
             ("required", .array(["relaychain", "windows", "services"].map(JSONValue.string))),
             ("additionalProperties", .bool(false)),
@@ -20,13 +26,20 @@ public enum SpecSchema {
         switch key {
         case .relaychain: described("The spec language version.", ["const": .int(1)])
         case .platform: ref("platform")
-        case .hosts: namedMap(
-            "The machines of a cluster by name; build writes each one's files into a directory of its own.",
-            of: closedObject(nil, HostKey.allCases.map { _ in ("address", .object([("type", .string("string"))])) }),
-            minProperties: 1)
+        case .hosts:
+            namedMap(
+                "The machines of a cluster by name; build writes each one's files into a directory of its own.",
+                of: closedObject(
+                    nil, HostKey.allCases.map { _ in ("address", .object([("type", .string("string"))])) }),
+                minProperties: 1)
         case .windows: namedMap("Relay windows by name.", of: ref("window"), minProperties: 1)
-        case .wrappers: namedMap("Your own chain programs by name, beside the built-in catalog.", of: ref("wrapper"), minProperties: 0)
-        case .services: namedMap("Services by name: login services grant windows, SMTP services check them.", of: ref("service"), minProperties: 1)
+        case .wrappers:
+            namedMap(
+                "Your own chain programs by name, beside the built-in catalog.", of: ref("wrapper"), minProperties: 0)
+        case .services:
+            namedMap(
+                "Services by name: login services grant windows, SMTP services check them.", of: ref("service"),
+                minProperties: 1)
         }
     }
 
@@ -37,11 +50,26 @@ public enum SpecSchema {
             ("text", object(["type": .string("string"), "pattern": .string("^[^\\u0000-\\u001f]*$")])),
             ("argument", object(["type": .array([.string("string"), .string("number")])])),
             ("variableName", object(["type": .string("string"), "pattern": .string("^[A-Za-z_][A-Za-z0-9_]*$")])),
-            ("platform", closedObject("Where programs live on the target system.", PlatformKey.allCases.map { ($0.rawValue, platformProperty($0)) })),
-            ("window", oneOfRequired(
-                closedObject("A relay window: where grants are kept and how long they last.", WindowKey.allCases.map { ($0.rawValue, windowProperty($0)) }),
-                ["store", "redis"])),
-            ("wrapper", closedObject("A program you add for use in chains.", WrapperKey.allCases.map { ($0.rawValue, wrapperProperty($0)) }, required: ["path", "bypass"])),
+            (
+                "platform",
+                closedObject(
+                    "Where programs live on the target system.",
+                    PlatformKey.allCases.map { ($0.rawValue, platformProperty($0)) })
+            ),
+            (
+                "window",
+                oneOfRequired(
+                    closedObject(
+                        "A relay window: where grants are kept and how long they last.",
+                        WindowKey.allCases.map { ($0.rawValue, windowProperty($0)) }),
+                    ["store", "redis"])
+            ),
+            (
+                "wrapper",
+                closedObject(
+                    "A program you add for use in chains.",
+                    WrapperKey.allCases.map { ($0.rawValue, wrapperProperty($0)) }, required: ["path", "bypass"])
+            ),
             ("chainEntry", chainEntry),
             ("service", .object([("oneOf", .array(ServerKind.allCases.map { ref(serviceDefinitionName($0)) }))])),
         ] + ServerKind.allCases.map { (serviceDefinitionName($0), service($0)) }
@@ -49,27 +77,46 @@ public enum SpecSchema {
 
     private static func platformProperty(_ key: PlatformKey) -> JSONValue {
         switch key {
-        case .profile: described(
-            "The operating system's layout: where its packages put each program, Dovecot's files, cron.d and the service directory.",
-            ["enum": .array(PlatformProfile.allCases.map { .string($0.rawValue) })])
-        case .prefix: described(
-            "Installation prefix of relaychain's tools and of programs the profile does not place (<prefix>/bin/NAME). "
-                + "Default: the profile's (/usr/local without one).", ref: "absolutePath")
-        case .dovecotConfD: described(
-            "The directory dovecot.conf includes conf.d/*.conf from; setup installs Dovecot 2 fragments there. "
-                + "Default: the profile's.", ref: "absolutePath")
-        case .cronD: described(
-            "Where cron reads crontab fragments with a user field; setup installs relay-ctrl-age's line there. "
-                + "Default: the profile's (none on NetBSD).", ref: "absolutePath")
-        case .serviceDirectory: described(
-            "The directory svscan or runsvdir watches; setup links each service there. Default: the profile's.",
-            ref: "absolutePath")
+        case .profile:
+            described(
+                "The operating system's layout: where its packages put each program, Dovecot's files, cron.d and the "
+                    + "service directory.",
+                ["enum": .array(PlatformProfile.allCases.map { .string($0.rawValue) })])
+        case .prefix:
+            described(
+                "Installation prefix of relaychain's tools and of programs the profile does not place "
+                    + "(<prefix>/bin/NAME). "
+                    + "Default: the profile's (/usr/local without one).", ref: "absolutePath")
+        case .dovecotConfD:
+            described(
+                "The directory dovecot.conf includes conf.d/*.conf from; setup installs Dovecot 2 fragments there. "
+                    + "Default: the profile's.", ref: "absolutePath")
+        case .cronD:
+            described(
+                "Where cron reads crontab fragments with a user field; setup installs relay-ctrl-age's line there. "
+                    + "Default: the profile's (none on NetBSD).", ref: "absolutePath")
+        case .serviceDirectory:
+            described(
+                "The directory svscan or runsvdir watches; setup links each service there. Default: the profile's.",
+                ref: "absolutePath")
         case .env: described("The env program used where no shell runs. Default /usr/bin/env.", ref: "absolutePath")
-        case .dovecotLibexec: described("Where Dovecot 1.x keeps its imap and pop3 executables. Default <prefix>/libexec/dovecot.", ref: "absolutePath")
-        case .libexec: described("Where generated scripts such as the Dovecot 2 post-login script are installed. Default <prefix>/libexec/relaychain.", ref: "absolutePath")
-        case .paths: described(
-            "Paths of catalog programs that are not where the profile (or <prefix>/bin/NAME) puts them.",
-            ["type": .string("object"), "propertyNames": .object([("enum", .array(Catalog.programs.map { .string($0.name) }))]), "additionalProperties": ref("absolutePath")])
+        case .dovecotLibexec:
+            described(
+                "Where Dovecot 1.x keeps its imap and pop3 executables. Default <prefix>/libexec/dovecot.",
+                ref: "absolutePath")
+        case .libexec:
+            described(
+                "Where generated scripts such as the Dovecot 2 post-login script are installed. Default "
+                    + "<prefix>/libexec/relaychain.",
+                ref: "absolutePath")
+        case .paths:
+            described(
+                "Paths of catalog programs that are not where the profile (or <prefix>/bin/NAME) puts them.",
+                [
+                    "type": .string("object"),
+                    "propertyNames": .object([("enum", .array(Catalog.programs.map { .string($0.name) }))]),
+                    "additionalProperties": ref("absolutePath"),
+                ])
         }
     }
 
@@ -90,10 +137,23 @@ public enum SpecSchema {
                     case .spiped: (key.rawValue, spipedProperty)
                     }
                 })
-        case .length: described("How long a login allows relaying: 900s, 15m, 1h. Default 15m.", ["type": .string("string"), "pattern": .string("^([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,6}s)?$"), "minLength": .int(2)])
-        case .relayclient: described("The value of RELAYCLIENT, appended by qmail-smtpd to each recipient. Default empty.", ["type": .string("string"), "pattern": .string("^[^\\s<>\"\\\\]*$")])
-        case .log: described("Log each relay decision (RELAY_CTRL_LOG_IPS). Default false.", ["type": .string("boolean")])
-        case .carry: described("Login variables recorded with a grant and passed to the SMTP chain. Default [USER, DOMAIN].", ["type": .string("array"), "items": ref("variableName"), "uniqueItems": .bool(true)])
+        case .length:
+            described(
+                "How long a login allows relaying: 900s, 15m, 1h. Default 15m.",
+                [
+                    "type": .string("string"), "pattern": .string("^([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,6}s)?$"),
+                    "minLength": .int(2),
+                ])
+        case .relayclient:
+            described(
+                "The value of RELAYCLIENT, appended by qmail-smtpd to each recipient. Default empty.",
+                ["type": .string("string"), "pattern": .string("^[^\\s<>\"\\\\]*$")])
+        case .log:
+            described("Log each relay decision (RELAY_CTRL_LOG_IPS). Default false.", ["type": .string("boolean")])
+        case .carry:
+            described(
+                "Login variables recorded with a grant and passed to the SMTP chain. Default [USER, DOMAIN].",
+                ["type": .string("array"), "items": ref("variableName"), "uniqueItems": .bool(true)])
         }
     }
 
@@ -104,18 +164,31 @@ public enum SpecSchema {
             SpipedKey.allCases.map { key in
                 switch key {
                 case .port:
-                    (key.rawValue, described(
-                        "The port spiped listens on at the Redis host's address. Default \(Spiped.defaultPort).",
-                        ["type": .string("integer"), "minimum": .int(1), "maximum": .int(65_535)]))
+                    (
+                        key.rawValue,
+                        described(
+                            "The port spiped listens on at the Redis host's address. Default \(Spiped.defaultPort).",
+                            ["type": .string("integer"), "minimum": .int(1), "maximum": .int(65_535)])
+                    )
                 case .keyFile:
-                    (key.rawValue, described(
-                        "The shared key file, the same on every host. Default /etc/relaychain/spiped/<window>.key.",
-                        ref: "absolutePath"))
+                    (
+                        key.rawValue,
+                        described(
+                            "The shared key file, the same on every host. Default /etc/relaychain/spiped/<window>.key.",
+                            ref: "absolutePath")
+                    )
                 case .user: (key.rawValue, described("The account spiped drops to. Default nobody.", ref: "name"))
                 case .runBy:
-                    (key.rawValue, described(
-                        "The supervisor that runs spiped on each host: daemontools (default) or runit.",
-                        ["enum": .array([.string(Supervisor.daemontools.rawValue), .string(Supervisor.runit.rawValue)])]))
+                    (
+                        key.rawValue,
+                        described(
+                            "The supervisor that runs spiped on each host: daemontools (default) or runit.",
+                            [
+                                "enum": .array([
+                                    .string(Supervisor.daemontools.rawValue), .string(Supervisor.runit.rawValue),
+                                ])
+                            ])
+                    )
                 }
             })
     }
@@ -123,44 +196,90 @@ public enum SpecSchema {
     private static func wrapperProperty(_ key: WrapperKey) -> JSONValue {
         switch key {
         case .path: described("Absolute path of the program.", ref: "absolutePath")
-        case .args: described("Arguments it always takes before the rest of the chain.", ["type": .string("array"), "items": ref("argument")])
-        case .sets: described("Variables it sets for the rest of the chain, for every client (for the analysis).", ["type": .string("object"), "propertyNames": ref("variableName"), "additionalProperties": ref("argument")])
-        case .bypass: described(
-            "How it lets a client that has logged in through.",
-            ["oneOf": .array([
-                .object([("enum", .array(BypassKeyword.allCases.map { .string($0.rawValue) }))]),
-                closedObject("Variables ifrelayclient sets so that it steps aside.", BypassKey.allCases.map { key in
+        case .args:
+            described(
+                "Arguments it always takes before the rest of the chain.",
+                ["type": .string("array"), "items": ref("argument")])
+        case .sets:
+            described(
+                "Variables it sets for the rest of the chain, for every client (for the analysis).",
+                [
+                    "type": .string("object"), "propertyNames": ref("variableName"),
+                    "additionalProperties": ref("argument"),
+                ])
+        case .bypass:
+            described(
+                "How it lets a client that has logged in through.",
+                [
+                    "oneOf": .array([
+                        .object([("enum", .array(BypassKeyword.allCases.map { .string($0.rawValue) }))]),
+                        closedObject(
+                            "Variables ifrelayclient sets so that it steps aside.",
+                            BypassKey.allCases.map { key in
+                                switch key {
+                                case .env:
+                                    (
+                                        key.rawValue,
+                                        JSONValue.object([
+                                            ("type", .string("object")), ("minProperties", .int(1)),
+                                            ("propertyNames", ref("variableName")),
+                                            ("additionalProperties", ref("argument")),
+                                        ])
+                                    )
+                                }
+                            }, required: ["env"]),
+                    ])
+                ])
+        case .chainLoader:
+            described("Whether it execs the rest of its arguments. Default true.", ["type": .string("boolean")])
+        case .grammar:
+            closedObject(
+                "How it reads its arguments, so that chain entries using it are checked (omit it to leave them "
+                    + "unchecked).",
+                GrammarKey.allCases.map { key in
                     switch key {
-                    case .env: (key.rawValue, JSONValue.object([("type", .string("object")), ("minProperties", .int(1)), ("propertyNames", ref("variableName")), ("additionalProperties", ref("argument"))]))
+                    case .options:
+                        (
+                            key.rawValue,
+                            described(
+                                "A getopt option string: each option letter, followed by ':' when it takes a value.",
+                                ["type": .string("string"), "pattern": .string("^([A-Za-z0-9]:?)*$")])
+                        )
+                    case .operands:
+                        (
+                            key.rawValue,
+                            described(
+                                "How many words it reads after its options, before the program it runs.",
+                                ["type": .string("integer"), "minimum": .int(0), "maximum": .int(8)])
+                        )
                     }
-                }, required: ["env"]),
-            ])])
-        case .chainLoader: described("Whether it execs the rest of its arguments. Default true.", ["type": .string("boolean")])
-        case .grammar: closedObject(
-            "How it reads its arguments, so that chain entries using it are checked (omit it to leave them unchecked).",
-            GrammarKey.allCases.map { key in
-                switch key {
-                case .options: (key.rawValue, described(
-                    "A getopt option string: each option letter, followed by ':' when it takes a value.",
-                    ["type": .string("string"), "pattern": .string("^([A-Za-z0-9]:?)*$")]))
-                case .operands: (key.rawValue, described(
-                    "How many words it reads after its options, before the program it runs.",
-                    ["type": .string("integer"), "minimum": .int(0), "maximum": .int(8)]))
-                }
-            })
+                })
         }
     }
 
     private static var chainEntry: JSONValue {
-        .object([("oneOf", .array([
-            described("A program and its arguments, separated by spaces: \"rblsmtpd -r zen.spamhaus.org\".", ["type": .string("string"), "minLength": .int(1)]),
-            closedObject("A program and its arguments as a list.", ChainEntryKey.allCases.map { key in
-                switch key {
-                case .use: (key.rawValue, ref("text"))
-                case .args: (key.rawValue, JSONValue.object([("type", .string("array")), ("items", ref("argument"))]))
-                }
-            }, required: ["use"]),
-        ]))])
+        .object([
+            (
+                "oneOf",
+                .array([
+                    described(
+                        "A program and its arguments, separated by spaces: \"rblsmtpd -r zen.spamhaus.org\".",
+                        ["type": .string("string"), "minLength": .int(1)]),
+                    closedObject(
+                        "A program and its arguments as a list.",
+                        ChainEntryKey.allCases.map { key in
+                            switch key {
+                            case .use: (key.rawValue, ref("text"))
+                            case .args:
+                                (
+                                    key.rawValue,
+                                    JSONValue.object([("type", .string("array")), ("items", ref("argument"))])
+                                )
+                            }
+                        }, required: ["use"]),
+                ])
+            )
+        ])
     }
 
     private static func serviceDefinitionName(_ kind: ServerKind) -> String {
@@ -173,56 +292,128 @@ public enum SpecSchema {
 
     private static func service(_ kind: ServerKind) -> JSONValue {
         let keys = [ServiceKey.server] + kind.keys
-        return closedObject(nil, keys.map { ($0.rawValue, serviceProperty($0, kind)) }, required: [ServiceKey.server.rawValue] + kind.requiredKeys.map(\.rawValue))
+        return closedObject(
+            nil, keys.map { ($0.rawValue, serviceProperty($0, kind)) },
+            required: [ServiceKey.server.rawValue] + kind.requiredKeys.map(\.rawValue))
     }
 
     private static func serviceProperty(_ key: ServiceKey, _ kind: ServerKind) -> JSONValue {
         switch key {
         case .server: described("What runs this service.", ["const": .string(kind.rawValue)])
-        case .version: described("The Dovecot release line, quoted: \"1.1\", \"2.3\", \"2.4.4\".", ["type": .string("string"), "pattern": .string("^(1\\.[0-2]|2\\.[0-4])(\\.[0-9]{1,3})?$")])
-        case .protocols: described("Which logins grant a window.", ["type": .string("array"), "minItems": .int(1), "uniqueItems": .bool(true), "items": .object([("enum", .array(MailProtocol.allCases.map { .string($0.rawValue) }))])])
+        case .version:
+            described(
+                "The Dovecot release line, quoted: \"1.1\", \"2.3\", \"2.4.4\".",
+                ["type": .string("string"), "pattern": .string("^(1\\.[0-2]|2\\.[0-4])(\\.[0-9]{1,3})?$")])
+        case .protocols:
+            described(
+                "Which logins grant a window.",
+                [
+                    "type": .string("array"), "minItems": .int(1), "uniqueItems": .bool(true),
+                    "items": .object([("enum", .array(MailProtocol.allCases.map { .string($0.rawValue) }))]),
+                ])
         case .grants: described("The window a successful login opens.", ref: "name")
-        case .postLoginUser: described("The user Dovecot 2's post-login script runs as; it must be able to write the store. Default: Dovecot's default_internal_user.", ["type": .string("string"), "pattern": .string("^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,31}$")])
+        case .postLoginUser:
+            described(
+                "The user Dovecot 2's post-login script runs as; it must be able to write the store. Default: "
+                    + "Dovecot's default_internal_user.",
+                ["type": .string("string"), "pattern": .string("^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,31}$")])
         case .runBy: described("What starts it.", ["enum": .array(Supervisor.allCases.map { .string($0.rawValue) })])
-        case .listen: described("The IPv4 or IPv6 address tcpserver listens on. Default: every address.", ["type": .string("string"), "minLength": .int(2)])
-        case .port: described(kind == .qmailPOP3D ? "TCP port. Default 110." : "TCP port. Default 25.", ["type": .string("integer"), "minimum": .int(1), "maximum": .int(65535)])
+        case .listen:
+            described(
+                "The IPv4 or IPv6 address tcpserver listens on. Default: every address.",
+                ["type": .string("string"), "minLength": .int(2)])
+        case .port:
+            described(
+                kind == .qmailPOP3D ? "TCP port. Default 110." : "TCP port. Default 25.",
+                ["type": .string("integer"), "minimum": .int(1), "maximum": .int(65535)])
         case .checks: described("The window whose grants let a client relay.", ref: "name")
-        case .chain: described("The wrappers between relay-ctrl-check and qmail-smtpd, in order.", ["type": .string("array"), "items": ref("chainEntry")])
-        case .relayNetworks: described("tcprules prefixes that already relay, such as \"127.\".", ["type": .string("array"), "items": .object([("type", .string("string")), ("minLength", .int(1))])])
-        case .environment: described(
-            "Variables for the whole SMTP chain, for every client (QMAILQUEUE, DATABYTES...): qmail-run's qmailsmtpd_postenv, or the run script's env.",
-            ["type": .string("object"), "propertyNames": ref("variableName"), "additionalProperties": ref("argument")])
-        case .relayClientEnvironment: described(
-            "What ifrelayclient also sets for clients that logged in, beside what the chain's wrappers ask for "
-                + "(e.g. RBLSMTPD for an rblsmtpd outside this chain).",
-            ["type": .string("object"), "propertyNames": ref("variableName"), "additionalProperties": ref("argument")])
-        case .rules: described(
-            "tcpserver's access rules after the relay networks, first match wins: from (an address prefix, \"\" for "
-                + "every client), deny, set (variables for matching clients, e.g. RBLSMTPD).",
-            ["type": .string("array"), "items": closedObject(nil, RuleKey.allCases.map { key in
-                switch key {
-                case .from: (key.rawValue, described("tcprules address prefix; \"\" matches every client.", ["type": .string("string")]))
-                case .deny: (key.rawValue, described("Refuse the connection. Default false.", ["type": .string("boolean")]))
-                case .set: (key.rawValue, described(
-                    "Variables tcpserver sets for matching clients.",
-                    ["type": .string("object"), "propertyNames": ref("variableName"), "additionalProperties": ref("argument")]))
-                }
-            }, required: [RuleKey.from.rawValue])])
-        case .datalimit: described(
-            "Bytes of memory for the server (softlimit -m before tcpserver; qmail-run's qmailsmtpd_datalimit).",
-            ["type": .string("integer"), "minimum": .int(1)])
-        case .concurrency: described(
-            "Connections at once (tcpserver -c). qmail-run has no variable for it.", ["type": .string("integer"), "minimum": .int(1)])
-        case .smtpdArgs: described(
-            "Words after qmail-smtpd (qmail-run's qmailsmtpd_postsmtpd), e.g. an SMTP AUTH patch's.",
-            ["oneOf": .array([ref("text"), .object([("type", .string("array")), ("items", ref("argument"))])])])
-        case .logCommand: described(
-            "What logs the service's output instead of multilog or svlogd (qmail-run's qmailsmtpd_logcmd).",
-            ["oneOf": .array([ref("text"), .object([("type", .string("array")), ("items", ref("argument"))])])])
-        case .checkpassword: described("checkpassword, nbcheckpassword, or an absolute path. Default nbcheckpassword under qmail-run, else checkpassword.", ["type": .string("string")])
+        case .chain:
+            described(
+                "The wrappers between relay-ctrl-check and qmail-smtpd, in order.",
+                ["type": .string("array"), "items": ref("chainEntry")])
+        case .relayNetworks:
+            described(
+                "tcprules prefixes that already relay, such as \"127.\".",
+                ["type": .string("array"), "items": .object([("type", .string("string")), ("minLength", .int(1))])])
+        case .environment:
+            described(
+                "Variables for the whole SMTP chain, for every client (QMAILQUEUE, DATABYTES...): qmail-run's "
+                    + "qmailsmtpd_postenv, or the run script's env.",
+                [
+                    "type": .string("object"), "propertyNames": ref("variableName"),
+                    "additionalProperties": ref("argument"),
+                ])
+        case .relayClientEnvironment:
+            described(
+                "What ifrelayclient also sets for clients that logged in, beside what the chain's wrappers ask for "
+                    + "(e.g. RBLSMTPD for an rblsmtpd outside this chain).",
+                [
+                    "type": .string("object"), "propertyNames": ref("variableName"),
+                    "additionalProperties": ref("argument"),
+                ])
+        case .rules:
+            described(
+                "tcpserver's access rules after the relay networks, first match wins: from (an address prefix, \"\" "
+                    + "for "
+                    + "every client), deny, set (variables for matching clients, e.g. RBLSMTPD).",
+                [
+                    "type": .string("array"),
+                    "items": closedObject(
+                        nil,
+                        RuleKey.allCases.map { key in
+                            switch key {
+                            case .from:
+                                (
+                                    key.rawValue,
+                                    described(
+                                        "tcprules address prefix; \"\" matches every client.",
+                                        ["type": .string("string")])
+                                )
+                            case .deny:
+                                (
+                                    key.rawValue,
+                                    described("Refuse the connection. Default false.", ["type": .string("boolean")])
+                                )
+                            case .set:
+                                (
+                                    key.rawValue,
+                                    described(
+                                        "Variables tcpserver sets for matching clients.",
+                                        [
+                                            "type": .string("object"), "propertyNames": ref("variableName"),
+                                            "additionalProperties": ref("argument"),
+                                        ])
+                                )
+                            }
+                        }, required: [RuleKey.from.rawValue]),
+                ])
+        case .datalimit:
+            described(
+                "Bytes of memory for the server (softlimit -m before tcpserver; qmail-run's qmailsmtpd_datalimit).",
+                ["type": .string("integer"), "minimum": .int(1)])
+        case .concurrency:
+            described(
+                "Connections at once (tcpserver -c). qmail-run has no variable for it.",
+                ["type": .string("integer"), "minimum": .int(1)])
+        case .smtpdArgs:
+            described(
+                "Words after qmail-smtpd (qmail-run's qmailsmtpd_postsmtpd), e.g. an SMTP AUTH patch's.",
+                ["oneOf": .array([ref("text"), .object([("type", .string("array")), ("items", ref("argument"))])])])
+        case .logCommand:
+            described(
+                "What logs the service's output instead of multilog or svlogd (qmail-run's qmailsmtpd_logcmd).",
+                ["oneOf": .array([ref("text"), .object([("type", .string("array")), ("items", ref("argument"))])])])
+        case .checkpassword:
+            described(
+                "checkpassword, nbcheckpassword, or an absolute path. Default nbcheckpassword under qmail-run, else "
+                    + "checkpassword.",
+                ["type": .string("string")])
         case .hostname: described("The host name qmail-popup announces.", ref: "text")
         case .host: described("The host it runs on, one of 'hosts' (in a spec with hosts).", ref: "name")
-        case .maildir: described("The maildir qmail-pop3d serves, relative to the home directory. Default Maildir (as qmail-run).", ref: "text")
+        case .maildir:
+            described(
+                "The maildir qmail-pop3d serves, relative to the home directory. Default Maildir (as qmail-run).",
+                ref: "text")
         }
     }
 
@@ -258,7 +449,9 @@ public enum SpecSchema {
         return .object(members + [("oneOf", .array(forms))])
     }
 
-    private static func closedObject(_ description: String?, _ properties: [(String, JSONValue)], required: [String] = []) -> JSONValue {
+    private static func closedObject(
+        _ description: String?, _ properties: [(String, JSONValue)], required: [String] = []
+    ) -> JSONValue {
         var members: [(String, JSONValue)] = description.map { [("description", .string($0))] } ?? []
         members += [("type", .string("object"))]
         if !required.isEmpty { members.append(("required", .array(required.map(JSONValue.string)))) }

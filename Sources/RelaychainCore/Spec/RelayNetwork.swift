@@ -11,7 +11,11 @@ public enum RelayNetwork {
             return Problem(message: "matches every client, which makes an open relay", fix: nil)
         }
         if pattern.hasPrefix("=") {
-            return Problem(message: "names a host; relay networks must be addresses, since whoever controls reverse DNS can claim any name", fix: nil)
+            return Problem(
+                message:
+                    "names a host; relay networks must be addresses, since whoever controls reverse DNS can claim any "
+                    + "name",
+                fix: nil)
         }
         if let slash = pattern.firstIndex(of: "/") {
             return Problem(
@@ -22,7 +26,10 @@ public enum RelayNetwork {
             return isIPv6Pattern(pattern) ? nil : Problem(message: "is not an IPv6 address or prefix", fix: nil)
         }
         return isIPv4Pattern(pattern)
-            ? nil : Problem(message: "is not a tcprules address prefix", fix: "write a prefix such as '192.0.2.' for 192.0.2.0/24, or a full address")
+            ? nil
+            : Problem(
+                message: "is not a tcprules address prefix",
+                fix: "write a prefix such as '192.0.2.' for 192.0.2.0/24, or a full address")
     }
 
     private static func octet(_ text: Substring) -> Bool {

@@ -11,7 +11,9 @@ public struct Spec: Sendable {
     /// Set by `build` for one host of a cluster: the spiped ends that host runs.
     public var spipedEnds: [SpipedEnd] = []
 
-    public init(version: Int, platform: Platform, windows: [RelayWindow], wrappers: [WrapperDefinition], services: [Service]) {
+    public init(
+        version: Int, platform: Platform, windows: [RelayWindow], wrappers: [WrapperDefinition], services: [Service]
+    ) {
         self.version = version
         self.platform = platform
         self.windows = windows
@@ -124,7 +126,10 @@ public struct RelayWindow: Sendable {
     /// The login variables recorded in a grant and honoured by the check side.
     public var carry: [Located<String>]
 
-    public init(name: Located<String>, store: Located<String>, length: Located<WindowLength>, relayClient: Located<String>, log: Located<Bool>, carry: [Located<String>]) {
+    public init(
+        name: Located<String>, store: Located<String>, length: Located<WindowLength>, relayClient: Located<String>,
+        log: Located<Bool>, carry: [Located<String>]
+    ) {
         self.name = name
         self.store = store
         self.length = length
@@ -259,10 +264,14 @@ public struct DovecotLogin: Sendable {
     public var version: Located<DovecotVersion>
     public var protocols: [Located<MailProtocol>]
     public var grants: Located<String>
-    /// The `user` of Dovecot 2's postlogin service (nil: Dovecot's default_internal_user); it must be able to write the store.
+    /// The `user` of Dovecot 2's postlogin service (nil: Dovecot's default_internal_user); it must be
+    /// able to write the store.
     public var postLoginUser: Located<String>?
 
-    public init(version: Located<DovecotVersion>, protocols: [Located<MailProtocol>], grants: Located<String>, postLoginUser: Located<String>?) {
+    public init(
+        version: Located<DovecotVersion>, protocols: [Located<MailProtocol>], grants: Located<String>,
+        postLoginUser: Located<String>?
+    ) {
         self.version = version
         self.protocols = protocols
         self.grants = grants
@@ -283,7 +292,10 @@ public struct QmailPOP3DLogin: Sendable {
     public var hostname: Located<String>?
     public var maildir: Located<String>
 
-    public init(runBy: Located<Supervisor>, listen: Located<String>?, port: Located<Int>, grants: Located<String>, checkpassword: Located<String>, hostname: Located<String>?, maildir: Located<String>) {
+    public init(
+        runBy: Located<Supervisor>, listen: Located<String>?, port: Located<Int>, grants: Located<String>,
+        checkpassword: Located<String>, hostname: Located<String>?, maildir: Located<String>
+    ) {
         self.runBy = runBy
         self.listen = listen
         self.port = port
@@ -342,7 +354,10 @@ public struct QmailSMTPD: Sendable {
         relayNetworks + rules.filter { !$0.deny.value && $0.sets("RELAYCLIENT") }.map(\.from)
     }
 
-    public init(runBy: Located<Supervisor>, listen: Located<String>?, port: Located<Int>, checks: Located<String>?, chain: [ChainEntry], relayNetworks: [Located<String>]) {
+    public init(
+        runBy: Located<Supervisor>, listen: Located<String>?, port: Located<Int>, checks: Located<String>?,
+        chain: [ChainEntry], relayNetworks: [Located<String>]
+    ) {
         self.runBy = runBy
         self.listen = listen
         self.port = port

@@ -79,8 +79,10 @@ public enum ServerKind: String, CaseIterable, Sendable {
         case .dovecot: [.version, .protocols, .grants, .postLoginUser, .host]
         case .qmailPOP3D: [.runBy, .listen, .port, .grants, .checkpassword, .hostname, .maildir, .host]
         case .qmailSMTPD:
-            [.runBy, .listen, .port, .checks, .chain, .relayNetworks, .environment, .relayClientEnvironment, .rules,
-             .datalimit, .concurrency, .smtpdArgs, .logCommand, .host]
+            [
+                .runBy, .listen, .port, .checks, .chain, .relayNetworks, .environment, .relayClientEnvironment, .rules,
+                .datalimit, .concurrency, .smtpdArgs, .logCommand, .host,
+            ]
         }
     }
 

@@ -11,7 +11,8 @@ enum Fixtures {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func specs(in folder: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent(folder).path)) ?? []
+        let names =
+            (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent(folder).path)) ?? []
         return names.filter { $0.hasSuffix(".yaml") }.sorted()
     }
 
@@ -31,7 +32,9 @@ enum Fixtures {
     /// One line per diagnostic, `line:col: severity[code]: message`, then indented notes and fix.
     static func describe(_ diagnostics: [Diagnostic]) -> String {
         diagnostics.map { diagnostic in
-            var text = "\(diagnostic.location): \(diagnostic.severity.rawValue)[\(diagnostic.code.rawValue)]: \(diagnostic.message)\n"
+            var text =
+                "\(diagnostic.location): \(diagnostic.severity.rawValue)[\(diagnostic.code.rawValue)]: "
+                + "\(diagnostic.message)\n"
             for note in diagnostic.notes {
                 text += "    note\(note.location.map { " \($0)" } ?? ""): \(note.message)\n"
             }
@@ -47,15 +50,20 @@ func expectMatchesGolden(_ actual: String, golden url: URL, sourceLocation: Test
     let expected = try? String(contentsOf: url, encoding: .utf8)
     if ProcessInfo.processInfo.environment["RELAYCHAIN_RECORD"] == "1" {
         try? actual.write(to: url, atomically: true, encoding: .utf8)
-        Issue.record("recorded \(url.lastPathComponent); review it and run again without RELAYCHAIN_RECORD", sourceLocation: sourceLocation)
+        Issue.record(
+            "recorded \(url.lastPathComponent); review it and run again without RELAYCHAIN_RECORD",
+            sourceLocation: sourceLocation)
         return
     }
     guard let expected else {
-        Issue.record("missing golden file \(url.path); create it with RELAYCHAIN_RECORD=1 swift test", sourceLocation: sourceLocation)
+        Issue.record(
+            "missing golden file \(url.path); create it with RELAYCHAIN_RECORD=1 swift test",
+            sourceLocation: sourceLocation)
         return
     }
     if expected != actual {
-        Issue.record("""
+        Issue.record(
+            """
             \(url.lastPathComponent) differs (re-record with RELAYCHAIN_RECORD=1 swift test, then review the diff)
             --- expected
             \(expected)

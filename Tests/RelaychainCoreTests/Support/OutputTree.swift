@@ -11,8 +11,12 @@ enum OutputTree {
         while let path = walker.nextObject() as? String {
             let url = directory.appendingPathComponent(path)
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            found[path] = (String(decoding: FileManager.default.contents(atPath: url.path) ?? Data(), as: UTF8.self), FileManager.default.isExecutableFile(atPath: url.path))
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue
+            else { continue }
+            found[path] = (
+                String(decoding: FileManager.default.contents(atPath: url.path) ?? Data(), as: UTF8.self),
+                FileManager.default.isExecutableFile(atPath: url.path)
+            )
         }
         return found
     }
@@ -22,9 +26,16 @@ enum OutputTree {
         let onDisk = Self.files(in: directory)
         var problems: [String] = []
         for file in files {
-            guard let existing = onDisk[file.path] else { problems.append("missing: \(file.path)"); continue }
-            if existing.contents != file.contents { problems.append("differs: \(file.path)\n--- on disk\n\(existing.contents)--- built\n\(file.contents)") }
-            if existing.executable != file.executable { problems.append("mode differs: \(file.path) (executable should be \(file.executable))") }
+            guard let existing = onDisk[file.path] else {
+                problems.append("missing: \(file.path)")
+                continue
+            }
+            if existing.contents != file.contents {
+                problems.append("differs: \(file.path)\n--- on disk\n\(existing.contents)--- built\n\(file.contents)")
+            }
+            if existing.executable != file.executable {
+                problems.append("mode differs: \(file.path) (executable should be \(file.executable))")
+            }
         }
         for path in onDisk.keys.sorted() where !files.contains(where: { $0.path == path }) {
             problems.append("not produced any more: \(path)")
@@ -36,9 +47,11 @@ enum OutputTree {
         try? FileManager.default.removeItem(at: directory)
         for file in files {
             let url = directory.appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(file.contents.utf8).write(to: url)
-            try FileManager.default.setAttributes([.posixPermissions: file.executable ? 0o755 : 0o644], ofItemAtPath: url.path)
+            try FileManager.default.setAttributes(
+                [.posixPermissions: file.executable ? 0o755 : 0o644], ofItemAtPath: url.path)
         }
     }
 }
