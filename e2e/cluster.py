@@ -24,6 +24,8 @@ import sys
 import tempfile
 import time
 
+from harness import expect, run_scenarios
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = ["relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-chdir", "relay-ctrl-age", "ifrelayclient"]
 PASSWORD = "correct horse"
@@ -56,11 +58,6 @@ def run(argv, check=True, **kwargs):
     if check and result.returncode != 0:
         raise RuntimeError("%s: exit %d\n%s%s" % (" ".join(argv), result.returncode, result.stdout, result.stderr))
     return result
-
-
-def expect(condition, message):
-    if not condition:
-        raise AssertionError(message)
 
 
 class Network:
@@ -651,32 +648,11 @@ SCENARIOS = [
 def main():
     cluster = Cluster(sys.argv[1], sys.argv[2])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    passed = failed = 0
-    try:
-        try:
-            cluster.build()
-            cluster.start()
-        except Exception as error:
-            print("FAIL setup: %s" % error)
-            print(cluster.logs())
-            print("0 passed, %d failed" % len(SCENARIOS))
-            return 1
-        only = os.environ.get("RELAYCHAIN_E2E_ONLY")
-        for number, (name, scenario) in enumerate(SCENARIOS, 1):
-            if only and only not in name:
-                continue
-            try:
-                detail = scenario(cluster)
-                passed += 1
-                print("ok %d %s: %s" % (number, name, detail), flush=True)
-            except Exception as error:
-                failed += 1
-                print("FAIL %d %s: %s" % (number, name, error), flush=True)
-                print(cluster.logs(), flush=True)
-    finally:
-        cluster.stop()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+
+    def start():
+        cluster.build()
+        cluster.start()
+    return run_scenarios(SCENARIOS, cluster, start, cluster.stop)
 
 
 if __name__ == "__main__":

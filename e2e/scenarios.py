@@ -22,6 +22,8 @@ import tempfile
 import threading
 import time
 
+from harness import expect, run_scenarios
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = ["relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-chdir", "relay-ctrl-age", "ifrelayclient",
          "dovecot-settcpremoteip"]
@@ -55,8 +57,8 @@ def wait_for_port(host, port, timeout=15):
     raise RuntimeError("nothing listens on %s port %d" % (host, port))
 
 
-class IMAP(imaplib.IMAP4):
-    """imaplib with a chosen source address, so each scenario is its own client."""
+class FromSource:
+    """A client library's connection from a chosen source address, so each scenario is its own client."""
     def __init__(self, host, port, source):
         self.source = source
         super().__init__(host, port, timeout=15)
@@ -65,13 +67,12 @@ class IMAP(imaplib.IMAP4):
         return socket.create_connection((self.host, self.port), timeout, source_address=(self.source, 0))
 
 
-class POP3(poplib.POP3):
-    def __init__(self, host, port, source):
-        self.source = source
-        super().__init__(host, port, timeout=15)
+class IMAP(FromSource, imaplib.IMAP4):
+    pass
 
-    def _create_socket(self, timeout):
-        return socket.create_connection((self.host, self.port), timeout, source_address=(self.source, 0))
+
+class POP3(FromSource, poplib.POP3):
+    pass
 
 
 class World:
@@ -299,11 +300,6 @@ service pop3-login {{
 """
 
 
-def expect(condition, message):
-    if not condition:
-        raise AssertionError(message)
-
-
 def refused(code, message):
     return code >= 500
 
@@ -481,31 +477,12 @@ SCENARIOS = [
 
 
 def main():
-    bin_dir = sys.argv[1]
-    world = World(bin_dir)
-    passed = failed = 0
-    try:
-        try:
-            world.setup()
-        except Exception as error:
-            print("FAIL setup: %s" % error)
-            print(world.logs())
-            print("0 passed, %d failed" % len(SCENARIOS))
-            return 1
-        for number, (name, scenario) in enumerate(SCENARIOS, 1):
-            try:
-                detail = scenario(world)
-                passed += 1
-                print("ok %d %s: %s" % (number, name, detail), flush=True)
-            except Exception as error:
-                failed += 1
-                print("FAIL %d %s: %s" % (number, name, error), flush=True)
-                print(world.logs(), flush=True)
-    finally:
+    world = World(sys.argv[1])
+
+    def stop():
         world.stop()
         world.remove()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return run_scenarios(SCENARIOS, world, world.setup, stop)
 
 
 if __name__ == "__main__":
