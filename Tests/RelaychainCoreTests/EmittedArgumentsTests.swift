@@ -49,4 +49,74 @@ import Testing
         #expect(
             tcpservers == scripts.filter { !$0.path.hasSuffix("log/run") }.count, "each service's tcpserver was read")
     }
+
+    /// ExecStart's words as systemd splits them, for the words SystemdQuoting writes: plain, or in
+    /// double quotes with `\\` and `\"` escaped; `$$` and `%%` stand for `$` and `%`.
+    func argv(ofExecStartIn unit: String) throws -> [String] {
+        let line = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") })
+        var words: [String] = []
+        var word: String?
+        var quoted = false
+        var escaped = false
+        for character in line.dropFirst("ExecStart=".count) {
+            if escaped {
+                word!.append(character)
+                escaped = false
+            } else if quoted {
+                if character == "\\" {
+                    escaped = true
+                } else if character == "\"" {
+                    quoted = false
+                } else {
+                    word!.append(character)
+                }
+            } else if character == " " {
+                if let done = word { words.append(done) }
+                word = nil
+            } else if character == "\"" {
+                quoted = true
+                word = word ?? ""
+            } else {
+                word = (word ?? "") + String(character)
+            }
+        }
+        if let done = word { words.append(done) }
+        return words.map { $0.replacingOccurrences(of: "$$", with: "$").replacingOccurrences(of: "%%", with: "%") }
+    }
+
+    /// spiped under systemd runs with the very words of the daemontools run script, which the
+    /// cluster test runs for real; the unit's RuntimeDirectory is the socket's directory as this
+    /// machine resolves /var/run.
+    @Test func spipedUnitsRunWhatTheRunScriptsRun() throws {
+        let url = Fixtures.url("emit", "cluster-systemd.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let units = Relaychain.build(path: "c.yaml", bytes: Array(text.utf8), specName: "c.yaml").files
+            .filter { $0.path.hasSuffix("/relaychain-spiped-relay.service") }
+        let daemontools = text.replacingOccurrences(of: "spiped: { run-by: systemd,", with: "spiped: {")
+        #expect(daemontools != text)
+        let scripts = Relaychain.build(path: "c.yaml", bytes: Array(daemontools.utf8), specName: "c.yaml").files
+            .filter { $0.path.hasSuffix("/service/spiped-relay/run") }
+        #expect(units.map { $0.path.split(separator: "/")[0] } == ["imap1", "mx1", "store1"])
+        #expect(scripts.map { $0.path.split(separator: "/")[0] } == ["imap1", "mx1", "store1"])
+        for (unit, script) in zip(units, scripts) {
+            let words = try argv(ofExecStartIn: unit.contents)
+            // The exec line alone: the lines before it make and clear the socket's directory.
+            let exec = script.contents.split(separator: "\n").filter { $0.hasPrefix("exec /") }
+            #expect(exec.count == 1, "\(script.path)")
+            let scripted = try argv(ofExecIn: "#!/bin/sh\n" + exec.joined() + "\n")
+            #expect(words.first == "/usr/bin/spiped" && words == scripted, "\(unit.path)")
+            guard words.contains("-e") else { continue }
+            let socket = try #require(words.firstIndex(of: "-s").map { words[$0 + 1] })
+            let directory = try #require(
+                unit.contents.split(separator: "\n").first { $0.hasPrefix("RuntimeDirectory=") }?.dropFirst(17))
+            // The directory may not exist here: resolve its parent, which does (/var/run).
+            let parent = URL(fileURLWithPath: socket).deletingLastPathComponent()
+            let resolved =
+                parent.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(
+                    parent.lastPathComponent
+                ).path
+            #expect(resolved == "/run/\(directory)", "\(unit.path): \(socket) is not in RuntimeDirectory \(directory)")
+            #expect(unit.contents.contains("ExecStartPre=/bin/rm -f \(socket)\n"))
+        }
+    }
 }

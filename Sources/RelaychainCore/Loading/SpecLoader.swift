@@ -356,10 +356,10 @@ final class SpecLoader {
         let user = fields[.user].map { self.reader.string($0, "user") } ?? .byDefault("nobody")
         let runBy =
             fields[.runBy].map { self.reader.choice($0, "run-by", as: Supervisor.self) } ?? .byDefault(.daemontools)
-        if let runBy, runBy.value != .daemontools, runBy.value != .runit {
+        if let runBy, runBy.value == .qmailRun {
             reader.report(
                 .error(
-                    .unknownValue, "spiped runs under daemontools or runit, not \(runBy.value.rawValue)",
+                    .unknownValue, "spiped runs under daemontools, runit or systemd, not qmail-run",
                     at: runBy.location!))
             complete = false
         }

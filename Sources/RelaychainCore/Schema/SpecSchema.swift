@@ -182,11 +182,10 @@ public enum SpecSchema {
                     (
                         key.rawValue,
                         described(
-                            "The supervisor that runs spiped on each host: daemontools (default) or runit.",
+                            "The supervisor that runs spiped on each host: daemontools (default), runit or systemd.",
                             [
-                                "enum": .array([
-                                    .string(Supervisor.daemontools.rawValue), .string(Supervisor.runit.rawValue),
-                                ])
+                                "enum": .array(
+                                    [Supervisor.daemontools, .runit, .systemd].map { .string($0.rawValue) })
                             ])
                     )
                 }
