@@ -99,13 +99,7 @@ struct SpipedTarget {
             case .store: "spiped from the other hosts to Redis (relaychain window '\(end.window)')"
             case .client: "spiped to the Redis host (relaychain window '\(end.window)')"
             }
-        text += "[Unit]\nDescription=\(description)\n"
-        // The Redis host's end binds the host's own address: it must be configured first.
-        if case .store = end.side {
-            text += "Wants=network-online.target\nAfter=network-online.target\n"
-        } else {
-            text += "After=network.target\n"
-        }
+        text += "[Unit]\nDescription=\(description)\n\(SystemdTarget.startConditions)"
         text += "\n[Service]\n"
         if case .client = end.side {
             let directory = Spiped.socketDirectory.replacing("/var/run/", with: "")

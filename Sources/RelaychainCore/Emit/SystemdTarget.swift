@@ -9,6 +9,12 @@ struct SystemdTarget {
 
     static func unitName(_ service: Service) -> String { "relaychain-\(service.name.value).service" }
 
+    /// Every unit of ours, in [Unit] after its Description: start once the network is up (tcpserver
+    /// or spiped may bind one address of the host, which must exist by then), and restart however
+    /// often it fails, as supervise does; systemd would otherwise give up after 5 starts in 10 s.
+    static let startConditions =
+        "Wants=network-online.target\nAfter=network-online.target\nStartLimitIntervalSec=0\n"
+
     func smtpFiles(_ service: Service, _ smtpd: QmailSMTPD, diagnostics: inout [Diagnostic]) -> [OutputFile] {
         var groups: [[Word]] = [[Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")]]
         if let window = plan.window(smtpd.checks) {
@@ -96,7 +102,7 @@ struct SystemdTarget {
         var text = "\(header)\n"
         text +=
             "# Install into /etc/systemd/system (setup does), then: systemctl enable --now \(Self.unitName(service))\n"
-        text += "[Unit]\nDescription=\(description)\nAfter=network.target\n\n"
+        text += "[Unit]\nDescription=\(description)\n\(Self.startConditions)\n"
         text += "[Service]\n"
         if let workingDirectory { text += "WorkingDirectory=\(workingDirectory)\n" }
         text += "ExecStart=" + lines.joined(separator: " \\\n  ") + "\n"
