@@ -1,0 +1,288 @@
+import RelayCtrlCore
+
+/// Relay windows: the store (a directory, or Redis with its users and spiped), the length,
+/// the carried variables and RELAYCLIENT.
+extension SpecLoader {
+    func window(_ name: Located<String>, _ node: YAMLNode) -> RelayWindow? {
+        let what = "window '\(name.value)'"
+        guard let fields = reader.fields(of: node, what, allowed: WindowKey.allCases) else { return nil }
+        var complete = true
+        var store: Located<String>?
+        var redis: RedisStore?
+        if let value = fields[.store] {
+            store = reader.path(value, "store")
+            if let other = fields[.redis] {
+                reader.report(
+                    .error(
+                        .wrongType, "\(what) has both 'store' and 'redis'; grants live in one place", at: other.location
+                    ))
+                complete = false
+            }
+        } else if let value = fields[.redis] {
+            redis = redisStore(value)
+            store = redis.map { Located($0.identity, at: value.location) }
+            if redis == nil { complete = false }
+        } else if !fields.suggested.contains(WindowKey.store.rawValue) {
+            reader.report(
+                .error(
+                    .missingKey, "missing required key 'store' in \(what)", at: fields.location,
+                    fix: "add 'store: /var/spool/relay-ctrl/allow' (or 'redis:' for a store that hosts share)"))
+        }
+        var length = Located.byDefault(WindowLength.relayCtrlDefault)
+        if let value = fields[.length] {
+            if let parsed = windowLength(value) { length = parsed } else { complete = false }
+        }
+        var relayClient = Located.byDefault("")
+        if let value = fields[.relayclient] {
+            if let text = reader.string(value, "relayclient") {
+                if let bad = text.value.unicodeScalars.first(where: {
+                    $0.properties.isWhitespace || "<>\"\\".unicodeScalars.contains($0)
+                }) {
+                    reader.report(
+                        .error(
+                            .badRelayClient,
+                            "'relayclient' contains '\(bad.escaped(asASCII: true))'; qmail-smtpd appends it to every "
+                                + "recipient address",
+                            at: value.location,
+                            notes: [
+                                DiagnosticNote("use \"\" (the usual) or an address suffix such as '@relay.example.org'")
+                            ]))
+                    complete = false
+                } else {
+                    relayClient = text
+                }
+            } else {
+                complete = false
+            }
+        }
+        var log = Located.byDefault(false)
+        if let value = fields[.log] {
+            if let flag = reader.bool(value, "log") { log = flag } else { complete = false }
+        }
+        var carry = RelayWindow.defaultCarry.map { Located.byDefault($0) }
+        if let value = fields[.carry] {
+            if let names = carriedVariables(value) { carry = names } else { complete = false }
+        }
+        guard complete, let store else { return nil }
+        var window = RelayWindow(
+            name: name, store: store, length: length, relayClient: relayClient, log: log, carry: carry)
+        window.redis = redis
+        return window
+    }
+
+    func redisStore(_ node: YAMLNode) -> RedisStore? {
+        guard let fields = reader.fields(of: node, "'redis'", allowed: RedisKey.allCases) else { return nil }
+        var complete = true
+        var endpoint: RedisStore.Endpoint?
+        if fields[.address] != nil, let socket = fields[.socket] {
+            reader.report(.error(.wrongType, "'redis' has both 'address' and 'socket'; name one", at: socket.location))
+            complete = false
+        }
+        if let value = fields[.address], let text = reader.string(value, "address") {
+            let host: Substring
+            let port: Substring
+            if text.value.hasPrefix("["), let close = text.value.firstIndex(of: "]") {
+                host = text.value[text.value.index(after: text.value.startIndex)..<close]
+                port = text.value[text.value.index(after: close)...].drop { $0 == ":" }
+            } else if let colon = text.value.lastIndex(of: ":"), text.value.firstIndex(of: ":") == colon {
+                host = text.value[..<colon]
+                port = text.value[text.value.index(after: colon)...]
+            } else {
+                host = Substring(text.value)
+                port = "6379"
+            }
+            if ClientAddress(String(host)) != nil, let number = Int(port), (1...65_535).contains(number) {
+                endpoint = .tcp(address: String(host), port: number)
+            } else {
+                reader.report(
+                    .error(
+                        .wrongType,
+                        "'address' must be an IP address and port, such as 192.0.2.4:6379 or [2001:db8::4]:6379",
+                        at: value.location,
+                        notes: [DiagnosticNote("names are not allowed: a DNS lookup could hang every login")]))
+                complete = false
+            }
+        } else if let value = fields[.socket] {
+            if let path = reader.path(value, "socket") {
+                endpoint = .unix(socket: path.value)
+            } else {
+                complete = false
+            }
+        } else {
+            reader.report(
+                .error(
+                    .missingKey, "'redis' needs 'address' (IP:port) or 'socket' (a Unix socket)", at: fields.location))
+            complete = false
+        }
+        let database = fields[.db].map { self.reader.int($0, "db")?.value } ?? 0
+        let prefix = fields[.prefix].map { self.reader.string($0, "prefix")?.value } ?? RedisStore.defaultPrefix
+        let writer = fields[.writer].map { self.reader.string($0, "writer") } ?? Located.byDefault("relay-writer")
+        let readerUser = fields[.reader].map { self.reader.string($0, "reader") } ?? Located.byDefault("relay-reader")
+        let directory =
+            fields[.passwordDirectory].map { self.reader.path($0, "password-dir")?.value }
+            ?? "/etc/relaychain/redis"
+        let timeout = fields[.timeout].map { self.reader.int($0, "timeout")?.value }
+        if let prefix,
+            prefix.isEmpty
+                || !prefix.unicodeScalars.allSatisfy({
+                    ("a"..."z").contains($0) || ("A"..."Z").contains($0)
+                        || ("0"..."9").contains($0) || ":._-/".unicodeScalars.contains($0)
+                })
+        {
+            self.reader.report(
+                .error(
+                    .wrongType,
+                    "'prefix' may hold letters, digits and : . _ - / only (it goes into Redis ACL key patterns)",
+                    at: fields[.prefix]!.location))
+            complete = false
+        }
+        for user in [writer, readerUser].compactMap({ $0 })
+        where !user.value.unicodeScalars.allSatisfy({
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                || "._-".unicodeScalars.contains($0)
+        }) {
+            self.reader.report(
+                .error(
+                    .badName, "Redis user '\(user.value)' may hold letters, digits and . _ - only", at: user.location!))
+            complete = false
+        }
+        var host: Located<String>?
+        if let node = fields[.host] {
+            host = reader.string(node, "host")
+            if host == nil { complete = false }
+        }
+        var spiped: Spiped?
+        if let node = fields[.spiped] {
+            spiped = self.spiped(node)
+            if spiped == nil { complete = false }
+            if host == nil, fields[.host] == nil {
+                reader.report(
+                    .error(
+                        .missingKey,
+                        "'spiped' needs 'host': the host redis-server runs on, where spiped hands connections to it",
+                        at: node.location))
+                complete = false
+            }
+        }
+        outline.redisHosts += host.map { [$0] } ?? []
+        guard complete, let endpoint, let database, let prefix, !prefix.isEmpty, let writer, let readerUser,
+            let directory,
+            timeout.map({ $0 != nil }) ?? true
+        else { return nil }
+        var store = RedisStore(
+            endpoint: endpoint, database: database, prefix: prefix, writer: writer, reader: readerUser,
+            passwordDirectory: directory, timeout: timeout ?? nil)
+        store.host = host
+        store.spiped = spiped
+        return store
+    }
+
+    func spiped(_ node: YAMLNode) -> Spiped? {
+        guard let fields = reader.fields(of: node, "'spiped'", allowed: SpipedKey.allCases) else { return nil }
+        var complete = true
+        let port = fields[.port].map { self.reader.int($0, "port") } ?? .byDefault(Spiped.defaultPort)
+        if let port, !(1...65_535).contains(port.value) {
+            reader.report(
+                .error(.wrongType, "'port' must be between 1 and 65535, found \(port.value)", at: port.location!))
+            complete = false
+        }
+        let keyFile = fields[.keyFile].map { self.reader.path($0, "key-file") }
+        let user = fields[.user].map { self.reader.string($0, "user") } ?? .byDefault("nobody")
+        let runBy =
+            fields[.runBy].map { self.reader.choice($0, "run-by", as: Supervisor.self) } ?? .byDefault(.daemontools)
+        if let runBy, runBy.value == .qmailRun {
+            reader.report(
+                .error(
+                    .unknownValue, "spiped runs under daemontools, runit or systemd, not qmail-run",
+                    at: runBy.location!))
+            complete = false
+        }
+        guard complete, let port, let user, let runBy, keyFile.map({ $0 != nil }) ?? true else { return nil }
+        return Spiped(port: port, keyFile: keyFile ?? nil, user: user, runBy: runBy)
+    }
+
+    func windowLength(_ node: YAMLNode) -> Located<WindowLength>? {
+        let text: Located<String>
+        if case .scalar(let scalar) = node, scalar.style == .plain, node.tagName == .int {
+            reader.report(
+                .error(
+                    .badDuration, "window length \(scalar.string) has no unit", at: node.location,
+                    fix: "write \(scalar.string)s for seconds, or use m or h"))
+            return nil
+        }
+        guard let written = reader.string(node, "length") else { return nil }
+        text = written
+        guard let length = WindowLength(parsing: text.value) else {
+            reader.report(
+                .error(
+                    .badDuration, "invalid window length '\(text.value)'", at: node.location,
+                    notes: [DiagnosticNote("write a number and a unit: 900s, 15m, 1h, 1h30m")]))
+            return nil
+        }
+        if length.seconds == 0 {
+            reader.report(
+                .error(
+                    .windowLength, "a window of 0s would never relay (relay-ctrl reads 0 as its 900s default)",
+                    at: node.location))
+            return nil
+        }
+        if length.seconds > 86_400 {
+            reader.report(
+                .error(
+                    .windowLength,
+                    "a window of \(text.value) is longer than a day; whoever gets the address next could relay all "
+                        + "that time",
+                    at: node.location))
+            return nil
+        }
+        if length.seconds > 3_600 {
+            reader.report(
+                .warning(
+                    .windowLength,
+                    "a window of \(text.value) is long; whoever gets the address next can relay until it ends",
+                    at: node.location,
+                    notes: [DiagnosticNote("relay-ctrl's default is 15m")]))
+        }
+        return Located(length, at: node.location)
+    }
+
+    func carriedVariables(_ node: YAMLNode) -> [Located<String>]? {
+        guard let items = reader.list(node, "carry") else { return nil }
+        var names: [Located<String>] = []
+        var complete = true
+        for item in items {
+            guard let name = reader.string(item, "carry") else {
+                complete = false
+                continue
+            }
+            guard EnvironmentName.isValid(name.value) else {
+                reader.report(
+                    .error(
+                        .badVariableName, "'\(name.value)' is not an environment variable name", at: item.location,
+                        notes: [DiagnosticNote("names are letters, digits and '_', not starting with a digit")]))
+                complete = false
+                continue
+            }
+            if let reason = EnvironmentName.carryRisk(name.value) {
+                reader.report(
+                    .error(
+                        .unsafeCarry, "carrying \(name.value) from grant files would let \(reason)", at: item.location,
+                        notes: [
+                            DiagnosticNote("any local user who can write the store can put any value in a grant file")
+                        ]))
+                complete = false
+                continue
+            }
+            if let earlier = names.first(where: { $0.value == name.value }) {
+                reader.report(
+                    .error(
+                        .duplicateEntry, "'\(name.value)' is listed twice in 'carry'", at: item.location,
+                        notes: [DiagnosticNote("first listed here", at: earlier.location)]))
+                complete = false
+                continue
+            }
+            names.append(name)
+        }
+        return complete ? names : nil
+    }
+}
