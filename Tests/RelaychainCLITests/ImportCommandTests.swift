@@ -160,4 +160,26 @@ struct ImportCommandTests {
                     + "prefix mx:, which no SMTP service checks"),
             "\(prefix.errors)")
     }
+
+    /// A RELAY_CTRL_REDIS that the tools themselves refuse (a name, not an address) is no window:
+    /// it is listed with the tools' reason, and the import fails.
+    @Test func aRedisURLTheToolsRefuseIsSaid() throws {
+        let run = try write(
+            "refused/smtp/run",
+            """
+            #!/bin/sh
+            exec /usr/bin/env - RELAY_CTRL_REDIS='redis://relay-reader@redis.example:6379/0' \\
+              /usr/bin/tcpserver -v -R -l 0 -x tcp.cdb -u 101 -g 102 0 25 \\
+              /usr/local/bin/relay-ctrl-check /var/qmail/bin/qmail-smtpd
+
+            """)
+        let result = try relaychain(["import", run])
+        #expect(result.status == 1)
+        #expect(
+            result.errors.contains(
+                "\(run):2: RELAY_CTRL_REDIS=redis://relay-reader@redis.example:6379/0: the tools refuse it, so no "
+                    + "client relays: 'redis.example' is not an IPv4 or IPv6 address (names are not looked up)"),
+            "\(result.errors)")
+        #expect(!result.output.contains("    redis: {"), "no Redis window is made of it")
+    }
 }

@@ -121,7 +121,7 @@ struct SetupScriptTests {
         // A wrong mode and a newer tcp.rules are put right, and only they.
         chmod("\(root)/var/spool/relay-ctrl/allow", 0o777)
         Thread.sleep(forTimeInterval: 0.05)
-        FileManager.default.createFile(
+        _ = FileManager.default.createFile(
             atPath: "\(output)/service/smtp/tcp.rules",
             contents: try Data(contentsOf: URL(fileURLWithPath: "\(output)/service/smtp/tcp.rules")))
         let third = try setup(["--root", root])
@@ -138,7 +138,7 @@ struct SetupScriptTests {
     @Test func aTakenServiceLinkIsLeftAlone() throws {
         try build(example("debian-dovecot23-daemontools"))
         try FileManager.default.createDirectory(atPath: "\(root)/etc/service/smtp", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: "\(root)/etc/service/smtp/run", contents: Data("#!/bin/sh\n".utf8))
+        _ = FileManager.default.createFile(atPath: "\(root)/etc/service/smtp/run", contents: Data("#!/bin/sh\n".utf8))
         let result = try setup(["--root", root])
         #expect(result.status == 1)
         #expect(

@@ -115,7 +115,7 @@ import Testing
     @Test func plantedEntriesAreNeverFollowed() throws {
         let h = try ToolHarness()
         let target = h.root.appendingPathComponent("victim")
-        FileManager.default.createFile(atPath: target.path, contents: Data("precious".utf8))
+        _ = FileManager.default.createFile(atPath: target.path, contents: Data("precious".utf8))
         try FileManager.default.createSymbolicLink(atPath: h.grantPath("192.0.2.1"), withDestinationPath: target.path)
         _ = try h.run(allow, [], environment: loginEnvironment(h, "192.0.2.1"))
         #expect(try String(contentsOf: target, encoding: .utf8) == "precious")

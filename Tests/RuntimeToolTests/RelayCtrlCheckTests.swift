@@ -146,7 +146,8 @@ import Testing
     func hostileAddressNeverBecomesAPath(_ address: String) throws {
         let h = try ToolHarness()
         // Fresh "grants" wherever such a path could lead.
-        FileManager.default.createFile(atPath: h.root.appendingPathComponent("spool/outside").path, contents: Data())
+        _ = FileManager.default.createFile(
+            atPath: h.root.appendingPathComponent("spool/outside").path, contents: Data())
         try h.plantGrant("192.0.2.7")
         let run = try h.run(check, [h.probe.path], environment: h.smtpEnvironment(address))
         #expect(run.status == 42)

@@ -229,8 +229,7 @@ enum ChainAnalyzer {
                         .warning(
                             .filterDisabledForEveryone,
                             "this rule sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) for "
-                                + "every client, "
-                                + "which makes '\(wrapper)' step aside for everyone",
+                                + "every client, which makes '\(wrapper)' step aside for everyone",
                             at: setting.name.location!,
                             notes: [DiagnosticNote("ifrelayclient already sets it for clients that logged in")]))
                 }

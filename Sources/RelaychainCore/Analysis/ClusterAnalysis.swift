@@ -24,8 +24,7 @@ enum ClusterAnalysis {
                 .error(
                     .storeOnOtherHost,
                     "service '\(checker.name.value)' on host '\(host)' checks \(window.store.value), but logins "
-                        + "record grants "
-                        + "there only on \(elsewhere)",
+                        + "record grants there only on \(elsewhere)",
                     at: checks.location!,
                     notes: [DiagnosticNote("a directory is local to its host: these grants are never seen")],
                     fix: "give window '\(window.name.value)' a 'redis' store that both hosts reach"))
@@ -51,7 +50,7 @@ enum ClusterAnalysis {
     /// (hiredis 0.14 has no TLS): from the Redis host itself, or through spiped.
     static func route(_ window: RelayWindow, _ redis: RedisStore, _ spec: Spec, into diagnostics: inout [Diagnostic]) {
         let name = window.name.value
-        let users = spec.services.filter { $0.grants?.value == name || $0.checks?.value == name }
+        let users = spec.services.filter { $0.uses(name) }
         let storeHost = redis.host?.value
         if let spiped = redis.spiped {
             if let host = spec.hosts.first(where: { $0.name.value == storeHost }), host.address == nil,
@@ -100,8 +99,7 @@ enum ClusterAnalysis {
                     .error(
                         .storeUnreachable,
                         "service '\(service.name.value)' on host '\(host)' uses window '\(name)', whose Redis is "
-                            + "\(place), "
-                            + "which only host '\(storeHost)' reaches",
+                            + "\(place), which only host '\(storeHost)' reaches",
                         at: (service.grants ?? service.checks!).location!,
                         notes: [DiagnosticNote("its grants are never seen there, or its logins never recorded")],
                         fix: fix))
@@ -121,7 +119,6 @@ enum ClusterAnalysis {
                 notes: [DiagnosticNote("hiredis 0.14 has no TLS")],
                 fix:
                     "add 'host' (where redis-server runs) and 'spiped' to the window's redis: the other hosts then "
-                    + "reach it "
-                    + "encrypted"))
+                    + "reach it encrypted"))
     }
 }

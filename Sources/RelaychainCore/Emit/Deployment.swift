@@ -182,7 +182,7 @@ public struct Deployment: Sendable, Equatable {
         func need(_ name: String) { if name != "root", !accounts.contains(name) { accounts.append(name) } }
 
         let referenced = spec.windows.filter { window in
-            spec.services.contains { $0.grants?.value == window.name.value || $0.checks?.value == window.name.value }
+            spec.services.contains { $0.uses(window.name.value) }
         }
         let stores = referenced.filter { $0.redis == nil }.map { store($0, in: spec) }
         // Each Redis user's password file, readable by the account that runs the tool as that user.

@@ -1,3 +1,5 @@
+import RelayCtrlCore
+
 /// What `relaychain import` learned from an installation's files, before it is written as a
 /// spec: the services, the windows (by store), the paths of the programs, and every line it could
 /// not express.
@@ -24,39 +26,23 @@ struct InstallationFacts {
         var passwordDirectory: String?
         var timeout: Int?
 
-        /// `redis://[user@]address:port/db` or `unix:/path?db=N&user=NAME`; nil when malformed.
-        static func parse(_ url: String) -> (endpoint: (key: String, value: String), database: Int, user: String?)? {
-            if url.hasPrefix("unix:") {
-                let rest = url.dropFirst(5)
-                let parts = rest.split(separator: "?", maxSplits: 1)
-                guard let path = parts.first, path.hasPrefix("/") else { return nil }
-                var database = 0
-                var user: String?
-                for pair in parts.dropFirst().first?.split(separator: "&") ?? [] {
-                    let field = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                    guard field.count == 2 else { return nil }
-                    switch field[0] {
-                    case "db":
-                        guard let number = Int(field[1]) else { return nil }
-                        database = number
-                    case "user": user = field[1]
-                    default: return nil
-                    }
-                }
-                return (("socket", String(path)), database, user)
+        /// RELAY_CTRL_REDIS read as the tools read it (`RedisLocation`), with the endpoint as the
+        /// spec writes it; the tools' reason when they would refuse it.
+        static func parse(_ url: String) -> Result<
+            (endpoint: (key: String, value: String), database: Int, user: String?), RedisLocation.Failure
+        > {
+            let location: RedisLocation
+            switch RedisLocation.parse(url) {
+            case .success(let parsed): location = parsed
+            case .failure(let failure): return .failure(failure)
             }
-            guard url.hasPrefix("redis://") else { return nil }
-            var rest = url.dropFirst(8)
-            var user: String?
-            if let at = rest.firstIndex(of: "@") {
-                user = String(rest[..<at])
-                rest = rest[rest.index(after: at)...]
+            let endpoint: (key: String, value: String)
+            switch location.endpoint {
+            case .unix(let path): endpoint = ("socket", path)
+            case .tcp(let address, let port):
+                endpoint = ("address", address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)")
             }
-            let parts = rest.split(separator: "/", maxSplits: 1)
-            guard let host = parts.first else { return nil }
-            let database = parts.count > 1 ? Int(parts[1]) : 0
-            guard let database else { return nil }
-            return (("address", String(host)), database, user)
+            return .success((endpoint, location.database, location.user))
         }
 
         var identity: String {
@@ -191,6 +177,14 @@ struct InstallationFacts {
     /// The file being read, so that a disagreement found while reading can name it.
     var reading: (path: String, text: String) = ("", "")
 
+    /// A NAME=value of the file being read that the spec cannot say, at the line that holds it.
+    mutating func leaveOut(_ name: String, _ value: String, reason: String) {
+        let line = reading.text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+            $0.contains("\(name)=\(value)") || $0.contains("\(name)='\(value)'")
+        }
+        leftOut.append(.init(file: reading.path, line: (line ?? 0) + 1, text: "\(name)=\(value)", reason: reason))
+    }
+
     /// Window settings from NAME=value words (RELAY_CTRL_*); the other assignments are returned.
     mutating func readWindow(_ assignments: [(String, String)], smtpSide: Bool) -> (
         store: String?, others: [(String, String)]
@@ -198,7 +192,14 @@ struct InstallationFacts {
         var others: [(String, String)] = []
         let setting = { (name: String) in assignments.first(where: { $0.0 == name })?.1 }
         let index: Int
-        if let url = setting("RELAY_CTRL_REDIS"), let parsed = Redis.parse(url) {
+        let url = setting("RELAY_CTRL_REDIS")
+        let location = url.map(Redis.parse)
+        if let url, case .failure(let failure) = location {
+            let why = failure.description.replacing("RELAY_CTRL_REDIS: ", with: "")
+            leaveOut("RELAY_CTRL_REDIS", url, reason: "the tools refuse it, so no client relays: \(why)")
+            return (nil, assignments.filter { !$0.0.hasPrefix("RELAY_CTRL_REDIS") })
+        }
+        if case .success(let parsed) = location {
             var redis = Redis(
                 endpoint: parsed.endpoint, database: parsed.database,
                 prefix: setting("RELAY_CTRL_REDIS_PREFIX") ?? RedisStore.defaultPrefix)
@@ -225,16 +226,10 @@ struct InstallationFacts {
             case "RELAY_CTRL_EXPIRY":
                 // The writer's expiry is Redis's TTL, the reader's its own window: they must agree.
                 if let known = windows[index].expiry, let new = Int(value), known != new {
-                    let line = reading.text.split(separator: "\n", omittingEmptySubsequences: false)
-                        .firstIndex {
-                            $0.contains("RELAY_CTRL_EXPIRY=\(value)") || $0.contains("RELAY_CTRL_EXPIRY='\(value)'")
-                        }
-                    leftOut.append(
-                        .init(
-                            file: reading.path, line: (line ?? 0) + 1, text: "RELAY_CTRL_EXPIRY=\(value)",
-                            reason:
-                                "another file gives the same window RELAY_CTRL_EXPIRY=\(known); a window has one length"
-                        ))
+                    leaveOut(
+                        name, value,
+                        reason: "another file gives the same window RELAY_CTRL_EXPIRY=\(known); a window has one length"
+                    )
                     continue
                 }
                 windows[index].expiry = Int(value)

@@ -85,8 +85,7 @@ public enum SpecSchema {
         case .prefix:
             described(
                 "Installation prefix of relaychain's tools and of programs the profile does not place "
-                    + "(<prefix>/bin/NAME). "
-                    + "Default: the profile's (/usr/local without one).", ref: "absolutePath")
+                    + "(<prefix>/bin/NAME). Default: the profile's (/usr/local without one).", ref: "absolutePath")
         case .dovecotConfD:
             described(
                 "The directory dovecot.conf includes conf.d/*.conf from; setup installs Dovecot 2 fragments there. "
@@ -353,8 +352,7 @@ public enum SpecSchema {
         case .rules:
             described(
                 "tcpserver's access rules after the relay networks, first match wins: from (an address prefix, \"\" "
-                    + "for "
-                    + "every client), deny, set (variables for matching clients, e.g. RBLSMTPD).",
+                    + "for every client), deny, set (variables for matching clients, e.g. RBLSMTPD).",
                 [
                     "type": .string("array"),
                     "items": closedObject(

@@ -1,3 +1,5 @@
+import RelayCtrlCore
+
 /// A Redis store shared by hosts: where it is, and the least-privilege users that write (the
 /// login side: SET only) and read (the SMTP side: GET only) its keys.
 public struct RedisStore: Sendable, Equatable {
@@ -29,7 +31,7 @@ public struct RedisStore: Sendable, Equatable {
     /// How the other hosts reach it: an encrypted, authenticated pipe.
     public var spiped: Spiped?
 
-    public static let defaultPrefix = "relay-ctrl:"
+    public static let defaultPrefix = RedisLocation.defaultPrefix
 
     /// RELAY_CTRL_REDIS for one of the two users.
     public func url(as user: String) -> String {

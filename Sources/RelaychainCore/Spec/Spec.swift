@@ -251,6 +251,9 @@ public struct Service: Sendable {
         if case .qmailSMTPD(let smtpd) = role { return smtpd.checks }
         return nil
     }
+
+    /// Whether the service grants or checks the window of that name.
+    public func uses(_ window: String) -> Bool { grants?.value == window || checks?.value == window }
 }
 
 public enum ServiceRole: Sendable {
