@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""End-to-end scenarios with real servers on loopback: Dovecot 2.3 logins (imaplib, poplib)
-open relay windows that the SMTP chain under tcpserver honours (smtplib), and nothing else does.
+"""End-to-end scenarios with real servers on loopback: Dovecot logins (imaplib, poplib) open relay
+windows that the SMTP chain under tcpserver honours (smtplib), and nothing else does. The spec and
+Dovecot's own configuration follow the installed Dovecot: 2.3 on Debian 12, 2.4 on Debian 13.
 
-Usage: e2e/scenarios.py RELAYCHAIN_BIN_DIR   (run by e2e/run, which installs what it needs)
+Usage: e2e/scenarios.py RELAYCHAIN_BIN_DIR   (run by e2e/run, which installs what it needs, and
+inside the Debian 13 root by e2e/trixie/run)
 Prints one line per scenario and a closing "N passed, N failed" line; exits 1 on any failure.
 Every process it starts is stopped by pid and its temporary folder removed, also on failure;
 logs are printed when a scenario fails.
@@ -100,8 +102,11 @@ class World:
         # script (run as root, as an administrator would) prepares everything else.
         self.smtp4 = free_port()
         self.smtp6 = free_port(socket.AF_INET6, "::1") if self.ipv6 else free_port()
+        self.dovecot_release = dovecot_release()
+        self.dovecot = dovecot_version(self.dovecot_release)
+        print("Dovecot %s: the spec says version \"%s\"" % (self.dovecot_release, self.dovecot), flush=True)
         with open(os.path.join(REPO, "e2e", "spec.template.yaml")) as f:
-            spec = f.read().replace("@ROOT@", self.root)
+            spec = f.read().replace("@ROOT@", self.root).replace("@DOVECOT@", self.dovecot)
             spec = spec.replace("@SMTP4@", str(self.smtp4)).replace("@SMTP6@", str(self.smtp6))
         with open(self.path("spec.yaml"), "w") as f:
             f.write(spec)
@@ -132,7 +137,7 @@ class World:
         self.pop3 = free_port()
         listen = "127.0.0.1, ::1" if self.ipv6 else "127.0.0.1"
         with open(self.path("dovecot.conf"), "w") as f:
-            f.write(DOVECOT_CONF.format(root=self.root, listen=listen, imap=self.imap, pop3=self.pop3))
+            f.write(DOVECOT_CONF[self.dovecot].format(root=self.root, listen=listen, imap=self.imap, pop3=self.pop3))
         check = subprocess.run(["doveconf", "-c", self.path("dovecot.conf"), "-n"], capture_output=True, text=True)
         if check.returncode != 0:
             raise RuntimeError("doveconf rejects the configuration:\n" + check.stderr)
@@ -259,8 +264,22 @@ class World:
         return path if os.path.exists(path) else None
 
 
-DOVECOT_CONF = """\
-# The end-to-end test's own Dovecot instance.
+def dovecot_release():
+    """The installed Dovecot's release, as `dovecot --version` says it ("2.4.1-4")."""
+    return subprocess.run(["dovecot", "--version"], capture_output=True, text=True, check=True).stdout.split()[0]
+
+
+def dovecot_version(release):
+    """The spec's version for a release: its major.minor ("2.4.1-4" is 2.4)."""
+    version = ".".join(release.split(".")[:2])
+    expect(version in DOVECOT_CONF, "no configuration for Dovecot %s" % release)
+    return version
+
+
+# The end-to-end test's own Dovecot instance, in each version's words: 2.4 renamed most settings
+# (auth_allow_cleartext, passwd_file_path, userdb fields, mail_driver and mail_path, %{user}).
+DOVECOT_CONF = {}
+DOVECOT_CONF["2.3"] = """\
 base_dir = {root}/run/
 state_dir = {root}/state/
 instance_name = relaychain-e2e
@@ -280,6 +299,49 @@ userdb {{
   args = uid=nobody gid=nogroup home={root}/home/%u
 }}
 mail_location = maildir:~/Maildir
+service imap-login {{
+  inet_listener imap {{
+    port = {imap}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = {pop3}
+  }}
+  inet_listener pop3s {{
+    port = 0
+  }}
+}}
+!include {root}/dovecot-conf.d/relaychain-mail.conf
+"""
+DOVECOT_CONF["2.4"] = """\
+dovecot_config_version = 2.4.1
+dovecot_storage_version = 2.4.1
+base_dir = {root}/run/
+state_dir = {root}/state/
+instance_name = relaychain-e2e
+log_path = {root}/log/dovecot.log
+info_log_path = {root}/log/dovecot.log
+protocols = imap pop3
+listen = {listen}
+ssl = no
+auth_allow_cleartext = yes
+auth_mechanisms = plain login
+passdb passwd-file {{
+  passwd_file_path = {root}/passwd
+}}
+userdb static {{
+  fields {{
+    uid = nobody
+    gid = nogroup
+    home = {root}/home/%{{user}}
+  }}
+}}
+mail_driver = maildir
+mail_path = ~/Maildir
 service imap-login {{
   inet_listener imap {{
     port = {imap}

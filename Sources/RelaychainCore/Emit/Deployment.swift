@@ -282,9 +282,12 @@ public struct Deployment: Sendable, Equatable {
             let key = end.spiped.keyPath(window: end.window)
             if !spipedKeys.contains(key) { spipedKeys.append(key) }
             if case .store = end.side {
+                // The file holds ACL lines only (Redis 8 and Valkey 8 refuse anything else in an aclfile),
+                // so what to do with it is said here.
                 manual.append(
-                    "put the lines of ../redis/\(end.window).acl in this host's Redis aclfile, then ACL LOAD and give "
-                        + "each user its password (ACL SETUSER <user> >PASSWORD)")
+                    "copy ../redis/\(end.window).acl to the aclfile this host's redis.conf names (it holds only "
+                        + "ACL lines, as Redis requires), run ACL LOAD, then give each user its password: "
+                        + "ACL SETUSER <user> >PASSWORD, then ACL SAVE")
             }
         }
         if produced.contains("rc.conf") {

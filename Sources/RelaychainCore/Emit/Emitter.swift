@@ -93,7 +93,7 @@ enum Emitter {
             guard let redis = window.redis, spec.services.contains(where: { $0.uses(window.name.value) }) else {
                 continue
             }
-            files.append(RedisTarget.aclFile(window, redis, header: header))
+            files.append(RedisTarget.aclFile(window, redis))
         }
         // Redis expires its keys itself: relay-ctrl-age is for directory stores.
         let referenced = spec.windows.filter { window in
@@ -134,7 +134,7 @@ enum Emitter {
             guard let redis = window.redis, spec.services.contains(where: { $0.uses(window.name.value) }) else {
                 continue
             }
-            files.append(RedisTarget.aclFile(window, redis, header: header))
+            files.append(RedisTarget.aclFile(window, redis))
         }
         return (files.sorted { $0.path < $1.path }, diagnostics)
     }

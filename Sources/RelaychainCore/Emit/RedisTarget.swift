@@ -2,19 +2,20 @@
 /// only SET the window's keys, the SMTP side's only GET them; no other command, key or channel.
 /// Passwords are not in any emitted file: each is set on the Redis host from its password file.
 enum RedisTarget {
-    static func aclFile(_ window: RelayWindow, _ redis: RedisStore, header: String) -> OutputFile {
+    /// Redis's `aclfile` as it is: Redis 8 and Valkey 8 refuse any line that is not a `user`
+    /// line, comments and our usual header included, so the file holds the users alone and
+    /// what to do with it is said by setup (Deployment) and README.
+    static func aclFile(_ window: RelayWindow, _ redis: RedisStore) -> OutputFile {
         let keys = "~\(redis.prefix)*"
         let select = redis.database == 0 ? "" : " +select"
-        var text = "\(header)\n"
-        text += "# Redis 7 ACL users for window '\(window.name.value)' (\(redis.identity)): put the lines below\n"
-        text += "# in the Redis host's aclfile (without these comments: an aclfile takes none), or run each as\n"
-        text += "# ACL SETUSER; then give each user its password, the one\n"
-        text += "# in \(redis.passwordDirectory)/<user>.password on the hosts: ACL SETUSER <user> >PASSWORD\n"
-        text += "# No connection may act without one of these users (or others the administrator adds):\n"
-        text += "# spiped and Unix sockets let local accounts reach Redis, and only a password lets them in.\n"
-        text += "user default off\n"
-        text += "user \(redis.writer.value) on \(keys) resetchannels -@all +set\(select)\n"
-        text += "user \(redis.reader.value) on \(keys) resetchannels -@all +get\(select)\n"
-        return OutputFile(path: "redis/\(window.name.value).acl", contents: text)
+        let text = """
+            user default off
+            user \(redis.writer.value) on \(keys) resetchannels -@all +set\(select)
+            user \(redis.reader.value) on \(keys) resetchannels -@all +get\(select)
+
+            """
+        return OutputFile(path: aclPath(window), contents: text)
     }
+
+    static func aclPath(_ window: RelayWindow) -> String { "redis/\(window.name.value).acl" }
 }
