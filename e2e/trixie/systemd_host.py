@@ -8,25 +8,20 @@ with Debian's own Dovecot 2.4 (IMAP STARTTLS, POP3 STLS, as a system account thr
 checks that the SMTP service relays for that client and nobody else, comes back after its main
 process is killed, and logs to the journal.
 
-Usage: e2e/trixie/systemd.py RELAYCHAIN_BIN_DIR   (run by e2e/trixie/run, in the booted root)
+Usage: e2e/trixie/systemd_host.py RELAYCHAIN_BIN_DIR   (run by e2e/trixie/run, in the booted root)
 Prints one line per scenario and a closing "N passed, N failed" line; exits 1 on any failure.
 The machine is thrown away afterwards (its root is a copy-on-write layer).
 """
 import os
 import pwd
-import shutil
-import smtplib
 import ssl
-import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import expect, run_scenarios  # noqa: E402
-from scenarios import FOREIGN, IMAP, POP3, TOOLS, wait_for_port  # noqa: E402
+from booted import STANDIN, active, build_and_setup, expect, install_tools, run, send, systemctl_show
+from harness import run_scenarios
+from scenarios import IMAP, POP3, wait_for_port
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-STANDIN = "/srv/relaychain-test"
 PORT = 2525
 PASSWORD = "correct horse"
 SPEC = """\
@@ -55,17 +50,6 @@ services:
 """ % (STANDIN, PORT)
 
 
-def run(*argv, check=True):
-    result = subprocess.run(list(argv), capture_output=True, text=True, timeout=120)
-    if check and result.returncode != 0:
-        raise AssertionError("%s: exit %d\n%s%s" % (" ".join(argv), result.returncode, result.stdout, result.stderr))
-    return result
-
-
-def systemctl_show(unit, prop):
-    return run("systemctl", "show", "-P", prop, unit).stdout.strip()
-
-
 def unverified():
     # Debian's snakeoil certificate: the test wants the login to happen, not the CA.
     context = ssl.create_default_context()
@@ -77,32 +61,13 @@ def unverified():
 class Machine:
     def __init__(self, bin_dir):
         self.bin_dir = bin_dir
-        self.setup_output = ""
+        self.then = []
 
     def start(self):
-        for tool in TOOLS:
-            shutil.copy2(os.path.join(self.bin_dir, tool), "/usr/local/bin/" + tool)
-        os.makedirs(STANDIN + "/bin")
-        os.makedirs(STANDIN + "/standin")
-        os.chmod(STANDIN + "/standin", 0o777)
-        shutil.copy2(os.path.join(REPO, "e2e", "qmail-smtpd-standin"), STANDIN + "/bin/qmail-smtpd-standin")
-        for account in ["qmaild", "qmaill"]:
-            run("sh", "-c", "id %s >/dev/null 2>&1 || useradd --system --no-create-home "
-                "--shell /usr/sbin/nologin %s" % (account, account))
+        install_tools(self.bin_dir)
         run("useradd", "--create-home", "alice")
-        run("sh", "-c", "echo 'alice:%s' | chpasswd" % PASSWORD)
-        os.makedirs("/root/relaychain")
-        with open("/root/relaychain/spec.yaml", "w") as f:
-            f.write(SPEC)
-        run(os.path.join(self.bin_dir, "relaychain"), "build", "/root/relaychain/spec.yaml",
-            "--output", "/root/relaychain/gen")
-        self.setup_output = run("/root/relaychain/gen/setup").stdout
-        # setup names the commands that start what it installed ("then: ..."); an administrator
-        # runs them next, and so does this test.
-        self.then = [line[len("then: "):] for line in self.setup_output.splitlines() if line.startswith("then: ")]
-        expect(self.then, "setup named no next step:\n" + self.setup_output)
-        for command in self.then:
-            run("sh", "-c", command)
+        run("chpasswd", input="alice:%s\n" % PASSWORD)
+        self.then = build_and_setup(self.bin_dir, SPEC)
         wait_for_port("127.0.0.1", 143)
         wait_for_port("127.0.0.1", 110)
         wait_for_port("127.0.0.1", PORT)
@@ -145,26 +110,7 @@ class Machine:
                 pass
 
     def send(self, source):
-        """MAIL and RCPT to a foreign recipient; returns (RCPT code, the stand-in's environment)."""
-        before = set(os.listdir(STANDIN + "/standin"))
-        client = smtplib.SMTP("127.0.0.1", PORT, source_address=(source, 0), timeout=15)
-        try:
-            client.ehlo("client.example")
-            client.mail("alice@example.test")
-            code, _ = client.rcpt(FOREIGN)
-        finally:
-            try:
-                client.quit()
-            except Exception:
-                pass
-        new = sorted(set(os.listdir(STANDIN + "/standin")) - before)
-        new = [name for name in new if name.startswith("env.%s." % source)]
-        environment = None
-        if new:
-            import json
-            with open(os.path.join(STANDIN, "standin", new[-1])) as f:
-                environment = json.load(f)
-        return code, environment
+        return send(source, "127.0.0.1", PORT)
 
 
 def setup_enabled_the_unit(m):
@@ -172,7 +118,7 @@ def setup_enabled_the_unit(m):
     expect(m.then == ["doveadm reload", "systemctl daemon-reload && systemctl enable --now relaychain-smtp.service"],
            "setup's next steps: %s" % m.then)
     expect(run("systemctl", "is-enabled", "relaychain-smtp.service").stdout.strip() == "enabled", "not enabled")
-    expect(run("systemctl", "is-active", "relaychain-smtp.service").stdout.strip() == "active", "not active")
+    expect(active("relaychain-smtp.service"), "not active")
     verify = run("systemd-analyze", "verify", "/etc/systemd/system/relaychain-smtp.service", check=False)
     expect(verify.returncode == 0 and not verify.stderr.strip(), "systemd-analyze verify: " + verify.stderr)
     version = run("systemctl", "--version").stdout.split("\n")[0]
@@ -244,7 +190,7 @@ def logs_to_the_journal(m):
 
 
 def cron_runs_the_age_line(m):
-    expect(run("systemctl", "is-active", "cron.service").stdout.strip() == "active", "cron is not running")
+    expect(active("cron.service"), "cron is not running")
     installed = [name for name in os.listdir("/etc/cron.d") if name.startswith("relaychain-")]
     expect(installed, "setup installed no cron.d file")
     return "cron.service active; /etc/cron.d/%s installed" % installed[0]

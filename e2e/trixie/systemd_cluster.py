@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""A cluster spec's spiped units under a real systemd: two Debian 13 machines booted side by side
+(e2e/trixie/enter --boot-pair), 'store' (192.0.2.30: Debian's redis-server under systemd, the
+emitted ACL users, the store end of spiped) and 'mx' (192.0.2.21: the SMTP service and the client
+end of spiped, both units). Each runs its own part of one build and its own setup, then the next
+steps setup names; the Redis steps are the ones setup says to do by hand. A grant that
+relay-ctrl-allow writes on the store is honoured by the SMTP service on mx, through both spiped
+units; an address without one is refused.
+
+Usage: e2e/trixie/systemd_cluster.py RELAYCHAIN_BIN_DIR store|mx   (run on each machine)
+The machines hand over through /run-relaychain-shared: the store writes the spiped key and the
+ACL users' passwords there, then 'ready'; mx writes 'done' when its checks are over. Every wait
+is bounded. Prints one line per scenario and "N passed, N failed"; exits 1 on any failure.
+"""
+import os
+import secrets
+import sys
+import time
+
+from booted import STANDIN, active, build_and_setup, expect, install_tools, run, send
+from harness import run_scenarios
+from scenarios import wait_for_port
+
+SHARED = "/run-relaychain-shared"
+PORT = 2525
+GRANTED, STRANGER = "198.51.100.77", "198.51.100.78"
+ADMIN = "relaychain-test-admin"
+SPEC = """\
+relaychain: 1
+platform:
+  profile: debian
+  paths:
+    qmail-smtpd: %s/bin/qmail-smtpd-standin
+hosts:
+  imap: { address: 192.0.2.10 }
+  mx: { address: 192.0.2.21 }
+  store: { address: 192.0.2.30 }
+windows:
+  relay:
+    redis: { address: "127.0.0.1:6379", host: store, spiped: { run-by: systemd, port: 8380 } }
+    length: 20m
+    log: true
+services:
+  mail: { server: dovecot, version: "2.4", protocols: [imap], grants: relay, host: imap }
+  smtp: { server: qmail-smtpd, run-by: systemd, listen: 192.0.2.21, port: %d, checks: relay, host: mx }
+""" % (STANDIN, PORT)
+KEY = "/etc/relaychain/spiped/relay.key"
+PASSWORDS = "/etc/relaychain/redis"
+
+
+def wait_for(path, seconds=90):
+    deadline = time.time() + seconds
+    while not os.path.exists(path):
+        expect(time.time() < deadline, "%s did not appear within %d s" % (path, seconds))
+        time.sleep(0.2)
+
+
+def write(path, text, mode=0o600):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+def redis(*words, user=ADMIN, password=None):
+    password = password or open(os.path.join(SHARED, "admin.password")).read().strip()
+    return run("redis-cli", "--no-auth-warning", "-h", "127.0.0.1", "--user", user, "--pass", password,
+               *words).stdout.strip()
+
+
+class Store:
+    def __init__(self, bin_dir):
+        self.bin_dir = bin_dir
+
+    def start(self):
+        install_tools(self.bin_dir)
+        # The administrator's part: one spiped key for every host, a password per ACL user.
+        key = secrets.token_bytes(32)
+        os.makedirs(os.path.dirname(KEY), exist_ok=True)
+        with open(KEY, "wb") as f:
+            f.write(key)
+        os.chmod(KEY, 0o600)
+        passwords = {user: secrets.token_hex(16) for user in ["relay-writer", "relay-reader", "admin"]}
+        self.then = build_and_setup(self.bin_dir, SPEC, "store")
+        # setup's by-hand step: the emitted ACL file as redis.conf's aclfile, beside a user of the
+        # administrator's (the file turns the default user off), then each user's password.
+        with open("/root/relaychain/gen/redis/relay.acl") as f:
+            acl = f.read()
+        write("/etc/redis/users.acl", acl + "user %s on >%s ~* &* +@all\n" % (ADMIN, passwords["admin"]), 0o640)
+        run("chown", "redis:redis", "/etc/redis/users.acl")
+        with open("/etc/redis/redis.conf", "a") as f:
+            f.write("aclfile /etc/redis/users.acl\n")
+        write(os.path.join(SHARED, "admin.password"), passwords["admin"] + "\n")
+        run("systemctl", "enable", "--now", "redis-server.service")
+        wait_for_port("127.0.0.1", 6379)
+        for user in ["relay-writer", "relay-reader"]:
+            expect(redis("ACL", "SETUSER", user, ">" + passwords[user]) == "OK", "ACL SETUSER " + user)
+        expect(redis("ACL", "SAVE") == "OK", "ACL SAVE")
+        write(os.path.join(PASSWORDS, "relay-writer.password"), passwords["relay-writer"] + "\n")
+        # A login's grant, written by relay-ctrl-allow with the writer's words.
+        environment = dict(os.environ, TCPREMOTEIP=GRANTED, USER="alice", RELAY_CTRL_EXPIRY="1200",
+                           RELAY_CTRL_REDIS="redis://relay-writer@127.0.0.1:6379/0",
+                           RELAY_CTRL_REDIS_PASSWORD_FILE=os.path.join(PASSWORDS, "relay-writer.password"))
+        allow = __import__("subprocess").run(["/usr/local/bin/relay-ctrl-allow", "true"], env=environment,
+                                             capture_output=True, text=True, timeout=30)
+        expect(allow.returncode == 0, "relay-ctrl-allow: %d %s" % (allow.returncode, allow.stderr))
+        with open(os.path.join(SHARED, "relay.key"), "wb") as f:
+            f.write(key)
+        write(os.path.join(SHARED, "relay-reader.password"), passwords["relay-reader"] + "\n")
+        write(os.path.join(SHARED, "ready"), "")
+
+    def stop(self):
+        # mx's checks go through this machine: it stays up until they are over.
+        wait_for(os.path.join(SHARED, "done"), 180)
+
+    def logs(self):
+        return run("journalctl", "-b", "--no-pager", "-n", "60", check=False).stdout
+
+
+class MX:
+    def __init__(self, bin_dir):
+        self.bin_dir = bin_dir
+
+    def start(self):
+        install_tools(self.bin_dir)
+        # The clients, on this machine's loopback: their addresses are the relay's to judge.
+        for address in [GRANTED, STRANGER]:
+            run("ip", "address", "add", address + "/32", "dev", "lo")
+        wait_for(os.path.join(SHARED, "ready"))
+        os.makedirs(os.path.dirname(KEY), exist_ok=True)
+        with open(os.path.join(SHARED, "relay.key"), "rb") as source, open(KEY, "wb") as f:
+            f.write(source.read())
+        os.chmod(KEY, 0o600)
+        with open(os.path.join(SHARED, "relay-reader.password")) as f:
+            write(os.path.join(PASSWORDS, "relay-reader.password"), f.read())
+        self.then = build_and_setup(self.bin_dir, SPEC, "mx")
+        wait_for_port("192.0.2.21", PORT)
+
+    def stop(self):
+        write(os.path.join(SHARED, "done"), "")
+
+    def logs(self):
+        return run("journalctl", "-b", "--no-pager", "-n", "60", check=False).stdout
+
+
+def store_runs_its_units(s):
+    expect(s.then == ["systemctl daemon-reload && systemctl enable --now relaychain-spiped-relay.service"],
+           "setup's next steps: %s" % s.then)
+    expect(active("relaychain-spiped-relay.service"), "the store end of spiped is not active")
+    listening = run("ss", "-Hltn", "sport = :8380").stdout
+    expect("192.0.2.30:8380" in listening, "nothing listens on 192.0.2.30:8380: %r" % listening)
+    expect(redis("TTL", "relay-ctrl:" + GRANTED).isdigit(), "relay-ctrl-allow wrote no key with a TTL")
+    return "relaychain-spiped-relay.service active on 192.0.2.30:8380; Redis holds the grant for " + GRANTED
+
+
+def mx_runs_its_units(m):
+    expect(sorted(m.then) == ["systemctl daemon-reload && systemctl enable --now relaychain-smtp.service",
+                              "systemctl daemon-reload && systemctl enable --now relaychain-spiped-relay.service"],
+           "setup's next steps: %s" % m.then)
+    for unit in ["relaychain-spiped-relay.service", "relaychain-smtp.service"]:
+        expect(active(unit), unit + " is not active")
+    # spiped makes its socket a moment after systemd has started it.
+    wait_for("/var/run/relaychain/relay.redis.sock", 10)
+    return "relaychain-spiped-relay.service and relaychain-smtp.service active"
+
+
+def mx_relays_for_the_grant(m):
+    code, environment = send(GRANTED, "192.0.2.21", PORT)
+    expect(code == 250, "RCPT for the address the store granted: %d" % code)
+    expect(environment.get("RELAYCLIENT") == "" and environment.get("USER") == "alice", "env: %s" % environment)
+    return "relayed for %s through spiped on both machines (USER=alice carried)" % GRANTED
+
+
+def mx_refuses_a_stranger(m):
+    code, environment = send(STRANGER, "192.0.2.21", PORT)
+    expect(code == 553 and "RELAYCLIENT" not in (environment or {}), "RCPT for a stranger: %d" % code)
+    return "refused %s (553)" % STRANGER
+
+
+SCENARIOS = {
+    "store": [("the store's spiped unit and Redis", store_runs_its_units)],
+    "mx": [("mx's spiped and SMTP units", mx_runs_its_units),
+           ("a grant on the store relays on mx", mx_relays_for_the_grant),
+           ("no grant: refused", mx_refuses_a_stranger)],
+}
+
+
+def main():
+    bin_dir, role = sys.argv[1], sys.argv[2]
+    machine = Store(bin_dir) if role == "store" else MX(bin_dir)
+    return run_scenarios(SCENARIOS[role], machine, machine.start, machine.stop)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
