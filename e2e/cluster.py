@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """The cluster end to end, on real hosts made of network namespaces: a login host with real
 Dovecot 2.3, two SMTP hosts with the emitted tcpserver chains under daemontools, a Redis host
-with a real redis-server and the emitted ACL lines, and a client host, joined by a bridge.
+with a real redis-server and the emitted ACL lines, and a client host, joined by a bridge in a
+namespace of its own; hosts and clients have documentation addresses (192.0.2.0/24 the hosts,
+198.51.100.0/24 and 203.0.113.0/24 the clients, 2001:db8::/64).
 The hosts reach Redis through the emitted spiped services. Each host runs its own part of the
 output and its own setup, in a mount namespace of its own (its own service directory, password
 files and /run/relaychain), as separate machines would.
 
 Usage: e2e/cluster.py RELAYCHAIN_BIN_DIR TAG   (run by e2e/cluster, which installs what it needs
-and removes the namespaces named TAG-* and the bridge TAG-br again, also when this is killed)
+and removes the namespaces named TAG-* again, the switch's among them, also when this is killed)
 Prints one line per scenario and "N passed, N failed"; exits 1 on any failure, with the logs.
 """
 import concurrent.futures
@@ -46,11 +48,11 @@ CLONE_NEWNET = 0x40000000
 
 
 def host_v4(name):
-    return "10.78.0.%d" % HOSTS[name]
+    return "192.0.2.%d" % HOSTS[name]
 
 
 def host_v6(name):
-    return "fd78::%d" % HOSTS[name]
+    return "2001:db8::%d" % HOSTS[name]
 
 
 def run(argv, check=True, **kwargs):
@@ -61,7 +63,8 @@ def run(argv, check=True, **kwargs):
 
 
 class Network:
-    """A bridge in this namespace and one namespace per host, each on a veth pair."""
+    """One namespace per host, each on a veth pair to a bridge in a namespace of its own (the
+    switch), so that no frame between hosts passes through the namespace this test runs in."""
 
     def __init__(self, tag):
         self.tag = tag
@@ -69,30 +72,33 @@ class Network:
     def ns(self, name):
         return "%s-%s" % (self.tag, name)
 
-    def veth(self, name):
-        return "%s-%s" % (self.tag, name)
-
     def up(self):
-        run(["ip", "link", "add", self.tag + "-br", "type", "bridge"])
-        run(["ip", "link", "set", self.tag + "-br", "up"])
+        switch = self.ns("switch")
+        run(["ip", "netns", "add", switch])
+        run(["ip", "-n", switch, "link", "add", "name", "br0", "type", "bridge"])
+        run(["ip", "-n", switch, "link", "set", "br0", "up"])
         for name in list(HOSTS) + ["client"]:
             run(["ip", "netns", "add", self.ns(name)])
-            run(["ip", "link", "add", self.veth(name), "type", "veth", "peer", "name", "eth0", "netns", self.ns(name)])
-            run(["ip", "link", "set", self.veth(name), "master", self.tag + "-br", "up"])
+            run(["ip", "-n", switch, "link", "add", name, "type", "veth", "peer", "name", "eth0", "netns", self.ns(name)])
+            run(["ip", "-n", switch, "link", "set", name, "master", "br0"])
+            run(["ip", "-n", switch, "link", "set", name, "up"])
             commands = ["link set lo up", "link set eth0 up"]
             if name == "client":
                 # One address per scenario and per concurrent client: a grant belongs to an address.
-                commands += ["address add 10.78.1.%d/16 dev eth0" % i for i in range(1, 61)]
-                commands += ["address add 10.78.2.%d/16 dev eth0" % i for i in range(1, LOAD + 1)]
-                commands += ["address add fd78::1:%d/64 dev eth0 nodad" % i for i in range(1, 11)]
+                # Clients in two documentation ranges, the hosts in a third: all on the one bridge.
+                commands += ["address add 198.51.100.%d/24 dev eth0" % i for i in range(1, 61)]
+                commands += ["address add 203.0.113.%d/24 dev eth0" % i for i in range(1, LOAD + 1)]
+                commands += ["address add 2001:db8::1:%d/64 dev eth0 nodad" % i for i in range(1, 11)]
+                commands += ["route add 192.0.2.0/24 dev eth0"]
             else:
-                commands += ["address add %s/16 dev eth0" % host_v4(name),
-                             "address add %s/64 dev eth0 nodad" % host_v6(name)]
+                commands += ["address add %s/24 dev eth0" % host_v4(name),
+                             "address add %s/64 dev eth0 nodad" % host_v6(name),
+                             "route add 198.51.100.0/24 dev eth0", "route add 203.0.113.0/24 dev eth0"]
             batch = "\n".join(commands) + "\n"
             subprocess.run(["ip", "-n", self.ns(name), "-batch", "-"], input=batch, text=True, check=True)
 
     def down(self):
-        for name in list(HOSTS) + ["client"]:
+        for name in list(HOSTS) + ["client", "switch"]:
             pids = run(["ip", "netns", "pids", self.ns(name)], check=False).stdout.split()
             for pid in pids:
                 try:
@@ -100,7 +106,6 @@ class Network:
                 except ProcessLookupError:
                     pass
             run(["ip", "netns", "del", self.ns(name)], check=False)
-        run(["ip", "link", "del", self.tag + "-br"], check=False)
 
 
 class Client:
@@ -436,61 +441,61 @@ def doctor_on_every_host(c):
 
 def no_login(c):
     for mx in ["mx1", "mx2"]:
-        code, _ = c.send(mx, "10.78.1.1")
+        code, _ = c.send(mx, "198.51.100.1")
         expect(code >= 500, "%s answered RCPT with %d for a client that never logged in" % (mx, code))
     return "RCPT refused on mx1 and mx2"
 
 
 def login_relays_through_both(c):
-    expect(c.login("10.78.1.2"), "login failed")
-    value = c.grant("10.78.1.2")
+    expect(c.login("198.51.100.2"), "login failed")
+    value = c.grant("198.51.100.2")
     expect(value.startswith("relay-ctrl-time=") and "USER=alice" in value, "the grant in Redis: %r" % value)
     for mx in ["mx1", "mx2"]:
-        expect(c.relays(mx, "10.78.1.2"), "%s refused the client that logged in on the IMAP host" % mx)
+        expect(c.relays(mx, "198.51.100.2"), "%s refused the client that logged in on the IMAP host" % mx)
     return "login on imap, RCPT accepted on mx1 and mx2; Redis holds %r" % value.replace("\0", "\\0")
 
 
 def wrong_password(c):
-    expect(not c.login("10.78.1.3", password="wrong"), "a wrong password logged in")
-    expect(c.grant("10.78.1.3") == "", "a failed login left a grant")
+    expect(not c.login("198.51.100.3", password="wrong"), "a wrong password logged in")
+    expect(c.grant("198.51.100.3") == "", "a failed login left a grant")
     for mx in ["mx1", "mx2"]:
-        expect(not c.relays(mx, "10.78.1.3"), "%s relays after a failed login" % mx)
+        expect(not c.relays(mx, "198.51.100.3"), "%s relays after a failed login" % mx)
     return "no key in Redis, RCPT refused on both"
 
 
 def window_ends(c):
-    expect(c.login("10.78.1.4"), "login failed")
-    ttl = int(c.admin("TTL", "relay-ctrl:10.78.1.4").stdout)
+    expect(c.login("198.51.100.4"), "login failed")
+    ttl = int(c.admin("TTL", "relay-ctrl:198.51.100.4").stdout)
     expect(1 <= ttl <= WINDOW, "TTL %d for a %d s window" % (ttl, WINDOW))
-    expect(c.relays("mx1", "10.78.1.4"), "no relay within the window")
+    expect(c.relays("mx1", "198.51.100.4"), "no relay within the window")
     time.sleep(WINDOW + 0.5)
-    expect(c.grant("10.78.1.4") == "", "the key outlived its TTL")
-    expect(not c.relays("mx2", "10.78.1.4"), "relay after the window")
+    expect(c.grant("198.51.100.4") == "", "the key outlived its TTL")
+    expect(not c.relays("mx2", "198.51.100.4"), "relay after the window")
     # check applies its own window to the login time, whatever the key's TTL says.
     old = "relay-ctrl-time=%d\0USER=alice\0" % (time.time() - 3 * WINDOW)
-    c.admin("-x", "SET", "relay-ctrl:10.78.1.5", input=old)
-    c.admin("EXPIRE", "relay-ctrl:10.78.1.5", "600")
-    expect(not c.relays("mx1", "10.78.1.5"), "relay for a login %d s ago (the window is %d s)" % (3 * WINDOW, WINDOW))
+    c.admin("-x", "SET", "relay-ctrl:198.51.100.5", input=old)
+    c.admin("EXPIRE", "relay-ctrl:198.51.100.5", "600")
+    expect(not c.relays("mx1", "198.51.100.5"), "relay for a login %d s ago (the window is %d s)" % (3 * WINDOW, WINDOW))
     fresh = "relay-ctrl-time=%d\0USER=alice\0" % time.time()
-    c.admin("-x", "SET", "relay-ctrl:10.78.1.5", input=fresh)
-    c.admin("EXPIRE", "relay-ctrl:10.78.1.5", "600")
-    expect(c.relays("mx1", "10.78.1.5"), "no relay for the same key with a fresh login time")
+    c.admin("-x", "SET", "relay-ctrl:198.51.100.5", input=fresh)
+    c.admin("EXPIRE", "relay-ctrl:198.51.100.5", "600")
+    expect(c.relays("mx1", "198.51.100.5"), "no relay for the same key with a fresh login time")
     return "TTL %d s; after %.1f s no key and no relay; a %d s old login time under a 600 s TTL refused" % (
         ttl, WINDOW + 0.5, 3 * WINDOW)
 
 
 def ipv6(c):
-    source = "fd78::1:1"
+    source = "2001:db8::1:1"
     expect(c.login(source), "IPv6 login failed")
     expect(c.grant(source) != "", "no key for %s" % source)
     for mx in ["mx1", "mx2"]:
         expect(c.relays(mx, source), "%s refused the IPv6 client" % mx)
-    expect(not c.relays("mx1", "fd78::1:2"), "relay for another IPv6 address")
+    expect(not c.relays("mx1", "2001:db8::1:2"), "relay for another IPv6 address")
     return "login and relay over IPv6 on both SMTP hosts; key relay-ctrl:%s" % source
 
 
 def smtp_credentials_cannot_grant(c):
-    address = "10.78.1.6"
+    address = "198.51.100.6"
     socket_path = "/run/relaychain/relay.redis.sock"
     reader = c.path("secrets", "relay-reader.password")
     for mx in ["mx1", "mx2"]:
@@ -517,8 +522,8 @@ def smtp_credentials_cannot_grant(c):
             "all refused")
 
 
-FAULT_CLIENTS = {"redis stopped": ("10.78.1.7", "10.78.1.17"), "link down": ("10.78.1.8", "10.78.1.18"),
-                 "netem delay": ("10.78.1.9", "10.78.1.19"), "redis frozen": ("10.78.1.10", "10.78.1.20")}
+FAULT_CLIENTS = {"redis stopped": ("198.51.100.7", "198.51.100.17"), "link down": ("198.51.100.8", "198.51.100.18"),
+                 "netem delay": ("198.51.100.9", "198.51.100.19"), "redis frozen": ("198.51.100.10", "198.51.100.20")}
 
 
 def fault(c, name, start, stop):
@@ -571,18 +576,19 @@ def redis_stopped(c):
 
 
 def link_down(c):
-    veth = c.network.veth("store")
-    return fault(c, "link down", lambda: run(["ip", "link", "set", veth, "down"]),
-                 lambda: run(["ip", "link", "set", veth, "up"]))
+    # The switch's port to the Redis host.
+    switch = c.network.ns("switch")
+    return fault(c, "link down", lambda: run(["ip", "-n", switch, "link", "set", "store", "down"]),
+                 lambda: run(["ip", "-n", switch, "link", "set", "store", "up"]))
 
 
 def netem_delay(c):
-    veth = c.network.veth("store")
-    delay = ["tc", "qdisc", "add", "dev", veth, "root", "netem", "delay", "%dms" % (TIMEOUT_MS * 2)]
+    tc = ["tc", "-n", c.network.ns("switch"), "qdisc"]
+    delay = tc + ["add", "dev", "store", "root", "netem", "delay", "%dms" % (TIMEOUT_MS * 2)]
     probe = run(delay, check=False)
     if probe.returncode == 0:
-        run(["tc", "qdisc", "del", "dev", veth, "root"])
-        detail = fault(c, "netem delay", lambda: run(delay), lambda: run(["tc", "qdisc", "del", "dev", veth, "root"]))
+        run(tc + ["del", "dev", "store", "root"])
+        detail = fault(c, "netem delay", lambda: run(delay), lambda: run(tc + ["del", "dev", "store", "root"]))
         return "%d ms each way to the Redis host: %s" % (TIMEOUT_MS * 2, detail)
     # A kernel without sch_netem (some container kernels): a Redis that takes the connection and
     # never answers is slower than any timeout, which is what the delay is for.
@@ -597,7 +603,7 @@ def concurrent_logins(c):
     SENDERS at a time: every session starts a chain of five programs (the Python stand-in among
     them) on the same two cores as the six hosts, and a check that waits for a core longer than
     the timeout rightly refuses to relay."""
-    sources = ["10.78.2.%d" % i for i in range(1, LOAD + 1)]
+    sources = ["203.0.113.%d" % i for i in range(1, LOAD + 1)]
 
     def login(source):
         return "ok" if c.login(source) else "%s: login failed" % source
@@ -614,7 +620,7 @@ def concurrent_logins(c):
     logged_in = time.time() - started
     failures = [r for r in logins if r != "ok"]
     expect(not failures, "%d of %d logins failed: %s" % (len(failures), LOAD, failures[:5]))
-    keys = int(c.admin("EVAL", "return #redis.call('KEYS', ARGV[1])", "0", "relay-ctrl:10.78.2.*").stdout)
+    keys = int(c.admin("EVAL", "return #redis.call('KEYS', ARGV[1])", "0", "relay-ctrl:203.0.113.*").stdout)
     expect(keys == LOAD, "%d keys in Redis for %d logins" % (keys, LOAD))
     started = time.time()
     with concurrent.futures.ThreadPoolExecutor(max_workers=SENDERS) as pool:

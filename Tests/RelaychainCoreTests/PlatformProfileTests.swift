@@ -131,7 +131,8 @@ struct PlatformProfileTests {
             }
         }
         let dovecot = try shipped(["dovecot-core", "dovecot-imapd", "dovecot-pop3d"])
-        for name in ["imap", "pop3", "script-login"] where !dovecot.contains("\(platform.dovecotLibexec.value)/\(name)") {
+        for name in ["imap", "pop3", "script-login"] where !dovecot.contains("\(platform.dovecotLibexec.value)/\(name)")
+        {
             missing.append("Dovecot does not ship \(platform.dovecotLibexec.value)/\(name)")
         }
         #expect(missing == [], "under \(root)")

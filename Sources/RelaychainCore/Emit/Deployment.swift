@@ -285,9 +285,10 @@ public struct Deployment: Sendable, Equatable {
                 // The file holds ACL lines only (Redis 8 and Valkey 8 refuse anything else in an aclfile),
                 // so what to do with it is said here.
                 manual.append(
-                    "copy ../redis/\(end.window).acl to the aclfile this host's redis.conf names (it holds only "
-                        + "ACL lines, as Redis requires), run ACL LOAD, then give each user its password: "
-                        + "ACL SETUSER <user> >PASSWORD, then ACL SAVE")
+                    "copy the lines of ../redis/\(end.window).acl into the aclfile this host's redis.conf names, "
+                        + "beside a user of your own who may run ACL commands (the lines turn the default user off), "
+                        + "run ACL LOAD and connect again as that user, then give each user its password: "
+                        + "ACL SETUSER <user> >PASSWORD, and ACL SAVE")
             }
         }
         if produced.contains("rc.conf") {
