@@ -79,7 +79,8 @@ class Network:
         run(["ip", "-n", switch, "link", "set", "br0", "up"])
         for name in list(HOSTS) + ["client"]:
             run(["ip", "netns", "add", self.ns(name)])
-            run(["ip", "-n", switch, "link", "add", name, "type", "veth", "peer", "name", "eth0", "netns", self.ns(name)])
+            run(["ip", "-n", switch, "link", "add", name, "type", "veth",
+                 "peer", "name", "eth0", "netns", self.ns(name)])
             run(["ip", "-n", switch, "link", "set", name, "master", "br0"])
             run(["ip", "-n", switch, "link", "set", name, "up"])
             commands = ["link set lo up", "link set eth0 up"]
@@ -475,7 +476,8 @@ def window_ends(c):
     old = "relay-ctrl-time=%d\0USER=alice\0" % (time.time() - 3 * WINDOW)
     c.admin("-x", "SET", "relay-ctrl:198.51.100.5", input=old)
     c.admin("EXPIRE", "relay-ctrl:198.51.100.5", "600")
-    expect(not c.relays("mx1", "198.51.100.5"), "relay for a login %d s ago (the window is %d s)" % (3 * WINDOW, WINDOW))
+    expect(not c.relays("mx1", "198.51.100.5"),
+           "relay for a login %d s ago (the window is %d s)" % (3 * WINDOW, WINDOW))
     fresh = "relay-ctrl-time=%d\0USER=alice\0" % time.time()
     c.admin("-x", "SET", "relay-ctrl:198.51.100.5", input=fresh)
     c.admin("EXPIRE", "relay-ctrl:198.51.100.5", "600")
