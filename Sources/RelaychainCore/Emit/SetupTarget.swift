@@ -8,7 +8,7 @@ struct SetupTarget {
 
     func file(_ deployment: Deployment) -> OutputFile {
         var text = "#!/bin/sh\n\(header)\n"
-        text += Self.preamble
+        text += Self.preamble + SetupPathGuard.functions + "trust_output\n"
         if !deployment.users.isEmpty {
             text += "\n# Accounts the emitted files run programs as. setup never creates accounts.\n"
             for user in deployment.users { text += "need_user \(ShellQuoting.word(user))\n" }
@@ -84,6 +84,7 @@ struct SetupTarget {
         # key_file PATH: spiped's shared key, the same file on every host of the window; owner 0, mode 600.
         key_file() {
           target=$root$1
+          guarded "$target" 0 || return 0
           if [ ! -f "$target" ]; then
             problem "no $target: make the key once (dd if=/dev/urandom bs=32 count=1 of=KEY) \#
         and copy it to every host of the window"
@@ -101,7 +102,8 @@ struct SetupTarget {
         #   ./setup             act, printing each action
         #   ./setup --dry-run   print each action, change nothing
         #   ./setup --root DIR  act under DIR (tests, packaging); accounts are still this host's
-        # Exit status: 0 done or nothing to do, 1 an account is missing or a path is taken, 2 usage.
+        # Exit status: 0 done or nothing to do, 1 an account is missing or a path is taken or unsafe,
+        # 2 usage.
         set -eu
         here=$(cd "$(dirname "$0")" && pwd -P)
         root=
@@ -169,8 +171,11 @@ struct SetupTarget {
         }
 
         at_path() {
+          guarded "$1" "$2" || return 0
           if [ ! -d "$1" ]; then
             act "create directory $1" mkdir -p "$1"
+            # Again once it exists: nobody may have put something of theirs there meanwhile.
+            [ -n "$dry" ] || guarded "$1" "$2" || return 0
           fi
           if [ "$(state "$1")" != "$5 $2 $3" ]; then
             act "give $1 owner $2, group $3, mode $4" set_owner_mode "$1" "$2" "$3" "$4"
@@ -186,6 +191,7 @@ struct SetupTarget {
         # that group, mode 640.
         password_file() {
           target=$root$1
+          guarded "$target" 0 || return 0
           if [ ! -f "$target" ]; then
             problem "no $target: put the Redis user's password in it (one line), then run setup again"
           elif [ "$(state "$target")" != "-rw-r----- 0 $2" ]; then
@@ -196,6 +202,7 @@ struct SetupTarget {
         # compile_rules DIR: tcp.cdb from tcp.rules when it is missing or older (in dry runs, when
         # tcp.rules is not there yet either).
         compile_rules() {
+          guarded "$1" 0 || return 0
           if [ ! -f "$1/tcp.rules" ]; then
             [ -z "$dry" ] || act "compile $1/tcp.cdb from tcp.rules" true
           elif [ ! -f "$1/tcp.cdb" ] || [ -n "$(find "$1/tcp.rules" -newer "$1/tcp.cdb")" ]; then
@@ -210,6 +217,7 @@ struct SetupTarget {
         # install_file SOURCE DESTINATION MODE LSMODE [THEN]: a copy of an output file in place.
         install_file() {
           target=$root$2
+          guarded "$target" 0 || return 0
           if ! cmp -s "$here/$1" "$target"; then
             if [ ! -d "$(dirname "$target")" ]; then
               act "create directory $(dirname "$target")" mkdir -p "$(dirname "$target")"
@@ -242,6 +250,7 @@ struct SetupTarget {
             problem "$link exists and is not a link to $here/$1; left as it is"
             return 0
           fi
+          guarded "$(dirname "$link")" 0 || return 0
           if [ ! -d "$(dirname "$link")" ]; then
             act "create directory $(dirname "$link")" mkdir -p "$(dirname "$link")"
           fi

@@ -1,0 +1,209 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Attacks on root's `setup` by a local account, made for these tests and removed after them:
+/// it controls a path setup reads or changes (the output directory, a directory above a target,
+/// a password file's place) and plants what should steer root. setup must refuse, say which path
+/// and why, and leave the attacker's target as it was.
+@Suite(.serialized, .enabled(if: getuid() == 0, "setup changes owners and the test makes an account; run as root"))
+final class SetupAttackTests {
+    static let attacker = "relaychain-mallory"
+    let scratch: URL
+    let uid: Int
+    var output: String { scratch.appendingPathComponent("out").path }
+    var root: String { scratch.appendingPathComponent("root").path }
+
+    init() throws {
+        scratch = URL(fileURLWithPath: "/tmp/relaychain-attack-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: scratch.path + "/root", withIntermediateDirectories: true)
+        _ = try runProcess("/usr/sbin/userdel", [Self.attacker])
+        let made = try runProcess("/usr/sbin/useradd", ["--no-create-home", "--shell", "/bin/sh", Self.attacker])
+        guard made.status == 0, let account = getpwnam(Self.attacker) else {
+            throw AttackSetupError(step: "useradd \(Self.attacker): \(made.errors)")
+        }
+        uid = Int(account.pointee.pw_uid)
+    }
+
+    deinit {
+        _ = try? runProcess("/usr/sbin/userdel", [Self.attacker])
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
+    /// Runs a shell command as the attacker.
+    func asAttacker(_ command: String) throws {
+        let result = try runProcess("/usr/sbin/runuser", ["-u", Self.attacker, "--", "/bin/sh", "-c", command])
+        #expect(result.status == 0, "the attacker's step failed: \(command): \(result.errors)")
+    }
+
+    func give(_ path: String, mode: Int) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        #expect(chown(path, uid_t(uid), gid_t(getpwnam(Self.attacker)!.pointee.pw_gid)) == 0)
+        #expect(chmod(path, mode_t(mode)) == 0)
+    }
+
+    func build(_ spec: String) throws {
+        let file = scratch.appendingPathComponent("spec.yaml")
+        try Data(spec.utf8).write(to: file)
+        let result = try runProcess(try BuiltProduct.path("relaychain"), ["build", file.path, "--output", output])
+        #expect(result.status == 0, "\(result.errors)")
+    }
+
+    func setup() throws -> ProcessResult {
+        try runProcess("\(output)/setup", ["--root", root], environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"])
+    }
+
+    /// A file only root may read, standing in for /etc/shadow: the attacker wants root to hand it over.
+    func secret(at path: String) throws {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data("root:secret\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(chmod(path, 0o600) == 0)
+    }
+
+    func owner(_ path: String) throws -> (uid: Int, gid: Int, mode: Int) {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return (
+            (attributes[.ownerAccountID] as! NSNumber).intValue, (attributes[.groupOwnerAccountID] as! NSNumber).intValue,
+            (attributes[.posixPermissions] as! NSNumber).intValue
+        )
+    }
+
+    static let directorySpec = """
+        relaychain: 1
+        platform: {profile: debian}
+        windows: {relay: {store: @STORE@}}
+        services:
+          mail: {server: dovecot, version: "2.3", protocols: [imap], grants: relay}
+          smtp: {server: qmail-smtpd, run-by: daemontools, port: 25, checks: relay}
+
+        """
+
+    /// The attacker can change the output tree (a directory of it is theirs to write, as in an
+    /// output directory "shared" with them): they swap the cron line for one that runs as root.
+    @Test func anOutputDirectoryOthersCanChangeIsRefused() throws {
+        try build(Self.directorySpec.replacingOccurrences(of: "@STORE@", with: "/var/spool/relay/allow"))
+        #expect(chmod("\(output)/cron", 0o777) == 0)
+        try asAttacker(
+            "cd \(output)/cron && cp relay-ctrl-age x && echo '* * * * * root touch /tmp/relaychain-pwned' >> x && "
+                + "mv -f x relay-ctrl-age")
+        let result = try setup()
+        #expect(result.status == 1)
+        #expect(
+            result.errors.hasPrefix("setup: refusing to run from \(output): \(output)/cron")
+                && result.errors.hasSuffix(
+                    " can be changed by others; build into a directory only root can change\n"), "\(result.errors)")
+        #expect(result.output == "")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == [], "setup acted")
+    }
+
+    /// The output directory sits in a directory of the attacker's, who could replace all of it.
+    @Test func anOutputBelowAnAttackersDirectoryIsRefused() throws {
+        let theirs = scratch.appendingPathComponent("theirs").path
+        try give(theirs, mode: 0o755)
+        let result = try runProcess(
+            try BuiltProduct.path("relaychain"),
+            ["build", BuildCommandTests.root.appendingPathComponent("examples/debian-dovecot23-daemontools.yaml").path,
+             "--output", "\(theirs)/out"])
+        #expect(result.status == 0, "\(result.errors)")
+        let refused = try runProcess("\(theirs)/out/setup", ["--root", root], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(refused.status == 1)
+        #expect(
+            refused.errors
+                == "setup: refusing to run from \(theirs)/out: \(theirs) belongs to uid \(uid); "
+                + "build into a directory only root can change\n")
+    }
+
+    /// A link planted at a password file's path, in a directory the attacker may write: setup would
+    /// chown and chmod what it points at to root:qmaild 0640.
+    @Test func aLinkPlantedAtAPasswordFileIsNotFollowed() throws {
+        try build(
+            """
+            relaychain: 1
+            platform: {profile: debian}
+            windows: {relay: {redis: {socket: /run/redis/redis-server.sock, password-dir: /var/tmp/relay}}}
+            services:
+              mail: {server: dovecot, version: "2.3", protocols: [imap], grants: relay}
+              smtp: {server: qmail-smtpd, run-by: daemontools, port: 25, checks: relay}
+
+            """)
+        try give("\(root)/var/tmp", mode: 0o1777)
+        #expect(chown("\(root)/var/tmp", 0, 0) == 0)
+        try secret(at: "\(root)/etc/shadow")
+        // A sticky directory lets the attacker make entries of their own: a directory, a link.
+        try asAttacker("mkdir \(root)/var/tmp/relay && ln -s \(root)/etc/shadow \(root)/var/tmp/relay/relay-writer.password")
+        let result = try setup()
+        #expect(result.status == 1)
+        #expect(
+            result.errors.contains(
+                "setup: left \(root)/var/tmp/relay/relay-writer.password alone: \(root)/var/tmp/relay belongs to uid "
+                    + "\(uid)\n"), "\(result.errors)")
+        let shadow = try owner("\(root)/etc/shadow")
+        #expect(shadow.uid == 0 && shadow.gid == 0 && shadow.mode == 0o600, "root handed the file over: \(shadow)")
+    }
+
+    /// The final component itself a link, in a directory the attacker cannot write but the
+    /// administrator left so: setup refuses a link where a password file belongs.
+    @Test func aLinkAtThePasswordPathItselfIsRefused() throws {
+        try build(
+            """
+            relaychain: 1
+            platform: {profile: debian}
+            windows: {relay: {redis: {socket: /run/redis/redis-server.sock}}}
+            services:
+              mail: {server: dovecot, version: "2.3", protocols: [imap], grants: relay}
+              smtp: {server: qmail-smtpd, run-by: daemontools, port: 25, checks: relay}
+
+            """)
+        try secret(at: "\(root)/etc/shadow")
+        try FileManager.default.createDirectory(atPath: "\(root)/etc/relaychain/redis", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: "\(root)/etc/relaychain/redis/relay-writer.password", withDestinationPath: "\(root)/etc/shadow")
+        let result = try setup()
+        #expect(result.status == 1)
+        #expect(
+            result.errors.contains(
+                "setup: left \(root)/etc/relaychain/redis/relay-writer.password alone: "
+                    + "\(root)/etc/relaychain/redis/relay-writer.password is a symbolic link\n"), "\(result.errors)")
+        let shadow = try owner("\(root)/etc/shadow")
+        #expect(shadow.uid == 0 && shadow.gid == 0 && shadow.mode == 0o600, "root handed the file over: \(shadow)")
+    }
+
+    /// A store below a directory the attacker made in /tmp: they plant the store as a link to a
+    /// root-only directory, which setup would give to dovecot and qmaild.
+    @Test func aStoreBelowAnAttackersDirectoryIsLeftAlone() throws {
+        try build(Self.directorySpec.replacingOccurrences(of: "@STORE@", with: "/tmp/relay/allow"))
+        try give("\(root)/tmp", mode: 0o1777)
+        #expect(chown("\(root)/tmp", 0, 0) == 0)
+        try FileManager.default.createDirectory(atPath: "\(root)/root-only", withIntermediateDirectories: true)
+        #expect(chmod("\(root)/root-only", 0o700) == 0)
+        try asAttacker("mkdir \(root)/tmp/relay && ln -s \(root)/root-only \(root)/tmp/relay/allow")
+        let result = try setup()
+        #expect(result.status == 1)
+        #expect(
+            result.errors.contains(
+                "setup: left \(root)/tmp/relay/allow alone: \(root)/tmp/relay belongs to uid \(uid)\n"),
+            "\(result.errors)")
+        let rootOnly = try owner("\(root)/root-only")
+        #expect(rootOnly.uid == 0 && rootOnly.mode == 0o700, "root handed its directory over: \(rootOnly)")
+    }
+
+    /// A store below a directory its group may write (as /var/mail is on Debian): refused too.
+    @Test func aStoreBelowAGroupWritableDirectoryIsLeftAlone() throws {
+        try build(Self.directorySpec.replacingOccurrences(of: "@STORE@", with: "/var/mail/relay"))
+        try FileManager.default.createDirectory(atPath: "\(root)/var/mail", withIntermediateDirectories: true)
+        #expect(chmod("\(root)/var/mail", 0o2775) == 0)
+        let result = try setup()
+        #expect(result.status == 1)
+        #expect(
+            result.errors.contains(
+                "setup: left \(root)/var/mail/relay alone: \(root)/var/mail can be changed by others "
+                    + "(mode drwxrwsr-x)\n"), "\(result.errors)")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/var/mail/relay"))
+    }
+}
+
+struct AttackSetupError: Error, CustomStringConvertible {
+    let step: String
+    var description: String { step }
+}
