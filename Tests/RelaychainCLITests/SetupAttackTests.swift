@@ -64,7 +64,8 @@ final class SetupAttackTests {
     func owner(_ path: String) throws -> (uid: Int, gid: Int, mode: Int) {
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         return (
-            (attributes[.ownerAccountID] as! NSNumber).intValue, (attributes[.groupOwnerAccountID] as! NSNumber).intValue,
+            (attributes[.ownerAccountID] as! NSNumber).intValue,
+            (attributes[.groupOwnerAccountID] as! NSNumber).intValue,
             (attributes[.posixPermissions] as! NSNumber).intValue
         )
     }
@@ -92,7 +93,8 @@ final class SetupAttackTests {
         #expect(
             result.errors.hasPrefix("setup: refusing to run from \(output): \(output)/cron")
                 && result.errors.hasSuffix(
-                    " can be changed by others; build into a directory only root can change\n"), "\(result.errors)")
+                    " can be changed by others; build into a directory only root can change\n"),
+            "\(result.errors)")
         #expect(result.output == "")
         #expect(try FileManager.default.contentsOfDirectory(atPath: root) == [], "setup acted")
     }
@@ -103,8 +105,11 @@ final class SetupAttackTests {
         try give(theirs, mode: 0o755)
         let result = try runProcess(
             try BuiltProduct.path("relaychain"),
-            ["build", BuildCommandTests.root.appendingPathComponent("examples/debian-dovecot23-daemontools.yaml").path,
-             "--output", "\(theirs)/out"])
+            [
+                "build",
+                BuildCommandTests.root.appendingPathComponent("examples/debian-dovecot23-daemontools.yaml").path,
+                "--output", "\(theirs)/out",
+            ])
         #expect(result.status == 0, "\(result.errors)")
         let refused = try runProcess("\(theirs)/out/setup", ["--root", root], environment: ["PATH": "/usr/bin:/bin"])
         #expect(refused.status == 1)
@@ -131,7 +136,8 @@ final class SetupAttackTests {
         #expect(chown("\(root)/var/tmp", 0, 0) == 0)
         try secret(at: "\(root)/etc/shadow")
         // A sticky directory lets the attacker make entries of their own: a directory, a link.
-        try asAttacker("mkdir \(root)/var/tmp/relay && ln -s \(root)/etc/shadow \(root)/var/tmp/relay/relay-writer.password")
+        try asAttacker(
+            "mkdir \(root)/var/tmp/relay && ln -s \(root)/etc/shadow \(root)/var/tmp/relay/relay-writer.password")
         let result = try setup()
         #expect(result.status == 1)
         #expect(
@@ -156,7 +162,8 @@ final class SetupAttackTests {
 
             """)
         try secret(at: "\(root)/etc/shadow")
-        try FileManager.default.createDirectory(atPath: "\(root)/etc/relaychain/redis", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: "\(root)/etc/relaychain/redis", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(
             atPath: "\(root)/etc/relaychain/redis/relay-writer.password", withDestinationPath: "\(root)/etc/shadow")
         let result = try setup()
