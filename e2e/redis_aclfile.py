@@ -170,13 +170,17 @@ def main():
                 expect(users == ["default", "relay-reader", "relay-writer", "relaychain-test-admin"],
                        "users after ACL LOAD: %s" % users)
                 allowed = {
-                    ("relay-writer", "SET", "relay:192.0.2.1", "x"): True,
+                    ("relay-writer", "SETEX", "relay:192.0.2.1", "60", "x"): True,
                     ("relay-writer", "SELECT", "2"): True,
+                    # SET's GET option would read a grant: the writer has no SET at all.
+                    ("relay-writer", "SET", "relay:192.0.2.1", "x", "NX", "GET"): False,
+                    ("relay-writer", "SET", "relay:192.0.2.1", "x"): False,
                     ("relay-writer", "GET", "relay:192.0.2.1"): False,
-                    ("relay-writer", "SET", "other:192.0.2.1", "x"): False,
+                    ("relay-writer", "SETEX", "other:192.0.2.1", "60", "x"): False,
                     ("relay-writer", "KEYS", "*"): False,
                     ("relay-reader", "GET", "relay:192.0.2.1"): True,
                     ("relay-reader", "SET", "relay:192.0.2.1", "x"): False,
+                    ("relay-reader", "SETEX", "relay:192.0.2.1", "60", "x"): False,
                     ("relay-reader", "DEL", "relay:192.0.2.1"): False,
                     ("relay-reader", "GET", "other:192.0.2.1"): False,
                     ("default", "GET", "relay:192.0.2.1"): False,

@@ -42,6 +42,17 @@ public struct RelayDirectory: Sendable {
         return RelayDirectory(descriptor: descriptor, handedOver: false)
     }
 
+    /// Closes the descriptor relay-ctrl-chdir handed over when this program did not use it (the
+    /// client already relays, or has no address), so that the mail server never inherits the
+    /// store. Only a descriptor that is a directory is closed: the variable may name anything.
+    public static func closeHandedOver() {
+        guard let text = Environment.lookup(descriptorVariable) else { return }
+        Environment.unset(descriptorVariable)
+        guard let number = parseDescriptor(text.bytes) else { return }
+        var status = stat()
+        if fstat(number, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { _ = Glibc.close(number) }
+    }
+
     public init(descriptor: Int32, handedOver: Bool) {
         self.descriptor = descriptor
         self.handedOver = handedOver

@@ -4,7 +4,8 @@ import RelayCtrlCore
 /// Grants in Redis: one key per client address (`<prefix><canonical address>`), its value the
 /// login time as a first record (`relay-ctrl-time=<seconds>`: a name no variable can have, so it
 /// is never carried) and then the same NUL-terminated records as a grant file. relay-ctrl-allow
-/// writes it with one `SET key value EX window`; relay-ctrl-check reads it with GET and applies
+/// writes it with one `SETEX key window value` (SETEX, unlike SET, has no GET option, so the
+/// writer's ACL lets it write grants and never read one); relay-ctrl-check reads it with GET and applies
 /// its own window to the login time, so a key that outlives its window still grants nothing.
 public enum RedisGrants {
     static let timeRecord = Array("relay-ctrl-time=".utf8)
@@ -51,8 +52,8 @@ public enum RedisGrants {
         _ settings: RedisSettings, _ address: ClientAddress, records: [GrantRecord], window: Int, now: Int
     ) -> String? {
         let set = [
-            Array("SET".utf8), key(settings, address), value(records: records, loginTime: now), Array("EX".utf8),
-            Array(String(window).utf8),
+            Array("SETEX".utf8), key(settings, address), Array(String(window).utf8),
+            value(records: records, loginTime: now),
         ]
         switch RedisConnection.open(settings) {
         case .failure(let reason): return reason.description
@@ -60,7 +61,7 @@ public enum RedisGrants {
             switch connection.run(commands(settings, set)).flatMap(outcome) {
             case .failure(let reason): return reason.description
             case .success(.status(let text)) where text == Array("OK".utf8): return nil
-            case .success: return "Redis did not answer OK to SET"
+            case .success: return "Redis did not answer OK to SETEX"
             }
         }
     }

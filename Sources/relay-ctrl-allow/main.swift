@@ -6,9 +6,6 @@ import RelayCtrlCore
 import RelayCtrlRedis
 
 let log = Log(program: "relay-ctrl-allow")
-guard let raw = Environment.value("TCPREMOTEIP"), let address = ClientAddress(raw) else {
-    log.die(111, "Must be run from tcp-env or tcpserver.")
-}
 
 /// Courier sets AUTHUSER and AUTHARGV0 and says in AUTHENTICATED whether the login succeeded;
 /// elsewhere the place in the chain (after the password check) is the proof.
@@ -35,7 +32,20 @@ func grant(_ address: ClientAddress, log: Log) {
     }
 }
 
-if isAuthenticated() { grant(address, log: log) }
+/// A missing or invalid address fails the grant, never the login (relay-ctrl 3.2 exited before
+/// the mail server ran: Dovecot 1.x passes an empty IP for local logins, and the user was locked out).
+func clientAddress() -> ClientAddress? {
+    guard let raw = Environment.value("TCPREMOTEIP") else { return nil }
+    return ClientAddress(raw)
+}
 
-guard ChainExec.argc >= 2 else { exit(0) }
+let address = clientAddress()
+if let address {
+    if isAuthenticated() { grant(address, log: log) }
+} else {
+    log.warn("Must be run from tcp-env or tcpserver: no client address in $TCPREMOTEIP, no grant recorded")
+}
+RelayDirectory.closeHandedOver()
+
+guard ChainExec.argc >= 2 else { exit(address == nil ? 111 : 0) }
 ChainExec.execRest(from: 1, log: log)

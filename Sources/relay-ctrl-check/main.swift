@@ -112,4 +112,5 @@ func checkRedis(
 }
 
 check(log: log, logEnvironment: Environment.isSet("RELAY_CTRL_LOG_ENV"))
+RelayDirectory.closeHandedOver()
 ChainExec.execRest(from: 1, log: log)

@@ -13,7 +13,7 @@ final class RedisServer {
     static let binary = "/usr/bin/redis-server"
 
     static let defaultUsers = [
-        "user writer on >w-secret ~relay-ctrl:* resetchannels -@all +set",
+        "user writer on >w-secret ~relay-ctrl:* resetchannels -@all +setex",
         "user reader on >r-secret ~relay-ctrl:* resetchannels -@all +get",
     ]
 

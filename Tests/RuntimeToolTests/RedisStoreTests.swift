@@ -92,6 +92,17 @@ struct RedisStoreTests {
         #expect(try redis.cli("writer", ["GET", "relay-ctrl:192.0.2.30"]).hasPrefix("NOPERM"))
     }
 
+    /// The login side writes grants and never reads one: SET's GET option (what a broken-into login
+    /// host would try, to learn who relays from where) is no command of the writer's.
+    @Test func theWriterCannotReadAGrant() throws {
+        #expect(try login("192.0.2.31", user: "writer").status == 42)
+        let ttl = try redis.cli("admin", ["TTL", "relay-ctrl:192.0.2.31"])
+        #expect(Int(ttl.trimmingCharacters(in: .whitespacesAndNewlines)).map { $0 > 0 } == true, "TTL \(ttl)")
+        let read = try redis.cli("writer", ["SET", "relay-ctrl:192.0.2.31", "x", "NX", "GET"])
+        #expect(read.hasPrefix("NOPERM"), "\(read)")
+        #expect(try redis.cli("admin", ["GET", "relay-ctrl:192.0.2.31"]).hasPrefix("relay-ctrl-time="))
+    }
+
     @Test func aWrongPasswordGrantsNothing() throws {
         #expect(try login("192.0.2.40").errors.isEmpty)
         let (check, _) = try connect("192.0.2.40", user: "wrong", url: redis.url("reader"))
@@ -265,7 +276,7 @@ struct RedisStoreTests {
         #expect(
             acl == [
                 "user default off",
-                "user mx-writer on ~mx:* resetchannels -@all +set +select",
+                "user mx-writer on ~mx:* resetchannels -@all +setex +select",
                 "user mx-reader on ~mx:* resetchannels -@all +get +select",
             ])
         let emitted = try RedisServer(users: [acl[1] + " >login-side", acl[2] + " >smtp-side"], socket: socket)

@@ -43,16 +43,39 @@ import Testing
     }
 
     @Test(arguments: [nil, "", "../x", "/etc/passwd", "not an address", "192.0.2.7\n"] as [String?])
-    func refusesToRunWithoutAValidAddress(_ address: String?) throws {
+    func withoutAValidAddressTheLoginGoesOnAndNothingIsGranted(_ address: String?) throws {
         let h = try ToolHarness()
         var environment = loginEnvironment(h, "")
         environment["TCPREMOTEIP"] = address
+        let message =
+            "relay-ctrl-allow: PID: Must be run from tcp-env or tcpserver: no client address in "
+            + "$TCPREMOTEIP, no grant recorded"
+        // The mail server runs (relay-ctrl 3.2 exited 111 before it, and the login failed).
         let run = try h.run(allow, [h.probe.path], environment: environment)
-        #expect(run.status == 111)
-        #expect(!run.probeRan)
-        #expect(
-            logLines(run.errors, program: allow) == ["relay-ctrl-allow: PID: Must be run from tcp-env or tcpserver."])
+        #expect(run.status == 42 && run.probeRan)
+        #expect(logLines(run.errors, program: allow) == [message])
         #expect(try h.storeEntries() == [])
+        let alone = try h.run(allow, [], environment: environment)
+        #expect(alone.status == 111)
+        #expect(logLines(alone.errors, program: allow) == [message])
+    }
+
+    /// The store relay-ctrl-chdir handed over is not the mail server's, even when no grant used it.
+    @Test func anUnusedHandedOverStoreIsClosedBeforeTheMailServer() throws {
+        let h = try ToolHarness()
+        let chdir = "relay-ctrl-chdir"
+        let allow = try ToolHarness.toolPath("relay-ctrl-allow")
+        let check = try ToolHarness.toolPath("relay-ctrl-check")
+        let noAddress = try h.run(chdir, [allow, h.probe.path], environment: ["RELAY_CTRL_DIR": h.store.path])
+        #expect(noAddress.status == 42)
+        #expect(noAddress.descriptors?.contains(1023) == false)
+        #expect(noAddress.environment?["RELAY_CTRL_DIR_FD"] == nil)
+        let relaying = try h.run(
+            chdir, [check, h.probe.path],
+            environment: ["RELAY_CTRL_DIR": h.store.path, "TCPREMOTEIP": "192.0.2.7", "RELAYCLIENT": ""])
+        #expect(relaying.status == 42)
+        #expect(relaying.descriptors?.contains(1023) == false, "RELAYCLIENT was set: check left the store open")
+        #expect(relaying.environment?["RELAY_CTRL_DIR_FD"] == nil)
     }
 
     /// Flaw 5: the original dies on a native IPv6 address, so the login itself breaks.

@@ -1,5 +1,6 @@
 /// The Redis side of a shared window: ACL users with least privilege. The login side's user may
-/// only SET the window's keys, the SMTP side's only GET them; no other command, key or channel.
+/// only SETEX the window's keys (SET would also let it read them, with its GET option), the SMTP
+/// side's only GET them; no other command, key or channel.
 /// Passwords are not in any emitted file: each is set on the Redis host from its password file.
 enum RedisTarget {
     /// Redis's `aclfile` as it is: Redis 8 and Valkey 8 refuse any line that is not a `user`
@@ -10,7 +11,7 @@ enum RedisTarget {
         let select = redis.database == 0 ? "" : " +select"
         let text = """
             user default off
-            user \(redis.writer.value) on \(keys) resetchannels -@all +set\(select)
+            user \(redis.writer.value) on \(keys) resetchannels -@all +setex\(select)
             user \(redis.reader.value) on \(keys) resetchannels -@all +get\(select)
 
             """

@@ -83,14 +83,16 @@ struct InstallationReader {
     /// build's Redis ACL lines: the spec says them through the window's users and prefix, so only
     /// a line of another shape is left out.
     mutating func readACL(_ file: InstallationFile) {
-        let shape = #/user ([A-Za-z0-9._-]+) on ~([A-Za-z0-9:._\/-]+)\* resetchannels -@all \+(set|get)( \+select)?/#
+        // +set is what builds before SETEX wrote for the writer.
+        let shape =
+            #/user ([A-Za-z0-9._-]+) on ~([A-Za-z0-9:._\/-]+)\* resetchannels -@all \+(setex|set|get)( \+select)?/#
         for (number, line) in file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.isEmpty || line.hasPrefix("#") || line == "user default off" { continue }
             if let match = line.wholeMatch(of: shape) {
                 // The users of the window with this prefix (a side may be missing from the files).
                 var users = facts.redisUsers[String(match.2)] ?? (nil, nil, nil)
                 users.window = String(Self.basename(file.path).dropLast(4))
-                if match.3 == "set" { users.writer = String(match.1) } else { users.reader = String(match.1) }
+                if match.3 != "get" { users.writer = String(match.1) } else { users.reader = String(match.1) }
                 facts.redisUsers[String(match.2)] = users
                 continue
             }
