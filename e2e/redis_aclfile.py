@@ -19,7 +19,11 @@ import time
 from harness import expect
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SPEC = os.path.join(REPO, "Tests", "RelaychainCoreTests", "Fixtures", "emit", "redis-window.yaml")
+FIXTURES = os.path.join(REPO, "Tests", "RelaychainCoreTests", "Fixtures")
+SPEC = os.path.join(FIXTURES, "emit", "redis-window.yaml")
+# Two windows on one Redis: kept apart by prefix (RC420's clean case), or only by db (its trigger).
+APART = os.path.join(FIXTURES, "analysis", "rc420-clean.yaml")
+OVERLAPPING = os.path.join(FIXTURES, "analysis", "rc420-triggers.yaml")
 ADMIN = "user relaychain-test-admin on >test-only-password ~* &* +@all\n"
 
 
@@ -197,8 +201,46 @@ def main():
                 servers.remove(server)
             return "ACL LOAD took the emitted lines; ACL DRYRUN: %d commands allowed or refused as meant" % len(allowed)
 
+        def windows_stay_apart():
+            # A window separated only by db: build refuses it, naming RC420.
+            refused = subprocess.run([os.path.join(bin_dir, "relaychain"), "build", OVERLAPPING, "--output",
+                                      os.path.join(folder, "overlapping")], capture_output=True, text=True)
+            expect(refused.returncode == 1 and "error[RC420]" in refused.stderr,
+                   "build of windows apart only by db: %d %s" % (refused.returncode, refused.stderr))
+            apart = os.path.join(folder, "apart")
+            built = subprocess.run([os.path.join(bin_dir, "relaychain"), "build", APART, "--output", apart],
+                                   capture_output=True, text=True)
+            expect(built.returncode == 0, "relaychain build failed:\n" + built.stderr)
+            users = []
+            for name in ["pop", "imap"]:
+                with open(os.path.join(apart, "redis", name + ".acl")) as f:
+                    users += [line for line in f.read().splitlines() if line not in users]
+            aclfile = os.path.join(folder, "two.acl")
+            with open(aclfile, "w") as f:
+                f.write(ADMIN + "\n".join(users) + "\n")
+            server = Server(binary, folder, aclfile)
+            servers.append(server)
+            try:
+                admin = Connection(server.socket)
+                expect(admin.call("AUTH", "relaychain-test-admin", "test-only-password") == "OK", "admin AUTH")
+                # The attack: one window's writer grants in the other's key space, in any database.
+                attempts = {("imap-w", "SETEX", "pop:192.0.2.9", "60", "x"): False,
+                            ("pop-w", "SETEX", "imap:192.0.2.9", "60", "x"): False,
+                            ("imap-w", "SETEX", "imap:192.0.2.9", "60", "x"): True,
+                            ("pop-w", "SETEX", "pop:192.0.2.9", "60", "x"): True}
+                wrong = ["%s: %r" % (" ".join(words), reply) for words, expected in attempts.items()
+                         for reply in [admin.call("ACL", "DRYRUN", *words)] if (reply == "OK") != expected]
+                expect(not wrong, "one window's writer reaches the other's keys: %s" % wrong)
+                admin.close()
+            finally:
+                server.stop()
+                servers.remove(server)
+            return "build refuses windows apart only by db (RC420); with prefixes of their own, neither " \
+                "window's writer may write the other's grants"
+
         check("the emitted file is the server's aclfile", loads_as_it_is)
         check("ACL LOAD reloads it", reloads_with_acl_load)
+        check("windows on one Redis stay apart", windows_stay_apart)
     except Exception as error:
         failed += 1
         print("FAIL setup: %s" % error, flush=True)

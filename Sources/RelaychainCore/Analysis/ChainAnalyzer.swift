@@ -40,6 +40,7 @@ enum ChainAnalyzer {
         }
 
         ClusterAnalysis.analyze(spec, plan, into: &diagnostics)
+        RedisKeySpaces.analyze(spec, into: &diagnostics)
 
         var byStore: [String: RelayWindow] = [:]
         for window in spec.windows {

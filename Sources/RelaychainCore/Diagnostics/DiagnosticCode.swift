@@ -69,6 +69,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case redisInClear = "RC417"
     case storeOnOtherHost = "RC418"
     case storeUnreachable = "RC419"
+    case redisKeySpacesOverlap = "RC420"
 
     case targetCannotCarry = "RC301"
     case qmailRunSingleService = "RC302"
@@ -140,6 +141,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
         case .redisInClear: "grants and passwords that cross the network in clear"
         case .storeOnOtherHost: "a directory store written on one host and checked on another"
         case .storeUnreachable: "a host with a service but no route to the window's Redis"
+        case .redisKeySpacesOverlap: "windows on one Redis whose key prefixes do not keep them apart"
         case .targetCannotCarry: "a value that the target's syntax cannot express"
         case .qmailRunSingleService: "more services of one kind than pkgsrc's qmail-run can start"
         }
