@@ -41,7 +41,8 @@ enum ClusterAnalysis {
                     + "an SMTP host that is broken into could grant relays",
                 at: redis.reader.location ?? window.store.location!,
                 notes: [
-                    DiagnosticNote("the reader may only GET and the writer only SETEX; relaychain emits their ACL lines")
+                    DiagnosticNote(
+                        "the reader may only GET and the writer only SETEX; relaychain emits their ACL lines")
                 ],
                 fix: "give 'writer' and 'reader' different users"))
     }
