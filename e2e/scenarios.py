@@ -490,6 +490,46 @@ def planted_grants(w):
     return "QMAILQUEUE and LD_PRELOAD never reached the stand-in; future-dated grant refused (%d)" % code
 
 
+def trusted_networks(w):
+    """Dovecot's login_trusted_networks lets a client name its own address (IMAP ID
+    x-originating-ip): a user who logs in from such a network grants the address they name. relaychain
+    cannot tell a proxy from a user there, so doctor warns; the attack is performed to show why."""
+    conf = w.path("dovecot.conf")
+    with open(conf) as f:
+        original = f.read()
+    with open(conf, "w") as f:
+        f.write(original.replace("ssl = no\n", "ssl = no\nlogin_trusted_networks = 127.0.0.0/8\n"))
+    try:
+        subprocess.run(["doveadm", "-c", conf, "reload"], check=True, capture_output=True, timeout=30)
+        time.sleep(1)
+        named = "198.51.100.99"
+        imaplib.Commands.setdefault("ID", ("NONAUTH", "AUTH", "SELECTED"))  # RFC 2971; imaplib lacks it
+        client = IMAP("127.0.0.1", w.imap, "127.0.0.19")
+        try:
+            client._simple_command("ID", '("x-originating-ip" "%s")' % named)
+            client.login("alice", PASSWORD)
+        finally:
+            client.logout()
+        expect(w.grant(named) is not None, "the ID command did not move the grant: nothing to warn about")
+        expect(w.grant("127.0.0.19") is None, "the grant went to the connection's address")
+        result = w.doctor()
+        expect(result.returncode == 0, "a warning must not fail doctor:\n" + result.stdout)
+        warning = "WARN Dovecot lets no client name its own address (login_trusted_networks)"
+        expect(warning in result.stdout, "doctor gave no warning:\n" + result.stdout)
+        expect("login_trusted_networks = 127.0.0.0/8: a client connecting from there may name any address"
+               in result.stdout, result.stdout)
+        expect(result.stdout.strip().splitlines()[-1].endswith("items hold (1 warning)"), result.stdout)
+    finally:
+        with open(conf, "w") as f:
+            f.write(original)
+        subprocess.run(["doveadm", "-c", conf, "reload"], check=True, capture_output=True, timeout=30)
+        time.sleep(1)
+    quiet = w.doctor()
+    expect("WARN" not in quiet.stdout, "doctor still warns without login_trusted_networks:\n" + quiet.stdout)
+    return "a login from 127.0.0.19 with ID x-originating-ip %s granted %s; doctor warns, and is quiet again " \
+        "once the setting is gone" % (named, named)
+
+
 def load(w):
     results = [None] * 50
     errors_before = os.path.getsize(w.path("log", "dovecot.log"))
@@ -533,6 +573,7 @@ SCENARIOS = [
     ("after the window: refused again", window_expires),
     ("IPv6 loopback: login and relay", ipv6),
     ("planted and future-dated grant files", planted_grants),
+    ("login_trusted_networks: the client names the address, doctor warns", trusted_networks),
     ("load: 50 concurrent clients", load),
     ("doctor names a store the login user cannot write", doctor_finds_an_unwritable_store),
 ]

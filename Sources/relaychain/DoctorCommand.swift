@@ -91,22 +91,24 @@ struct DoctorCommand: ParsableCommand {
         switch format {
         case .text:
             for item in doctor.items {
-                print("\(item.holds ? "ok  " : "FAIL") \(item.what)")
-                if !item.holds {
+                print("\(item.warning ? "WARN" : item.holds ? "ok  " : "FAIL") \(item.what)")
+                if !item.holds || item.warning {
                     if !item.detail.isEmpty { print("     \(item.detail)") }
                     print("     fix: \(item.fix)")
                 }
             }
             let failed = doctor.items.filter { !$0.holds }.count
+            let warnings = doctor.items.filter(\.warning).count
+            let warned = warnings == 0 ? "" : " (\(warnings) warning\(warnings == 1 ? "" : "s"))"
             print(
                 failed == 0
-                    ? "doctor: all \(doctor.items.count) items hold"
-                    : "doctor: \(failed) of \(doctor.items.count) items fail")
+                    ? "doctor: all \(doctor.items.count) items hold\(warned)"
+                    : "doctor: \(failed) of \(doctor.items.count) items fail\(warned)")
         case .json:
             let items = doctor.items.map { item -> JSONValue in
                 .object([
-                    ("item", .string(item.what)), ("holds", .bool(item.holds)), ("detail", .string(item.detail)),
-                    ("fix", item.holds ? .null : .string(item.fix)),
+                    ("item", .string(item.what)), ("holds", .bool(item.holds)), ("warning", .bool(item.warning)),
+                    ("detail", .string(item.detail)), ("fix", item.holds && !item.warning ? .null : .string(item.fix)),
                 ])
             }
             print(

@@ -8,6 +8,8 @@ struct HostDoctor {
         var holds: Bool
         var detail: String = ""
         var fix: String = ""
+        /// Holds, but says a risk that depends on what doctor cannot see (who connects from where).
+        var warning: Bool = false
     }
 
     let spec: Spec
@@ -197,6 +199,28 @@ struct HostDoctor {
                 "doveconf -n shows no relaychain-postlogin service running it",
                 fix: "include the fragment (setup puts it in conf.d), then doveadm reload")
         }
+        checkTrustedNetworks(text)
+    }
+
+    /// A client on one of Dovecot's login_trusted_networks names its own address (IMAP ID
+    /// x-originating-ip, the proxy protocols), and the grant goes to the address it names: any user
+    /// who can log in from there (webmail, a shell on the mail host) can open a relay window for
+    /// any address. Right for a proxy of the administrator's, so a warning, not a failure.
+    private mutating func checkTrustedNetworks(_ doveconf: String) {
+        let networks =
+            doveconf.split(separator: "\n").compactMap { line -> String? in
+                guard line.hasPrefix("login_trusted_networks = ") else { return nil }
+                return String(line.dropFirst("login_trusted_networks = ".count))
+            }.first ?? ""
+        items.append(
+            Item(
+                what: "Dovecot lets no client name its own address (login_trusted_networks)", holds: true,
+                detail: networks.isEmpty
+                    ? ""
+                    : "login_trusted_networks = \(networks): a client connecting from there may name any address "
+                        + "(IMAP ID x-originating-ip), and its login grants that address a relay window",
+                fix: "keep only the addresses of proxies you run in login_trusted_networks, never ones users "
+                    + "connect from", warning: !networks.isEmpty))
     }
 
     private mutating func checkRCConf() {
