@@ -93,6 +93,10 @@ final class RedisConnection {
 
     /// Sends every command (binary-safe arguments), then reads one reply per command.
     func run(_ commands: [[[UInt8]]]) -> Result<[Reply], RedisFailure> {
+        SignalPipe.ignored { exchange(commands) }
+    }
+
+    private func exchange(_ commands: [[[UInt8]]]) -> Result<[Reply], RedisFailure> {
         for command in commands {
             var lengths = command.map { $0.count }
             let status = withPointers(command) { pointers in
