@@ -276,6 +276,28 @@ def dovecot_version(release):
     return version
 
 
+# Both versions' listeners and the fragment setup installed.
+LISTENERS = """\
+service imap-login {{
+  inet_listener imap {{
+    port = {imap}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = {pop3}
+  }}
+  inet_listener pop3s {{
+    port = 0
+  }}
+}}
+!include {root}/dovecot-conf.d/relaychain-mail.conf
+"""
+
+
 # The end-to-end test's own Dovecot instance, in each version's words: 2.4 renamed most settings
 # (auth_allow_cleartext, passwd_file_path, userdb fields, mail_driver and mail_path, %{user}).
 DOVECOT_CONF = {}
@@ -299,24 +321,7 @@ userdb {{
   args = uid=nobody gid=nogroup home={root}/home/%u
 }}
 mail_location = maildir:~/Maildir
-service imap-login {{
-  inet_listener imap {{
-    port = {imap}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service pop3-login {{
-  inet_listener pop3 {{
-    port = {pop3}
-  }}
-  inet_listener pop3s {{
-    port = 0
-  }}
-}}
-!include {root}/dovecot-conf.d/relaychain-mail.conf
-"""
+""" + LISTENERS
 DOVECOT_CONF["2.4"] = """\
 dovecot_config_version = 2.4.1
 dovecot_storage_version = 2.4.1
@@ -342,24 +347,7 @@ userdb static {{
 }}
 mail_driver = maildir
 mail_path = ~/Maildir
-service imap-login {{
-  inet_listener imap {{
-    port = {imap}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service pop3-login {{
-  inet_listener pop3 {{
-    port = {pop3}
-  }}
-  inet_listener pop3s {{
-    port = 0
-  }}
-}}
-!include {root}/dovecot-conf.d/relaychain-mail.conf
-"""
+""" + LISTENERS
 
 
 def refused(code, message):

@@ -80,6 +80,19 @@ final class SetupAttackTests {
 
         """
 
+    /// A Redis window; `extra` adds keys to its redis mapping.
+    static func redisSpec(_ extra: String) -> String {
+        """
+        relaychain: 1
+        platform: {profile: debian}
+        windows: {relay: {redis: {socket: /run/redis/redis-server.sock\(extra)}}}
+        services:
+          mail: {server: dovecot, version: "2.3", protocols: [imap], grants: relay}
+          smtp: {server: qmail-smtpd, run-by: daemontools, port: 25, checks: relay}
+
+        """
+    }
+
     /// The attacker can change the output tree (a directory of it is theirs to write, as in an
     /// output directory "shared" with them): they swap the cron line for one that runs as root.
     @Test func anOutputDirectoryOthersCanChangeIsRefused() throws {
@@ -122,16 +135,7 @@ final class SetupAttackTests {
     /// A link planted at a password file's path, in a directory the attacker may write: setup would
     /// chown and chmod what it points at to root:qmaild 0640.
     @Test func aLinkPlantedAtAPasswordFileIsNotFollowed() throws {
-        try build(
-            """
-            relaychain: 1
-            platform: {profile: debian}
-            windows: {relay: {redis: {socket: /run/redis/redis-server.sock, password-dir: /var/tmp/relay}}}
-            services:
-              mail: {server: dovecot, version: "2.3", protocols: [imap], grants: relay}
-              smtp: {server: qmail-smtpd, run-by: daemontools, port: 25, checks: relay}
-
-            """)
+        try build(Self.redisSpec(", password-dir: /var/tmp/relay"))
         try give("\(root)/var/tmp", mode: 0o1777)
         #expect(chown("\(root)/var/tmp", 0, 0) == 0)
         try secret(at: "\(root)/etc/shadow")
@@ -151,16 +155,7 @@ final class SetupAttackTests {
     /// The final component itself a link, in a directory the attacker cannot write but the
     /// administrator left so: setup refuses a link where a password file belongs.
     @Test func aLinkAtThePasswordPathItselfIsRefused() throws {
-        try build(
-            """
-            relaychain: 1
-            platform: {profile: debian}
-            windows: {relay: {redis: {socket: /run/redis/redis-server.sock}}}
-            services:
-              mail: {server: dovecot, version: "2.3", protocols: [imap], grants: relay}
-              smtp: {server: qmail-smtpd, run-by: daemontools, port: 25, checks: relay}
-
-            """)
+        try build(Self.redisSpec(""))
         try secret(at: "\(root)/etc/shadow")
         try FileManager.default.createDirectory(
             atPath: "\(root)/etc/relaychain/redis", withIntermediateDirectories: true)

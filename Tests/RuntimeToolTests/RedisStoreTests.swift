@@ -129,6 +129,27 @@ struct RedisStoreTests {
         }
     }
 
+    /// A Unix-socket server in Python that runs `serving` on each connection `c`, then closes it;
+    /// returned once its socket exists.
+    static func pythonServer(at path: String, serving: String) throws -> Spawned {
+        let server = try Spawned(
+            "/usr/bin/python3",
+            [
+                "-c",
+                """
+                import socket
+                s = socket.socket(socket.AF_UNIX); s.bind(\(String(reflecting: path))); s.listen(64)
+                while True:
+                    c, _ = s.accept(); \(serving); c.close()
+                """,
+            ])
+        let deadline = Date().addingTimeInterval(5)
+        while !FileManager.default.fileExists(atPath: path), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return server
+    }
+
     /// Redis stopped, a socket that never answers, and one that answers garbage: each check
     /// adds at most the timeout, grants nothing, logs one line and runs the chain.
     @Test func failSafe() throws {
@@ -143,23 +164,10 @@ struct RedisStoreTests {
         #expect(hung.errors.contains("no answer from Redis in time"), "\(hung.errors)")
 
         let garbage = redis.directory.appendingPathComponent("garbage.sock").path
-        let talker = try Spawned(
-            "/usr/bin/python3",
-            [
-                "-c",
-                """
-                import socket, os
-                s = socket.socket(socket.AF_UNIX); s.bind(\(String(reflecting: garbage))); s.listen(4)
-                while True:
-                    c, _ = s.accept(); c.recv(4096)
-                    c.sendall(b"HTTP/1.1 400 Bad Request\\r\\n\\r\\n" + b"x" * 100000); c.close()
-                """,
-            ])
+        let talker = try Self.pythonServer(
+            at: garbage, serving: "c.recv(4096); c.sendall(b\"HTTP/1.1 400 Bad Request\\r\\n\\r\\n\" + b\"x\" * 100000)"
+        )
         defer { talker.stop() }
-        let deadline = Date().addingTimeInterval(5)
-        while !FileManager.default.fileExists(atPath: garbage), Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.02)
-        }
         let (noise, noiseSeconds) = try connect("192.0.2.61", timeout, url: "unix:\(garbage)?user=reader")
         #expect(noise.probeRan && noise.environment?["RELAYCLIENT"] == nil && noiseSeconds < 0.3, "\(noise.errors)")
         #expect(noise.errors.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 1, "\(noise.errors)")
@@ -182,22 +190,8 @@ struct RedisStoreTests {
     /// across exec).
     @Test func aPeerThatHangsUpNeverKillsTheCheck() throws {
         let hangsUp = redis.directory.appendingPathComponent("hangs-up.sock").path
-        let peer = try Spawned(
-            "/usr/bin/python3",
-            [
-                "-c",
-                """
-                import socket
-                s = socket.socket(socket.AF_UNIX); s.bind(\(String(reflecting: hangsUp))); s.listen(64)
-                while True:
-                    c, _ = s.accept(); c.close()
-                """,
-            ])
+        let peer = try Self.pythonServer(at: hangsUp, serving: "pass")
         defer { peer.stop() }
-        let deadline = Date().addingTimeInterval(5)
-        while !FileManager.default.fileExists(atPath: hangsUp), Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.02)
-        }
         var outcomes: [String] = []
         for _ in 0..<20 {
             let (run, _) = try connect("192.0.2.64", url: "unix:\(hangsUp)?user=reader")
