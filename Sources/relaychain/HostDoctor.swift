@@ -122,6 +122,18 @@ struct HostDoctor {
             add(
                 what, holds, "found uid \(found.uid), gid \(found.gid), mode \(String(found.mode & 0o7777, radix: 8))",
                 fix: setupFix)
+            guard let parent = store.parent else { continue }
+            let passes = parent.passedBy.map { "\($0)'s group may pass" } ?? "no one else may enter"
+            let item = "store parent \(parent.path) is root's and \(passes) (mode \(String(parent.mode, radix: 8)))"
+            guard let above = owner(parent.path) else {
+                add(item, false, "missing", fix: setupFix)
+                continue
+            }
+            let gid = parent.passedBy.map { ids($0)?.gid } ?? 0
+            add(
+                item, above.uid == 0 && above.gid == gid && above.mode & 0o7777 == parent.mode,
+                "found uid \(above.uid), gid \(above.gid), mode \(String(above.mode & 0o7777, radix: 8))",
+                fix: setupFix)
         }
     }
 
@@ -264,11 +276,18 @@ struct HostDoctor {
                     case .anyMailUser: "nobody"
                     }
                 }.first ?? "root"
-            let wrote = HostCommand.run([me, "probe-as", writer, "--create", probe], timeout: 10)
+            // As the chains reach the store: an account that opens it by name does so; the others get
+            // it from relay-ctrl-chdir, opened as root (--through).
+            let byName = store.writers.contains { if case .account = $0 { true } else { false } }
+            let through = ["--through", store.path]
+            let name = String(probe.dropFirst(store.path.count + 1))
+            let wrote = HostCommand.run(
+                [me, "probe-as", writer] + (byName ? ["--create", probe] : through + ["--create", name]), timeout: 10)
             add("\(writer) can write grants in \(store.path)", wrote.status == 0, wrote.errors.trimmed, fix: setupFix)
             guard wrote.status == 0 else { continue }
             let smtp = deployment.smtpUser
-            let cleaned = HostCommand.run([me, "probe-as", smtp, "--read", probe, "--remove", probe], timeout: 10)
+            let cleaned = HostCommand.run(
+                [me, "probe-as", smtp] + through + ["--read", name, "--remove", name], timeout: 10)
             add(
                 "\(smtp) can read and remove grants in \(store.path)", cleaned.status == 0, cleaned.errors.trimmed,
                 fix: setupFix)

@@ -14,6 +14,10 @@ struct ProbeAsCommand: ParsableCommand {
     @Argument(help: "The account.")
     var user: String
 
+    @Option(
+        name: .long,
+        help: "Open this directory before becoming the account, as relay-ctrl-chdir does; files are names in it.")
+    var through: String?
     @Option(name: .long, help: "Create this file (exclusively, mode 0666, like relay-ctrl-allow).")
     var create: String?
 
@@ -31,6 +35,11 @@ struct ProbeAsCommand: ParsableCommand {
             printError("relaychain probe-as: no account '\(user)'")
             throw ExitCode(ExitStatus.usage)
         }
+        var directory = AT_FDCWD
+        if let through {
+            directory = open(through, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard directory >= 0 else { return fail("open", through) }
+        }
         var group = account.pointee.pw_gid
         guard setgroups(1, &group) == 0, setgid(account.pointee.pw_gid) == 0, setuid(account.pointee.pw_uid) == 0,
             getuid() == account.pointee.pw_uid, geteuid() == account.pointee.pw_uid
@@ -39,13 +48,13 @@ struct ProbeAsCommand: ParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         if let create {
-            let descriptor = open(create, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+            let descriptor = openat(directory, create, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
             guard descriptor >= 0 else { return fail("create", create) }
             _ = fchmod(descriptor, 0o666)
             close(descriptor)
         }
         if let read {
-            let descriptor = open(read, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            let descriptor = openat(directory, read, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
             guard descriptor >= 0 else { return fail("read", read) }
             var byte: UInt8 = 0
             let count = Glibc.read(descriptor, &byte, 1)
@@ -53,7 +62,7 @@ struct ProbeAsCommand: ParsableCommand {
             guard count >= 0 else { return fail("read", read) }
         }
         if let remove {
-            guard unlink(remove) == 0 else { return fail("remove", remove) }
+            guard unlinkat(directory, remove, 0) == 0 else { return fail("remove", remove) }
         }
         guard let program = command.first else { return }
         var arguments = command.map { strdup($0) } + [nil]

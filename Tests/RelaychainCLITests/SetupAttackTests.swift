@@ -190,6 +190,33 @@ final class SetupAttackTests {
         #expect(rootOnly.uid == 0 && rootOnly.mode == 0o700, "root handed its directory over: \(rootOnly)")
     }
 
+    /// The attack #21 found: a local account that never logged in writes a grant for its own
+    /// address into the store. The store's parent lets no one pass but root (qmail-pop3d's
+    /// layout, whose chains reach the store through relay-ctrl-chdir) or the one post-login
+    /// account's group (Dovecot 2's), so the account cannot even name the store.
+    @Test(arguments: ["qmail-pop3d-checkpassword", "debian-dovecot23-daemontools"])
+    func aLocalAccountCannotPlantAGrant(_ example: String) throws {
+        let result = try runProcess(
+            try BuiltProduct.path("relaychain"),
+            [
+                "build", BuildCommandTests.root.appendingPathComponent("examples/\(example).yaml").path, "--output",
+                output,
+            ])
+        #expect(result.status == 0, "\(result.errors)")
+        let done = try setup()
+        #expect(!done.errors.contains("left"), "\(done.errors)")
+        let store = "\(root)/var/spool/relay-ctrl/allow"
+        #expect(FileManager.default.fileExists(atPath: store))
+        let planted = try runProcess(
+            "/usr/sbin/runuser",
+            ["-u", Self.attacker, "--", "/bin/sh", "-c", "printf 'USER=postmaster\\0' > \(store)/203.0.113.9"])
+        #expect(planted.status != 0, "the attacker wrote a grant")
+        #expect(planted.errors.contains("Permission denied"), "\(planted.errors)")
+        #expect(!FileManager.default.fileExists(atPath: "\(store)/203.0.113.9"))
+        let listed = try runProcess("/usr/sbin/runuser", ["-u", Self.attacker, "--", "/bin/ls", store])
+        #expect(listed.status != 0, "the attacker can look into the store")
+    }
+
     /// A store below a directory its group may write (as /var/mail is on Debian): refused too.
     @Test func aStoreBelowAGroupWritableDirectoryIsLeftAlone() throws {
         try build(Self.directorySpec.replacingOccurrences(of: "@STORE@", with: "/var/mail/relay"))

@@ -63,6 +63,8 @@ struct SetupScriptTests {
         let qmaill = try ids("qmaill")
         #expect(
             result.output == """
+                would create directory \(root)/var/spool/relay-ctrl
+                would give \(root)/var/spool/relay-ctrl owner 0, group \(dovecot.gid), mode 710
                 would create directory \(store)
                 would give \(store) owner \(dovecot.uid), group \(qmaild.gid), mode 2770
                 would create directory \(output)/service/smtp/log/main
@@ -83,7 +85,7 @@ struct SetupScriptTests {
                 would link \(root)/etc/service/submission to \(output)/service/submission (the supervisor starts it)
                 setup: still to do:
                 then: doveadm reload
-                setup: 18 actions (dry run: nothing changed)
+                setup: 20 actions (dry run: nothing changed)
 
                 """)
         #expect(!FileManager.default.fileExists(atPath: root), "--dry-run created \(root)")
@@ -94,7 +96,7 @@ struct SetupScriptTests {
         try build(example("debian-dovecot23-daemontools"))
         let first = try setup(["--root", root])
         #expect(first.status == 0, "\(first.errors)")
-        #expect(first.output.hasSuffix("setup: 17 actions done\n"), "\(first.output)")
+        #expect(first.output.hasSuffix("setup: 19 actions done\n"), "\(first.output)")
         let second = try setup(["--root", root])
         #expect(second.status == 0 && second.errors.isEmpty, "\(second.errors)")
         #expect(second.output == "setup: nothing to do\n")
@@ -104,13 +106,16 @@ struct SetupScriptTests {
         let qmaill = try ids("qmaill")
         let store = try stat("\(root)/var/spool/relay-ctrl/allow")
         #expect(store.uid == dovecot.uid && store.gid == qmaild.gid && store.mode == 0o2770)
+        // Its parent: root's; dovecot's group may pass, nobody else may enter.
+        let parent = try stat("\(root)/var/spool/relay-ctrl")
+        #expect(parent.uid == 0 && parent.gid == dovecot.gid && parent.mode == 0o710)
         let log = try stat("\(output)/service/smtp/log/main")
         #expect(log.uid == qmaill.uid && log.mode == 0o750)
         let cron = try String(
             contentsOfFile: "\(root)/etc/cron.d/relaychain-debian-dovecot23-daemontools", encoding: .utf8)
         #expect(
             cron.hasSuffix(
-                "* * * * * qmaild /usr/bin/env - RELAY_CTRL_DIR='/var/spool/relay-ctrl/allow' "
+                "* * * * * root /usr/bin/env - RELAY_CTRL_DIR='/var/spool/relay-ctrl/allow' "
                     + "RELAY_CTRL_EXPIRY='900' /usr/local/bin/relay-ctrl-age\n"))
         #expect(try stat("\(root)/etc/cron.d/relaychain-debian-dovecot23-daemontools").mode == 0o644)
         #expect(FileManager.default.fileExists(atPath: "\(output)/service/smtp/tcp.cdb"))

@@ -1,6 +1,7 @@
 /// A crontab for relay-ctrl-age, one line per window, with the same directory and window as
-/// the check side. It runs as the SMTP user, who may remove grants (see `Deployment.Store`); where
-/// the platform has a cron.d the line carries that user field and setup installs it there.
+/// the check side. It runs as root: the store's parent lets no one else in (StoreParent.swift),
+/// and relay-ctrl-age only removes entries through the store's descriptor, never following a
+/// link. Where the platform has a cron.d the line carries that user field and setup installs it.
 struct CronTarget {
     let plan: ChainPlan
     let header: String
@@ -9,13 +10,13 @@ struct CronTarget {
     func file(windows: [RelayWindow]) -> OutputFile {
         var text = "\(header)\n"
         text += "# Removes expired relay grants every minute (relay-ctrl-check also removes those it meets).\n"
-        let user = plan.spec.platform.users.smtp
+        let user = "root"
         let cronD = plan.spec.platform.cronD
         if let cronD {
-            text += "# For \(cronD) (setup installs it), run as \(user), who may remove grants.\n"
+            text += "# For \(cronD) (setup installs it), run as root: only root may enter the store's parent.\n"
         } else {
-            text +=
-                "# Install with crontab(1) as a user that may write the store, or into /etc/cron.d with a user field.\n"
+            text += "# Install with crontab(1) as root (only root may enter the store's parent), or into\n"
+            text += "# /etc/cron.d with a user field.\n"
         }
         for window in windows {
             let words =

@@ -18,9 +18,9 @@ public struct Deployment: Sendable, Equatable {
     /// The SMTP user (qmaild) must read grants and remove expired ones, so it needs write access to
     /// the directory. When one account writes, it owns the directory, the SMTP user's group shares
     /// it, and the mode is 2770 (setgid: grants keep that group; nobody else may look in). When any
-    /// mail user writes (qmail-pop3d), the SMTP user owns it and the mode is 1733: everyone may
-    /// create a grant but not list the directory, and the sticky bit keeps users from removing or
-    /// replacing each other's grants (the owner still may).
+    /// mail user writes (qmail-pop3d), the SMTP user owns it and the mode is 1733: the chains of
+    /// every mail user may create a grant but not list the directory. Who may reach it at all is
+    /// its private parent's to say (StoreParent.swift).
     public struct Store: Sendable, Equatable {
         public var path: String
         public var window: String
@@ -30,6 +30,8 @@ public struct Deployment: Sendable, Equatable {
         /// The directory's group is this account's primary group.
         public var groupOf: String
         public var mode: UInt32
+        /// The private directory above it; nil where the writers leave none possible.
+        public var parent: Parent?
 
         /// `ls -l`'s first ten characters for the mode.
         public var modeString: String { Self.lsMode(mode, directory: true) }
@@ -155,11 +157,11 @@ public struct Deployment: Sendable, Equatable {
         if shared {
             return Store(
                 path: window.store.value, window: window.name.value, writers: writers, owner: smtp, groupOf: smtp,
-                mode: 0o1733)
+                mode: 0o1733, parent: Store.parent(of: window.store.value, writers: writers))
         }
         return Store(
             path: window.store.value, window: window.name.value, writers: writers, owner: accounts.first ?? "root",
-            groupOf: smtp, mode: 0o2770)
+            groupOf: smtp, mode: 0o2770, parent: Store.parent(of: window.store.value, writers: writers))
     }
 
     /// The name of the installed crontab fragment: cron.d accepts letters, digits, '-' and '_'.
@@ -184,7 +186,7 @@ public struct Deployment: Sendable, Equatable {
         let referenced = spec.windows.filter { window in
             spec.services.contains { $0.uses(window.name.value) }
         }
-        let stores = referenced.filter { $0.redis == nil }.map { store($0, in: spec) }
+        let stores = Store.reconciled(referenced.filter { $0.redis == nil }.map { store($0, in: spec) })
         // Each Redis user's password file, readable by the account that runs the tool as that user.
         var manual: [String] = []
         // A file has one group: the first account that reads it; any other is a step by hand.

@@ -23,11 +23,24 @@ struct SetupTarget {
             }
             text += "\n# Store of window '\(store.window)': written by \(writers.joined(separator: ", ")), "
             text += "read and cleaned by \(deployment.smtpUser).\n"
+            if let parent = store.parent {
+                text += "# \(parent.path) is root's, and only "
+                text += parent.passedBy.map { "\($0)'s group may pass" } ?? "root may enter"
+                text += ": the other chains get the store from relay-ctrl-chdir.\n"
+            } else {
+                text += "# Its parent is not made private (shared, or several accounts open the store by name).\n"
+            }
             let owner = ShellQuoting.word(store.owner)
             let group = ShellQuoting.word(store.groupOf)
             text +=
                 store.owner == store.groupOf
                 ? "if has_user \(owner); then\n" : "if has_user \(owner) && has_user \(group); then\n"
+            if let parent = store.parent {
+                let name = String(store.path[store.path.index(after: store.path.lastIndex(of: "/")!)...])
+                let gid = parent.passedBy.map { "\"$(id -g \(ShellQuoting.word($0)))\"" } ?? "0"
+                text += "  private_parent \(ShellQuoting.word(parent.path)) \(ShellQuoting.word(name)) 0 \(gid) "
+                text += "\(String(parent.mode, radix: 8)) \(parent.modeString)\n"
+            }
             text += "  directory \(ShellQuoting.word(store.path)) \"$(id -u \(owner))\" \"$(id -g \(group))\" "
             text += "\(String(store.mode, radix: 8)) \(store.modeString)\n"
             text += "fi\n"
@@ -185,6 +198,22 @@ struct SetupTarget {
         set_owner_mode() {
           chown "$2:$3" "$1"
           chmod "$4" "$1"
+        }
+
+        # private_parent DIR STORE UID GID MODE LSMODE: the store's own parent, made private. One that
+        # exists is changed only when it holds nothing but the store: never a directory others share.
+        private_parent() {
+          target=$root$1
+          if [ -d "$target" ] && [ "$(state "$target")" != "$6 $3 $4" ]; then
+            for entry in "$target"/* "$target"/.[!.]* "$target"/..?*; do
+              if { [ -e "$entry" ] || [ -L "$entry" ]; } && [ "${entry##*/}" != "$2" ]; then
+                problem "left $target alone: it holds ${entry##*/} beside the store; \#
+        give the store a directory of its own"
+                return 0
+              fi
+            done
+          fi
+          at_path "$target" "$3" "$4" "$5" "$6"
         }
 
         # password_file PATH GID: a password file that exists (setup never writes a secret): owner 0,
