@@ -276,6 +276,18 @@ def dovecot_version(release):
     return version
 
 
+# What both versions say alike: the instance, its paths and addresses (no TLS: loopback only).
+INSTANCE = """\
+base_dir = {root}/run/
+state_dir = {root}/state/
+instance_name = relaychain-e2e
+log_path = {root}/log/dovecot.log
+info_log_path = {root}/log/dovecot.log
+protocols = imap pop3
+listen = {listen}
+ssl = no
+"""
+
 # Both versions' listeners and the fragment setup installed.
 LISTENERS = """\
 service imap-login {{
@@ -301,15 +313,7 @@ service pop3-login {{
 # The end-to-end test's own Dovecot instance, in each version's words: 2.4 renamed most settings
 # (auth_allow_cleartext, passwd_file_path, userdb fields, mail_driver and mail_path, %{user}).
 DOVECOT_CONF = {}
-DOVECOT_CONF["2.3"] = """\
-base_dir = {root}/run/
-state_dir = {root}/state/
-instance_name = relaychain-e2e
-log_path = {root}/log/dovecot.log
-info_log_path = {root}/log/dovecot.log
-protocols = imap pop3
-listen = {listen}
-ssl = no
+DOVECOT_CONF["2.3"] = INSTANCE + """\
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 passdb {{
@@ -325,14 +329,7 @@ mail_location = maildir:~/Maildir
 DOVECOT_CONF["2.4"] = """\
 dovecot_config_version = 2.4.1
 dovecot_storage_version = 2.4.1
-base_dir = {root}/run/
-state_dir = {root}/state/
-instance_name = relaychain-e2e
-log_path = {root}/log/dovecot.log
-info_log_path = {root}/log/dovecot.log
-protocols = imap pop3
-listen = {listen}
-ssl = no
+""" + INSTANCE + """\
 auth_allow_cleartext = yes
 auth_mechanisms = plain login
 passdb passwd-file {{
