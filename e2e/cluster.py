@@ -208,10 +208,11 @@ class Cluster:
         self.wait_for_port("imap", 143)
         self.wait_for_port("mx1", 25)
         self.wait_for_port("mx2", 25)
-        self.wait_for_port("store", 8379)
+        self.wait_for_port("store", 8379, source="mx1")
         for name in ["imap", "mx1", "mx2"]:
             deadline = time.time() + 10
-            while not os.path.exists(self.path("hosts", name, "run", "relay.redis.sock")) and time.time() < deadline:
+            role = "relay-writer" if name == "imap" else "relay-reader"
+            while not os.path.exists(self.path("hosts", name, "run", role, "redis.sock")) and time.time() < deadline:
                 time.sleep(0.05)
 
     def start_redis(self):
@@ -272,10 +273,12 @@ class Cluster:
         return run(["nsenter", "--target", str(self.hosts[name].pid), "--mount", "--net", "--"] + argv, check=check,
                    **kwargs)
 
-    def wait_for_port(self, name, port):
+    def wait_for_port(self, name, port, source=None):
+        """From the host itself, or from `source` (the Redis host's firewall lets only its peers in)."""
         deadline = time.time() + 20
         while time.time() < deadline:
-            probe = self.on(name, ["bash", "-c", "exec 3<>/dev/tcp/%s/%d" % (host_v4(name), port)], check=False)
+            probe = self.on(source or name, ["timeout", "2", "bash", "-c", "exec 3<>/dev/tcp/%s/%d" % (
+                host_v4(name), port)], check=False)
             if probe.returncode == 0:
                 return
             time.sleep(0.1)
@@ -419,10 +422,11 @@ def setup_ran_on_every_host(c):
                "a second setup run on %s acted:\n%s%s" % (name, again.stdout, again.stderr))
     keys = {name: os.stat(c.path("hosts", name, "secrets", "spiped.key")) for name in HOSTS}
     expect(all(k.st_uid == 0 and k.st_mode & 0o777 == 0o600 for k in keys.values()), "spiped keys are not root's 0600")
-    writer = os.stat(c.path("hosts", "imap", "secrets", "relay-writer.password"))
-    expect(writer.st_gid == pwd.getpwnam("dovecot").pw_gid and writer.st_mode & 0o777 == 0o640,
-           "the writer's password file is not root:dovecot 0640")
-    return "each host's setup acted once, then had nothing to do; keys 0600, passwords 0640 to the right group"
+    for host, user, account in [("imap", "relay-writer", "dovecot"), ("mx1", "relay-reader", "qmaild")]:
+        password = os.stat(c.path("hosts", host, "secrets", user + ".password"))
+        expect(password.st_uid == pwd.getpwnam(account).pw_uid and password.st_gid == 0
+               and password.st_mode & 0o777 == 0o400, "%s's password file is not %s:root 0400" % (user, account))
+    return "each host's setup acted once, then had nothing to do; keys 0600, each password its one account's 0400"
 
 
 def doctor_on_every_host(c):
@@ -498,7 +502,7 @@ def ipv6(c):
 
 def smtp_credentials_cannot_grant(c):
     address = "198.51.100.6"
-    socket_path = "/run/relaychain/relay.redis.sock"
+    socket_path = "/run/relaychain/relay-reader/redis.sock"
     reader = c.path("secrets", "relay-reader.password")
     for mx in ["mx1", "mx2"]:
         listing = c.on(mx, ["ls", c.path("secrets")]).stdout.split()
@@ -522,6 +526,96 @@ def smtp_credentials_cannot_grant(c):
     expect(not c.relays("mx1", address), "relay after an SMTP host tried to grant")
     return ("each SMTP host holds only the reader's password; allow, SET as the reader and SET without a user "
             "all refused")
+
+
+ATTACKER = "relaychain-mallory"
+HELD = 150  # more than any end's connection limit (-n): what used to turn every check away
+
+
+def local_account_cannot_hold_the_socket(c):
+    """A local account of an SMTP host, made for the test, tries to hold HELD connections to
+    each role's spiped socket (it used to be every account's: 100 idle ones stopped every check)."""
+    run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", ATTACKER])
+    try:
+        attack = ("import socket, sys\n"
+                  "held, refused = [], {}\n"
+                  "for path in sys.argv[1:]:\n"
+                  "    for _ in range(%d):\n"
+                  "        s = socket.socket(socket.AF_UNIX)\n"
+                  "        try:\n"
+                  "            s.connect(path); held.append(s)\n"
+                  "        except OSError as e:\n"
+                  "            refused[e.strerror] = refused.get(e.strerror, 0) + 1\n"
+                  "print(len(held), sorted(refused.items()))\n" % HELD)
+        refusals = []
+        for host, role, owner in [("mx1", "reader", "qmaild"), ("imap", "writer", "dovecot")]:
+            directory = "/run/relaychain/relay-%s" % role
+            result = c.on(host, ["runuser", "-u", ATTACKER, "--", "python3", "-c", attack, directory + "/redis.sock"],
+                          check=False)
+            expect(result.returncode == 0, "the attack did not run: %s" % result.stderr)
+            held, refused = result.stdout.strip().split(" ", 1)
+            expect(held == "0", "%s held %s connections on %s: %s" % (ATTACKER, held, host, result.stdout))
+            refusals.append("%s's %s socket %s" % (host, role, refused))
+            listing = c.on(host, ["ls", "-ld", directory]).stdout.split()
+            expect(listing[0] == "drwx------" and listing[2] == owner, "the %s's socket directory: %s" % (role, listing))
+        source = "198.51.100.11"
+        expect(c.login(source) and c.relays("mx1", source), "no relay after the attack")
+    finally:
+        run(["userdel", ATTACKER], check=False)
+    return "%s held 0 connections (%s); each socket's directory is its one account's 0700; relays" % (
+        ATTACKER, "; ".join(refusals))
+
+
+def keyless_peer_cannot_fill_spiped(c):
+    """A peer outside the cluster, without the key, opens HELD connections to the Redis host's
+    spiped at once and keeps them while a client logs in and relays; a host of the cluster still
+    connects, so the firewall is what turns the peer away."""
+    listing = c.on("store", ["nft", "list", "table", "inet", "relaychain-spiped-relay"]).stdout
+    expect("tcp dport 8379 drop" in listing, "the Redis host's table:\n" + listing)
+    held = []
+    try:
+        for i in range(HELD):
+            held.append(_open_pending(c, "203.0.113.%d" % (i % LOAD + 1)))
+        time.sleep(1)
+        connected = sum(1 for sock in held if _is_connected(sock))
+        expect(connected == 0, "%d of %d keyless connections reached spiped" % (connected, HELD))
+        source = "198.51.100.12"
+        expect(c.login(source), "login failed while the peer held its connections")
+        for mx in ["mx1", "mx2"]:
+            expect(c.relays(mx, source), "%s refused to relay while the peer held its connections" % mx)
+        probe = c.on("mx1", ["bash", "-c", "exec 3<>/dev/tcp/%s/8379" % host_v4("store")], check=False)
+        expect(probe.returncode == 0, "a host of the cluster cannot reach spiped: %s" % probe.stderr)
+    finally:
+        for sock in held:
+            sock.close()
+    return "%d connections from 203.0.113.0/24: none reached spiped's port; login and relay on both SMTP hosts; " \
+        "mx1 still connects" % HELD
+
+
+def _open_pending(c, source):
+    """A connection attempt left in flight (non-blocking), from the client host."""
+    if libc.setns(c.client.client, CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), "setns")
+    try:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.bind((source, 0))
+        sock.connect_ex((host_v4("store"), 8379))
+        return sock
+    finally:
+        libc.setns(c.client.home, CLONE_NEWNET)
+
+
+def _is_connected(sock):
+    return sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0 and _peer(sock)
+
+
+def _peer(sock):
+    try:
+        sock.getpeername()
+        return True
+    except OSError:
+        return False
 
 
 FAULT_CLIENTS = {"redis stopped": ("198.51.100.7", "198.51.100.17"), "link down": ("198.51.100.8", "198.51.100.18"),
@@ -557,8 +651,8 @@ def fault(c, name, start, stop):
 
 def supervised_pids(c):
     pids = {}
-    for host, services in [("imap", ["spiped-relay"]), ("mx1", ["smtp1", "spiped-relay"]),
-                           ("mx2", ["smtp2", "spiped-relay"]), ("store", ["spiped-relay"])]:
+    for host, services in [("imap", ["spiped-relay-writer"]), ("mx1", ["smtp1", "spiped-relay-reader"]),
+                           ("mx2", ["smtp2", "spiped-relay-reader"]), ("store", ["spiped-relay"])]:
         for service in services:
             status = c.on(host, ["svstat", c.path("svscan", service)]).stdout
             match = re.search(r"up \(pid (\d+)\)", status)
@@ -646,6 +740,8 @@ SCENARIOS = [
     ("the window ends: Redis's TTL and check's own window", window_ends),
     ("IPv6", ipv6),
     ("an SMTP host's credentials cannot write a grant", smtp_credentials_cannot_grant),
+    ("a local account cannot reach or hold spiped's sockets", local_account_cannot_hold_the_socket),
+    ("a peer without the key cannot fill the Redis host's spiped", keyless_peer_cannot_fill_spiped),
     ("Redis stopped", redis_stopped),
     ("Redis host partitioned (ip link set down)", link_down),
     ("Redis host slower than the timeout (tc netem)", netem_delay),

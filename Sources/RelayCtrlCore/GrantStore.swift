@@ -113,7 +113,20 @@ public struct GrantStore: Sendable {
     /// aside, then checked: if another file had replaced it, that file is put back (unless an
     /// even newer one has arrived meanwhile), so a fresh grant is never lost.
     public func removeStale(_ name: String, _ identity: Identity?) -> Removal {
-        let aside = ".stale.\(Self.processID).\(name)"
+        removeStale(bytes: Array(name.utf8), identity)
+    }
+
+    /// The same for a name as the directory holds it: any bytes, UTF-8 or not.
+    public func removeStale(bytes name: [UInt8], _ identity: Identity?) -> Removal {
+        let aside = Array(".stale.\(Self.processID).".utf8) + name
+        return name.withNullTerminated { name in
+            aside.withNullTerminated { aside in removeStale(name, aside: aside, identity) }
+        }
+    }
+
+    private func removeStale(_ name: UnsafePointer<CChar>, aside: UnsafePointer<CChar>, _ identity: Identity?)
+        -> Removal
+    {
         guard renameat(directory.descriptor, name, directory.descriptor, aside) == 0 else {
             return errno == ENOENT ? .alreadyGone : .failed(reason: Log.systemError())
         }

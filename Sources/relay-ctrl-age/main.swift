@@ -17,20 +17,31 @@ func sweep(_ directory: RelayDirectory, path: [UInt8], log: Log) {
     }
     defer { closedir(stream) }
     while let entry = readdir(stream) {
+        // The name's bytes as they are: a name that is not UTF-8 must still be found and removed.
         let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
-            String(cString: bytes.baseAddress!.assumingMemoryBound(to: CChar.self))
+            Array(bytes.prefix(while: { $0 != 0 }))
         }
-        if name == "." || name == ".." { continue }
+        if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
         var status = stat()
-        guard fstatat(directory.descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-        let kind = status.st_mode & S_IFMT
-        if kind == S_IFDIR { continue }
-        let modified = Int(status.st_mtim.tv_sec)
-        let stale = modified < now - window || modified > now + GrantStore.clockSkewAllowance || kind != S_IFREG
-        guard stale, case .failed(let reason) = store.removeStale(name, GrantStore.identity(of: status)) else {
+        guard (name.withNullTerminated { fstatat(directory.descriptor, $0, &status, AT_SYMLINK_NOFOLLOW) }) == 0 else {
             continue
         }
-        log.warn("Could not remove '\(name)': \(reason)")
+        let kind = status.st_mode & S_IFMT
+        if kind == S_IFDIR {
+            // Never a grant, and in the way of one: a directory named like an address would block that
+            // client's grants for good. An empty one goes; one with entries is named (age never recurses).
+            if (name.withNullTerminated { unlinkat(directory.descriptor, $0, AT_REMOVEDIR) }) != 0, errno != ENOENT {
+                log.warn("Could not remove directory '\(printable(name))': \(Log.systemError())")
+            }
+            continue
+        }
+        let modified = Int(status.st_mtim.tv_sec)
+        let stale = modified < now - window || modified > now + GrantStore.clockSkewAllowance || kind != S_IFREG
+        guard stale, case .failed(let reason) = store.removeStale(bytes: name, GrantStore.identity(of: status))
+        else {
+            continue
+        }
+        log.warn("Could not remove '\(printable(name))': \(reason)")
     }
 }
 

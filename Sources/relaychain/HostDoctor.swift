@@ -55,6 +55,8 @@ struct HostDoctor {
         checkStoreAccess()
         checkPasswordFiles()
         checkSpipedKeys()
+        checkSpipedSockets()
+        checkFirewalls()
         if items.allSatisfy(\.holds) {
             selfTest()
         } else {
@@ -65,7 +67,7 @@ struct HostDoctor {
         }
     }
 
-    private mutating func add(_ what: String, _ holds: Bool, _ detail: String = "", fix: String) {
+    mutating func add(_ what: String, _ holds: Bool, _ detail: String = "", fix: String) {
         items.append(Item(what: what, holds: holds, detail: detail, fix: fix))
     }
 
@@ -301,27 +303,13 @@ struct HostDoctor {
         for file in deployment.passwordFiles where getpwnam(file.account) != nil {
             let read = HostCommand.run([me, "probe-as", file.account, "--read", file.path], timeout: 10)
             add("\(file.account) can read \(file.path)", read.status == 0, read.errors.trimmed, fix: setupFix)
-        }
-    }
-
-    /// spiped's shared key: root's alone, and long enough to be a key.
-    private mutating func checkSpipedKeys() {
-        for key in deployment.spipedKeys {
             var status = stat()
-            guard stat(key, &status) == 0 else {
-                add(
-                    "spiped's key \(key) exists", false, String(cString: strerror(errno)),
-                    fix: "copy the window's key from another host of the cluster (or make it once: "
-                        + "dd if=/dev/urandom bs=32 count=1 of=\(key)), then run setup")
-                continue
-            }
+            guard lstat(file.path, &status) == 0, let account = getpwnam(file.account) else { continue }
             add(
-                "spiped's key \(key) is root's alone (owner 0, mode 600)",
-                status.st_uid == 0 && status.st_mode & 0o077 == 0,
+                "\(file.path) is \(file.account)'s alone (no group or other account reads it)",
+                status.st_uid == account.pointee.pw_uid && status.st_mode & 0o077 == 0
+                    && status.st_mode & S_IFMT == S_IFREG,
                 "owner \(status.st_uid), mode \(String(status.st_mode & 0o7777, radix: 8))", fix: setupFix)
-            add(
-                "spiped's key \(key) holds at least 32 bytes", status.st_size >= 32, "\(status.st_size) bytes",
-                fix: "make it again: dd if=/dev/urandom bs=32 count=1 of=\(key), and copy it to every host")
         }
     }
 

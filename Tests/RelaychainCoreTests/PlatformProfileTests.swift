@@ -118,6 +118,7 @@ struct PlatformProfileTests {
         let packages: [(String, [String])] = [
             ("daemontools", ["setuidgid", "envuidgid", "envdir", "softlimit", "pgrphack", "multilog"]),
             ("dovecot-core", ["doveconf"]),
+            ("nftables", ["nft"]),
             ("runit", ["chpst", "svlogd"]),
             ("spiped", ["spiped"]),
             ("ucspi-tcp-ipv6", ["tcpserver", "tcprules", "rblsmtpd", "recordio", "argv0"]),

@@ -248,7 +248,34 @@ import Testing
         let run = try h.run(age, [], environment: ["RELAY_CTRL_DIR": h.store.path])
         #expect(run.status == 0)
         #expect(run.errors == "")
-        #expect(try h.storeEntries() == [".1700000000.2:98", "192.0.2.1", "192.0.2.6"])
+        #expect(try h.storeEntries() == [".1700000000.2:98", "192.0.2.1"])
+    }
+
+    /// What a writer could plant to block a client for good, or to outlive every sweep: a
+    /// directory named like the client's address, a name that is not UTF-8 (read as another
+    /// name, it was never found again).
+    @Test func plantedDirectoriesAndNamesThatAreNotUTF8DoNotSurvive() throws {
+        let h = try ToolHarness()
+        try FileManager.default.createDirectory(atPath: h.grantPath("192.0.2.6"), withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: h.grantPath("192.0.2.8"), withIntermediateDirectories: false)
+        try h.plantGrant("192.0.2.8/inside", age: 0)
+        let notUTF8 = (Array(h.store.path.utf8) + [UInt8(ascii: "/"), 0x31, 0xFF, 0xFE, 0x2E, 0]).map { CChar(bitPattern: $0) }
+        let descriptor = open(notUTF8, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        #expect(descriptor >= 0)
+        close(descriptor)
+        var old = [timespec(tv_sec: 1_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, notUTF8, &old, 0) == 0)
+        let run = try h.run(age, [], environment: ["RELAY_CTRL_DIR": h.store.path])
+        #expect(run.status == 0)
+        #expect(
+            run.errors == "relay-ctrl-age: Could not remove directory '192.0.2.8': Directory not empty\n",
+            "a directory with entries is named, never recursed into")
+        #expect(try h.storeEntries() == ["192.0.2.8"])
+        // The client whose address the empty directory had taken now gets its grant.
+        let allow = try h.run(
+            "relay-ctrl-allow", [], environment: ["RELAY_CTRL_DIR": h.store.path, "TCPREMOTEIP": "192.0.2.6"])
+        #expect(allow.status == 0 && allow.errors == "")
+        #expect(try h.storeEntries() == ["192.0.2.6", "192.0.2.8"])
     }
 
     @Test func honoursTheWindow() throws {

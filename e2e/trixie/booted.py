@@ -41,7 +41,7 @@ def install_tools(bin_dir):
     os.makedirs(STANDIN + "/standin")
     os.chmod(STANDIN + "/standin", 0o777)
     shutil.copy2(os.path.join(REPO, "e2e", "qmail-smtpd-standin"), STANDIN + "/bin/qmail-smtpd-standin")
-    for account in ["qmaild", "qmaill"]:
+    for account in ["qmaild", "qmaill", "spiped"]:
         run("sh", "-c", "id %s >/dev/null 2>&1 || useradd --system --no-create-home "
             "--shell /usr/sbin/nologin %s" % (account, account))
 

@@ -13,6 +13,7 @@ ACL users' passwords there, then 'ready'; mx writes 'done' when its checks are o
 is bounded. Prints one line per scenario and "N passed, N failed"; exits 1 on any failure.
 """
 import os
+import pwd
 import secrets
 import sys
 import time
@@ -150,18 +151,28 @@ def store_runs_its_units(s):
     listening = run("ss", "-Hltn", "sport = :8380").stdout
     expect("192.0.2.30:8380" in listening, "nothing listens on 192.0.2.30:8380: %r" % listening)
     expect(redis("TTL", "relay-ctrl:" + GRANTED).isdigit(), "relay-ctrl-allow wrote no key with a TTL")
-    return "relaychain-spiped-relay.service active on 192.0.2.30:8380; Redis holds the grant for " + GRANTED
+    # The unit loaded its firewall table before spiped: only mx may reach the port.
+    table = run("nft", "list", "table", "inet", "relaychain-spiped-relay").stdout
+    expect("ip saddr 192.0.2.21 accept" in table and "tcp dport 8380 drop" in table, "the table:\n" + table)
+    return ("relaychain-spiped-relay.service active on 192.0.2.30:8380 behind its nft table (mx alone); "
+            "Redis holds the grant for " + GRANTED)
 
 
 def mx_runs_its_units(m):
+    unit = "relaychain-spiped-relay-reader.service"
     expect(sorted(m.then) == ["systemctl daemon-reload && systemctl enable --now relaychain-smtp.service",
-                              "systemctl daemon-reload && systemctl enable --now relaychain-spiped-relay.service"],
+                              "systemctl daemon-reload && systemctl enable --now " + unit],
            "setup's next steps: %s" % m.then)
-    for unit in ["relaychain-spiped-relay.service", "relaychain-smtp.service"]:
-        expect(active(unit), unit + " is not active")
+    for name in [unit, "relaychain-smtp.service"]:
+        expect(active(name), name + " is not active")
     # spiped makes its socket a moment after systemd has started it.
-    wait_for("/var/run/relaychain/relay.redis.sock", 10)
-    return "relaychain-spiped-relay.service and relaychain-smtp.service active"
+    wait_for("/var/run/relaychain/relay-reader/redis.sock", 10)
+    status = os.stat("/var/run/relaychain/relay-reader")
+    expect(status.st_uid == pwd.getpwnam("qmaild").pw_uid and status.st_mode & 0o7777 == 0o700,
+           "the reader's socket directory: uid %d mode %o" % (status.st_uid, status.st_mode & 0o7777))
+    parent = os.stat("/var/run/relaychain")
+    expect(parent.st_mode & 0o7777 == 0o755, "/var/run/relaychain: mode %o" % (parent.st_mode & 0o7777))
+    return "%s (its socket's directory qmaild's 0700) and relaychain-smtp.service active" % unit
 
 
 def mx_relays_for_the_grant(m):

@@ -62,7 +62,9 @@ struct ChainPlan {
         }
         let user = role == .writer ? redis.writer : redis.reader
         var words: [Word] = [
-            .assign("RELAY_CTRL_REDIS", redis.url(as: user.value), from: window.store.location),
+            .assign(
+                "RELAY_CTRL_REDIS", redis.url(as: user.value, role: role == .writer ? .writer : .reader),
+                from: window.store.location),
             .assign(
                 "RELAY_CTRL_REDIS_PASSWORD_FILE", "\(redis.passwordDirectory)/\(user.value).password",
                 from: user.location),

@@ -110,6 +110,26 @@ public struct Deployment: Sendable, Equatable {
         public var account: String
     }
 
+    /// The Redis host's firewall table in front of spiped, as `nft list table` shows it.
+    public struct Firewall: Sendable, Equatable {
+        public var program: String
+        public var family: String
+        public var table: String
+        public var port: Int
+        public var peers: [String]
+        /// The rule that turns everyone else away.
+        public var dropRule: String
+    }
+
+    /// One role's spiped socket directory: one account's (nil: root's), with that mode.
+    public struct SocketDirectory: Sendable, Equatable {
+        public var path: String
+        public var owner: String?
+        public var mode: UInt32
+    }
+
+    public var firewalls: [Firewall] = []
+    public var socketDirectories: [SocketDirectory] = []
     public var passwordFiles: [PasswordFile] = []
     /// spiped's shared keys: root's alone (spiped reads its key before it drops root).
     public var spipedKeys: [String] = []
@@ -194,7 +214,7 @@ public struct Deployment: Sendable, Equatable {
         func password(_ path: String, for account: String) {
             if let first = passwordFiles.first(where: { $0.path == path }) {
                 if first.account != account, !manual.contains(where: { $0.hasPrefix("let \(account) read \(path)") }) {
-                    manual.append("let \(account) read \(path) too (its group is \(first.account)'s)")
+                    manual.append("let \(account) read \(path) too (the file is \(first.account)'s alone)")
                 }
             } else {
                 passwordFiles.append(PasswordFile(path: path, account: account))
@@ -219,6 +239,8 @@ public struct Deployment: Sendable, Equatable {
         var installs: [Install] = []
         var systemRules: [String] = []
         var spipedKeys: [String] = []
+        var firewalls: [Firewall] = []
+        var socketDirectories: [SocketDirectory] = []
         for service in spec.services {
             let name = service.name.value
             switch service.role {
@@ -283,6 +305,24 @@ public struct Deployment: Sendable, Equatable {
             supervised(end.serviceName, end.spiped.runBy.value, rules: false)
             let key = end.spiped.keyPath(window: end.window)
             if !spipedKeys.contains(key) { spipedKeys.append(key) }
+            if case .client(_, let role, let access) = end.side {
+                var owner: String?
+                if case .account(let name) = access { owner = name }
+                socketDirectories.append(
+                    SocketDirectory(
+                        path: Spiped.socketDirectory(window: end.window, role: role), owner: owner, mode: access.mode))
+            }
+            if let firewall = SpipedFirewall(end, spec: spec, header: "") {
+                installs.append(Install(source: firewall.outputPath, destination: firewall.installedPath, mode: 0o644))
+                firewalls.append(
+                    Firewall(
+                        program: firewall.program, family: "inet", table: firewall.tableName,
+                        port: end.spiped.port.value, peers: firewall.peers, dropRule: firewall.dropRule))
+            } else if case .store(let listen, let peers) = end.side {
+                manual.append(
+                    "let only \(peers.joined(separator: ", ")) reach \(listen) port \(end.spiped.port.value) "
+                        + "(this host's firewall): a peer without spiped's key can still hold its connections")
+            }
             if case .store = end.side {
                 // The file holds ACL lines only (Redis 8 and Valkey 8 refuse anything else in an aclfile),
                 // so what to do with it is said here.
@@ -320,6 +360,8 @@ public struct Deployment: Sendable, Equatable {
             installs: installs, systemRules: systemRules, manualSteps: manual, tcprules: platform.path(of: "tcprules"))
         deployment.passwordFiles = passwordFiles
         deployment.spipedKeys = spipedKeys
+        deployment.firewalls = firewalls
+        deployment.socketDirectories = socketDirectories
         return deployment
     }
 
@@ -375,6 +417,7 @@ public struct Deployment: Sendable, Equatable {
         if produced.contains(CronTarget.path) { add(spec.platform.path(of: "relay-ctrl-age")) }
         for end in spec.spipedEnds {
             add(spec.platform.path(of: "spiped"))
+            if let firewall = SpipedFirewall(end, spec: spec, header: "") { add(firewall.program) }
             logPrograms(end.spiped.runBy.value)
         }
         return paths

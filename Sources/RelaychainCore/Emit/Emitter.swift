@@ -150,21 +150,44 @@ enum Emitter {
                 let storeAddress = spec.hosts.first(where: { $0.name.value == storeHost })?.address?.value
             else { continue }
             let uses = { (service: Service) in service.uses(window.name.value) }
+            let elsewhere = spec.services.filter { uses($0) && $0.host?.value != storeHost }
             if name == storeHost {
-                guard spec.services.contains(where: { uses($0) && $0.host?.value != storeHost }) else { continue }
+                guard !elsewhere.isEmpty else { continue }
+                let peerHosts = Set(elsewhere.compactMap { $0.host?.value })
+                let peers = spec.hosts.filter { peerHosts.contains($0.name.value) }.compactMap { $0.address?.value }
                 part.spipedEnds.append(
                     SpipedEnd(
-                        window: window.name.value, side: .store(listen: storeAddress), spiped: spiped,
-                        endpoint: redis.endpoint))
+                        window: window.name.value, side: .store(listen: storeAddress, peers: peers), spiped: spiped,
+                        endpoint: redis.endpoint, connections: Spiped.connections(of: elsewhere)))
             } else if part.services.contains(where: uses) {
-                let logins = part.services.contains { $0.grants?.value == window.name.value }
-                part.spipedEnds.append(
-                    SpipedEnd(
-                        window: window.name.value, side: .client(storeAddress: storeAddress, forwardSecret: logins),
-                        spiped: spiped, endpoint: redis.endpoint))
-                part.windows[index].redis?.endpoint = .unix(socket: Spiped.socket(window: window.name.value))
+                var sockets: [Spiped.Role: String] = [:]
+                for role in Spiped.Role.allCases {
+                    let here = part.services.filter {
+                        role == .writer ? $0.grants?.value == window.name.value : $0.checks?.value == window.name.value
+                    }
+                    guard !here.isEmpty else { continue }
+                    part.spipedEnds.append(
+                        SpipedEnd(
+                            window: window.name.value,
+                            side: .client(
+                                storeAddress: storeAddress, role: role, access: socketAccess(window, role, in: part)),
+                            spiped: spiped, endpoint: redis.endpoint, connections: Spiped.connections(of: here)))
+                    sockets[role] = Spiped.socket(window: window.name.value, role: role)
+                }
+                part.windows[index].redis?.localSockets = sockets
             }
         }
         return part
+    }
+
+    /// Who on this host runs the tools of one role against the window's socket.
+    static func socketAccess(_ window: RelayWindow, _ role: Spiped.Role, in part: Spec) -> SocketAccess {
+        guard role == .writer else { return .account(part.platform.users.smtp) }
+        let writers = Deployment.writers(of: window, in: part)
+        switch writers.first {
+        case .account(let name) where writers.count == 1: return .account(name)
+        case .root where writers.count == 1: return .root
+        default: return .everyone
+        }
     }
 }

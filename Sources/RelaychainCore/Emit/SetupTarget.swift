@@ -47,9 +47,9 @@ struct SetupTarget {
         }
         for file in deployment.passwordFiles {
             let account = ShellQuoting.word(file.account)
-            text += "\n# Redis password for \(file.account): root's file, readable by its group, never by others.\n"
+            text += "\n# Redis password for \(file.account): its file alone, readable by no group and no other account.\n"
             text += "if has_user \(account); then\n"
-            text += "  password_file \(ShellQuoting.word(file.path)) \"$(id -g \(account))\"\n"
+            text += "  password_file \(ShellQuoting.word(file.path)) \"$(id -u \(account))\"\n"
             text += "fi\n"
         }
         if !deployment.spipedKeys.isEmpty {
@@ -216,15 +216,15 @@ struct SetupTarget {
           at_path "$target" "$3" "$4" "$5" "$6"
         }
 
-        # password_file PATH GID: a password file that exists (setup never writes a secret): owner 0,
-        # that group, mode 640.
+        # password_file PATH UID: a password file that exists (setup never writes a secret): the one
+        # account that reads it owns it, mode 400; no group, so no account sharing one reads it.
         password_file() {
           target=$root$1
-          guarded "$target" 0 || return 0
+          guarded "$target" "$2" || return 0
           if [ ! -f "$target" ]; then
             problem "no $target: put the Redis user's password in it (one line), then run setup again"
-          elif [ "$(state "$target")" != "-rw-r----- 0 $2" ]; then
-            act "give $target owner 0, group $2, mode 640" set_owner_mode "$target" 0 "$2" 640
+          elif [ "$(state "$target")" != "-r-------- $2 0" ]; then
+            act "give $target owner $2, group 0, mode 400" set_owner_mode "$target" "$2" 0 400
           fi
         }
 

@@ -1,13 +1,15 @@
 /// The spiped ends of a cluster's Redis windows, as daemontools, runit or systemd services: on the Redis
 /// host, spiped takes encrypted connections from the other hosts and hands them to Redis; on
-/// every other host that uses the window, spiped listens on a local socket for the tools and
-/// carries their connections, encrypted, to the Redis host.
+/// every other host that uses the window, one spiped per role (reader, writer) listens on a local
+/// socket for that role's tools and carries their connections, encrypted, to the Redis host.
 struct SpipedTarget {
     let spec: Spec
     let header: String
 
     func files(_ end: SpipedEnd) -> [OutputFile] {
-        end.spiped.runBy.value == .systemd ? [unit(end)] : service(end)
+        var files = end.spiped.runBy.value == .systemd ? [unit(end)] : service(end)
+        if let firewall = SpipedFirewall(end, spec: spec, header: header) { files.append(firewall.file) }
+        return files
     }
 
     private var program: String { spec.platform.path(of: "spiped") }
@@ -20,40 +22,55 @@ struct SpipedTarget {
             case .unix(let socket): socket
             case .tcp(let address, let port): "[\(address)]:\(port)"
             }
-        case .client(let storeAddress, _): "[\(storeAddress)]:\(end.spiped.port.value)"
+        case .client(let storeAddress, _, _): "[\(storeAddress)]:\(end.spiped.port.value)"
         }
     }
 
-    /// spiped's arguments after the program, the same under every supervisor.
+    /// spiped's arguments after the program, the same under every supervisor: a connection
+    /// limit the services need and no more, and a short handshake deadline, so that a peer
+    /// without the key holds a connection for two seconds at most.
     private func arguments(_ end: SpipedEnd) -> [String] {
         var words: [String]
         switch end.side {
-        case .store(let listen): words = ["-d", "-s", "[\(listen)]:\(end.spiped.port.value)", "-t", target(end)]
-        case .client: words = ["-e", "-s", Spiped.socket(window: end.window), "-t", target(end)]
+        case .store(let listen, _):
+            words = ["-d", "-s", "[\(listen)]:\(end.spiped.port.value)", "-t", target(end)]
+        case .client(_, let role, _):
+            words = ["-e", "-s", Spiped.socket(window: end.window, role: role), "-t", target(end)]
         }
         words += ["-k", end.spiped.keyPath(window: end.window), "-u", end.spiped.user.value, "-F"]
-        if case .client(_, let forwardSecret) = end.side { words.append(forwardSecret ? "-g" : "-f") }
+        words += ["-n", String(end.connections), "-o", String(Spiped.handshakeSeconds)]
+        if case .client(_, let role, _) = end.side { words.append(role == .writer ? "-g" : "-f") }
         return words
     }
 
     /// What the end does, as comment lines (without the leading `# `).
     private func explanation(_ end: SpipedEnd, _ supervisor: String) -> [String] {
         switch end.side {
-        case .store(let listen):
-            return [
+        case .store(let listen, let peers):
+            var lines = [
                 "\(supervisor) service on the Redis host of window '\(end.window)': spiped takes the other hosts'",
                 "encrypted connections on \(listen) port \(end.spiped.port.value) and hands them to Redis at "
                     + "\(target(end)).",
-                "Login hosts connect with a Diffie-Hellman exchange, SMTP hosts without (spiped -f).",
+                "Writers connect with a Diffie-Hellman exchange, readers without (spiped -f).",
             ]
-        case .client(let storeAddress, let forwardSecret):
+            if SpipedFirewall.available(spec) {
+                lines.append("Before it starts, only \(peers.joined(separator: ", ")) may reach the port (nft).")
+            }
+            return lines
+        case .client(let storeAddress, let role, let access):
+            let who =
+                switch access {
+                case .account(let name): "only \(name) may enter"
+                case .root: "only root may enter"
+                case .everyone: "every account may pass (any mail user's relay-ctrl-allow writes)"
+                }
             return [
-                "\(supervisor) service: spiped carries the Redis connections of window '\(end.window)', which",
-                "relaychain's tools open at \(Spiped.socket(window: end.window)),",
-                "encrypted to the Redis host \(storeAddress) port \(end.spiped.port.value). Every local account may",
-                "connect: Redis asks each connection for its ACL user's password.",
+                "\(supervisor) service: spiped carries the Redis connections of window '\(end.window)' made as its "
+                    + "\(role.rawValue),",
+                "which relaychain's tools open at \(Spiped.socket(window: end.window, role: role)), encrypted to the",
+                "Redis host \(storeAddress) port \(end.spiped.port.value). The socket's directory is one \(who).",
             ]
-                + (forwardSecret
+                + (role == .writer
                     ? [
                         "A Diffie-Hellman exchange per connection (-g): the writer's password, which can grant, stays",
                         "secret even if the key is stolen later.",
@@ -65,6 +82,20 @@ struct SpipedTarget {
         }
     }
 
+    /// The socket's directory, made on each start (it lives under /var/run) for its one account.
+    private func socketDirectoryLines(_ window: String, _ role: Spiped.Role, _ access: SocketAccess) -> String {
+        let directory = ShellQuoting.word(Spiped.socketDirectory(window: window, role: role))
+        let owner =
+            switch access {
+            case .account(let name): "\"$(id -u \(ShellQuoting.word(name)))\""
+            case .root, .everyone: "0"
+            }
+        var text = "mkdir -p \(directory) || exit 1\n"
+        text += "chown \(owner):0 \(directory) && chmod \(String(access.mode, radix: 8)) \(directory) || exit 1\n"
+        text += "rm -f \(ShellQuoting.word(Spiped.socket(window: window, role: role)))\n"
+        return text
+    }
+
     /// A daemontools or runit service directory: run and log/run.
     private func service(_ end: SpipedEnd) -> [OutputFile] {
         let directory = "service/\(end.serviceName)"
@@ -72,10 +103,15 @@ struct SpipedTarget {
         var run = "#!/bin/sh\n\(header)\n"
         run += explanation(end, supervisor).map { "# \($0)\n" }.joined()
         run += "exec 2>&1\n"
-        if case .client = end.side {
-            run += "mkdir -p \(ShellQuoting.word(Spiped.socketDirectory))\n"
-            run += "rm -f \(ShellQuoting.word(Spiped.socket(window: end.window)))\n"
+        switch end.side {
+        case .client(_, let role, let access):
+            run += socketDirectoryLines(end.window, role, access)
             run += "umask 000\n"
+        case .store:
+            if let firewall = SpipedFirewall(end, spec: spec, header: header) {
+                run += ShellQuoting.word(firewall.program) + " -f " + ShellQuoting.word(firewall.installedPath)
+                    + " || exit 1\n"
+            }
         }
         run += "exec " + ([program] + arguments(end)).map(ShellQuoting.word).joined(separator: " ") + "\n"
         return [
@@ -84,9 +120,9 @@ struct SpipedTarget {
         ]
     }
 
-    /// A systemd unit. On a host other than Redis's, systemd makes the socket's directory (kept
-    /// across restarts: the spiped of another window may have its socket there too), removes a
-    /// stale socket, and the umask lets every local account connect.
+    /// A systemd unit. On a host other than Redis's, systemd makes the socket's directory (its
+    /// parent is kept across restarts: other windows' sockets may be there too), hands it to its
+    /// one account, removes a stale socket, and the umask leaves the directory to decide who connects.
     private func unit(_ end: SpipedEnd) -> OutputFile {
         let name = "relaychain-\(end.serviceName).service"
         // The loader refuses paths and values with control characters, the only words systemd cannot carry.
@@ -97,14 +133,25 @@ struct SpipedTarget {
         let description =
             switch end.side {
             case .store: "spiped from the other hosts to Redis (relaychain window '\(end.window)')"
-            case .client: "spiped to the Redis host (relaychain window '\(end.window)')"
+            case .client(_, let role, _):
+                "spiped to the Redis host for the \(role.rawValue) (relaychain window '\(end.window)')"
             }
         text += "[Unit]\nDescription=\(description)\n\(SystemdTarget.startConditions)"
         text += "\n[Service]\n"
-        if case .client = end.side {
-            let directory = Spiped.socketDirectory.replacing("/var/run/", with: "")
-            text += "RuntimeDirectory=\(directory)\nRuntimeDirectoryPreserve=yes\nUMask=0000\n"
-            text += "ExecStartPre=/bin/rm -f \(quoted(Spiped.socket(window: end.window)))\n"
+        switch end.side {
+        case .client(_, let role, let access):
+            let directory = Spiped.socketDirectory(window: end.window, role: role)
+            text += "RuntimeDirectory=\(directory.replacing("/var/run/", with: ""))\n"
+            text += "RuntimeDirectoryMode=\(String(access.mode, radix: 8).leftPadded(to: 4))\n"
+            text += "RuntimeDirectoryPreserve=yes\nUMask=0000\n"
+            if case .account(let owner) = access {
+                text += "ExecStartPre=/bin/chown \(quoted(owner)) \(quoted(directory))\n"
+            }
+            text += "ExecStartPre=/bin/rm -f \(quoted(Spiped.socket(window: end.window, role: role)))\n"
+        case .store:
+            if let firewall = SpipedFirewall(end, spec: spec, header: header) {
+                text += "ExecStartPre=\(quoted(firewall.program)) -f \(quoted(firewall.installedPath))\n"
+            }
         }
         text += "ExecStart=" + ([program] + arguments(end)).map(quoted).joined(separator: " ") + "\n"
         text += "Restart=always\nRestartSec=1\n"

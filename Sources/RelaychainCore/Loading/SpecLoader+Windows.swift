@@ -187,7 +187,7 @@ extension SpecLoader {
             complete = false
         }
         let keyFile = fields[.keyFile].map { self.reader.path($0, "key-file") }
-        let user = fields[.user].map { self.reader.string($0, "user") } ?? .byDefault("nobody")
+        let user = fields[.user].map { self.reader.string($0, "user") } ?? .byDefault(Spiped.defaultUser)
         let runBy =
             fields[.runBy].map { self.reader.choice($0, "run-by", as: Supervisor.self) } ?? .byDefault(.daemontools)
         if let runBy, runBy.value == .qmailRun {

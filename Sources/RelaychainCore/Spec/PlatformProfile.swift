@@ -33,6 +33,7 @@ public enum PlatformProfile: String, CaseIterable, Sendable {
         case .debian:
             place("/usr/bin", ucspiTCP + daemontools + runit + ["spiped"])
             place("/var/qmail/bin", qmail)
+            place("/usr/sbin", ["nft"])
         case .netbsdPkgsrc:
             place("/usr/pkg/bin", ucspiTCP + daemontools + runit + qmail + ["spiped"])
         case .freebsdPorts:

@@ -30,11 +30,14 @@ public struct RedisStore: Sendable, Equatable {
     public var host: Located<String>?
     /// How the other hosts reach it: an encrypted, authenticated pipe.
     public var spiped: Spiped?
+    /// Set by `build` for a host other than Redis's: each role's spiped socket there.
+    public var localSockets: [Spiped.Role: String]?
 
     public static let defaultPrefix = RedisLocation.defaultPrefix
 
-    /// RELAY_CTRL_REDIS for one of the two users.
-    public func url(as user: String) -> String {
+    /// RELAY_CTRL_REDIS for one of the two users, in that role.
+    public func url(as user: String, role: Spiped.Role) -> String {
+        if let socket = localSockets?[role] { return "unix:\(socket)?db=\(database)&user=\(user)" }
         switch endpoint {
         case .tcp(let address, let port):
             let host = address.contains(":") ? "[\(address)]" : address
@@ -65,28 +68,75 @@ public struct Spiped: Sendable, Equatable {
     public var runBy: Located<Supervisor>
 
     public static let defaultPort = 8379
+    /// spiped's own account: never `nobody`, whose every process could stop or trace it.
+    public static let defaultUser = "spiped"
+    /// How long a peer has to finish spiped's handshake (-o): one without the key holds a
+    /// connection no longer than this.
+    public static let handshakeSeconds = 2
     /// Where each other host's spiped listens for the tools: local to that host.
     public static let socketDirectory = "/var/run/relaychain"
 
-    public static func socket(window: String) -> String { "\(socketDirectory)/\(window).redis.sock" }
+    /// The two users of a window, each with its own pipe on a host: the writer's carries a
+    /// password that grants, so no account of the SMTP side may reach it, and the other way round.
+    public enum Role: String, Sendable, CaseIterable {
+        case reader, writer
+    }
+
+    /// The directory of one role's socket: it, not the socket, says who may connect.
+    public static func socketDirectory(window: String, role: Role) -> String {
+        "\(socketDirectory)/\(window)-\(role.rawValue)"
+    }
+
+    public static func socket(window: String, role: Role) -> String {
+        "\(socketDirectory(window: window, role: role))/redis.sock"
+    }
 
     /// Beside the Redis password files' default directory.
     public func keyPath(window: String) -> String {
         keyFile?.value ?? "/etc/relaychain/spiped/\(window).key"
     }
+
+    /// Connections at once that the services of a host may need, so that spiped's limit (-n)
+    /// never turns a busy host's own tools away: tcpserver's -c for qmail (40 unless the spec
+    /// says), Dovecot's default process limit (100) for its post-login scripts.
+    public static func connections(of services: [Service]) -> Int {
+        services.reduce(0) { total, service in
+            switch service.role {
+            case .qmailSMTPD(let smtpd): total + (smtpd.concurrency?.value ?? 40)
+            case .qmailPOP3D: total + 40
+            case .dovecot: total + 100
+            }
+        }
+    }
+}
+
+/// Who may connect to one role's local spiped socket: the directory holding it is that
+/// account's alone (mode 0700), so no other local account can reach the socket, hold its
+/// connections or guess Redis passwords through it. Replacing the socket, which the owner can,
+/// only fools the owner.
+public enum SocketAccess: Sendable, Equatable {
+    case account(String)
+    /// Dovecot 1.x writes as root.
+    case root
+    /// qmail-pop3d's relay-ctrl-allow runs as whichever mail user logged in: no account holds them all.
+    case everyone
+
+    public var mode: UInt32 { self == .everyone ? 0o711 : 0o700 }
 }
 
 /// One end of a window's spiped, as one host of a cluster runs it.
 public struct SpipedEnd: Sendable, Equatable {
     public enum Side: Sendable, Equatable {
         /// On the Redis host: decrypts what arrives on `listen`:port and hands it to Redis.
-        case store(listen: String)
-        /// On another host: encrypts what the tools send to the local socket, to the Redis host.
-        /// A login host's spiped does a Diffie-Hellman exchange per connection (forward secrecy
-        /// for the writer's password, which can grant); an SMTP host's skips it (spiped -f): it
-        /// connects for every SMTP client, so an exchange there would let anyone on the internet
-        /// spend the Redis host's CPU, and the reader's password can only read.
-        case client(storeAddress: String, forwardSecret: Bool)
+        /// `peers`: the addresses of the hosts whose spiped may connect; a firewall table keeps
+        /// every other address away from the port.
+        case store(listen: String, peers: [String])
+        /// On another host, one per role: encrypts what the tools send to the role's local socket,
+        /// to the Redis host. The writer's spiped does a Diffie-Hellman exchange per connection
+        /// (forward secrecy for the writer's password, which can grant); the reader's skips it
+        /// (spiped -f): it connects for every SMTP client, so an exchange there would let anyone
+        /// on the internet spend the Redis host's CPU, and the reader's password can only read.
+        case client(storeAddress: String, role: Spiped.Role, access: SocketAccess)
     }
 
     public var window: String
@@ -94,7 +144,14 @@ public struct SpipedEnd: Sendable, Equatable {
     public var spiped: Spiped
     /// Where Redis is on the Redis host (the store end's target).
     public var endpoint: RedisStore.Endpoint
+    /// spiped's -n: what the services it carries may need at once (all the other hosts' on the Redis host).
+    public var connections: Int
 
     /// The service's name in the output and the supervisor's directory.
-    public var serviceName: String { "spiped-\(window)" }
+    public var serviceName: String {
+        switch side {
+        case .store: "spiped-\(window)"
+        case .client(_, let role, _): "spiped-\(window)-\(role.rawValue)"
+        }
+    }
 }
