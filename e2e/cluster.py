@@ -557,7 +557,8 @@ def local_account_cannot_hold_the_socket(c):
             expect(held == "0", "%s held %s connections on %s: %s" % (ATTACKER, held, host, result.stdout))
             refusals.append("%s's %s socket %s" % (host, role, refused))
             listing = c.on(host, ["ls", "-ld", directory]).stdout.split()
-            expect(listing[0] == "drwx------" and listing[2] == owner, "the %s's socket directory: %s" % (role, listing))
+            expect(listing[0] == "drwx------" and listing[2] == owner,
+                   "the %s's socket directory: %s" % (role, listing))
         source = "198.51.100.11"
         expect(c.login(source) and c.relays("mx1", source), "no relay after the attack")
     finally:

@@ -57,7 +57,8 @@ extension HostDoctor {
             let holds = listed.status == 0 && text.contains(firewall.dropRule) && missing.isEmpty
             var detail = listed.errors.trimmed
             if listed.status == 0 {
-                detail = missing.isEmpty ? "no rule '\(firewall.dropRule)'" : "lets no \(missing.joined(separator: ", ")) in"
+                detail =
+                    missing.isEmpty ? "no rule '\(firewall.dropRule)'" : "lets no \(missing.joined(separator: ", ")) in"
             }
             add(
                 "the firewall lets only \(firewall.peers.joined(separator: ", ")) reach spiped's port \(firewall.port)",

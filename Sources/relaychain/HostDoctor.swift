@@ -99,44 +99,14 @@ struct HostDoctor {
             fix: "relaychain build \(specPath) --output \(output)")
     }
 
-    private func owner(_ path: String) -> (uid: uid_t, gid: gid_t, mode: mode_t)? {
+    func owner(_ path: String) -> (uid: uid_t, gid: gid_t, mode: mode_t)? {
         var status = stat()
         guard lstat(path, &status) == 0 else { return nil }
         return (status.st_uid, status.st_gid, status.st_mode)
     }
 
-    private func ids(_ user: String) -> (uid: uid_t, gid: gid_t)? {
+    func ids(_ user: String) -> (uid: uid_t, gid: gid_t)? {
         getpwnam(user).map { ($0.pointee.pw_uid, $0.pointee.pw_gid) }
-    }
-
-    private mutating func checkStores() {
-        for store in deployment.stores {
-            let what =
-                "store \(store.path) is owned by \(store.owner), group of \(store.groupOf), "
-                + "mode \(String(store.mode, radix: 8))"
-            guard let found = owner(store.path) else {
-                add(what, false, "missing", fix: setupFix)
-                continue
-            }
-            let holds =
-                ids(store.owner)?.uid == found.uid && ids(store.groupOf)?.gid == found.gid
-                && found.mode & S_IFMT == S_IFDIR && found.mode & 0o7777 == store.mode
-            add(
-                what, holds, "found uid \(found.uid), gid \(found.gid), mode \(String(found.mode & 0o7777, radix: 8))",
-                fix: setupFix)
-            guard let parent = store.parent else { continue }
-            let passes = parent.passedBy.map { "\($0)'s group may pass" } ?? "no one else may enter"
-            let item = "store parent \(parent.path) is root's and \(passes) (mode \(String(parent.mode, radix: 8)))"
-            guard let above = owner(parent.path) else {
-                add(item, false, "missing", fix: setupFix)
-                continue
-            }
-            let gid = parent.passedBy.map { ids($0)?.gid } ?? 0
-            add(
-                item, above.uid == 0 && above.gid == gid && above.mode & 0o7777 == parent.mode,
-                "found uid \(above.uid), gid \(above.gid), mode \(String(above.mode & 0o7777, radix: 8))",
-                fix: setupFix)
-        }
     }
 
     private mutating func checkServices() {

@@ -56,4 +56,41 @@ struct DoctorCommandTests {
         #expect(
             !items.contains { ($0["item"] as? String)?.contains("postlogin") == true }, "imap1's Dovecot is not mx1's")
     }
+
+    /// A store below a directory others can change: doctor names that directory, as setup refuses it.
+    @Test func aStoreBelowADirectoryOthersCanChangeFails() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "relaychain-above-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        try FileManager.default.createDirectory(
+            at: base.appendingPathComponent("open"), withIntermediateDirectories: true)
+        #expect(chmod(base.appendingPathComponent("open").path, 0o777) == 0)
+        let store = base.appendingPathComponent("open/relay/allow").path
+        let spec = base.appendingPathComponent("spec.yaml").path
+        try """
+        relaychain: 1
+        platform: { profile: debian }
+        windows:
+          relay: { store: \(store) }
+        services:
+          mail: { server: dovecot, version: "2.3", protocols: [imap], grants: relay }
+          smtp: { server: qmail-smtpd, run-by: daemontools, checks: relay }
+
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let result = try runProcess(
+            try BuiltProduct.path("relaychain"),
+            ["doctor", spec, "--output", base.appendingPathComponent("out").path, "--format", "json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let items = try #require(json["items"] as? [[String: Any]])
+        let above = try #require(
+            items.first {
+                $0["item"] as? String == "every directory above \(store) is root's "
+                    + "and no one else can change it"
+            })
+        #expect(above["holds"] as? Bool == false)
+        // As root the test's own directories are root's; otherwise they are named first.
+        let detail = try #require(above["detail"] as? String)
+        #expect(detail.hasSuffix("\(base.path)/open can be changed by others (mode 777)"), "\(detail)")
+        #expect(geteuid() != 0 || detail == "\(base.path)/open can be changed by others (mode 777)")
+    }
 }

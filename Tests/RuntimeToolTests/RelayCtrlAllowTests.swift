@@ -259,7 +259,9 @@ import Testing
         try FileManager.default.createDirectory(atPath: h.grantPath("192.0.2.6"), withIntermediateDirectories: false)
         try FileManager.default.createDirectory(atPath: h.grantPath("192.0.2.8"), withIntermediateDirectories: false)
         try h.plantGrant("192.0.2.8/inside", age: 0)
-        let notUTF8 = (Array(h.store.path.utf8) + [UInt8(ascii: "/"), 0x31, 0xFF, 0xFE, 0x2E, 0]).map { CChar(bitPattern: $0) }
+        let notUTF8 = (Array(h.store.path.utf8) + [UInt8(ascii: "/"), 0x31, 0xFF, 0xFE, 0x2E, 0]).map {
+            CChar(bitPattern: $0)
+        }
         let descriptor = open(notUTF8, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         #expect(descriptor >= 0)
         close(descriptor)

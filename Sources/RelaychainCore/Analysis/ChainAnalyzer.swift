@@ -59,17 +59,17 @@ enum ChainAnalyzer {
             } else {
                 byStore[window.store.value] = window
             }
-            let parent = window.store.value.split(separator: "/").dropLast().joined(separator: "/")
-            if window.redis == nil, ["tmp", "var/tmp", "dev/shm"].contains(parent) {
+            if window.redis == nil, let shared = Self.sharedAncestor(of: window.store.value) {
                 diagnostics.append(
                     .warning(
                         .storeInWorldWritableDirectory,
-                        "the store \(window.store.value) sits in /\(parent), which every local user can write",
+                        "the store \(window.store.value) sits in \(shared.path), which \(shared.writers) can write",
                         at: window.store.location!,
                         notes: [
                             DiagnosticNote(
-                                "anyone can replace the store with their own directory; keep it inside a directory "
-                                    + "only root can write (relay-ctrl's own: a parent of mode 0700)"
+                                "they can put their own directory or link where the store or a directory above it "
+                                    + "belongs; keep the store inside directories only root can write "
+                                    + "(relay-ctrl's own: a parent of mode 0700)"
                             )
                         ]))
             }

@@ -47,7 +47,8 @@ struct SetupTarget {
         }
         for file in deployment.passwordFiles {
             let account = ShellQuoting.word(file.account)
-            text += "\n# Redis password for \(file.account): its file alone, readable by no group and no other account.\n"
+            text +=
+                "\n# Redis password for \(file.account): its file alone, readable by no group and no other account.\n"
             text += "if has_user \(account); then\n"
             text += "  password_file \(ShellQuoting.word(file.path)) \"$(id -u \(account))\"\n"
             text += "fi\n"

@@ -50,9 +50,11 @@ struct SpipedFirewall {
 
     var file: OutputFile {
         var text = "#!\(program) -f\n\(header)\n"
-        text += "# Only the hosts of window '\(end.window)' may reach spiped on \(listen) port "
+        text +=
+            "# Only the hosts of window '\(end.window)' may reach spiped on \(listen) port "
             + "\(end.spiped.port.value): \(peers.joined(separator: ", ")).\n"
-        text += "# The service \(end.serviceName) loads it (nft -f) before spiped starts; loading it again replaces it.\n"
+        text +=
+            "# The service \(end.serviceName) loads it (nft -f) before spiped starts; loading it again replaces it.\n"
         text += "table inet \(tableName)\ndelete table inet \(tableName)\n"
         text += table
         return OutputFile(path: outputPath, contents: text)

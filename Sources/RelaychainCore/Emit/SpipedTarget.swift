@@ -109,7 +109,8 @@ struct SpipedTarget {
             run += "umask 000\n"
         case .store:
             if let firewall = SpipedFirewall(end, spec: spec, header: header) {
-                run += ShellQuoting.word(firewall.program) + " -f " + ShellQuoting.word(firewall.installedPath)
+                run +=
+                    ShellQuoting.word(firewall.program) + " -f " + ShellQuoting.word(firewall.installedPath)
                     + " || exit 1\n"
             }
         }

@@ -1,0 +1,85 @@
+import Foundation
+
+/// What doctor checks of each grant store on the host: its owner and mode, the directories
+/// above it, and who may pass its private parent.
+extension HostDoctor {
+    mutating func checkStores() {
+        for store in deployment.stores {
+            let what =
+                "store \(store.path) is owned by \(store.owner), group of \(store.groupOf), "
+                + "mode \(String(store.mode, radix: 8))"
+            checkAncestors(of: store.path)
+            guard let found = owner(store.path) else {
+                add(what, false, "missing", fix: setupFix)
+                continue
+            }
+            let holds =
+                ids(store.owner)?.uid == found.uid && ids(store.groupOf)?.gid == found.gid
+                && found.mode & S_IFMT == S_IFDIR && found.mode & 0o7777 == store.mode
+            add(
+                what, holds, "found uid \(found.uid), gid \(found.gid), mode \(String(found.mode & 0o7777, radix: 8))",
+                fix: setupFix)
+            guard let parent = store.parent else { continue }
+            let passes = parent.passedBy.map { "\($0)'s group may pass" } ?? "no one else may enter"
+            let item = "store parent \(parent.path) is root's and \(passes) (mode \(String(parent.mode, radix: 8)))"
+            guard let above = owner(parent.path) else {
+                add(item, false, "missing", fix: setupFix)
+                continue
+            }
+            if let account = parent.passedBy { checkPassingGroup(account) }
+            let gid = parent.passedBy.map { ids($0)?.gid } ?? 0
+            add(
+                item, above.uid == 0 && above.gid == gid && above.mode & 0o7777 == parent.mode,
+                "found uid \(above.uid), gid \(above.gid), mode \(String(above.mode & 0o7777, radix: 8))",
+                fix: setupFix)
+        }
+    }
+
+    /// Every directory above the store: root's, and nobody else may change it (a sticky one such
+    /// as /tmp only where the next one down is root's), as setup checks before it acts.
+    mutating func checkAncestors(of path: String) {
+        var ancestor = path
+        var problems: [String] = []
+        while let slash = ancestor.lastIndex(of: "/"), slash != ancestor.startIndex {
+            ancestor = String(ancestor[..<slash])
+            guard let found = owner(ancestor) else { continue }
+            let sticky = found.mode & 0o1000 != 0
+            if found.mode & S_IFMT == S_IFLNK {
+                // A link of root's is followed, as setup does; where it leads is the kernel's to resolve.
+                if found.uid != 0 { problems.append("\(ancestor) is a link of uid \(found.uid)") }
+            } else if found.uid != 0 {
+                problems.append("\(ancestor) belongs to uid \(found.uid)")
+            } else if found.mode & 0o022 != 0, !sticky {
+                problems.append("\(ancestor) can be changed by others (mode \(String(found.mode & 0o7777, radix: 8)))")
+            }
+        }
+        add(
+            "every directory above \(path) is root's and no one else can change it", problems.isEmpty,
+            problems.joined(separator: "; "),
+            fix: "move the store under directories only root can write, then run build and setup")
+    }
+
+    /// The group that passes the store's parent is the one account's own: nobody else is in it.
+    mutating func checkPassingGroup(_ account: String) {
+        guard let user = getpwnam(account) else { return }
+        let gid = user.pointee.pw_gid
+        var others: [String] = []
+        if let group = getgrgid(gid), var member = group.pointee.gr_mem {
+            while let name = member.pointee {
+                let text = String(cString: name)
+                if text != account { others.append(text) }
+                member += 1
+            }
+        }
+        setpwent()
+        while let entry = getpwent() {
+            let name = String(cString: entry.pointee.pw_name)
+            if entry.pointee.pw_gid == gid, name != account, !others.contains(name) { others.append(name) }
+        }
+        endpwent()
+        add(
+            "\(account)'s group (gid \(gid)) holds \(account) alone: no other account passes the store's parent",
+            others.isEmpty, "also " + others.joined(separator: ", "),
+            fix: "give \(account) a group of its own (or take the others out of it)")
+    }
+}
