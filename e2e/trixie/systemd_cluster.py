@@ -153,8 +153,9 @@ def store_runs_its_units(s):
     expect(redis("TTL", "relay-ctrl:" + GRANTED).isdigit(), "relay-ctrl-allow wrote no key with a TTL")
     # The unit loaded its firewall table before spiped: only mx may reach the port.
     table = run("nft", "list", "table", "inet", "relaychain-spiped-relay").stdout
-    expect("ip saddr 192.0.2.21 accept" in table and "tcp dport 8380 drop" in table, "the table:\n" + table)
-    return ("relaychain-spiped-relay.service active on 192.0.2.30:8380 behind its nft table (mx alone); "
+    expect("ip saddr { 192.0.2.10, 192.0.2.21 } accept" in table and "tcp dport 8380 drop" in table,
+           "the table:\n" + table)
+    return ("relaychain-spiped-relay.service active on 192.0.2.30:8380 behind its nft table (imap and mx alone); "
             "Redis holds the grant for " + GRANTED)
 
 

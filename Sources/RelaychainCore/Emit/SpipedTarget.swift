@@ -121,9 +121,10 @@ struct SpipedTarget {
         ]
     }
 
-    /// A systemd unit. On a host other than Redis's, systemd makes the socket's directory (its
-    /// parent is kept across restarts: other windows' sockets may be there too), hands it to its
-    /// one account, removes a stale socket, and the umask leaves the directory to decide who connects.
+    /// A systemd unit. On a host other than Redis's, systemd makes the shared socket directory
+    /// (kept across restarts: other windows' and roles' sockets are there too), the unit makes its
+    /// role's directory in it for its one account and removes a stale socket, and the umask
+    /// leaves the directory to decide who connects.
     private func unit(_ end: SpipedEnd) -> OutputFile {
         let name = "relaychain-\(end.serviceName).service"
         // The loader refuses paths and values with control characters, the only words systemd cannot carry.
@@ -141,13 +142,20 @@ struct SpipedTarget {
         text += "\n[Service]\n"
         switch end.side {
         case .client(_, let role, let access):
-            let directory = Spiped.socketDirectory(window: end.window, role: role)
-            text += "RuntimeDirectory=\(directory.replacing("/var/run/", with: ""))\n"
-            text += "RuntimeDirectoryMode=\(String(access.mode, radix: 8).leftPadded(to: 4))\n"
+            // systemd would hand a RuntimeDirectory back to the unit's user before every command,
+            // so the role's directory is made by hand inside the shared one.
+            let directory = quoted(Spiped.socketDirectory(window: end.window, role: role))
+            let mode = String(access.mode, radix: 8)
+            let owner =
+                switch access {
+                case .account(let name): name
+                case .root, .everyone: "root"
+                }
+            text += "RuntimeDirectory=\(Spiped.socketDirectory.replacing("/var/run/", with: ""))\n"
             text += "RuntimeDirectoryPreserve=yes\nUMask=0000\n"
-            if case .account(let owner) = access {
-                text += "ExecStartPre=/bin/chown \(quoted(owner)) \(quoted(directory))\n"
-            }
+            text += "ExecStartPre=/bin/mkdir -p -m \(mode) \(directory)\n"
+            text += "ExecStartPre=/bin/chown \(quoted(owner)):root \(directory)\n"
+            text += "ExecStartPre=/bin/chmod \(mode) \(directory)\n"
             text += "ExecStartPre=/bin/rm -f \(quoted(Spiped.socket(window: end.window, role: role)))\n"
         case .store:
             if let firewall = SpipedFirewall(end, spec: spec, header: header) {
