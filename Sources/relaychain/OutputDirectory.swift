@@ -86,7 +86,6 @@ struct OutputDirectory {
     }
 
     func write(_ files: [OutputFile], removing stale: [String], interrupted: [String]) throws(WriteError) {
-        for path in interrupted { unlink(root + "/" + path) }
         // Files are created with exactly their modes (0644, 0755), with no fchmod each.
         let umaskBefore = umask(0)
         defer { umask(umaskBefore) }
@@ -104,6 +103,17 @@ struct OutputDirectory {
                 throw WriteError(path: ([Substring(root)] + parent).joined(separator: "/"), reason: error.reason)
             }
         }
+        // Leftovers go through the directories' descriptors (walked with O_NOFOLLOW), never by
+        // path: a directory swapped for a link since the walk is refused, not followed.
+        func remove(_ path: String) throws(WriteError) {
+            var components = path.split(separator: "/")
+            let name = String(components.removeLast())
+            let descriptor = try directory(components)
+            if unlinkat(descriptor, name, 0) != 0, errno != ENOENT {
+                throw WriteError(path: root + "/" + path, reason: FileSystem.lastError())
+            }
+        }
+        for path in interrupted { try? remove(path) }
         // In path order, so the cursor opens each directory once per pass.
         var staged: [Staged] = []
         func discardStaged() {
@@ -155,9 +165,7 @@ struct OutputDirectory {
                 unlinkat(descriptor, backup, 0)
             }
         }
-        for path in stale where unlink(root + "/" + path) != 0 && errno != ENOENT {
-            throw WriteError(path: root + "/" + path, reason: FileSystem.lastError())
-        }
+        for path in stale { try remove(path) }
         if FileSystem.syncfs(cursor.root) != 0 {
             throw WriteError(path: root, reason: FileSystem.lastError())
         }
