@@ -1,6 +1,6 @@
 // relay-ctrl-age
 // Removes every grant older than the window (and anything in the store that is not a regular
-// file, or is dated in the future). For cron: * * * * * envdir /etc/relay-ctrl relay-ctrl-age
+// file, or is dated in the future; an empty directory too). For cron: * * * * * envdir /etc/relay-ctrl relay-ctrl-age
 import Glibc
 import RelayCtrlCore
 
