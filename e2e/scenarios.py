@@ -9,6 +9,7 @@ Prints one line per scenario and a closing "N passed, N failed" line; exits 1 on
 Every process it starts is stopped by pid and its temporary folder removed, also on failure;
 logs are printed when a scenario fails.
 """
+import grp
 import imaplib
 import json
 import os
@@ -77,6 +78,9 @@ class POP3(FromSource, poplib.POP3):
     pass
 
 
+GROUP = "relaychain-login"  # the spec's window group: Dovecot's post-login script runs with it
+
+
 class World:
     """Everything the scenarios run against, in one temporary folder."""
 
@@ -114,6 +118,16 @@ class World:
                                capture_output=True, text=True)
         if build.returncode != 0:
             raise RuntimeError("relaychain build failed:\n" + build.stderr)
+        # The window names a group no account is in: setup says to make it, as an administrator then does.
+        if subprocess.run(["getent", "group", GROUP], capture_output=True).returncode == 0:
+            subprocess.run(["groupdel", GROUP], check=True)
+        without = subprocess.run([self.path("gen", "setup")], capture_output=True, text=True)
+        self.group_problem = [line for line in without.stderr.splitlines() if "no group" in line]
+        if without.returncode != 1 or not self.group_problem:
+            raise RuntimeError("setup without group %s (%d):\n%s%s" % (GROUP, without.returncode, without.stdout,
+                                                                      without.stderr))
+        subprocess.run(["groupadd", "--system", GROUP], check=True)
+        self.made_group = True
         first = subprocess.run([self.path("gen", "setup")], capture_output=True, text=True)
         self.setup_output = first.stdout + first.stderr
         if first.returncode != 0:
@@ -189,6 +203,8 @@ class World:
 
     def remove(self):
         shutil.rmtree(self.root, ignore_errors=True)
+        if getattr(self, "made_group", False):
+            subprocess.run(["groupdel", GROUP], check=False)
 
     def logs(self):
         text = []
@@ -365,7 +381,8 @@ def doctor_passes(w):
                  if name.startswith("192.0.2.") or name.startswith(".relaychain")]
     expect(not leftovers, "doctor left grants behind: %s" % leftovers)
     print(result.stdout, end="")
-    return last + "; setup ran once, a second run had nothing to do"
+    return last + "; setup ran once (it first asked for the group: %s), a second run had nothing to do" % (
+        w.group_problem[0].replace("setup: ", ""))
 
 
 def doctor_finds_an_unwritable_store(w):
@@ -403,6 +420,14 @@ def imap_login_relays(w):
     owner = pwd.getpwuid(os.stat(grant).st_uid).pw_name
     expect(owner == "dovecot",
            "the post-login script should run as dovecot (default_internal_user), grant owned by %s" % owner)
+    # The window's group: the store and its parent are the group's, and Dovecot ran the script with it.
+    gid = grp.getgrnam(GROUP).gr_gid
+    parent = os.stat(w.path("spool"))
+    store = os.stat(w.path("spool", "allow"))
+    expect(parent.st_uid == 0 and parent.st_gid == gid and parent.st_mode & 0o7777 == 0o710,
+           "the store's parent: uid %d gid %d mode %o" % (parent.st_uid, parent.st_gid, parent.st_mode & 0o7777))
+    expect(store.st_uid == pwd.getpwnam("qmaild").pw_uid and store.st_gid == gid and store.st_mode & 0o7777 == 0o2770,
+           "the store: uid %d gid %d mode %o" % (store.st_uid, store.st_gid, store.st_mode & 0o7777))
     log = w.path("gen", "service", "smtp", "log", "main", "current")
     deadline = time.time() + 5
     def logged():

@@ -79,7 +79,9 @@ public struct GrantStore: Sendable {
     /// Records a grant: a new file under a temporary name, then renamed over the address, so a
     /// reader sees the old grant or the new one, never half of one.
     public func write(_ address: ClientAddress, records: [GrantRecord]) -> String? {
-        let mode: mode_t = directory.handedOver ? 0o666 : 0o600
+        // Readable by the SMTP side, a different user; never writable by anyone but the writer
+        // (the original's 0666 let any account that reached the store rewrite a grant).
+        let mode: mode_t = directory.handedOver ? 0o644 : 0o600
         var time = timeval()
         gettimeofday(&time, nil)
         let base = ".\(time.tv_sec).\(time.tv_usec):\(getpid())"

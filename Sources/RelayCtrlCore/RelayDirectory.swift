@@ -8,8 +8,8 @@ public struct RelayDirectory: Sendable {
     public static let descriptorVariable = "RELAY_CTRL_DIR_FD"
 
     public let descriptor: Int32
-    /// True when it came as RELAY_CTRL_DIR_FD: grants are then written mode 0666, since the
-    /// writer and the readers are different users (as the original does).
+    /// True when it came as RELAY_CTRL_DIR_FD: grants are then written mode 0644, since the
+    /// writer and the readers are different users (the original writes 0666).
     public let handedOver: Bool
 
     /// Opens the store named by the environment, or explains (through `log`) why not. The

@@ -1,4 +1,5 @@
 import Foundation
+import RelaychainCore
 
 /// What doctor checks of each grant store on the host: its owner and mode, the directories
 /// above it, and who may pass its private parent.
@@ -6,7 +7,7 @@ extension HostDoctor {
     mutating func checkStores() {
         for store in deployment.stores {
             let what =
-                "store \(store.path) is owned by \(store.owner), group of \(store.groupOf), "
+                "store \(store.path) is owned by \(store.owner), \(store.group.name), "
                 + "mode \(String(store.mode, radix: 8))"
             checkAncestors(of: store.path)
             guard let found = owner(store.path) else {
@@ -14,22 +15,22 @@ extension HostDoctor {
                 continue
             }
             let holds =
-                ids(store.owner)?.uid == found.uid && ids(store.groupOf)?.gid == found.gid
+                ids(store.owner)?.uid == found.uid && gid(store.group) == found.gid
                 && found.mode & S_IFMT == S_IFDIR && found.mode & 0o7777 == store.mode
             add(
                 what, holds, "found uid \(found.uid), gid \(found.gid), mode \(String(found.mode & 0o7777, radix: 8))",
                 fix: setupFix)
             guard let parent = store.parent else { continue }
-            let passes = parent.passedBy.map { "\($0)'s group may pass" } ?? "no one else may enter"
+            let passes = parent.passedBy.map { "\($0.name) may pass" } ?? "no one else may enter"
             let item = "store parent \(parent.path) is root's and \(passes) (mode \(String(parent.mode, radix: 8)))"
             guard let above = owner(parent.path) else {
                 add(item, false, "missing", fix: setupFix)
                 continue
             }
-            if let account = parent.passedBy { checkPassingGroup(account) }
-            let gid = parent.passedBy.map { ids($0)?.gid } ?? 0
+            if let group = parent.passedBy { checkPassingGroup(group) }
+            let passing: gid_t? = parent.passedBy.map { gid($0) } ?? 0
             add(
-                item, above.uid == 0 && above.gid == gid && above.mode & 0o7777 == parent.mode,
+                item, above.uid == 0 && above.gid == passing && above.mode & 0o7777 == parent.mode,
                 "found uid \(above.uid), gid \(above.gid), mode \(String(above.mode & 0o7777, radix: 8))",
                 fix: setupFix)
         }
@@ -59,10 +60,34 @@ extension HostDoctor {
             fix: "move the store under directories only root can write, then run build and setup")
     }
 
-    /// The group that passes the store's parent is the one account's own: nobody else is in it.
-    mutating func checkPassingGroup(_ account: String) {
-        guard let user = getpwnam(account) else { return }
-        let gid = user.pointee.pw_gid
+    /// The group's number on this host, nil when it has none.
+    func gid(_ group: Deployment.AccessGroup) -> gid_t? {
+        switch group {
+        case .primaryOf(let account): ids(account)?.gid
+        case .named(let name): getgrnam(name)?.pointee.gr_gid
+        }
+    }
+
+    /// The group that passes the store's parent holds no one but its own: the one post-login
+    /// account for its primary group, nobody at all for a group the window names.
+    mutating func checkPassingGroup(_ group: Deployment.AccessGroup) {
+        let account: String?
+        let gid: gid_t
+        switch group {
+        case .primaryOf(let name):
+            guard let user = getpwnam(name) else { return }
+            account = name
+            gid = user.pointee.pw_gid
+        case .named(let name):
+            guard let found = getgrnam(name) else {
+                add(
+                    "group \(name) exists", false, "no such group",
+                    fix: "groupadd --system \(name), with no account in it; then run setup")
+                return
+            }
+            account = nil
+            gid = found.pointee.gr_gid
+        }
         var others: [String] = []
         if let group = getgrgid(gid), var member = group.pointee.gr_mem {
             while let name = member.pointee {
@@ -77,9 +102,13 @@ extension HostDoctor {
             if entry.pointee.pw_gid == gid, name != account, !others.contains(name) { others.append(name) }
         }
         endpwent()
+        let what =
+            account.map { "\($0)'s group (gid \(gid)) holds \($0) alone" }
+            ?? "\(group.name) (gid \(gid)) holds no account"
         add(
-            "\(account)'s group (gid \(gid)) holds \(account) alone: no other account passes the store's parent",
-            others.isEmpty, "also " + others.joined(separator: ", "),
-            fix: "give \(account) a group of its own (or take the others out of it)")
+            what + ": no other account passes the store's parent", others.isEmpty,
+            "also " + others.joined(separator: ", "),
+            fix: account.map { "give \($0) a group of its own (or take the others out of it)" }
+                ?? "take every account out of it: only the post-login scripts run with it")
     }
 }

@@ -18,7 +18,7 @@ struct ProbeAsCommand: ParsableCommand {
         name: .long,
         help: "Open this directory before becoming the account, as relay-ctrl-chdir does; files are names in it.")
     var through: String?
-    @Option(name: .long, help: "Create this file (exclusively, mode 0666, like relay-ctrl-allow).")
+    @Option(name: .long, help: "Create this file (exclusively, mode 0644, like relay-ctrl-allow).")
     var create: String?
 
     @Option(name: .long, help: "Read this file.")
@@ -48,9 +48,9 @@ struct ProbeAsCommand: ParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         if let create {
-            let descriptor = openat(directory, create, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+            let descriptor = openat(directory, create, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else { return fail("create", create) }
-            _ = fchmod(descriptor, 0o666)
+            _ = fchmod(descriptor, 0o644)
             close(descriptor)
         }
         if let read {

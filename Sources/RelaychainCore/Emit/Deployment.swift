@@ -13,6 +13,21 @@ public struct Deployment: Sendable, Equatable {
         case anyMailUser
     }
 
+    /// A group as setup and doctor find it.
+    public enum AccessGroup: Sendable, Equatable {
+        /// An account's primary group.
+        case primaryOf(String)
+        /// The group a window names: no account is in it, only the chains started with it.
+        case named(String)
+
+        public var name: String {
+            switch self {
+            case .primaryOf(let account): "\(account)'s group"
+            case .named(let group): "group \(group)"
+            }
+        }
+    }
+
     /// A store directory and the access setup gives it.
     ///
     /// The SMTP user (qmaild) must read grants and remove expired ones, so it needs write access to
@@ -27,8 +42,8 @@ public struct Deployment: Sendable, Equatable {
         public var writers: [Writer]
         /// An account name; its uid owns the directory (root when only root writes).
         public var owner: String
-        /// The directory's group is this account's primary group.
-        public var groupOf: String
+        /// The directory's group.
+        public var group: AccessGroup
         public var mode: UInt32
         /// The private directory above it; nil where the writers leave none possible.
         public var parent: Parent?
@@ -173,15 +188,22 @@ public struct Deployment: Sendable, Equatable {
             if case .account(let name) = writer { return name }
             return nil
         }
-        let shared = writers.contains(.anyMailUser) || accounts.count > 1
-        if shared {
+        let group = window.group?.value
+        let parent = Store.parent(of: window.store.value, writers: writers, group: group)
+        if writers.contains(.anyMailUser) || (accounts.count > 1 && group == nil) {
             return Store(
-                path: window.store.value, window: window.name.value, writers: writers, owner: smtp, groupOf: smtp,
-                mode: 0o1733, parent: Store.parent(of: window.store.value, writers: writers))
+                path: window.store.value, window: window.name.value, writers: writers, owner: smtp,
+                group: .primaryOf(smtp), mode: 0o1733, parent: parent)
+        }
+        if let group, !accounts.isEmpty {
+            // The SMTP user owns it (it reads and removes grants); the writers pass as the group.
+            return Store(
+                path: window.store.value, window: window.name.value, writers: writers, owner: smtp,
+                group: .named(group), mode: 0o2770, parent: parent)
         }
         return Store(
             path: window.store.value, window: window.name.value, writers: writers, owner: accounts.first ?? "root",
-            groupOf: smtp, mode: 0o2770, parent: Store.parent(of: window.store.value, writers: writers))
+            group: .primaryOf(smtp), mode: 0o2770, parent: parent)
     }
 
     /// The name of the installed crontab fragment: cron.d accepts letters, digits, '-' and '_'.

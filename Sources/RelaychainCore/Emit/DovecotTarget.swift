@@ -87,7 +87,11 @@ struct DovecotTarget {
         var config = "\(header)\n"
         config += "# Dovecot \(login.version.value): include from dovecot.conf (!include). After each login,\n"
         config += "# \(scriptPath) records a relay grant in \(window.store.value);\n"
-        config += "# its user (\(user)) must be able to write there.\n"
+        if let group = window.group?.value {
+            config += "# it runs with group \(group), which alone may pass the store's private parent.\n"
+        } else {
+            config += "# its user (\(user)) must be able to write there.\n"
+        }
         for mailProtocol in login.protocols {
             config +=
                 "service \(mailProtocol.value.rawValue) {\n  executable = \(mailProtocol.value.rawValue) "
@@ -96,6 +100,7 @@ struct DovecotTarget {
         config += "service \(Self.postLoginService) {\n"
         config += "  executable = script-login \(scriptPath)\n"
         config += "  user = \(user)\n"
+        if let group = window.group?.value { config += "  group = \(group)\n" }
         config += "  unix_listener \(Self.postLoginService) {\n  }\n"
         config += "}\n"
 
@@ -106,7 +111,7 @@ struct DovecotTarget {
         script += "# userdb fields), so every program is named in full. It records a relay grant for the\n"
         if window.redis == nil {
             script += "# client address; failing to record one never denies the login. relay-ctrl-chdir hands\n"
-            script += "# the store over as a descriptor, so the grant is readable by the SMTP side (mode 0666).\n"
+            script += "# the store over as a descriptor, so the grant is readable by the SMTP side (mode 0644).\n"
         } else {
             script += "# client address in Redis, within its timeout; failing to record one never denies the login.\n"
         }

@@ -6,6 +6,14 @@ struct SetupTarget {
 
     static let path = "setup"
 
+    /// The shell words that give a group's number on the host.
+    static func gid(_ group: Deployment.AccessGroup) -> String {
+        switch group {
+        case .primaryOf(let account): "\"$(id -g \(ShellQuoting.word(account)))\""
+        case .named(let group): "\"$(getent group \(ShellQuoting.word(group)) | cut -d: -f3)\""
+        }
+    }
+
     func file(_ deployment: Deployment) -> OutputFile {
         var text = "#!/bin/sh\n\(header)\n"
         text += Self.preamble + SetupPathGuard.functions + "trust_output\n"
@@ -25,24 +33,35 @@ struct SetupTarget {
             text += "read and cleaned by \(deployment.smtpUser).\n"
             if let parent = store.parent {
                 text += "# \(parent.path) is root's, and only "
-                text += parent.passedBy.map { "\($0)'s group may pass" } ?? "root may enter"
+                text += parent.passedBy.map { "\($0.name) may pass" } ?? "root may enter"
                 text += ": the other chains get the store from relay-ctrl-chdir.\n"
             } else {
-                text += "# Its parent is not made private (shared, or several accounts open the store by name).\n"
+                text += "# Its parent is not made private (shared, or several accounts open the store by name "
+                text += "and the window names no group).\n"
             }
-            let owner = ShellQuoting.word(store.owner)
-            let group = ShellQuoting.word(store.groupOf)
-            text +=
-                store.owner == store.groupOf
-                ? "if has_user \(owner); then\n" : "if has_user \(owner) && has_user \(group); then\n"
+            let groups = [store.group] + (store.parent?.passedBy.map { [$0] } ?? [])
+            var named: [String] = []
+            for case .named(let group) in groups where !named.contains(group) { named.append(group) }
+            for group in named {
+                let word = ShellQuoting.word(group)
+                text += "if ! getent group \(word) >/dev/null; then\n"
+                text += "  problem \"no group '\(group)'; create it (groupadd --system \(group)) and put no account "
+                text += "in it: only the post-login scripts run with it\"\nfi\n"
+            }
+            var accounts = [store.owner]
+            for case .primaryOf(let account) in groups where !accounts.contains(account) { accounts.append(account) }
+            let conditions =
+                accounts.map { "has_user \(ShellQuoting.word($0))" }
+                + named.map { "getent group \(ShellQuoting.word($0)) >/dev/null" }
+            text += "if \(conditions.joined(separator: " && ")); then\n"
             if let parent = store.parent {
                 let name = String(store.path[store.path.index(after: store.path.lastIndex(of: "/")!)...])
-                let gid = parent.passedBy.map { "\"$(id -g \(ShellQuoting.word($0)))\"" } ?? "0"
+                let gid = parent.passedBy.map(Self.gid) ?? "0"
                 text += "  private_parent \(ShellQuoting.word(parent.path)) \(ShellQuoting.word(name)) 0 \(gid) "
                 text += "\(String(parent.mode, radix: 8)) \(parent.modeString)\n"
             }
-            text += "  directory \(ShellQuoting.word(store.path)) \"$(id -u \(owner))\" \"$(id -g \(group))\" "
-            text += "\(String(store.mode, radix: 8)) \(store.modeString)\n"
+            text += "  directory \(ShellQuoting.word(store.path)) \"$(id -u \(ShellQuoting.word(store.owner)))\" "
+            text += "\(Self.gid(store.group)) \(String(store.mode, radix: 8)) \(store.modeString)\n"
             text += "fi\n"
         }
         for file in deployment.passwordFiles {

@@ -7,9 +7,9 @@ extension Deployment.Store {
     /// a grant, whatever the store's own mode.
     public struct Parent: Sendable, Equatable {
         public var path: String
-        /// The one account whose primary group may pass through (not list, not change): Dovecot 2's
-        /// post-login user, which opens the store by name. nil: root alone.
-        public var passedBy: String?
+        /// The group that may pass through (not list, not change): Dovecot 2's post-login user's,
+        /// or the window's own, since its scripts open the store by name. nil: root alone.
+        public var passedBy: Deployment.AccessGroup?
 
         public var mode: UInt32 { passedBy == nil ? 0o700 : 0o710 }
         public var modeString: String { Deployment.Store.lsMode(mode, directory: true) }
@@ -24,9 +24,9 @@ extension Deployment.Store {
     ]
 
     /// The parent for these writers, or nil when none can be private: several accounts open the
-    /// store by name (that needs a group of their own, which the spec cannot name yet), or the
-    /// store sits directly in / or in a directory others share.
-    static func parent(of path: String, writers: [Deployment.Writer]) -> Parent? {
+    /// store by name and the window names no group for them, or the store sits directly in / or
+    /// in a directory others share.
+    static func parent(of path: String, writers: [Deployment.Writer], group: String?) -> Parent? {
         let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
         guard !directory.isEmpty, !sharedDirectories.contains(directory) else { return nil }
         let accounts = writers.compactMap { writer -> String? in
@@ -35,7 +35,8 @@ extension Deployment.Store {
         }
         switch accounts.count {
         case 0: return Parent(path: directory, passedBy: nil)
-        case 1 where writers.count == 1: return Parent(path: directory, passedBy: accounts[0])
+        case _ where group != nil: return Parent(path: directory, passedBy: .named(group!))
+        case 1 where writers.count == 1: return Parent(path: directory, passedBy: .primaryOf(accounts[0]))
         default: return nil
         }
     }

@@ -63,10 +63,24 @@ extension SpecLoader {
         if let value = fields[.carry] {
             if let names = carriedVariables(value) { carry = names } else { complete = false }
         }
+        var group: Located<String>?
+        if let value = fields[.group] {
+            group = accountName(value, "group")
+            if group == nil {
+                complete = false
+            } else if fields[.redis] != nil {
+                reader.report(
+                    .error(
+                        .wrongType, "'group' is a directory store's; a Redis window's writers need none",
+                        at: fields.keyLocation(.group)!))
+                complete = false
+            }
+        }
         guard complete, let store else { return nil }
         var window = RelayWindow(
             name: name, store: store, length: length, relayClient: relayClient, log: log, carry: carry)
         window.redis = redis
+        window.group = group
         return window
     }
 

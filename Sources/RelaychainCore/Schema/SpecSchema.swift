@@ -153,6 +153,11 @@ public enum SpecSchema {
             described(
                 "Login variables recorded with a grant and passed to the SMTP chain. Default [USER, DOMAIN].",
                 ["type": .string("array"), "items": ref("variableName"), "uniqueItems": .bool(true)])
+        case .group:
+            described(
+                "A directory store's group, with no account in it: Dovecot 2's post-login scripts run with it "
+                    + "and it alone passes the store's private parent. Default: the post-login user's own group.",
+                ["type": .string("string"), "pattern": .string("^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,31}$")])
         }
     }
 

@@ -125,6 +125,10 @@ public struct RelayWindow: Sendable {
     public var log: Located<Bool>
     /// The login variables recorded in a grant and honoured by the check side.
     public var carry: [Located<String>]
+    /// A directory store's group: Dovecot 2's post-login scripts for the window run with it, and
+    /// it alone may pass the store's private parent. No account is in it. nil: the one
+    /// post-login user's own group.
+    public var group: Located<String>?
 
     public init(
         name: Located<String>, store: Located<String>, length: Located<WindowLength>, relayClient: Located<String>,

@@ -19,7 +19,7 @@ public enum PlatformKey: String, CaseIterable, Sendable {
 }
 
 public enum WindowKey: String, CaseIterable, Sendable {
-    case store, redis, length, relayclient, log, carry
+    case store, redis, length, relayclient, log, carry, group
 }
 
 /// `redis: { address: 192.0.2.4:6379, db: 0, prefix: "relay-ctrl:", writer: ..., reader: ... }`.
