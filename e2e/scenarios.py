@@ -388,7 +388,7 @@ def doctor_passes(w):
 def doctor_finds_an_unwritable_store(w):
     store = w.path("spool", "allow")
     mode = os.stat(store).st_mode & 0o7777
-    os.chmod(store, 0o2570)
+    os.chmod(store, 0o2750)  # the group (the writers') loses write
     try:
         result = w.doctor()
     finally:

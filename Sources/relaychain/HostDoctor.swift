@@ -253,8 +253,12 @@ struct HostDoctor {
             let byName = store.writers.contains { if case .account = $0 { true } else { false } }
             let through = ["--through", store.path]
             let name = String(probe.dropFirst(store.path.count + 1))
+            // Dovecot runs the post-login scripts with the window's group, when it names one.
+            var group: [String] = []
+            if byName, case .named(let name) = store.group { group = ["--group", name] }
             let wrote = HostCommand.run(
-                [me, "probe-as", writer] + (byName ? ["--create", probe] : through + ["--create", name]), timeout: 10)
+                [me, "probe-as", writer] + group + (byName ? ["--create", probe] : through + ["--create", name]),
+                timeout: 10)
             add("\(writer) can write grants in \(store.path)", wrote.status == 0, wrote.errors.trimmed, fix: setupFix)
             guard wrote.status == 0 else { continue }
             let smtp = deployment.smtpUser
@@ -312,7 +316,10 @@ struct HostDoctor {
             words.map { $0.replacing(Deployment.addressPlaceholder, with: address) }
         }
         var argv = fill(command.asRoot)
-        if let user = command.user { argv += [me, "probe-as", user, "--"] + fill(command.asUser) }
+        if let user = command.user {
+            argv +=
+                [me, "probe-as", user] + (command.group.map { ["--group", $0] } ?? []) + ["--"] + fill(command.asUser)
+        }
         return HostCommand.run(argv, environment: fill(command.environment), timeout: 15)
     }
 }

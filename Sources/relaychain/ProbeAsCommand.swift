@@ -18,6 +18,9 @@ struct ProbeAsCommand: ParsableCommand {
         name: .long,
         help: "Open this directory before becoming the account, as relay-ctrl-chdir does; files are names in it.")
     var through: String?
+    @Option(name: .long, help: "Run with this group instead of the account's own, as Dovecot's 'group =' does.")
+    var group: String?
+
     @Option(name: .long, help: "Create this file (exclusively, mode 0644, like relay-ctrl-allow).")
     var create: String?
 
@@ -40,8 +43,15 @@ struct ProbeAsCommand: ParsableCommand {
             directory = open(through, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard directory >= 0 else { return fail("open", through) }
         }
-        var group = account.pointee.pw_gid
-        guard setgroups(1, &group) == 0, setgid(account.pointee.pw_gid) == 0, setuid(account.pointee.pw_uid) == 0,
+        var gid = account.pointee.pw_gid
+        if let group {
+            guard let found = getgrnam(group) else {
+                printError("relaychain probe-as: no group '\(group)'")
+                throw ExitCode(ExitStatus.usage)
+            }
+            gid = found.pointee.gr_gid
+        }
+        guard setgroups(1, &gid) == 0, setgid(gid) == 0, setuid(account.pointee.pw_uid) == 0,
             getuid() == account.pointee.pw_uid, geteuid() == account.pointee.pw_uid
         else {
             printError("relaychain probe-as: cannot become '\(user)': \(FileSystem.lastError())")

@@ -99,6 +99,8 @@ public struct Deployment: Sendable, Equatable {
         public var service: String
         public var asRoot: [String]
         public var user: String?
+        /// The group `user` runs with instead of its own (the window's, as Dovecot's `group =`).
+        public var group: String?
         public var asUser: [String]
         /// Variables of the login side's caller (Dovecot's IP, USER); `@ADDRESS@` is the test address.
         public var environment: [String]
@@ -483,7 +485,7 @@ public struct Deployment: Sendable, Equatable {
             case .dovecot(let login):
                 let user = login.postLoginUser?.value ?? spec.platform.users.dovecot
                 grant = ProbeCommand(
-                    service: granter.name.value, asRoot: [], user: user,
+                    service: granter.name.value, asRoot: [], user: user, group: window.group?.value,
                     asUser: ["\(spec.platform.libexec.value)/\(granter.name.value)-postlogin", "/bin/true"],
                     environment: ["IP=\(address)", "USER=relaychain-doctor"])
             default:
