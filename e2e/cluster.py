@@ -18,6 +18,7 @@ import imaplib
 import os
 import pwd
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -33,7 +34,8 @@ TOOLS = ["relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-chdir", "relay-ctrl
 PASSWORD = "correct horse"
 FOREIGN = "someone@elsewhere.example"
 REDIS_ADMIN = "admin-secret"
-PASSWORDS = {"relay-writer": "writer-secret", "relay-reader": "reader-secret"}
+# Long and random, as doctor asks (it warns under 32 characters): Redis does not slow guesses.
+PASSWORDS = {"relay-writer": secrets.token_hex(32), "relay-reader": secrets.token_hex(32)}
 TIMEOUT_MS = 200  # the tools' default RELAY_CTRL_REDIS_TIMEOUT; the spec sets none
 HOSTS = {"imap": 1, "mx1": 2, "mx2": 3, "store": 4}
 # What each host keeps in its password directory: the login host the writer's password, the SMTP
@@ -436,7 +438,7 @@ def doctor_on_every_host(c):
         if name == "imap":
             argv += ["--dovecot-config", c.path("dovecot.conf")]
         result = c.on(name, argv, check=False)
-        expect(result.returncode == 0 and "FAIL" not in result.stdout,
+        expect(result.returncode == 0 and "FAIL" not in result.stdout and "WARN" not in result.stdout,
                "doctor on %s (exit %d):\n%s%s" % (name, result.returncode, result.stdout, result.stderr))
         expect("spiped's key %s is root's alone" % c.path("secrets", "spiped.key") in result.stdout,
                "doctor on %s did not check spiped's key:\n%s" % (name, result.stdout))

@@ -277,6 +277,17 @@ struct HostDoctor {
         for file in deployment.passwordFiles where getpwnam(file.account) != nil {
             let read = HostCommand.run([me, "probe-as", file.account, "--read", file.path], timeout: 10)
             add("\(file.account) can read \(file.path)", read.status == 0, read.errors.trimmed, fix: setupFix)
+            // Redis does not slow password guesses; only the socket's own account can try, but it can
+            // try tens of thousands a second, so a short password is a warning.
+            if let bytes = FileManager.default.contents(atPath: file.path) {
+                let length = bytes.prefix { $0 != UInt8(ascii: "\n") }.count
+                items.append(
+                    Item(
+                        what: "\(file.path) holds a long password (32 characters or more)", holds: true,
+                        detail: length >= 32 ? "" : "\(length) characters: Redis checks tens of thousands a second",
+                        fix: "make a long one (openssl rand -hex 32), then ACL SETUSER on the Redis host and ACL SAVE",
+                        warning: length < 32))
+            }
             var status = stat()
             guard lstat(file.path, &status) == 0, let account = getpwnam(file.account) else { continue }
             add(
