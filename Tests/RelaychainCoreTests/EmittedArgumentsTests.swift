@@ -85,17 +85,17 @@ import Testing
     }
 
     /// spiped under systemd runs with the very words of the daemontools run script, which the
-    /// cluster test runs for real; the unit's RuntimeDirectory is the socket's directory as this
+    /// cluster test runs for real; the unit's RuntimeDirectory holds the socket's directory as this
     /// machine resolves /var/run.
     @Test func spipedUnitsRunWhatTheRunScriptsRun() throws {
         let url = Fixtures.url("emit", "cluster-systemd.yaml")
         let text = try String(contentsOf: url, encoding: .utf8)
         let units = Relaychain.build(path: "c.yaml", bytes: Array(text.utf8), specName: "c.yaml").files
-            .filter { $0.path.hasSuffix("/relaychain-spiped-relay.service") }
+            .filter { $0.path.contains("/relaychain-spiped-relay") && $0.path.hasSuffix(".service") }
         let daemontools = text.replacingOccurrences(of: "spiped: { run-by: systemd,", with: "spiped: {")
         #expect(daemontools != text)
         let scripts = Relaychain.build(path: "c.yaml", bytes: Array(daemontools.utf8), specName: "c.yaml").files
-            .filter { $0.path.hasSuffix("/service/spiped-relay/run") }
+            .filter { $0.path.contains("/service/spiped-relay") && $0.path.hasSuffix("/run") && !$0.path.contains("/log/") }
         #expect(units.map { $0.path.split(separator: "/")[0] } == ["imap1", "mx1", "store1"])
         #expect(scripts.map { $0.path.split(separator: "/")[0] } == ["imap1", "mx1", "store1"])
         for (unit, script) in zip(units, scripts) {
@@ -109,13 +109,16 @@ import Testing
             let socket = try #require(words.firstIndex(of: "-s").map { words[$0 + 1] })
             let directory = try #require(
                 unit.contents.split(separator: "\n").first { $0.hasPrefix("RuntimeDirectory=") }?.dropFirst(17))
-            // The directory may not exist here: resolve its parent, which does (/var/run).
-            let parent = URL(fileURLWithPath: socket).deletingLastPathComponent()
+            // The socket's own directory (the unit makes it) sits in the RuntimeDirectory; neither may
+            // exist here, so resolve what does (/var/run).
+            let own = URL(fileURLWithPath: socket).deletingLastPathComponent()
+            let shared = own.deletingLastPathComponent()
             let resolved =
-                parent.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(
-                    parent.lastPathComponent
+                shared.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(
+                    shared.lastPathComponent
                 ).path
             #expect(resolved == "/run/\(directory)", "\(unit.path): \(socket) is not in RuntimeDirectory \(directory)")
+            #expect(unit.contents.contains("ExecStartPre=/bin/mkdir -p -m 700 \(own.path)\n"))
             #expect(unit.contents.contains("ExecStartPre=/bin/rm -f \(socket)\n"))
         }
     }

@@ -96,6 +96,8 @@ struct InstallationFacts {
         var protocols: [String]
         var store: String?
         var postLoginUser: String?
+        /// The post-login service's `group =`: the window's group.
+        var group: String?
     }
 
     enum Role {

@@ -57,6 +57,7 @@ extension InstallationReader {
         var protocols: [String] = []
         var script: String?
         var user: String?
+        var group: String?
         var block: String?
         for raw in file.text.split(separator: "\n") {
             let line = raw.trimmingPrefix(while: { $0 == " " || $0 == "\t" })
@@ -72,6 +73,7 @@ extension InstallationReader {
                 let value = String(line.dropFirst(7))
                 user = value.hasSuffix("default_internal_user") ? nil : value
             }
+            if line.hasPrefix("group = ") { group = String(line.dropFirst(8)) }
         }
         guard let script else {
             leaveOut(file, 1, "service", "a post-login service without a script relaychain can read")
@@ -86,10 +88,13 @@ extension InstallationReader {
             known.version = version
             known.protocols = protocols
             known.postLoginUser = user
+            known.group = group
             facts.services[index].role = .dovecot(known)
         } else {
             facts.add(
-                .init(name: name, role: .dovecot(.init(version: version, protocols: protocols, postLoginUser: user))))
+                .init(
+                    name: name,
+                    role: .dovecot(.init(version: version, protocols: protocols, postLoginUser: user, group: group))))
         }
     }
 

@@ -135,6 +135,7 @@ struct SpecWriter {
             if !window.relayClient.isEmpty { text += "    relayclient: \(Self.quoted(window.relayClient))\n" }
             if window.log { text += "    log: true\n" }
             if let carry = window.carry { text += "    carry: \(Self.list(carry))\n" }
+            if window.redis == nil, let group = group(of: window) { text += "    group: \(Self.quoted(group))\n" }
         }
 
         if !facts.wrappers.isEmpty {
@@ -233,6 +234,14 @@ struct SpecWriter {
             suffix += 1
         }
         return name
+    }
+
+    /// The group the post-login services granting this window's store run with, if any says one.
+    func group(of window: InstallationFacts.Window) -> String? {
+        facts.services.lazy.compactMap { service -> String? in
+            guard case .dovecot(let dovecot) = service.role, dovecot.store == window.store else { return nil }
+            return dovecot.group
+        }.first
     }
 
     func windowName(for store: String) -> String {
