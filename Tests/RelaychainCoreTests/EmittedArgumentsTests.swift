@@ -95,7 +95,9 @@ import Testing
         let daemontools = text.replacingOccurrences(of: "spiped: { run-by: systemd,", with: "spiped: {")
         #expect(daemontools != text)
         let scripts = Relaychain.build(path: "c.yaml", bytes: Array(daemontools.utf8), specName: "c.yaml").files
-            .filter { $0.path.contains("/service/spiped-relay") && $0.path.hasSuffix("/run") && !$0.path.contains("/log/") }
+            .filter {
+                $0.path.contains("/service/spiped-relay") && $0.path.hasSuffix("/run") && !$0.path.contains("/log/")
+            }
         #expect(units.map { $0.path.split(separator: "/")[0] } == ["imap1", "mx1", "store1"])
         #expect(scripts.map { $0.path.split(separator: "/")[0] } == ["imap1", "mx1", "store1"])
         for (unit, script) in zip(units, scripts) {
