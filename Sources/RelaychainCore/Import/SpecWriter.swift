@@ -13,6 +13,20 @@ struct SpecWriter {
         return platformLines().count + (conflict ? 1000 : 0)
     }
 
+    /// A mapping key taken from a file, at `indent`, with its colon. YAML allows a plain key of
+    /// 1,024 characters at most; a longer one (a hostile file's name) is written as an explicit
+    /// key (`? "..."` then `:`), so the spec stays readable and the loader names what is wrong.
+    static func blockKey(_ text: String, indent: String) -> String {
+        let key = quoted(text)
+        return key.count > 1000 ? "\(indent)? \(key)\n\(indent):" : "\(indent)\(key):"
+    }
+
+    /// The same inside `{ }`.
+    static func flowKey(_ text: String) -> String {
+        let key = quoted(text)
+        return key.count > 1000 ? "? \(key) :" : "\(key):"
+    }
+
     static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -57,7 +71,7 @@ struct SpecWriter {
                 unique.append(pair)
             }
         }
-        return "{ " + unique.map { "\(quoted($0.0)): \(quoted($0.1))" }.joined(separator: ", ") + " }"
+        return "{ " + unique.map { "\(flowKey($0.0)) \(quoted($0.1))" }.joined(separator: ", ") + " }"
     }
 
     static func list(_ words: [String]) -> String { "[" + words.map(quoted).joined(separator: ", ") + "]" }
@@ -116,7 +130,7 @@ struct SpecWriter {
             text += "  unused: { store: \"/var/spool/relay-ctrl/allow\" }\n"
         }
         for (index, window) in facts.windows.enumerated() {
-            text += "  \(Self.quoted(windowName(index))):\n"
+            text += Self.blockKey(windowName(index), indent: "  ") + "\n"
             if let redis = window.redis {
                 var fields = [
                     "\(redis.endpoint.key): \(Self.quoted(redis.endpoint.value))", "db: \(redis.database)",
@@ -141,7 +155,7 @@ struct SpecWriter {
         if !facts.wrappers.isEmpty {
             text += "\nwrappers:\n"
             for (name, path) in facts.wrappers.sorted(by: { $0.key < $1.key }) {
-                text += "  \(Self.quoted(name)):\n    path: \(Self.quoted(path))\n"
+                text += Self.blockKey(name, indent: "  ") + "\n    path: \(Self.quoted(path))\n"
                 if let settings = bypasses[name], !settings.isEmpty {
                     text += "    bypass: { env: \(Self.map(settings)) }\n"
                 } else {
@@ -154,7 +168,7 @@ struct SpecWriter {
 
         text += "\nservices:\n"
         for service in facts.services.sorted(by: { $0.name < $1.name }) {
-            text += "  \(Self.quoted(service.name)):\n"
+            text += Self.blockKey(service.name, indent: "  ") + "\n"
             switch service.role {
             case .dovecot(let dovecot):
                 text += "    server: dovecot\n    version: \(Self.quoted(dovecot.version))\n"
