@@ -115,20 +115,13 @@ public struct GrantStore: Sendable {
     /// aside, then checked: if another file had replaced it, that file is put back (unless an
     /// even newer one has arrived meanwhile), so a fresh grant is never lost.
     public func removeStale(_ name: String, _ identity: Identity?) -> Removal {
-        removeStale(bytes: Array(name.utf8), identity)
+        name.withCString { removeStale(named: $0, identity) }
     }
 
-    /// The same for a name as the directory holds it: any bytes, UTF-8 or not.
-    public func removeStale(bytes name: [UInt8], _ identity: Identity?) -> Removal {
-        let aside = Array(".stale.\(Self.processID).".utf8) + name
-        return name.withNullTerminated { name in
-            aside.withNullTerminated { aside in removeStale(name, aside: aside, identity) }
-        }
-    }
-
-    private func removeStale(_ name: UnsafePointer<CChar>, aside: UnsafePointer<CChar>, _ identity: Identity?)
-        -> Removal
-    {
+    /// The same for a name as the directory holds it (readdir's bytes, UTF-8 or not).
+    public func removeStale(named name: UnsafePointer<CChar>, _ identity: Identity?) -> Removal {
+        var aside = Self.asidePrefix
+        aside.append(contentsOf: UnsafeBufferPointer(start: name, count: strlen(name) + 1))
         guard renameat(directory.descriptor, name, directory.descriptor, aside) == 0 else {
             return errno == ENOENT ? .alreadyGone : .failed(reason: Log.systemError())
         }
@@ -148,8 +141,8 @@ public struct GrantStore: Sendable {
         return .removed
     }
 
-    /// Read once per process, not once per removal (relay-ctrl-age removes thousands).
-    private static let processID = getpid()
+    /// Made once per process, not once per removal (relay-ctrl-age removes thousands).
+    private static let asidePrefix: [CChar] = ".stale.\(getpid()).".utf8.map { CChar(bitPattern: $0) }
 
     public static func identity(of status: stat) -> Identity {
         Identity(

@@ -1,6 +1,7 @@
 // relay-ctrl-age
 // Removes every grant older than the window (and anything in the store that is not a regular
-// file, or is dated in the future; an empty directory too). For cron: * * * * * envdir /etc/relay-ctrl relay-ctrl-age
+// file, or is dated in the future; an empty directory too).
+// For cron: * * * * * envdir /etc/relay-ctrl relay-ctrl-age
 import Glibc
 import RelayCtrlCore
 
@@ -16,33 +17,36 @@ func sweep(_ directory: RelayDirectory, path: [UInt8], log: Log) {
         log.die(1, "Could not open directory '\(printable(path))': \(Log.systemError())")
     }
     defer { closedir(stream) }
+    let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
     while let entry = readdir(stream) {
-        // The name's bytes as they are: a name that is not UTF-8 must still be found and removed.
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
-            Array(bytes.prefix(while: { $0 != 0 }))
-        }
-        if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
+        // readdir's own bytes, NUL-terminated, used as they are: a name that is not UTF-8 must still
+        // be found and removed, and nothing is copied for an entry that stays.
+        let name = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
+        if strcmp(name, ".") == 0 || strcmp(name, "..") == 0 { continue }
         var status = stat()
-        guard (name.withNullTerminated { fstatat(directory.descriptor, $0, &status, AT_SYMLINK_NOFOLLOW) }) == 0 else {
-            continue
-        }
+        guard fstatat(directory.descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
         let kind = status.st_mode & S_IFMT
         if kind == S_IFDIR {
             // Never a grant, and in the way of one: a directory named like an address would block that
             // client's grants for good. An empty one goes; one with entries is named (age never recurses).
-            if (name.withNullTerminated { unlinkat(directory.descriptor, $0, AT_REMOVEDIR) }) != 0, errno != ENOENT {
-                log.warn("Could not remove directory '\(printable(name))': \(Log.systemError())")
+            if unlinkat(directory.descriptor, name, AT_REMOVEDIR) != 0, errno != ENOENT {
+                log.warn("Could not remove directory '\(printable(bytes(name)))': \(Log.systemError())")
             }
             continue
         }
         let modified = Int(status.st_mtim.tv_sec)
         let stale = modified < now - window || modified > now + GrantStore.clockSkewAllowance || kind != S_IFREG
-        guard stale, case .failed(let reason) = store.removeStale(bytes: name, GrantStore.identity(of: status))
+        guard stale, case .failed(let reason) = store.removeStale(named: name, GrantStore.identity(of: status))
         else {
             continue
         }
-        log.warn("Could not remove '\(printable(name))': \(reason)")
+        log.warn("Could not remove '\(printable(bytes(name)))': \(reason)")
     }
+}
+
+/// A name's bytes, for a log line.
+func bytes(_ name: UnsafePointer<CChar>) -> [UInt8] {
+    UnsafeRawBufferPointer(start: name, count: strlen(name)).map { $0 }
 }
 
 let log = Log(program: "relay-ctrl-age", showsPID: false)

@@ -34,13 +34,15 @@ extension HostDoctor {
                     fix: "start the spiped service: its run script makes the directory")
                 continue
             }
-            let uid = directory.owner.flatMap { getpwnam($0)?.pointee.pw_uid } ?? 0
-            let who = directory.owner ?? "root"
+            var owner: String?
+            if case .account(let name) = directory.access { owner = name }
+            let uid = owner.flatMap { getpwnam($0)?.pointee.pw_uid } ?? 0
+            let who = owner ?? "root"
             add(
-                "\(directory.path) is \(who)'s, mode \(String(directory.mode, radix: 8)): "
+                "\(directory.path) is \(who)'s, mode \(String(directory.access.mode, radix: 8)): "
                     + "no other account reaches spiped's socket",
                 status.st_mode & S_IFMT == S_IFDIR && status.st_uid == uid
-                    && status.st_mode & 0o7777 == directory.mode,
+                    && status.st_mode & 0o7777 == directory.access.mode,
                 "owner \(status.st_uid), mode \(String(status.st_mode & 0o7777, radix: 8))",
                 fix: "restart the spiped service: its run script makes the directory")
         }
@@ -50,16 +52,16 @@ extension HostDoctor {
     mutating func checkFirewalls() {
         for firewall in deployment.firewalls {
             let listed = HostCommand.run(
-                [firewall.program, "list", "table", firewall.family, firewall.table], timeout: 10)
+                [firewall.program, "list", "table", "inet", firewall.table], timeout: 10)
             let text = listed.output
             let words = Set(text.split(whereSeparator: { " \t\n{},;".contains($0) }).map(String.init))
             let missing = firewall.peers.filter { !words.contains($0) }
             let holds = listed.status == 0 && text.contains(firewall.dropRule) && missing.isEmpty
-            var detail = listed.errors.trimmed
-            if listed.status == 0 {
-                detail =
-                    missing.isEmpty ? "no rule '\(firewall.dropRule)'" : "lets no \(missing.joined(separator: ", ")) in"
-            }
+            let detail =
+                listed.status != 0
+                ? listed.errors.trimmed
+                : !missing.isEmpty
+                    ? "lets no \(missing.joined(separator: ", ")) in" : holds ? "" : "no rule '\(firewall.dropRule)'"
             add(
                 "the firewall lets only \(firewall.peers.joined(separator: ", ")) reach spiped's port \(firewall.port)",
                 holds, detail, fix: "restart the spiped service (it loads the table with nft -f) or load it by hand")

@@ -93,4 +93,39 @@ struct DoctorCommandTests {
         #expect(detail.hasSuffix("\(base.path)/open can be changed by others (mode 777)"), "\(detail)")
         #expect(geteuid() != 0 || detail == "\(base.path)/open can be changed by others (mode 777)")
     }
+
+    /// Redis does not slow guesses: doctor warns about a short password, and is quiet about a long one.
+    @Test(.enabled(if: geteuid() == 0, "doctor reads password files as root"))
+    func aShortRedisPasswordIsAWarning() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("relaychain-pw-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        let spec = base.appendingPathComponent("spec.yaml").path
+        try """
+        relaychain: 1
+        platform: { profile: debian }
+        windows:
+          relay: { redis: { socket: /run/redis/redis.sock, password-dir: \(base.path) } }
+        services:
+          mail: { server: dovecot, version: "2.3", protocols: [imap], grants: relay }
+          smtp: { server: qmail-smtpd, run-by: daemontools, checks: relay }
+
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let file = base.appendingPathComponent("relay-reader.password").path
+        func item() throws -> [String: Any] {
+            let result = try runProcess(
+                try BuiltProduct.path("relaychain"),
+                ["doctor", spec, "--output", base.appendingPathComponent("out").path, "--format", "json"])
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+            let items = try #require(json["items"] as? [[String: Any]])
+            return try #require(
+                items.first { $0["item"] as? String == "\(file) holds a long password (32 characters or more)" })
+        }
+        try "short-secret\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let short = try item()
+        #expect(short["warning"] as? Bool == true)
+        #expect(short["detail"] as? String == "12 characters: Redis checks tens of thousands a second")
+        try (String(repeating: "a1", count: 32) + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try item()["warning"] as? Bool == false)
+    }
 }

@@ -51,19 +51,17 @@ struct ChainPlan {
         Word(spec.platform.path(of: program), from: spec.platform.origin(of: program))
     }
 
-    enum StoreRole { case writer, reader }
-
     /// Where the tools find the store: RELAY_CTRL_DIR, or for Redis the URL with the role's ACL
     /// user, its password file, the prefix and timeout when not the default, and (for the
     /// writer, whose SET carries the expiry) the window.
-    func storeWords(_ window: RelayWindow, as role: StoreRole) -> [Word] {
+    func storeWords(_ window: RelayWindow, as role: Spiped.Role) -> [Word] {
         guard let redis = window.redis else {
             return [Word.assign("RELAY_CTRL_DIR", window.store.value, from: window.store.location)]
         }
         let user = role == .writer ? redis.writer : redis.reader
         var words: [Word] = [
             .assign(
-                "RELAY_CTRL_REDIS", redis.url(as: user.value, role: role == .writer ? .writer : .reader),
+                "RELAY_CTRL_REDIS", redis.url(as: user.value, role: role),
                 from: window.store.location),
             .assign(
                 "RELAY_CTRL_REDIS_PASSWORD_FILE", "\(redis.passwordDirectory)/\(user.value).password",

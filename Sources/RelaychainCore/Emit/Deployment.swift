@@ -130,7 +130,7 @@ public struct Deployment: Sendable, Equatable {
     /// The Redis host's firewall table in front of spiped, as `nft list table` shows it.
     public struct Firewall: Sendable, Equatable {
         public var program: String
-        public var family: String
+        /// An `inet` table of its own.
         public var table: String
         public var port: Int
         public var peers: [String]
@@ -138,11 +138,10 @@ public struct Deployment: Sendable, Equatable {
         public var dropRule: String
     }
 
-    /// One role's spiped socket directory: one account's (nil: root's), with that mode.
+    /// One role's spiped socket directory and who may enter it.
     public struct SocketDirectory: Sendable, Equatable {
         public var path: String
-        public var owner: String?
-        public var mode: UInt32
+        public var access: SocketAccess
     }
 
     public var firewalls: [Firewall] = []
@@ -330,17 +329,14 @@ public struct Deployment: Sendable, Equatable {
             let key = end.spiped.keyPath(window: end.window)
             if !spipedKeys.contains(key) { spipedKeys.append(key) }
             if case .client(_, let role, let access) = end.side {
-                var owner: String?
-                if case .account(let name) = access { owner = name }
                 socketDirectories.append(
-                    SocketDirectory(
-                        path: Spiped.socketDirectory(window: end.window, role: role), owner: owner, mode: access.mode))
+                    SocketDirectory(path: Spiped.socketDirectory(window: end.window, role: role), access: access))
             }
             if let firewall = SpipedFirewall(end, spec: spec, header: "") {
                 installs.append(Install(source: firewall.outputPath, destination: firewall.installedPath, mode: 0o644))
                 firewalls.append(
                     Firewall(
-                        program: firewall.program, family: "inet", table: firewall.tableName,
+                        program: firewall.program, table: firewall.tableName,
                         port: end.spiped.port.value, peers: firewall.peers, dropRule: firewall.dropRule))
             } else if case .store(let listen, let peers) = end.side {
                 manual.append(

@@ -33,12 +33,10 @@ extension Deployment.Store {
             if case .account(let name) = writer { return name }
             return nil
         }
-        switch accounts.count {
-        case 0: return Parent(path: directory, passedBy: nil)
-        case _ where group != nil: return Parent(path: directory, passedBy: .named(group!))
-        case 1 where writers.count == 1: return Parent(path: directory, passedBy: .primaryOf(accounts[0]))
-        default: return nil
-        }
+        if accounts.isEmpty { return Parent(path: directory, passedBy: nil) }
+        if let group { return Parent(path: directory, passedBy: .named(group)) }
+        guard accounts.count == 1, writers.count == 1 else { return nil }
+        return Parent(path: directory, passedBy: .primaryOf(accounts[0]))
     }
 
     /// Stores of several windows in one parent: it can be private only when they agree on who
