@@ -12,7 +12,7 @@ struct CheckCommand: ParsableCommand {
 
             Examples:
               relaychain check examples/*.yaml
-              relaychain check --format github examples/debian-dovecot23.yaml
+              relaychain check --format github examples/debian-dovecot23-daemontools.yaml
             """
     )
 

@@ -51,6 +51,11 @@ struct ExplainCommand: ParsableCommand {
         }
     }
 
+    /// The command line that explains a client who just logged in, as doctor's fixes print it.
+    static func invocation(spec: String, service: String, client: String) -> String {
+        "relaychain explain \(spec) --service \(service) --client \(client) --logged-in 0s-ago"
+    }
+
     static func seconds(_ text: String) -> Int? {
         let trimmed = text.hasSuffix("-ago") ? String(text.dropLast(4)) : text
         return trimmed == "0s" ? 0 : WindowLength(parsing: trimmed)?.seconds

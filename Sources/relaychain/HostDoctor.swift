@@ -316,7 +316,8 @@ struct HostDoctor {
                 add(
                     "service '\(check.service)' relays for \(address) after that login", seen.status == 0 && relays,
                     "exit \(seen.status), RELAYCLIENT \(relays ? "set" : "not set"); \(seen.errors.trimmed)",
-                    fix: "relaychain explain \(specPath) \(check.service) \(address) shows what the chain does")
+                    fix: ExplainCommand.invocation(spec: specPath, service: check.service, client: address)
+                        + " shows what the chain does")
             }
             if !test.inRedis { unlink(grantFile) }
         }
