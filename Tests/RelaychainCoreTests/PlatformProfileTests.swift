@@ -21,7 +21,7 @@ struct PlatformProfileTests {
     ]
 
     func table(_ platform: Platform) -> [String] {
-        Self.programs.map { "\($0) \(platform.path(of: $0))" } + [
+        Self.programs.map { "\($0) \(platform.path(ofNamed: $0))" } + [
             "dovecot-libexec \(platform.dovecotLibexec.value)", "doveconf \(platform.doveconf)",
             "libexec \(platform.libexec.value)", "conf.d \(platform.dovecotConfD ?? "-")",
             "cron.d \(platform.cronD ?? "-")", "service-dir \(platform.serviceDirectory(.daemontools))",
@@ -84,9 +84,9 @@ struct PlatformProfileTests {
               paths: {rblsmtpd: /opt/ucspi/rblsmtpd, doveconf: /opt/dovecot/bin/doveconf}
 
             """)
-        #expect(platform.path(of: "rblsmtpd") == "/opt/ucspi/rblsmtpd")
-        #expect(platform.path(of: "tcpserver") == "/usr/bin/tcpserver")
-        #expect(platform.path(of: "relay-ctrl-check") == "/opt/relay/bin/relay-ctrl-check")
+        #expect(platform.path(ofNamed: "rblsmtpd") == "/opt/ucspi/rblsmtpd")
+        #expect(platform.path(ofNamed: "tcpserver") == "/usr/bin/tcpserver")
+        #expect(platform.path(ofNamed: "relay-ctrl-check") == "/opt/relay/bin/relay-ctrl-check")
         #expect(platform.libexec.value == "/opt/relay/libexec/relaychain")
         #expect(platform.dovecotLibexec.value == "/opt/dovecot/lib")
         #expect(platform.doveconf == "/opt/dovecot/bin/doveconf")
@@ -127,7 +127,9 @@ struct PlatformProfileTests {
         for (package, programs) in packages {
             let files = try shipped([package])
             for program in programs {
-                let path = program == "doveconf" ? platform.doveconf : platform.path(of: program)
+                let path =
+                    program == "doveconf"
+                    ? platform.doveconf : program == "nft" ? platform.nft : platform.path(ofNamed: program)
                 if !files.contains(path) { missing.append("\(package) does not ship \(path)") }
             }
         }

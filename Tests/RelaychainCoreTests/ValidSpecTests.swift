@@ -27,8 +27,8 @@ import Testing
     @Test func everyKeyModelKeepsValuesAndPositions() throws {
         let spec = try #require(try Fixtures.check("valid", "every-key.yaml").spec)
         #expect(spec.platform.prefix == Located("/opt/mail", at: SourceLocation(line: 5, column: 11)))
-        #expect(spec.platform.path(of: "tcpserver") == "/usr/bin/tcpserver")
-        #expect(spec.platform.path(of: "rblsmtpd") == "/usr/local/bin/rblsmtpd")
+        #expect(spec.platform.path(ofNamed: "tcpserver") == "/usr/bin/tcpserver")
+        #expect(spec.platform.path(ofNamed: "rblsmtpd") == "/usr/local/bin/rblsmtpd")
 
         let window = try #require(spec.window(named: "relay"))
         #expect(window.length.value.seconds == 2700)

@@ -152,7 +152,7 @@ enum ChainAnalyzer {
         let chain = smtpd.chain.map(plan.resolve)
         var rootGivenUpAt: SourceLocation?
         for (index, wrapper) in chain.enumerated() {
-            if wrapper.name == "setuidgid" {
+            if wrapper.known?.traits.contains(.dropsRoot) == true {
                 // Found by running the real daemontools setuidgid: without root, setgroups fails.
                 if let earlier = rootGivenUpAt {
                     diagnostics.append(
@@ -186,7 +186,7 @@ enum ChainAnalyzer {
                             )
                         ]))
             }
-            if wrapper.name == "envdir" {
+            if wrapper.known?.traits.contains(.setsVariablesFromDirectory) == true {
                 diagnostics.append(
                     .warning(
                         .envdirMaySetRelayClient,

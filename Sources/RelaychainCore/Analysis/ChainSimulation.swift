@@ -180,7 +180,7 @@ struct ChainSimulator {
             case .wrapper(let wrapper):
                 var effects: [String] = []
                 if describing { effects += wrapper.readings }
-                if wrapper.name == "setuidgid" {
+                if wrapper.known?.traits.contains(.dropsRoot) == true {
                     if rootGivenUp {
                         note(&effects, "an earlier setuidgid gave up root: cannot change users, exits 111")
                         run.steps.append(.init(program: wrapper.name, effects: effects, location: wrapper.location))
@@ -198,7 +198,7 @@ struct ChainSimulator {
                         run.relayClientOrigin = (wrapper.name, setting.name.location)
                     }
                 }
-                if wrapper.name == "envdir" {
+                if wrapper.known?.traits.contains(.setsVariablesFromDirectory) == true {
                     note(&effects, "sets whatever its directory holds (RELAYCLIENT too, if a file says so)")
                 }
                 switch Self.filter(wrapper, environment) {
@@ -271,11 +271,12 @@ struct ChainSimulator {
                 let wanted = unmet.allSatisfy { $0.value.value.isEmpty } ? "is not empty" : "is not as it needs"
                 return .delays("\(names) \(wanted): \(delay)")
             }
-            if wrapper.name == "rblsmtpd" {
-                if let value = environment["RBLSMTPD"] {
-                    return .refuses("RBLSMTPD=\(ShellQuoting.quoted(value)): refuses the client")
+            if wrapper.known?.traits.contains(.consultsBlocklists) == true, let variable = unmet.first?.name.value {
+                if let value = environment[variable] {
+                    return .refuses("\(variable)=\(ShellQuoting.quoted(value)): refuses the client")
                 }
-                return .refuses("RBLSMTPD is not set: looks the client up in its lists; a listed client is refused")
+                return .refuses(
+                    "\(variable) is not set: looks the client up in its lists; a listed client is refused")
             }
             return .refuses("\(names) not as it needs: applies its filter (a listed client is refused)")
         }

@@ -47,8 +47,15 @@ struct ChainPlan {
     let spec: Spec
 
     /// A catalog program's path, remembering whether it came from `paths` or from `prefix`.
-    func path(_ program: String) -> Word {
+    func path(_ program: KnownProgram) -> Word {
         Word(spec.platform.path(of: program), from: spec.platform.origin(of: program))
+    }
+
+    /// A program the spec names by a word of its own (a log command, a checkpassword): a catalog
+    /// program's path, else `<prefix>/bin/<name>`.
+    func path(named name: String) -> Word {
+        KnownProgram(rawValue: name).map(path)
+            ?? Word(spec.platform.path(ofNamed: name), from: spec.platform.prefix.location)
     }
 
     /// Where the tools find the store: RELAY_CTRL_DIR, or for Redis the URL with the role's ACL
@@ -79,7 +86,7 @@ struct ChainPlan {
     /// relay-ctrl-chdir, which opens a directory store before privileges drop; none for Redis.
     func chdirWords(_ window: RelayWindow?) -> [Word] {
         guard let window, window.redis == nil else { return [] }
-        return [path("relay-ctrl-chdir")]
+        return [path(.relayCtrlChdir)]
     }
 
     /// The settings relay-ctrl-check (and relay-ctrl-age) need, as `NAME=value` words.
@@ -109,6 +116,8 @@ struct ChainPlan {
     /// A chain entry resolved against the catalog and the user's wrappers.
     struct Resolved {
         var name: String
+        /// The catalog program it is; nil for a wrapper the spec defines.
+        var known: CatalogProgram?
         var words: [Word]
         var bypass: Bypass
         /// Variables it sets for every client (user wrappers declare them).
@@ -141,10 +150,15 @@ struct ChainPlan {
                 sets: wrapper.sets, chainLoader: wrapper.chainLoader.value, location: entry.program.location,
                 grammar: wrapper.grammar)
         }
-        let program = Catalog.program(named: name)
+        guard let program = Catalog.program(named: name) else {
+            // Validation refuses a name that is neither; this keeps the plan total.
+            return Resolved(
+                name: name, words: [path(named: name)] + args, bypass: .none,
+                location: entry.program.location)
+        }
         return Resolved(
-            name: name, words: [path(name)] + args, bypass: program?.bypass ?? .none, delay: program?.delay,
-            location: entry.program.location, grammar: program?.grammar)
+            name: name, known: program, words: [path(program.program)] + args, bypass: program.bypass,
+            delay: program.delay, location: entry.program.location, grammar: program.grammar)
     }
 
     /// The variables ifrelayclient must set so that every wrapper steps aside for a relay
@@ -162,8 +176,17 @@ struct ChainPlan {
                 settings.append(setting)
             }
         }
-        return settings.filter { $0.name.value == "RBLSMTPD" } + settings.filter { $0.name.value != "RBLSMTPD" }
+        let first = Self.firstBypassVariable
+        return settings.filter { $0.name.value == first } + settings.filter { $0.name.value != first }
     }
+
+    /// The variable ifrelayclient sets first: rblsmtpd's, as relay-ctrl's own examples order it.
+    static let firstBypassVariable: String = {
+        guard case .environment(let list) = Catalog[.rblsmtpd].bypass, let name = list.first?.name.value else {
+            return "RBLSMTPD"
+        }
+        return name
+    }()
 
     /// One program of the SMTP chain and the words it is written as.
     struct Step {
@@ -184,20 +207,20 @@ struct ChainPlan {
         let chain = smtpd.chain.map(resolve)
         var steps: [Step] = []
         if let window = window(smtpd.checks) {
-            steps.append(Step(program: .relayCtrlCheck(window), words: [path("relay-ctrl-check")]))
+            steps.append(Step(program: .relayCtrlCheck(window), words: [path(.relayCtrlCheck)]))
             let settings = bypassSettings(chain, extra: smtpd.relayClientEnvironment)
             if !settings.isEmpty {
                 let assignments = settings.map { Word.assign($0.name.value, $0.value.value, from: $0.value.location) }
                 steps.append(
                     Step(
                         program: .ifRelayClient(settings),
-                        words: [path("ifrelayclient"), Word(spec.platform.env.value, from: spec.platform.env.location)]
+                        words: [path(.ifrelayclient), Word(spec.platform.env.value, from: spec.platform.env.location)]
                             + assignments + [Word("--")]))
             }
         }
         steps += chain.map { Step(program: .wrapper($0), words: $0.words) }
         let arguments = smtpd.smtpdArguments.map { Word($0.value, from: $0.location) }
-        steps.append(Step(program: .qmailSMTPD, words: [path("qmail-smtpd")] + arguments))
+        steps.append(Step(program: .qmailSMTPD, words: [path(.qmailSMTPD)] + arguments))
         return steps
     }
 
@@ -213,13 +236,13 @@ struct ChainPlan {
     /// softlimit -m for `datalimit`, before tcpserver (run scripts and units; qmail-run has its own).
     func datalimitWords(_ smtpd: QmailSMTPD) -> [Word] {
         guard let limit = smtpd.datalimit else { return [] }
-        return [path("softlimit"), Word("-m"), Word(String(limit.value), from: limit.location)]
+        return [path(.softlimit), Word("-m"), Word(String(limit.value), from: limit.location)]
     }
 
     /// The log command, its program resolved like a chain's (`multilog` is the platform's multilog).
     func logCommandWords(_ smtpd: QmailSMTPD) -> [Word] {
         smtpd.logCommand.enumerated().map { index, word in
-            index == 0 && !word.value.hasPrefix("/") ? path(word.value) : Word(word.value, from: word.location)
+            index == 0 && !word.value.hasPrefix("/") ? path(named: word.value) : Word(word.value, from: word.location)
         }
     }
 

@@ -25,7 +25,7 @@ struct CronTarget {
                     Word.assign("RELAY_CTRL_DIR", window.store.value),
                     .assign("RELAY_CTRL_EXPIRY", String(window.length.value.seconds)),
                 ]
-                + [plan.path("relay-ctrl-age")]
+                + [plan.path(.relayCtrlAge)]
             // cron turns an unescaped % into a newline.
             text +=
                 "* * * * * " + (cronD == nil ? "" : "\(user) ")

@@ -377,7 +377,7 @@ public struct Deployment: Sendable, Equatable {
         var deployment = Deployment(
             users: accounts, programs: programs(spec, files: files), selfTests: selfTests(spec), stores: stores,
             services: services, logUser: users.log, smtpUser: users.smtp,
-            installs: installs, systemRules: systemRules, manualSteps: manual, tcprules: platform.path(of: "tcprules"))
+            installs: installs, systemRules: systemRules, manualSteps: manual, tcprules: platform.path(of: .tcprules))
         deployment.passwordFiles = passwordFiles
         deployment.spipedKeys = spipedKeys
         deployment.firewalls = firewalls
@@ -395,10 +395,10 @@ public struct Deployment: Sendable, Equatable {
             switch service.role {
             case .dovecot(let login):
                 guard produced.contains("dovecot/relaychain-\(service.name.value).conf") else { continue }
-                for name in ["relay-ctrl-chdir", "relay-ctrl-allow"] { add(spec.platform.path(of: name)) }
+                for program: KnownProgram in [.relayCtrlChdir, .relayCtrlAllow] { add(spec.platform.path(of: program)) }
                 if login.version.value.mechanism == .mailExecutable {
                     add(spec.platform.env.value)
-                    add(spec.platform.path(of: "dovecot-settcpremoteip"))
+                    add(spec.platform.path(of: .dovecotSettcpremoteip))
                     for mailProtocol in login.protocols {
                         add("\(spec.platform.dovecotLibexec.value)/\(mailProtocol.value.rawValue)")
                     }
@@ -406,37 +406,36 @@ public struct Deployment: Sendable, Equatable {
                     add("\(spec.platform.dovecotLibexec.value)/script-login")
                 }
             case .qmailPOP3D(let login):
-                for name in ["relay-ctrl-chdir", "tcpserver", "qmail-popup", "relay-ctrl-allow", "qmail-pop3d"] {
-                    add(spec.platform.path(of: name))
-                }
+                let programs: [KnownProgram] = [.relayCtrlChdir, .tcpserver, .qmailPopup, .relayCtrlAllow, .qmailPop3d]
+                for program in programs { add(spec.platform.path(of: program)) }
                 add(
                     login.checkpassword.value.hasPrefix("/")
-                        ? login.checkpassword.value : spec.platform.path(of: login.checkpassword.value))
+                        ? login.checkpassword.value : spec.platform.path(ofNamed: login.checkpassword.value))
                 logPrograms(login.runBy.value)
             case .qmailSMTPD(let smtpd):
                 add(spec.platform.env.value)
-                if smtpd.checks != nil { add(spec.platform.path(of: "relay-ctrl-chdir")) }
-                if smtpd.runBy.value != .qmailRun { add(spec.platform.path(of: "tcpserver")) }
-                if smtpd.runBy.value == .systemd { add(spec.platform.path(of: "envuidgid")) }
+                if smtpd.checks != nil { add(spec.platform.path(of: .relayCtrlChdir)) }
+                if smtpd.runBy.value != .qmailRun { add(spec.platform.path(of: .tcpserver)) }
+                if smtpd.runBy.value == .systemd { add(spec.platform.path(of: .envuidgid)) }
                 for step in plan.smtpSteps(smtpd) { add(step.words[0].text) }
-                if smtpd.runBy.value != .qmailRun { add(spec.platform.path(of: "tcprules")) }
+                if smtpd.runBy.value != .qmailRun { add(spec.platform.path(of: .tcprules)) }
                 logPrograms(smtpd.runBy.value)
             }
         }
         func logPrograms(_ supervisor: Supervisor) {
             switch supervisor {
             case .daemontools:
-                add(spec.platform.path(of: "setuidgid"))
-                add(spec.platform.path(of: "multilog"))
+                add(spec.platform.path(of: .setuidgid))
+                add(spec.platform.path(of: .multilog))
             case .runit:
-                add(spec.platform.path(of: "chpst"))
-                add(spec.platform.path(of: "svlogd"))
+                add(spec.platform.path(of: .chpst))
+                add(spec.platform.path(of: .svlogd))
             case .systemd, .qmailRun: break
             }
         }
-        if produced.contains(CronTarget.path) { add(spec.platform.path(of: "relay-ctrl-age")) }
+        if produced.contains(CronTarget.path) { add(spec.platform.path(of: .relayCtrlAge)) }
         for end in spec.spipedEnds {
-            add(spec.platform.path(of: "spiped"))
+            add(spec.platform.path(of: .spiped))
             if let firewall = SpipedFirewall(end, spec: spec, header: "") { add(firewall.program) }
             logPrograms(end.spiped.runBy.value)
         }
@@ -474,7 +473,7 @@ public struct Deployment: Sendable, Equatable {
                 let words =
                     [env] + plan.storeWords(window, as: .writer).map(\.text) + plan.carryWords(window).map(\.text)
                     + plan.chdirWords(window).map(\.text)
-                    + ["dovecot-settcpremoteip", "relay-ctrl-allow"].map { spec.platform.path(of: $0) }
+                    + [spec.platform.path(of: .dovecotSettcpremoteip), spec.platform.path(of: .relayCtrlAllow)]
                 grant = ProbeCommand(
                     service: granter.name.value, asRoot: words + ["/bin/true"], user: nil, asUser: [],
                     environment: ["IP=\(address)", "USER=relaychain-doctor"])
@@ -492,7 +491,7 @@ public struct Deployment: Sendable, Equatable {
                     service: granter.name.value, asRoot: asRoot, user: "nobody",
                     asUser: [
                         env, "TCPREMOTEIP=\(address)", "USER=relaychain-doctor",
-                        spec.platform.path(of: "relay-ctrl-allow"),
+                        spec.platform.path(of: .relayCtrlAllow),
                         "/bin/true",
                     ],
                     environment: [])

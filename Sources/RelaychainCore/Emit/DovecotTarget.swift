@@ -31,7 +31,7 @@ struct DovecotTarget {
                 [Word(spec.platform.env.value, from: spec.platform.env.location)] + plan.storeWords(window, as: .writer)
                 + plan.carryWords(window) + plan.chdirWords(window)
                 + [
-                    plan.path("dovecot-settcpremoteip"), plan.path("relay-ctrl-allow"),
+                    plan.path(.dovecotSettcpremoteip), plan.path(.relayCtrlAllow),
                     Word(
                         "\(spec.platform.dovecotLibexec.value)/\(mailProtocol.value.rawValue)",
                         from: spec.platform.dovecotLibexec.location),
@@ -116,7 +116,7 @@ struct DovecotTarget {
             script += "# client address in Redis, within its timeout; failing to record one never denies the login.\n"
         }
         script += "if [ -n \"${IP-}\" ]; then\n"
-        let programs = (plan.chdirWords(window) + [plan.path("relay-ctrl-allow")]).map(\.shell).joined(separator: " ")
+        let programs = (plan.chdirWords(window) + [plan.path(.relayCtrlAllow)]).map(\.shell).joined(separator: " ")
         script += "  TCPREMOTEIP=$IP \(settings.map(\.shell).joined(separator: " ")) \(programs)\n"
         script += "fi\n"
         script += "exec \"$@\"\n"

@@ -27,12 +27,12 @@ struct QmailRunTarget {
             assignments.append(Assignment(name: "qmailsmtpd_postenv", words: postenv))
         }
         if window != nil, window?.redis == nil {
-            assignments.append(Assignment(name: "qmailsmtpd_pretcpserver", words: [plan.path("relay-ctrl-chdir")]))
+            assignments.append(Assignment(name: "qmailsmtpd_pretcpserver", words: [plan.path(.relayCtrlChdir)]))
         }
         // presmtpd replaces qmail-run's default chain whole; qmail-smtpd itself is smtpdcmd.
         assignments.append(Assignment(name: "qmailsmtpd_presmtpd", words: plan.wrapperCommand(smtpd)))
-        if spec.platform.path(of: "qmail-smtpd") != "\(spec.platform.prefix.value)/bin/qmail-smtpd" {
-            assignments.append(Assignment(name: "qmailsmtpd_smtpdcmd", words: [plan.path("qmail-smtpd")]))
+        if spec.platform.path(of: .qmailSMTPD) != "\(spec.platform.prefix.value)/bin/qmail-smtpd" {
+            assignments.append(Assignment(name: "qmailsmtpd_smtpdcmd", words: [plan.path(.qmailSMTPD)]))
         }
         if !smtpd.smtpdArguments.isEmpty {
             assignments.append(
@@ -70,13 +70,13 @@ struct QmailRunTarget {
                 name: "qmailpop3d_postenv", words: plan.storeWords(window, as: .writer) + plan.carryWords(window))
         ]
         if window.redis == nil {
-            assignments.append(Assignment(name: "qmailpop3d_pretcpserver", words: [plan.path("relay-ctrl-chdir")]))
+            assignments.append(Assignment(name: "qmailpop3d_pretcpserver", words: [plan.path(.relayCtrlChdir)]))
         }
         if login.checkpassword.value != "nbcheckpassword" {
             assignments.append(Assignment(name: "qmailpop3d_checkpassword", words: [checkpassword(login)]))
         }
         assignments.append(
-            Assignment(name: "qmailpop3d_prepop3d", words: [plan.path("checknotroot"), plan.path("relay-ctrl-allow")]))
+            Assignment(name: "qmailpop3d_prepop3d", words: [plan.path(.checknotroot), plan.path(.relayCtrlAllow)]))
         if login.maildir.value != "Maildir" {
             assignments.append(
                 Assignment(
@@ -96,7 +96,8 @@ struct QmailRunTarget {
 
     func checkpassword(_ login: QmailPOP3DLogin) -> Word {
         login.checkpassword.value.hasPrefix("/")
-            ? Word(login.checkpassword.value, from: login.checkpassword.location) : plan.path(login.checkpassword.value)
+            ? Word(login.checkpassword.value, from: login.checkpassword.location)
+            : plan.path(named: login.checkpassword.value)
     }
 
     static func render(_ assignments: [Assignment]) -> String {

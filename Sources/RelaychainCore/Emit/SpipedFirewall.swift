@@ -24,7 +24,7 @@ struct SpipedFirewall {
     /// Where relaychain knows the firewall: Linux with nftables (the debian profile).
     static func available(_ spec: Spec) -> Bool { spec.platform.profile?.value == .debian }
 
-    var program: String { spec.platform.path(of: "nft") }
+    var program: String { spec.platform.nft }
     var tableName: String { "relaychain-\(end.serviceName)" }
     var outputPath: String { "nftables/\(end.serviceName).nft" }
     var installedPath: String { "\(spec.platform.configDirectory)/nftables/\(end.serviceName).nft" }

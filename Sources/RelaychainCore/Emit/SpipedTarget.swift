@@ -12,7 +12,7 @@ struct SpipedTarget {
         return files
     }
 
-    private var program: String { spec.platform.path(of: "spiped") }
+    private var program: String { spec.platform.path(of: .spiped) }
 
     /// Where spiped forwards to: Redis on the Redis host, spiped's port there from any other.
     private func target(_ end: SpipedEnd) -> String {

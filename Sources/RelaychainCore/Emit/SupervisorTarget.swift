@@ -22,7 +22,7 @@ struct SupervisorTarget {
             groups.append(plan.datalimitWords(smtpd))
         }
         groups.append(
-            [plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb")]
+            [plan.path(.tcpserver), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb")]
                 + plan.concurrencyWords(smtpd)
                 + [
                     Word("-u"), .shellCode("\"$QMAILDUID\""), Word("-g"), .shellCode("\"$NOFILESGID\""),
@@ -56,12 +56,12 @@ struct SupervisorTarget {
             plan.storeWords(window, as: .writer) + plan.carryWords(window),
             plan.chdirWords(window),
             [
-                plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Self.host(login.listen),
+                plan.path(.tcpserver), Word("-v"), Word("-R"), Word("-l"), Word("0"), Self.host(login.listen),
                 Word(String(login.port.value), from: login.port.location),
             ],
-            [plan.path("qmail-popup"), hostname, checkpassword],
+            [plan.path(.qmailPopup), hostname, checkpassword],
             [
-                plan.path("relay-ctrl-allow"), plan.path("qmail-pop3d"),
+                plan.path(.relayCtrlAllow), plan.path(.qmailPop3d),
                 Word(login.maildir.value, from: login.maildir.location),
             ],
         ]
@@ -93,14 +93,14 @@ struct SupervisorTarget {
             let words = command.map(\.shell).joined(separator: " ")
             text +=
                 supervisor == .runit
-                ? "exec \(plan.path("chpst").shell) -u \(user) \(words)\n"
-                : "exec \(plan.path("setuidgid").shell) \(user) \(words)\n"
+                ? "exec \(plan.path(.chpst).shell) -u \(user) \(words)\n"
+                : "exec \(plan.path(.setuidgid).shell) \(user) \(words)\n"
             return OutputFile(path: "\(directory)/log/run", contents: text, executable: true)
         }
         text +=
             supervisor == .runit
-            ? "exec \(plan.path("chpst").shell) -u \(user) \(plan.path("svlogd").shell) -tt ./main\n"
-            : "exec \(plan.path("setuidgid").shell) \(user) \(plan.path("multilog").shell) t ./main\n"
+            ? "exec \(plan.path(.chpst).shell) -u \(user) \(plan.path(.svlogd).shell) -tt ./main\n"
+            : "exec \(plan.path(.setuidgid).shell) \(user) \(plan.path(.multilog).shell) t ./main\n"
         return OutputFile(path: "\(directory)/log/run", contents: text, executable: true)
     }
 

@@ -22,11 +22,11 @@ struct SystemdTarget {
         } else {
             groups.append(plan.serviceEnvironment(smtpd))
         }
-        var launch = [plan.path("envuidgid"), Word(spec.platform.users.smtp)]
+        var launch = [plan.path(.envuidgid), Word(spec.platform.users.smtp)]
         launch += plan.chdirWords(plan.window(smtpd.checks))
         groups.append(launch + plan.datalimitWords(smtpd))
         groups.append(
-            [plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb")]
+            [plan.path(.tcpserver), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb")]
                 + plan.concurrencyWords(smtpd)
                 + [
                     Word("-U"), SupervisorTarget.host(smtpd.listen),
@@ -69,16 +69,16 @@ struct SystemdTarget {
             plan.storeWords(window, as: .writer) + plan.carryWords(window),
             plan.chdirWords(window),
             [
-                plan.path("tcpserver"), Word("-v"), Word("-R"), Word("-l"), Word("0"),
+                plan.path(.tcpserver), Word("-v"), Word("-R"), Word("-l"), Word("0"),
                 SupervisorTarget.host(login.listen),
                 Word(String(login.port.value), from: login.port.location),
             ],
             [
-                plan.path("qmail-popup"), login.hostname.map { Word($0.value, from: $0.location) } ?? hostname,
+                plan.path(.qmailPopup), login.hostname.map { Word($0.value, from: $0.location) } ?? hostname,
                 checkpassword,
             ],
             [
-                plan.path("relay-ctrl-allow"), plan.path("qmail-pop3d"),
+                plan.path(.relayCtrlAllow), plan.path(.qmailPop3d),
                 Word(login.maildir.value, from: login.maildir.location),
             ],
         ]

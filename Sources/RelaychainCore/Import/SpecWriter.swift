@@ -110,7 +110,7 @@ struct SpecWriter {
             platform.cronDOverride = Located(facts.cronD ?? "/etc/cron.d", at: nil)
         }
         var paths: [String] = []
-        for (name, path) in facts.programs.sorted(by: { $0.key < $1.key }) where platform.path(of: name) != path {
+        for (name, path) in facts.programs.sorted(by: { $0.key < $1.key }) where platform.path(ofNamed: name) != path {
             paths.append("\(Self.quoted(name)): \(Self.quoted(path))")
         }
         if !paths.isEmpty { lines.append("paths:\n" + paths.map { "    " + $0 }.joined(separator: "\n")) }

@@ -143,13 +143,14 @@ final class SpecLoader {
             let serviceDirectory = paths[4], let confD = paths[5], let cronD = paths[6]
         else { return nil }
         let resolvedPrefix = prefix ?? .byDefault(profile?.value.prefix ?? Platform.defaultPrefix)
-        var overrides: [String: Located<String>] = [:]
+        var overrides: [KnownProgram: Located<String>] = [:]
         if let node = fields?[.paths] {
             guard let entries = reader.namedEntries(of: node, "'paths'") else { return nil }
             for (name, value) in entries {
                 outline.pathOverrides.append(name)
-                guard let path = reader.path(value, name.value) else { continue }
-                overrides[name.value] = path
+                guard let path = reader.path(value, name.value), let program = KnownProgram(rawValue: name.value)
+                else { continue }
+                overrides[program] = path
             }
         }
         let profileLibexec = profile.map { Located<String>.byDefault($0.value.dovecotLibexec) }

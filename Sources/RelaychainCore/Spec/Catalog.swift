@@ -9,8 +9,11 @@ public struct CatalogProgram: Sendable {
         case relayCtrl
     }
 
-    public var name: String
+    public var program: KnownProgram
+    public var name: String { program.rawValue }
     public var role: Role
+    /// What the analysis and the simulation must know of it beyond its bypass.
+    public var traits: Traits
     public var bypass: Bypass
     /// When not told to step aside it only slows the client down instead of refusing it; this
     /// says how ("delays the greeting").
@@ -20,15 +23,31 @@ public struct CatalogProgram: Sendable {
     public var grammar: ArgumentGrammar?
 
     init(
-        _ name: String, _ role: Role, bypass: Bypass = .notAFilter, delay: String? = nil,
-        grammar: ArgumentGrammar? = nil, _ summary: String
+        _ program: KnownProgram, _ role: Role, bypass: Bypass = .notAFilter, delay: String? = nil,
+        grammar: ArgumentGrammar? = nil, traits: Traits = [], _ summary: String
     ) {
-        self.name = name
+        self.program = program
         self.role = role
+        self.traits = traits
         self.bypass = bypass
         self.delay = delay
         self.grammar = grammar
         self.summary = summary
+    }
+}
+
+extension CatalogProgram {
+    /// Behaviour that changes what a chain does, beyond letting a client through or not.
+    public struct Traits: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+
+        /// Gives up root for the rest of the chain: a later one cannot change users (setuidgid).
+        public static let dropsRoot = Traits(rawValue: 1 << 0)
+        /// Sets whatever variables a directory's files name, RELAYCLIENT included (envdir).
+        public static let setsVariablesFromDirectory = Traits(rawValue: 1 << 1)
+        /// Looks the client up in DNS lists and refuses a listed one, RBLSMTPD deciding (rblsmtpd).
+        public static let consultsBlocklists = Traits(rawValue: 1 << 2)
     }
 }
 
@@ -37,65 +56,103 @@ public enum Catalog {
         .environment([EnvironmentSetting(name: .byDefault(name), value: .byDefault(""))])
     }
 
-    public static let programs: [CatalogProgram] = [
-        CatalogProgram(
-            "rblsmtpd", .wrapper, bypass: unset("RBLSMTPD"), grammar: Grammars.rblsmtpd,
-            "ucspi-tcp's DNS blocklist filter; an empty RBLSMTPD makes it step aside"),
-        CatalogProgram(
-            "greetdelay", .wrapper, bypass: unset("GREETDELAY"), delay: "delays the greeting",
-            grammar: ArgumentGrammar(),
-            "delays the greeting to catch impatient spamware; an empty GREETDELAY means no delay"),
-        CatalogProgram(
-            "qgreylist", .wrapper, bypass: .honoursRelayClient, grammar: .runsItsArguments,
-            "greylisting by client address; steps aside when RELAYCLIENT is set"),
-        CatalogProgram(
-            "jgreylist", .wrapper, bypass: .honoursRelayClient, grammar: .runsItsArguments,
-            "greylisting by client address; steps aside when RELAYCLIENT is set"),
-        CatalogProgram(
-            "fixsmtpio", .wrapper, grammar: .runsItsArguments,
-            "rewrites SMTP responses (pkgsrc default chain); refuses nobody"),
-        CatalogProgram("recordio", .wrapper, grammar: .runsItsArguments, "logs the SMTP conversation; refuses nobody"),
-        CatalogProgram("softlimit", .wrapper, grammar: Grammars.softlimit, "sets resource limits; refuses nobody"),
-        CatalogProgram(
-            "setuidgid", .wrapper, grammar: ArgumentGrammar(parsesOptions: false, operands: [.account]),
-            "drops to an account's uid and gid"),
-        CatalogProgram(
-            "envuidgid", .wrapper, grammar: ArgumentGrammar(parsesOptions: false, operands: [.account]),
-            "sets UID and GID from an account"),
-        CatalogProgram(
-            "envdir", .wrapper, grammar: ArgumentGrammar(parsesOptions: false, operands: [.directory]),
-            "sets variables from a directory of files"),
-        CatalogProgram(
-            "argv0", .wrapper,
-            grammar: ArgumentGrammar(parsesOptions: false, operands: [.word, .word], runsFirstOperand: true),
-            "runs a program under another argv[0]"),
-        CatalogProgram("pgrphack", .wrapper, grammar: .runsItsArguments, "runs a program in its own process group"),
+    /// Every program relaychain knows, in the order of `KnownProgram`.
+    public static let programs: [CatalogProgram] = KnownProgram.allCases.map { Catalog[$0] }
 
-        CatalogProgram("tcpserver", .server, grammar: Grammars.tcpserver, "ucspi-tcp's TCP server; sets TCPREMOTEIP"),
-        CatalogProgram("sslserver", .server, "ucspi-ssl's TLS-capable tcpserver"),
-        CatalogProgram("tcprules", .server, "compiles tcpserver's access rules"),
-        CatalogProgram("multilog", .server, "daemontools' log writer"),
-        CatalogProgram("doveconf", .server, "Dovecot's configuration reader; relaychain doctor runs it"),
-        CatalogProgram("svlogd", .server, "runit's log writer"),
-        CatalogProgram("chpst", .server, "runit's process-state changer"),
-        CatalogProgram("spiped", .server, "the secure pipe daemon that carries Redis connections between hosts"),
-        CatalogProgram("checknotroot", .server, "pkgsrc qmail-run's guard against POP3 logins as root"),
-        CatalogProgram("qmail-smtpd", .server, "qmail's SMTP server; relays when RELAYCLIENT is set"),
-        CatalogProgram("qmail-popup", .server, "qmail's POP3 front end; reads the user name and password"),
-        CatalogProgram("qmail-pop3d", .server, "qmail's POP3 server"),
-        CatalogProgram("checkpassword", .server, "the classic checkpassword program"),
-        CatalogProgram("nbcheckpassword", .server, "pkgsrc's checkpassword for NetBSD accounts"),
+    public static subscript(program: KnownProgram) -> CatalogProgram {
+        switch program {
+        case .rblsmtpd:
+            CatalogProgram(
+                program, .wrapper, bypass: unset("RBLSMTPD"), grammar: Grammars.rblsmtpd, traits: .consultsBlocklists,
+                "ucspi-tcp's DNS blocklist filter; an empty RBLSMTPD makes it step aside")
+        case .greetdelay:
+            CatalogProgram(
+                program, .wrapper, bypass: unset("GREETDELAY"), delay: "delays the greeting",
+                grammar: ArgumentGrammar(),
+                "delays the greeting to catch impatient spamware; an empty GREETDELAY means no delay")
+        case .qgreylist:
+            CatalogProgram(
+                program, .wrapper, bypass: .honoursRelayClient, grammar: .runsItsArguments,
+                "greylisting by client address; steps aside when RELAYCLIENT is set")
+        case .jgreylist:
+            CatalogProgram(
+                program, .wrapper, bypass: .honoursRelayClient, grammar: .runsItsArguments,
+                "greylisting by client address; steps aside when RELAYCLIENT is set")
+        case .fixsmtpio:
+            CatalogProgram(
+                program, .wrapper, grammar: .runsItsArguments,
+                "rewrites SMTP responses (pkgsrc default chain); refuses nobody")
+        case .recordio:
+            CatalogProgram(program, .wrapper, grammar: .runsItsArguments, "logs the SMTP conversation; refuses nobody")
+        case .softlimit:
+            CatalogProgram(program, .wrapper, grammar: Grammars.softlimit, "sets resource limits; refuses nobody")
+        case .setuidgid:
+            CatalogProgram(
+                program, .wrapper, grammar: ArgumentGrammar(parsesOptions: false, operands: [.account]),
+                traits: .dropsRoot,
+                "drops to an account's uid and gid")
+        case .envuidgid:
+            CatalogProgram(
+                program, .wrapper, grammar: ArgumentGrammar(parsesOptions: false, operands: [.account]),
+                "sets UID and GID from an account")
+        case .envdir:
+            CatalogProgram(
+                program, .wrapper, grammar: ArgumentGrammar(parsesOptions: false, operands: [.directory]),
+                traits: .setsVariablesFromDirectory,
+                "sets variables from a directory of files")
+        case .argv0:
+            CatalogProgram(
+                program, .wrapper,
+                grammar: ArgumentGrammar(parsesOptions: false, operands: [.word, .word], runsFirstOperand: true),
+                "runs a program under another argv[0]")
+        case .pgrphack:
+            CatalogProgram(program, .wrapper, grammar: .runsItsArguments, "runs a program in its own process group")
+        case .tcpserver:
+            CatalogProgram(program, .server, grammar: Grammars.tcpserver, "ucspi-tcp's TCP server; sets TCPREMOTEIP")
+        case .sslserver:
+            CatalogProgram(program, .server, "ucspi-ssl's TLS-capable tcpserver")
+        case .tcprules:
+            CatalogProgram(program, .server, "compiles tcpserver's access rules")
+        case .multilog:
+            CatalogProgram(program, .server, "daemontools' log writer")
+        case .doveconf:
+            CatalogProgram(program, .server, "Dovecot's configuration reader; relaychain doctor runs it")
+        case .svlogd:
+            CatalogProgram(program, .server, "runit's log writer")
+        case .chpst:
+            CatalogProgram(program, .server, "runit's process-state changer")
+        case .spiped:
+            CatalogProgram(program, .server, "the secure pipe daemon that carries Redis connections between hosts")
+        case .checknotroot:
+            CatalogProgram(program, .server, "pkgsrc qmail-run's guard against POP3 logins as root")
+        case .qmailSMTPD:
+            CatalogProgram(program, .server, "qmail's SMTP server; relays when RELAYCLIENT is set")
+        case .qmailPopup:
+            CatalogProgram(program, .server, "qmail's POP3 front end; reads the user name and password")
+        case .qmailPop3d:
+            CatalogProgram(program, .server, "qmail's POP3 server")
+        case .checkpassword:
+            CatalogProgram(program, .server, "the classic checkpassword program")
+        case .nbcheckpassword:
+            CatalogProgram(program, .server, "pkgsrc's checkpassword for NetBSD accounts")
+        case .relayCtrlAllow:
+            CatalogProgram(program, .relayCtrl, "records a relay grant after a login")
+        case .relayCtrlCheck:
+            CatalogProgram(program, .relayCtrl, "sets RELAYCLIENT for a client with a fresh grant")
+        case .relayCtrlChdir:
+            CatalogProgram(program, .relayCtrl, "opens the relay store and hands it on as RELAY_CTRL_DIR_FD")
+        case .relayCtrlAge:
+            CatalogProgram(program, .relayCtrl, "removes expired grants")
+        case .ifrelayclient:
+            CatalogProgram(program, .relayCtrl, "runs its first command only for a relay client")
+        case .dovecotSettcpremoteip:
+            CatalogProgram(program, .relayCtrl, "copies Dovecot's IP into TCPREMOTEIP")
+        }
+    }
 
-        CatalogProgram("relay-ctrl-allow", .relayCtrl, "records a relay grant after a login"),
-        CatalogProgram("relay-ctrl-check", .relayCtrl, "sets RELAYCLIENT for a client with a fresh grant"),
-        CatalogProgram("relay-ctrl-chdir", .relayCtrl, "opens the relay store and hands it on as RELAY_CTRL_DIR_FD"),
-        CatalogProgram("relay-ctrl-age", .relayCtrl, "removes expired grants"),
-        CatalogProgram("ifrelayclient", .relayCtrl, "runs its first command only for a relay client"),
-        CatalogProgram("dovecot-settcpremoteip", .relayCtrl, "copies Dovecot's IP into TCPREMOTEIP"),
-    ]
-
+    /// A name as a spec or an installation writes it; nil when relaychain does not know it.
     public static func program(named name: String) -> CatalogProgram? {
-        programs.first { $0.name == name }
+        KnownProgram(rawValue: name).map { self[$0] }
     }
 
     public static var wrapperNames: [String] {

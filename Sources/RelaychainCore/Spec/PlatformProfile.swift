@@ -20,29 +20,31 @@ public enum PlatformProfile: String, CaseIterable, Sendable {
     }
 
     /// Where each package puts the programs of relaychain's catalog.
-    public var programs: [String: String] {
-        var paths: [String: String] = [:]
-        func place(_ directory: String, _ names: [String]) {
-            for name in names { paths[name] = "\(directory)/\(name)" }
+    public var programs: [KnownProgram: String] {
+        var paths: [KnownProgram: String] = [:]
+        func place(_ directory: String, _ programs: [KnownProgram]) {
+            for program in programs { paths[program] = "\(directory)/\(program.rawValue)" }
         }
-        let ucspiTCP = ["tcpserver", "tcprules", "rblsmtpd", "recordio", "argv0"]
-        let daemontools = ["setuidgid", "envuidgid", "envdir", "softlimit", "pgrphack", "multilog"]
-        let runit = ["chpst", "svlogd"]
-        let qmail = ["qmail-smtpd", "qmail-popup", "qmail-pop3d"]
+        let ucspiTCP: [KnownProgram] = [.tcpserver, .tcprules, .rblsmtpd, .recordio, .argv0]
+        let daemontools: [KnownProgram] = [.setuidgid, .envuidgid, .envdir, .softlimit, .pgrphack, .multilog]
+        let runit: [KnownProgram] = [.chpst, .svlogd]
+        let qmail: [KnownProgram] = [.qmailSMTPD, .qmailPopup, .qmailPop3d]
         switch self {
         case .debian:
-            place("/usr/bin", ucspiTCP + daemontools + runit + ["spiped"])
+            place("/usr/bin", ucspiTCP + daemontools + runit + [.spiped])
             place("/var/qmail/bin", qmail)
-            place("/usr/sbin", ["nft"])
         case .netbsdPkgsrc:
-            place("/usr/pkg/bin", ucspiTCP + daemontools + runit + qmail + ["spiped"])
+            place("/usr/pkg/bin", ucspiTCP + daemontools + runit + qmail + [.spiped])
         case .freebsdPorts:
-            place("/usr/local/bin", ucspiTCP + daemontools + ["spiped"])
+            place("/usr/local/bin", ucspiTCP + daemontools + [.spiped])
             place("/usr/local/sbin", runit)
             place("/var/qmail/bin", qmail)
         }
         return paths
     }
+
+    /// nftables' nft, where the profile's package puts it (Debian's nftables).
+    public var nft: String? { self == .debian ? "/usr/sbin/nft" : nil }
 
     /// Dovecot's libexec directory (the mail executables and script-login).
     public var dovecotLibexec: String {

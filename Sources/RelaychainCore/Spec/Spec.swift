@@ -51,8 +51,8 @@ public struct Platform: Sendable {
     public var dovecotLibexec: Located<String>
     /// Where relaychain's generated scripts are installed (the Dovecot 2 post-login script).
     public var libexec: Located<String>
-    /// Per-program path overrides, keyed by catalog name.
-    public var paths: [String: Located<String>]
+    /// Per-program path overrides (names relaychain does not know are the validator's to report).
+    public var paths: [KnownProgram: Located<String>]
     /// The directory svscan or runsvdir watches, where `setup` links the services.
     public var serviceDirectory: Located<String>?
     public var users: SystemUsers = .qmail
@@ -62,7 +62,7 @@ public struct Platform: Sendable {
 
     public init(
         profile: Located<PlatformProfile>? = nil, prefix: Located<String>, env: Located<String>,
-        dovecotLibexec: Located<String>, libexec: Located<String>, paths: [String: Located<String>],
+        dovecotLibexec: Located<String>, libexec: Located<String>, paths: [KnownProgram: Located<String>],
         serviceDirectory: Located<String>? = nil
     ) {
         self.profile = profile
@@ -79,28 +79,37 @@ public struct Platform: Sendable {
 
     /// The absolute path of a catalog program: an override, else where the profile puts it,
     /// else `<prefix>/bin/<name>`.
-    public func path(of program: String) -> String {
-        paths[program]?.value ?? profile?.value.programs[program] ?? "\(prefix.value)/bin/\(program)"
+    public func path(of program: KnownProgram) -> String {
+        paths[program]?.value ?? profile?.value.programs[program] ?? "\(prefix.value)/bin/\(program.rawValue)"
+    }
+
+    /// A name an installation or a spec wrote: a catalog program's path, else `<prefix>/bin/<name>`.
+    public func path(ofNamed name: String) -> String {
+        KnownProgram(rawValue: name).map { path(of: $0) } ?? "\(prefix.value)/bin/\(name)"
     }
 
     /// Where a program's path was decided: its `paths` entry, the profile, or the prefix.
-    public func origin(of program: String) -> SourceLocation? {
+    public func origin(of program: KnownProgram) -> SourceLocation? {
         if let override = paths[program] { return override.location }
         if let profile, profile.value.programs[program] != nil { return profile.location }
         return prefix.location
     }
 
     public var doveconf: String {
-        paths["doveconf"]?.value ?? profile?.value.doveconf ?? "\(prefix.value)/bin/doveconf"
+        paths[.doveconf]?.value ?? profile?.value.doveconf ?? "\(prefix.value)/bin/doveconf"
     }
 
-    /// Where Dovecot 2's configuration includes `conf.d/*.conf` from; nil without a profile.
+    /// nftables' command-line tool, which loads the spiped firewall (not a catalog program: no
+    /// chain names it and `paths` cannot move it).
+    public var nft: String { profile?.value.nft ?? "\(prefix.value)/bin/nft" }
+
     /// Where setup puts configuration that services read at run time (systemd services' tcp.rules).
     public var configDirectory: String { "\(prefix.value)/etc/relaychain" }
 
     /// Where systemd units are installed; nil without a profile that runs systemd.
     public var systemdUnitDirectory: String? { profile?.value == .debian ? "/etc/systemd/system" : nil }
 
+    /// Where Dovecot 2's configuration includes `conf.d/*.conf` from; nil without a profile.
     public var dovecotConfD: String? { dovecotConfDOverride?.value ?? profile?.value.dovecotConfD }
 
     /// Where cron reads fragments with a user field; nil without one (NetBSD, no profile).
