@@ -22,53 +22,47 @@ public enum Relaychain {
     /// the emitted files are kept only when the emitters found nothing either.
     private static func compile(
         _ source: SourceFile, analyze: Bool, specName: String
-    ) -> (checked: CheckResult, files: [OutputFile]) {
+    ) -> (checked: CheckResult, plan: BuildPlan?) {
         let document = YAMLDocument(source)
         guard let root = document.root else {
             let checked = CheckResult(
                 spec: nil, diagnostics: document.diagnostics.limitedInSourceOrder(), source: source)
-            return (checked, [])
+            return (checked, nil)
         }
         let loaded = SpecLoader.load(root)
         var diagnostics = document.diagnostics + loaded.diagnostics
         let complete = loaded.spec != nil && !diagnostics.hasErrors
         diagnostics += SpecValidator.validate(loaded.outline, complete: complete)
-        var files: [OutputFile] = []
+        var plan: BuildPlan?
         // The analysis and the emitters need a whole, consistent spec; errors of shape come first.
         if let loadedSpec = loaded.spec, !diagnostics.hasErrors {
             if analyze { diagnostics += ChainAnalyzer.analyze(loadedSpec) }
             let emitted = Emitter.emit(loadedSpec, specName: specName)
             diagnostics += emitted.diagnostics
-            files = emitted.files
+            plan = emitted.plan
         }
         let spec = diagnostics.hasErrors ? nil : loaded.spec
         let checked = CheckResult(spec: spec, diagnostics: diagnostics.limitedInSourceOrder(), source: source)
-        return (checked, spec == nil ? [] : files)
+        return (checked, spec == nil ? nil : plan)
     }
 
     public struct BuildResult: Sendable {
-        /// Every output file, or none at all when anything is wrong: a failing build writes nothing.
-        public var files: [OutputFile]
+        /// What the build makes, host by host; nil when anything is wrong: a failing build writes nothing.
+        public var plan: BuildPlan?
         public var diagnostics: [Diagnostic]
         public var source: SourceFile?
+        /// The spec as written (listed order), when it has no errors.
+        public var spec: Spec?
+
+        /// Every output file, or none at all when anything is wrong.
+        public var files: [OutputFile] { plan?.files ?? [] }
     }
 
     /// Checks a spec and, when it has no errors, compiles it. `specName` goes into each file's
     /// header (a file name, so that output does not depend on where the spec was read from).
     public static func build(_ source: SourceFile, specName: String) -> BuildResult {
-        let (checked, files) = compile(source, analyze: true, specName: specName)
-        return BuildResult(files: files, diagnostics: checked.diagnostics, source: source)
-    }
-
-    /// What a host needs for a checked spec's output (the emitted `setup` does it; doctor checks it).
-    public static func deployment(_ spec: Spec, specName: String) -> Deployment {
-        Deployment.make(spec.inCanonicalOrder, specName: specName, files: Emitter.emit(spec, specName: specName).files)
-    }
-
-    /// One host of a cluster spec as a spec of its own: its services, and the spiped ends it
-    /// runs (with the windows it reaches through spiped pointing at spiped's socket).
-    public static func part(of spec: Spec, host name: String) -> Spec? {
-        spec.hosts.first { $0.name.value == name }.map { Emitter.part(of: spec, on: $0) }
+        let (checked, plan) = compile(source, analyze: true, specName: specName)
+        return BuildResult(plan: plan, diagnostics: checked.diagnostics, source: source, spec: checked.spec)
     }
 
     public enum ExplainFailure: Error, CustomStringConvertible {
@@ -103,7 +97,7 @@ public enum Relaychain {
     public static func build(path: String, bytes: [UInt8], specName: String) -> BuildResult {
         switch SourceFile.decoding(path: path, bytes: bytes) {
         case .success(let source): build(source, specName: specName)
-        case .failure(let failure): BuildResult(files: [], diagnostics: [failure.diagnostic], source: nil)
+        case .failure(let failure): BuildResult(plan: nil, diagnostics: [failure.diagnostic], source: nil)
         }
     }
 

@@ -138,7 +138,7 @@ struct BuildCommand: ParsableCommand {
     }
 
     private func merge(_ files: [OutputFile], into path: String) throws {
-        guard let rcConf = files.first(where: { $0.path == "rc.conf" }) else {
+        guard let rcConf = files.first(where: { $0.output == .rcConf }) else {
             printError("relaychain: \(spec) has no qmail-run services, so there is nothing to merge")
             throw ExitCode(ExitStatus.findings)
         }

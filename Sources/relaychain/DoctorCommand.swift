@@ -49,19 +49,20 @@ struct DoctorCommand: ParsableCommand {
         let bytes = try SpecFile.readOrExit(spec)
         let specName = spec == "-" ? "stdin.yaml" : URL(fileURLWithPath: spec).lastPathComponent
         let result = Relaychain.build(path: spec, bytes: bytes, specName: specName)
-        guard !result.diagnostics.hasErrors, let checked = Relaychain.check(path: spec, bytes: bytes).spec else {
+        guard !result.diagnostics.hasErrors, let checked = result.spec, let plan = result.plan else {
             printError("relaychain: \(spec) has errors; run relaychain check \(spec)")
             throw ExitCode(ExitStatus.findings)
         }
-        var local = checked
-        var files = result.files
         let name = specName.hasSuffix(".yaml") ? String(specName.dropLast(5)) : specName
         var defaultRoot = "generated/\(name)"
+        let here: HostPlan
         if checked.hosts.isEmpty {
             if let host {
                 printError("relaychain: --host \(host): \(spec) declares no hosts")
                 throw ExitCode(ExitStatus.usage)
             }
+            guard let only = plan.hosts.first else { throw ExitCode(ExitStatus.findings) }
+            here = only
         } else {
             let names = checked.hosts.map(\.name.value)
             guard let host, names.contains(host) else {
@@ -71,21 +72,17 @@ struct DoctorCommand: ParsableCommand {
                 )
                 throw ExitCode(ExitStatus.usage)
             }
-            // This host's part: its services and spiped, and the files build wrote into its directory.
-            local = Relaychain.part(of: checked, host: host) ?? local
-            files = result.files.compactMap { file in
-                guard file.path.hasPrefix("\(host)/") else { return nil }
-                var own = file
-                own.path = String(file.path.dropFirst(host.count + 1))
-                return own
+            guard let planned = plan.host(named: host) else {
+                print("doctor: \(spec) gives host \(host) nothing to run, and build writes nothing for it")
+                return
             }
+            here = planned
             defaultRoot += "/\(host)"
         }
         let root = output ?? defaultRoot
         let absoluteRoot = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         var doctor = HostDoctor(
-            spec: local, specPath: spec, files: files,
-            deployment: Relaychain.deployment(local, specName: specName),
+            spec: here.spec, specPath: spec, files: here.files, deployment: here.deployment,
             output: absoluteRoot, dovecotConfig: dovecotConfig, rcConf: rcConf)
         doctor.examine()
         switch format {

@@ -149,7 +149,7 @@ struct HostDoctor {
 
     private mutating func checkInstalls() {
         for install in deployment.installs {
-            let wanted = files.first { $0.path == install.source }?.contents.utf8.map { $0 } ?? []
+            let wanted = files.first { $0.output == install.source }?.contents.utf8.map { $0 } ?? []
             let found = FileManager.default.contents(atPath: install.destination).map { [UInt8]($0) }
             let mode = owner(install.destination).map { $0.mode & 0o7777 }
             add(
@@ -208,7 +208,7 @@ struct HostDoctor {
     }
 
     private mutating func checkRCConf() {
-        guard let fragment = files.first(where: { $0.path == "rc.conf" }) else { return }
+        guard let fragment = files.first(where: { $0.output == .rcConf }) else { return }
         let existing = FileManager.default.contents(atPath: rcConf).map { String(decoding: $0, as: UTF8.self) }
         let holds = existing.map { RCConfMerge.merge(fragment.contents, into: $0) == $0 } ?? false
         add(
@@ -218,7 +218,7 @@ struct HostDoctor {
     }
 
     private mutating func checkCrontab() {
-        guard spec.platform.cronD == nil, let cron = files.first(where: { $0.path == "cron/relay-ctrl-age" }) else {
+        guard spec.platform.cronD == nil, let cron = files.first(where: { $0.output == .cronLine }) else {
             return
         }
         let user = deployment.smtpUser

@@ -5,7 +5,6 @@
 struct CronTarget {
     let plan: ChainPlan
     let header: String
-    static let path = "cron/relay-ctrl-age"
 
     func file(windows: [RelayWindow]) -> OutputFile {
         var text = "\(header)\n"
@@ -31,6 +30,6 @@ struct CronTarget {
                 "* * * * * " + (cronD == nil ? "" : "\(user) ")
                 + words.map(\.shell).joined(separator: " ").replacing("%", with: "\\%") + "\n"
         }
-        return OutputFile(path: Self.path, contents: text)
+        return OutputFile(.cronLine, contents: text)
     }
 }

@@ -73,8 +73,7 @@ public struct Deployment: Sendable, Equatable {
 
     /// A file of the output installed where the system reads it.
     public struct Install: Sendable, Equatable {
-        /// Relative to the output directory.
-        public var source: String
+        public var source: OutputPath
         public var destination: String
         public var mode: UInt32
         /// What to do after it changes (e.g. "doveadm reload").
@@ -219,10 +218,13 @@ public struct Deployment: Sendable, Equatable {
         return "relaychain-" + String(safe)
     }
 
-    static func make(_ spec: Spec, specName: String, files: [OutputFile]) -> Deployment {
+    /// `produced`: the files the targets wrote for this host (a service a target could not
+    /// write, such as a second qmail-run service, has nothing to install).
+    static func make(
+        _ spec: Spec, spipedEnds: [SpipedEnd], specName: String, produced: Set<OutputPath>
+    ) -> Deployment {
         let platform = spec.platform
         let users = platform.users
-        let produced = Set(files.map(\.path))
         var accounts: [String] = []
         func need(_ name: String) { if name != "root", !accounts.contains(name) { accounts.append(name) } }
 
@@ -268,25 +270,27 @@ public struct Deployment: Sendable, Equatable {
             let name = service.name.value
             switch service.role {
             case .dovecot(let login):
-                let fragment = "dovecot/relaychain-\(name).conf"
+                let fragment = OutputPath.dovecotFragment(service: name)
                 guard produced.contains(fragment) else { continue }
                 if case .account(let user) = writers(of: spec.window(named: login.grants.value)!, in: spec).first {
                     need(user)
                 }
                 if login.version.value.mechanism == .mailExecutable {
-                    manual.append("merge \(fragment) into dovecot.conf (Dovecot \(login.version.value) has no conf.d)")
+                    manual.append(
+                        "merge \(fragment.path) into dovecot.conf (Dovecot \(login.version.value) has no conf.d)")
                     continue
                 }
-                let script = "libexec/\(name)-postlogin"
                 installs.append(
-                    Install(source: script, destination: "\(platform.libexec.value)/\(name)-postlogin", mode: 0o755))
+                    Install(
+                        source: .postLoginScript(service: name),
+                        destination: "\(platform.libexec.value)/\(OutputPath.postLoginScriptName(name))", mode: 0o755))
                 if let confD = platform.dovecotConfD {
                     installs.append(
                         Install(
-                            source: fragment, destination: "\(confD)/relaychain-\(name).conf", mode: 0o644,
+                            source: fragment, destination: "\(confD)/\(OutputPath.fragmentName(name))", mode: 0o644,
                             then: "doveadm reload"))
                 } else {
-                    manual.append("include \(fragment) from dovecot.conf (!include)")
+                    manual.append("include \(fragment.path) from dovecot.conf (!include)")
                 }
             case .qmailPOP3D(let login):
                 supervised(name, login.runBy.value, rules: false)
@@ -298,21 +302,22 @@ public struct Deployment: Sendable, Equatable {
         func supervised(_ name: String, _ supervisor: Supervisor, rules: Bool) {
             guard supervisor != .qmailRun else { return }
             if supervisor == .systemd {
-                let unit = "relaychain-\(name).service"
+                let unit = OutputPath.unitName(name)
+                let source = OutputPath.systemdUnit(service: name)
                 if let directory = platform.systemdUnitDirectory {
                     installs.append(
                         Install(
-                            source: "systemd/\(unit)", destination: "\(directory)/\(unit)", mode: 0o644,
+                            source: source, destination: "\(directory)/\(unit)", mode: 0o644,
                             then: "systemctl daemon-reload && systemctl enable --now \(unit)"))
                 } else {
                     manual.append(
-                        "install systemd/\(unit) where systemd reads units, then systemctl enable --now \(unit)")
+                        "install \(source.path) where systemd reads units, then systemctl enable --now \(unit)")
                 }
                 if rules {
                     let directory = "\(platform.configDirectory)/\(name)"
                     installs.append(
-                        Install(source: "systemd/\(name)/tcp.rules", destination: "\(directory)/tcp.rules", mode: 0o644)
-                    )
+                        Install(
+                            source: .systemdRules(service: name), destination: "\(directory)/tcp.rules", mode: 0o644))
                     systemRules.append(directory)
                 }
                 return
@@ -320,10 +325,10 @@ public struct Deployment: Sendable, Equatable {
             need(users.log)
             services.append(
                 SupervisedService(
-                    name: name, supervisor: supervisor, directory: "service/\(name)",
+                    name: name, supervisor: supervisor, directory: OutputPath.serviceDirectory(name),
                     link: "\(platform.serviceDirectory(supervisor))/\(name)", compilesRules: rules))
         }
-        for end in spec.spipedEnds {
+        for end in spipedEnds {
             need(end.spiped.user.value)
             supervised(end.serviceName, end.spiped.runBy.value, rules: false)
             let key = end.spiped.keyPath(window: end.window)
@@ -333,7 +338,7 @@ public struct Deployment: Sendable, Equatable {
                     SocketDirectory(path: Spiped.socketDirectory(window: end.window, role: role), access: access))
             }
             if let firewall = SpipedFirewall(end, spec: spec, header: "") {
-                installs.append(Install(source: firewall.outputPath, destination: firewall.installedPath, mode: 0o644))
+                installs.append(Install(source: firewall.output, destination: firewall.installedPath, mode: 0o644))
                 firewalls.append(
                     Firewall(
                         program: firewall.program, table: firewall.tableName,
@@ -347,35 +352,39 @@ public struct Deployment: Sendable, Equatable {
                 // The file holds ACL lines only (Redis 8 and Valkey 8 refuse anything else in an aclfile),
                 // so what to do with it is said here.
                 manual.append(
-                    "copy the lines of ../redis/\(end.window).acl into the aclfile this host's redis.conf names, "
+                    "copy the lines of ../\(OutputPath.redisACL(window: end.window).path) into the aclfile this host's redis.conf names, "
                         + "beside a user of your own who may run ACL commands (the lines turn the default user off), "
                         + "run ACL LOAD and connect again as that user, then give each user its password: "
                         + "ACL SETUSER <user> >PASSWORD, and ACL SAVE")
             }
         }
-        if produced.contains("rc.conf") {
+        if produced.contains(.rcConf) {
             manual.append("merge rc.conf into /etc/rc.conf: relaychain build \(specName) --merge-into /etc/rc.conf")
         }
-        for path in produced.sorted() where path.hasPrefix("tcprules/") {
-            manual.append("install \(path) where qmail-run's tcprules variable points; qmail-run compiles it")
+        for service in spec.services where produced.contains(.qmailRunRules(service: service.name.value)) {
+            manual.append(
+                "install \(OutputPath.qmailRunRules(service: service.name.value).path) where qmail-run's tcprules "
+                    + "variable points; qmail-run compiles it")
         }
-        if produced.contains(CronTarget.path) {
+        if produced.contains(.cronLine) {
             need(users.smtp)
             if let cronD = platform.cronD {
                 installs.append(
                     Install(
-                        source: CronTarget.path, destination: "\(cronD)/\(cronFragmentName(specName: specName))",
+                        source: .cronLine, destination: "\(cronD)/\(cronFragmentName(specName: specName))",
                         mode: 0o644))
             } else {
                 manual.append(
-                    "add the line of \(CronTarget.path) to \(users.smtp)'s crontab: crontab -u \(users.smtp) -e")
+                    "add the line of \(OutputPath.cronLine.path) to \(users.smtp)'s crontab: crontab -u \(users.smtp) -e"
+                )
             }
         }
         for store in stores where store.writers.contains(where: { if case .account = $0 { true } else { false } }) {
             need(store.owner)
         }
         var deployment = Deployment(
-            users: accounts, programs: programs(spec, files: files), selfTests: selfTests(spec), stores: stores,
+            users: accounts, programs: programs(spec, spipedEnds: spipedEnds, produced: produced),
+            selfTests: selfTests(spec), stores: stores,
             services: services, logUser: users.log, smtpUser: users.smtp,
             installs: installs, systemRules: systemRules, manualSteps: manual, tcprules: platform.path(of: .tcprules))
         deployment.passwordFiles = passwordFiles
@@ -386,15 +395,14 @@ public struct Deployment: Sendable, Equatable {
     }
 
     /// Absolute paths that start a word of an emitted command line, found from the chains.
-    static func programs(_ spec: Spec, files: [OutputFile]) -> [String] {
+    static func programs(_ spec: Spec, spipedEnds: [SpipedEnd], produced: Set<OutputPath>) -> [String] {
         let plan = ChainPlan(spec: spec)
         var paths: [String] = []
         func add(_ path: String) { if !paths.contains(path) { paths.append(path) } }
-        let produced = Set(files.map(\.path))
         for service in spec.services {
             switch service.role {
             case .dovecot(let login):
-                guard produced.contains("dovecot/relaychain-\(service.name.value).conf") else { continue }
+                guard produced.contains(.dovecotFragment(service: service.name.value)) else { continue }
                 for program: KnownProgram in [.relayCtrlChdir, .relayCtrlAllow] { add(spec.platform.path(of: program)) }
                 if login.version.value.mechanism == .mailExecutable {
                     add(spec.platform.env.value)
@@ -433,8 +441,8 @@ public struct Deployment: Sendable, Equatable {
             case .systemd, .qmailRun: break
             }
         }
-        if produced.contains(CronTarget.path) { add(spec.platform.path(of: .relayCtrlAge)) }
-        for end in spec.spipedEnds {
+        if produced.contains(.cronLine) { add(spec.platform.path(of: .relayCtrlAge)) }
+        for end in spipedEnds {
             add(spec.platform.path(of: .spiped))
             if let firewall = SpipedFirewall(end, spec: spec, header: "") { add(firewall.program) }
             logPrograms(end.spiped.runBy.value)

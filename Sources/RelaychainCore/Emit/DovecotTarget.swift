@@ -57,12 +57,12 @@ struct DovecotTarget {
             text += "  mail_executable = \(words.map(\.text).joined(separator: " "))\n"
             text += "}\n"
         }
-        return OutputFile(path: "dovecot/relaychain-\(service.name.value).conf", contents: text)
+        return OutputFile(.dovecotFragment(service: service.name.value), contents: text)
     }
 
     // MARK: Dovecot 2.x
 
-    func scriptName(_ service: Service) -> String { "\(service.name.value)-postlogin" }
+    func scriptName(_ service: Service) -> String { OutputPath.postLoginScriptName(service.name.value) }
 
     /// The first character of `text` that dovecot.conf cannot carry in a space-split value:
     /// whitespace, or one of `forbidden`.
@@ -121,8 +121,8 @@ struct DovecotTarget {
         script += "fi\n"
         script += "exec \"$@\"\n"
         return [
-            OutputFile(path: "dovecot/relaychain-\(service.name.value).conf", contents: config),
-            OutputFile(path: "libexec/\(scriptName(service))", contents: script, executable: true),
+            OutputFile(.dovecotFragment(service: service.name.value), contents: config),
+            OutputFile(.postLoginScript(service: service.name.value), contents: script, executable: true),
         ]
     }
 }

@@ -138,6 +138,6 @@ struct QmailRunTarget {
         for (assignments, comment) in services {
             text += "\n\(comment)\n" + Self.render(assignments)
         }
-        return OutputFile(path: "rc.conf", contents: text)
+        return OutputFile(.rcConf, contents: text)
     }
 }

@@ -15,8 +15,7 @@ enum RedisTarget {
             user \(redis.reader.value) on \(keys) resetchannels -@all +get\(select)
 
             """
-        return OutputFile(path: aclPath(window), contents: text)
+        return OutputFile(.redisACL(window: window.name.value), contents: text)
     }
 
-    static func aclPath(_ window: RelayWindow) -> String { "redis/\(window.name.value).acl" }
 }

@@ -88,7 +88,8 @@ struct SetupTarget {
             }
         }
         for install in deployment.installs {
-            text += "\ninstall_file \(ShellQuoting.word(install.source)) \(ShellQuoting.word(install.destination)) "
+            text +=
+                "\ninstall_file \(ShellQuoting.word(install.source.path)) \(ShellQuoting.word(install.destination)) "
             text += "\(String(install.mode, radix: 8)) \(Deployment.Store.lsMode(install.mode, directory: false))"
             text += install.then.map { " \(ShellQuoting.word($0))" } ?? ""
             text += "\n"
@@ -107,7 +108,7 @@ struct SetupTarget {
         }
         text += "\nfinish\n"
         return OutputFile(
-            path: Self.path, contents: text.replacing("@TCPRULES@", with: ShellQuoting.word(deployment.tcprules)),
+            .setup, contents: text.replacing("@TCPRULES@", with: ShellQuoting.word(deployment.tcprules)),
             executable: true)
     }
 

@@ -26,7 +26,7 @@ struct SpipedFirewall {
 
     var program: String { spec.platform.nft }
     var tableName: String { "relaychain-\(end.serviceName)" }
-    var outputPath: String { "nftables/\(end.serviceName).nft" }
+    var output: OutputPath { .spipedFirewall(service: end.serviceName) }
     var installedPath: String { "\(spec.platform.configDirectory)/nftables/\(end.serviceName).nft" }
 
     /// The table as `nft list table inet NAME` prints it back: peers in address order, a single
@@ -57,7 +57,7 @@ struct SpipedFirewall {
             "# The service \(end.serviceName) loads it (nft -f) before spiped starts; loading it again replaces it.\n"
         text += "table inet \(tableName)\ndelete table inet \(tableName)\n"
         text += table
-        return OutputFile(path: outputPath, contents: text)
+        return OutputFile(output, contents: text)
     }
 
     /// Numeric order, as nft sorts a set's addresses.

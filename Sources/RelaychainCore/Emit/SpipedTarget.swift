@@ -98,7 +98,6 @@ struct SpipedTarget {
 
     /// A daemontools or runit service directory: run and log/run.
     private func service(_ end: SpipedEnd) -> [OutputFile] {
-        let directory = "service/\(end.serviceName)"
         let supervisor = end.spiped.runBy.value == .runit ? "runit" : "daemontools"
         var run = "#!/bin/sh\n\(header)\n"
         run += explanation(end, supervisor).map { "# \($0)\n" }.joined()
@@ -116,8 +115,9 @@ struct SpipedTarget {
         }
         run += "exec " + ([program] + arguments(end)).map(ShellQuoting.word).joined(separator: " ") + "\n"
         return [
-            OutputFile(path: "\(directory)/run", contents: run, executable: true),
-            SupervisorTarget(plan: ChainPlan(spec: spec), header: header).logRun(directory, end.spiped.runBy.value),
+            OutputFile(.runScript(service: end.serviceName), contents: run, executable: true),
+            SupervisorTarget(plan: ChainPlan(spec: spec), header: header).logRun(
+                end.serviceName, end.spiped.runBy.value),
         ]
     }
 
@@ -126,7 +126,7 @@ struct SpipedTarget {
     /// role's directory in it for its one account and removes a stale socket, and the umask
     /// leaves the directory to decide who connects.
     private func unit(_ end: SpipedEnd) -> OutputFile {
-        let name = "relaychain-\(end.serviceName).service"
+        let name = OutputPath.unitName(end.serviceName)
         // The loader refuses paths and values with control characters, the only words systemd cannot carry.
         let quoted = { (word: String) in SystemdQuoting.word(word) ?? word }
         var text = "\(header)\n"
@@ -166,6 +166,6 @@ struct SpipedTarget {
         text += "Restart=always\nRestartSec=1\n"
         text += "StandardOutput=journal\nStandardError=journal\nSyslogIdentifier=relaychain-\(end.serviceName)\n\n"
         text += "[Install]\nWantedBy=multi-user.target\n"
-        return OutputFile(path: "systemd/\(name)", contents: text)
+        return OutputFile(.systemdUnit(service: end.serviceName), contents: text)
     }
 }

@@ -12,7 +12,7 @@ struct SupervisorTarget {
     }
 
     func smtpFiles(_ service: Service, _ smtpd: QmailSMTPD) -> [OutputFile] {
-        let directory = "service/\(service.name.value)"
+        let name = service.name.value
         var groups: [[Word]] = [[Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")]]
         if let window = plan.window(smtpd.checks) {
             groups.append(plan.checkEnvironment(window) + plan.serviceEnvironment(smtpd))
@@ -41,15 +41,15 @@ struct SupervisorTarget {
         run += "NOFILESGID=$(id -g \(user))\n"
         run += Self.execLines(groups)
         return [
-            OutputFile(path: "\(directory)/run", contents: run, executable: true),
-            logRun(directory, smtpd.runBy.value, command: plan.logCommandWords(smtpd)),
-            OutputFile(path: "\(directory)/tcp.rules", contents: Self.tcpRules(header, smtpd)),
+            OutputFile(.runScript(service: name), contents: run, executable: true),
+            logRun(name, smtpd.runBy.value, command: plan.logCommandWords(smtpd)),
+            OutputFile(.serviceRules(service: name), contents: Self.tcpRules(header, smtpd)),
         ]
     }
 
     func pop3dFiles(_ service: Service, _ login: QmailPOP3DLogin, checkpassword: Word) -> [OutputFile] {
         guard let window = plan.window(login.grants) else { return [] }
-        let directory = "service/\(service.name.value)"
+        let name = service.name.value
         let hostname = login.hostname.map { Word($0.value, from: $0.location) } ?? .shellCode("\"$(uname -n)\"")
         let groups: [[Word]] = [
             [Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")],
@@ -73,7 +73,7 @@ struct SupervisorTarget {
         run += "exec 2>&1\n"
         run += Self.execLines(groups)
         return [
-            OutputFile(path: "\(directory)/run", contents: run, executable: true), logRun(directory, login.runBy.value),
+            OutputFile(.runScript(service: name), contents: run, executable: true), logRun(name, login.runBy.value),
         ]
     }
 
@@ -86,7 +86,7 @@ struct SupervisorTarget {
         supervisor == .runit ? "runit" : "daemontools"
     }
 
-    func logRun(_ directory: String, _ supervisor: Supervisor, command: [Word] = []) -> OutputFile {
+    func logRun(_ service: String, _ supervisor: Supervisor, command: [Word] = []) -> OutputFile {
         var text = "#!/bin/sh\n\(header)\n"
         let user = ShellQuoting.word(spec.platform.users.log)
         if !command.isEmpty {
@@ -95,13 +95,13 @@ struct SupervisorTarget {
                 supervisor == .runit
                 ? "exec \(plan.path(.chpst).shell) -u \(user) \(words)\n"
                 : "exec \(plan.path(.setuidgid).shell) \(user) \(words)\n"
-            return OutputFile(path: "\(directory)/log/run", contents: text, executable: true)
+            return OutputFile(.logRunScript(service: service), contents: text, executable: true)
         }
         text +=
             supervisor == .runit
             ? "exec \(plan.path(.chpst).shell) -u \(user) \(plan.path(.svlogd).shell) -tt ./main\n"
             : "exec \(plan.path(.setuidgid).shell) \(user) \(plan.path(.multilog).shell) t ./main\n"
-        return OutputFile(path: "\(directory)/log/run", contents: text, executable: true)
+        return OutputFile(.logRunScript(service: service), contents: text, executable: true)
     }
 
     /// tcprules source: declared relay networks get RELAYCLIENT, then the rules in order, then

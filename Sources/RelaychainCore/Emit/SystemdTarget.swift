@@ -7,7 +7,7 @@ struct SystemdTarget {
     let header: String
     var spec: Spec { plan.spec }
 
-    static func unitName(_ service: Service) -> String { "relaychain-\(service.name.value).service" }
+    static func unitName(_ service: Service) -> String { OutputPath.unitName(service.name.value) }
 
     /// Every unit of ours, in [Unit] after its Description: start once the network is up (tcpserver
     /// or spiped may bind one address of the host, which must exist by then), and restart however
@@ -53,7 +53,7 @@ struct SystemdTarget {
         return [
             unit,
             OutputFile(
-                path: "systemd/\(service.name.value)/tcp.rules", contents: SupervisorTarget.tcpRules(header, smtpd)),
+                .systemdRules(service: service.name.value), contents: SupervisorTarget.tcpRules(header, smtpd)),
         ]
     }
 
@@ -109,7 +109,7 @@ struct SystemdTarget {
         text += "Restart=always\nRestartSec=1\n"
         text += "StandardOutput=journal\nStandardError=journal\nSyslogIdentifier=relaychain-\(service.name.value)\n\n"
         text += "[Install]\nWantedBy=multi-user.target\n"
-        return OutputFile(path: "systemd/\(Self.unitName(service))", contents: text)
+        return OutputFile(.systemdUnit(service: service.name.value), contents: text)
     }
 
     private func words(_ words: [Word], _ service: Service, diagnostics: inout [Diagnostic]) -> [String] {

@@ -8,8 +8,6 @@ public struct Spec: Sendable {
     public var services: [Service]
     /// The machines of a cluster; empty for one host. When there are hosts, every service names one.
     public var hosts: [Host] = []
-    /// Set by `build` for one host of a cluster: the spiped ends that host runs.
-    public var spipedEnds: [SpipedEnd] = []
 
     public init(
         version: Int, platform: Platform, windows: [RelayWindow], wrappers: [WrapperDefinition], services: [Service]
