@@ -130,11 +130,13 @@ extension SpecLoader {
         }
         let database = fields[.db].map { self.reader.int($0, "db")?.value } ?? 0
         let prefix = fields[.prefix].map { self.reader.string($0, "prefix")?.value } ?? RedisStore.defaultPrefix
-        let writer = fields[.writer].map { self.reader.string($0, "writer") } ?? Located.byDefault("relay-writer")
-        let readerUser = fields[.reader].map { self.reader.string($0, "reader") } ?? Located.byDefault("relay-reader")
+        let writer =
+            fields[.writer].map { self.reader.string($0, "writer") } ?? Located.byDefault(RedisStore.defaultWriter)
+        let readerUser =
+            fields[.reader].map { self.reader.string($0, "reader") } ?? Located.byDefault(RedisStore.defaultReader)
         let directory =
             fields[.passwordDirectory].map { self.reader.path($0, "password-dir")?.value }
-            ?? "/etc/relaychain/redis"
+            ?? RedisStore.defaultPasswordDirectory
         let timeout = fields[.timeout].map { self.reader.int($0, "timeout")?.value }
         if let prefix,
             prefix.isEmpty

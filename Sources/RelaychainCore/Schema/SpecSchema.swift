@@ -25,12 +25,24 @@ public enum SpecSchema {
     private static func property(_ key: TopLevelKey) -> JSONValue {
         switch key {
         case .relaychain: described("The spec language version.", ["const": .int(1)])
-        case .platform: ref("platform")
+        case .platform:
+            described("Where programs, configuration and accounts live on the target system.", ref: "platform")
         case .hosts:
             namedMap(
                 "The machines of a cluster by name; build writes each one's files into a directory of its own.",
                 of: closedObject(
-                    nil, HostKey.allCases.map { _ in ("address", .object([("type", .string("string"))])) }),
+                    nil,
+                    HostKey.allCases.map { key in
+                        switch key {
+                        case .address:
+                            (
+                                key.rawValue,
+                                described(
+                                    "The host's IP address as the other hosts reach it (spiped connects to it).",
+                                    ["type": .string("string")])
+                            )
+                        }
+                    }),
                 minProperties: 1)
         case .windows: namedMap("Relay windows by name.", of: ref("window"), minProperties: 1)
         case .wrappers:
@@ -128,10 +140,51 @@ public enum SpecSchema {
                     + "(SET only) and reader (GET only), password-dir (<user>.password on each host), timeout (ms).",
                 RedisKey.allCases.map { key in
                     switch key {
-                    case .address, .prefix, .writer, .reader:
-                        (key.rawValue, .object([("type", .string("string")), ("minLength", .int(1))]))
-                    case .socket, .passwordDirectory: (key.rawValue, ref("absolutePath"))
-                    case .db, .timeout: (key.rawValue, .object([("type", .string("integer")), ("minimum", .int(0))]))
+                    case .address:
+                        (key.rawValue, describedText("redis-server's IP:port, as the host with 'host' sees it."))
+                    case .prefix:
+                        (
+                            key.rawValue,
+                            describedText("What every grant key starts with. Default \(RedisStore.defaultPrefix).")
+                        )
+                    case .writer:
+                        (
+                            key.rawValue,
+                            describedText(
+                                "The ACL user the login side writes grants as (SET only). Default "
+                                    + "\(RedisStore.defaultWriter).")
+                        )
+                    case .reader:
+                        (
+                            key.rawValue,
+                            describedText(
+                                "The ACL user the SMTP side reads grants as (GET only). Default "
+                                    + "\(RedisStore.defaultReader).")
+                        )
+                    case .socket: (key.rawValue, described("redis-server's Unix socket.", ref: "absolutePath"))
+                    case .passwordDirectory:
+                        (
+                            key.rawValue,
+                            described(
+                                "Where each host keeps <user>.password, read by the account that runs the tool. "
+                                    + "Default \(RedisStore.defaultPasswordDirectory).",
+                                ref: "absolutePath")
+                        )
+                    case .db:
+                        (
+                            key.rawValue,
+                            described(
+                                "The Redis database number. Default 0.",
+                                ["type": .string("integer"), "minimum": .int(0)])
+                        )
+                    case .timeout:
+                        (
+                            key.rawValue,
+                            described(
+                                "Milliseconds each tool waits for Redis before it grants nothing and runs the "
+                                    + "chain. Default 200.",
+                                ["type": .string("integer"), "minimum": .int(0)])
+                        )
                     case .host: (key.rawValue, described("The host redis-server runs on, one of 'hosts'.", ref: "name"))
                     case .spiped: (key.rawValue, spipedProperty)
                     }
@@ -181,7 +234,11 @@ public enum SpecSchema {
                             "The shared key file, the same on every host. Default /etc/relaychain/spiped/<window>.key.",
                             ref: "absolutePath")
                     )
-                case .user: (key.rawValue, described("The account spiped drops to. Default nobody.", ref: "name"))
+                case .user:
+                    (
+                        key.rawValue,
+                        described("The account spiped drops to. Default \(Spiped.defaultUser).", ref: "name")
+                    )
                 case .runBy:
                     (
                         key.rawValue,
@@ -224,6 +281,10 @@ public enum SpecSchema {
                                     (
                                         key.rawValue,
                                         JSONValue.object([
+                                            (
+                                                "description",
+                                                .string("Each variable and the value that makes it step aside.")
+                                            ),
                                             ("type", .string("object")), ("minProperties", .int(1)),
                                             ("propertyNames", ref("variableName")),
                                             ("additionalProperties", ref("argument")),
@@ -272,11 +333,14 @@ public enum SpecSchema {
                         "A program and its arguments as a list.",
                         ChainEntryKey.allCases.map { key in
                             switch key {
-                            case .use: (key.rawValue, ref("text"))
+                            case .use:
+                                (key.rawValue, described("A catalog program or a wrapper of 'wrappers'.", ref: "text"))
                             case .args:
                                 (
                                     key.rawValue,
-                                    JSONValue.object([("type", .string("array")), ("items", ref("argument"))])
+                                    described(
+                                        "Its arguments, each one word however it is spelt.",
+                                        ["type": .string("array"), "items": ref("argument")])
                                 )
                             }
                         }, required: ["use"]),
@@ -285,7 +349,7 @@ public enum SpecSchema {
         ])
     }
 
-    private static func serviceDefinitionName(_ kind: ServerKind) -> String {
+    static func serviceDefinitionName(_ kind: ServerKind) -> String {
         switch kind {
         case .dovecot: "dovecotService"
         case .qmailPOP3D: "qmailPop3dService"
@@ -431,6 +495,10 @@ public enum SpecSchema {
 
     private static func described(_ description: String, _ members: KeyValuePairs<String, JSONValue>) -> JSONValue {
         .object([("description", .string(description))] + members.map { ($0.key, $0.value) })
+    }
+
+    private static func describedText(_ description: String) -> JSONValue {
+        described(description, ["type": .string("string"), "minLength": .int(1)])
     }
 
     private static func described(_ description: String, ref name: String) -> JSONValue {

@@ -34,6 +34,9 @@ public struct RedisStore: Sendable, Equatable {
     public var localSockets: [Spiped.Role: String]?
 
     public static let defaultPrefix = RedisLocation.defaultPrefix
+    public static let defaultWriter = "relay-writer"
+    public static let defaultReader = "relay-reader"
+    public static let defaultPasswordDirectory = "/etc/relaychain/redis"
 
     /// RELAY_CTRL_REDIS for one of the two users, in that role.
     public func url(as user: String, role: Spiped.Role) -> String {
