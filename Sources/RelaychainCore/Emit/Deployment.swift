@@ -351,8 +351,9 @@ public struct Deployment: Sendable, Equatable {
             if case .store = end.side {
                 // The file holds ACL lines only (Redis 8 and Valkey 8 refuse anything else in an aclfile),
                 // so what to do with it is said here.
+                let acl = OutputPath.redisACL(window: end.window).path
                 manual.append(
-                    "copy the lines of ../\(OutputPath.redisACL(window: end.window).path) into the aclfile this host's redis.conf names, "
+                    "copy the lines of ../\(acl) into the aclfile this host's redis.conf names, "
                         + "beside a user of your own who may run ACL commands (the lines turn the default user off), "
                         + "run ACL LOAD and connect again as that user, then give each user its password: "
                         + "ACL SETUSER <user> >PASSWORD, and ACL SAVE")
@@ -374,9 +375,8 @@ public struct Deployment: Sendable, Equatable {
                         source: .cronLine, destination: "\(cronD)/\(cronFragmentName(specName: specName))",
                         mode: 0o644))
             } else {
-                manual.append(
-                    "add the line of \(OutputPath.cronLine.path) to \(users.smtp)'s crontab: crontab -u \(users.smtp) -e"
-                )
+                let user = users.smtp
+                manual.append("add the line of \(OutputPath.cronLine.path) to \(user)'s crontab: crontab -u \(user) -e")
             }
         }
         for store in stores where store.writers.contains(where: { if case .account = $0 { true } else { false } }) {
