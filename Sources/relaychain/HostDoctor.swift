@@ -221,7 +221,8 @@ struct HostDoctor {
         guard spec.platform.cronD == nil, let cron = files.first(where: { $0.output == .cronLine }) else {
             return
         }
-        let user = deployment.smtpUser
+        // Root's: the line enters the store's private parent, which only root may (CronTarget).
+        let user = "root"
         let listed = HostCommand.run(["/usr/bin/crontab", "-u", user, "-l"], timeout: 10)
         let lines = cron.contents.split(separator: "\n").filter { !$0.hasPrefix("#") }
         let holds = lines.allSatisfy { listed.output.split(separator: "\n").contains($0) }

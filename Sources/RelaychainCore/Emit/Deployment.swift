@@ -375,8 +375,10 @@ public struct Deployment: Sendable, Equatable {
                         source: .cronLine, destination: "\(cronD)/\(cronFragmentName(specName: specName))",
                         mode: 0o644))
             } else {
-                let user = users.smtp
-                manual.append("add the line of \(OutputPath.cronLine.path) to \(user)'s crontab: crontab -u \(user) -e")
+                // Root's, as the line says: only root may enter the store's private parent.
+                manual.append(
+                    "add the line of \(OutputPath.cronLine.path) to root's crontab: crontab -u root -e "
+                        + "(only root may enter the store's parent)")
             }
         }
         for store in stores where store.writers.contains(where: { if case .account = $0 { true } else { false } }) {
