@@ -129,7 +129,9 @@ struct ExplainCommand: ParsableCommand {
                 .array(
                     run.steps.map {
                         .object([
-                            ("program", .string($0.program)), ("effects", .array($0.effects.map(JSONValue.string))),
+                            ("program", .string($0.program)), ("decision", .string($0.decision.rawValue)),
+                            ("reason", .string($0.reason.rawValue)),
+                            ("effects", .array($0.effects.map(JSONValue.string))),
                         ])
                     })
             ),

@@ -62,6 +62,24 @@ import Testing
         #expect(parsed?["relays"] as? Bool == true)
     }
 
+    /// Each step as data: what the program decides for this client and the code of why.
+    @Test func stepsAreDataWithADecisionAndAReason() throws {
+        let result = try relaychain([
+            "explain", "examples/debian-dovecot23-daemontools.yaml", "--service", "smtp", "--client", "192.0.2.7",
+            "--logged-in", "5m-ago", "--format", "json",
+        ])
+        let parsed = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        let steps = try #require(parsed?["steps"] as? [[String: Any]])
+        let decided = steps.map { "\($0["program"] ?? "") \($0["decision"] ?? "") \($0["reason"] ?? "")" }
+        #expect(
+            decided == [
+                "env runs-next environment-set", "tcpserver runs-next no-rule",
+                "relay-ctrl-check runs-next fresh-grant", "ifrelayclient runs-next relayclient-set",
+                "softlimit runs-next refuses-nobody", "rblsmtpd steps-aside bypass-set",
+                "qmail-smtpd relays relayclient-set",
+            ])
+    }
+
     @Test(arguments: [
         (
             ["--service", "pop3", "--client", "192.0.2.7", "--not-logged-in"],
