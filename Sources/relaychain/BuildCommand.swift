@@ -31,7 +31,9 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: .long, help: "Print every file, each after a '==> path <==' line, instead of writing.")
     var stdout = false
 
-    @Option(name: .long, help: "Also put the rc.conf variables into this existing rc.conf, replacing earlier values.")
+    @Option(
+        name: .long,
+        help: "Put the rc.conf variables into this existing rc.conf (replacing earlier values); write nothing else.")
     var mergeInto: String?
 
     @Flag(name: .long, help: "With --merge-into: show what would change, write nothing.")
