@@ -91,7 +91,7 @@ struct DoctorCommand: ParsableCommand {
                 print("\(item.warning ? "WARN" : item.holds ? "ok  " : "FAIL") \(item.what)")
                 if !item.holds || item.warning {
                     if !item.detail.isEmpty { print("     \(item.detail)") }
-                    print("     fix: \(item.fix)")
+                    print("     fix: \(item.fix.text)")
                 }
             }
             let failed = doctor.items.filter { !$0.holds }.count
@@ -103,9 +103,17 @@ struct DoctorCommand: ParsableCommand {
                     : "doctor: \(failed) of \(doctor.items.count) items fail\(warned)")
         case .json:
             let items = doctor.items.map { item -> JSONValue in
-                .object([
-                    ("item", .string(item.what)), ("holds", .bool(item.holds)), ("warning", .bool(item.warning)),
-                    ("detail", .string(item.detail)), ("fix", item.holds && !item.warning ? .null : .string(item.fix)),
+                let fix: JSONValue =
+                    item.holds && !item.warning
+                    ? .null
+                    : .object([
+                        ("command", item.fix.command.map(JSONValue.string) ?? .null),
+                        ("advice", item.fix.advice.map(JSONValue.string) ?? .null),
+                    ])
+                return .object([
+                    ("id", .string(item.id)), ("item", .string(item.what)), ("status", .string(item.status)),
+                    ("holds", .bool(item.holds)), ("warning", .bool(item.warning)), ("evidence", .string(item.detail)),
+                    ("fix", fix),
                 ])
             }
             print(

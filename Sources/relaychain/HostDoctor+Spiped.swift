@@ -9,18 +9,20 @@ extension HostDoctor {
             var status = stat()
             guard stat(key, &status) == 0 else {
                 add(
-                    "spiped's key \(key) exists", false, String(cString: strerror(errno)),
-                    fix: "copy the window's key from another host of the cluster (or make it once: "
-                        + "dd if=/dev/urandom bs=32 count=1 of=\(key)), then run setup")
+                    "spiped-key:\(key)", "spiped's key \(key) exists", false, String(cString: strerror(errno)),
+                    fix: .advice(
+                        "copy the window's key from another host of the cluster (or make it once on one host: "
+                            + "dd if=/dev/urandom bs=32 count=1 of=\(key)), then run setup"))
                 continue
             }
             add(
-                "spiped's key \(key) is root's alone (owner 0, mode 600)",
+                "spiped-key-mode:\(key)", "spiped's key \(key) is root's alone (owner 0, mode 600)",
                 status.st_uid == 0 && status.st_mode & 0o077 == 0,
                 "owner \(status.st_uid), mode \(String(status.st_mode & 0o7777, radix: 8))", fix: setupFix)
             add(
-                "spiped's key \(key) holds at least 32 bytes", status.st_size >= 32, "\(status.st_size) bytes",
-                fix: "make it again: dd if=/dev/urandom bs=32 count=1 of=\(key), and copy it to every host")
+                "spiped-key-length:\(key)", "spiped's key \(key) holds at least 32 bytes", status.st_size >= 32,
+                "\(status.st_size) bytes",
+                fix: .run("dd if=/dev/urandom bs=32 count=1 of=\(key)", "make it again, then copy it to every host"))
         }
     }
 
@@ -30,8 +32,9 @@ extension HostDoctor {
             var status = stat()
             guard lstat(directory.path, &status) == 0 else {
                 add(
-                    "spiped's socket directory \(directory.path) exists", false, String(cString: strerror(errno)),
-                    fix: "start the spiped service: its run script makes the directory")
+                    "spiped-socket-directory:\(directory.path)", "spiped's socket directory \(directory.path) exists",
+                    false, String(cString: strerror(errno)),
+                    fix: .advice("start the spiped service: its run script makes the directory"))
                 continue
             }
             var owner: String?
@@ -39,12 +42,13 @@ extension HostDoctor {
             let uid = owner.flatMap { getpwnam($0)?.pointee.pw_uid } ?? 0
             let who = owner ?? "root"
             add(
+                "spiped-socket-access:\(directory.path)",
                 "\(directory.path) is \(who)'s, mode \(String(directory.access.mode, radix: 8)): "
                     + "no other account reaches spiped's socket",
                 status.st_mode & S_IFMT == S_IFDIR && status.st_uid == uid
                     && status.st_mode & 0o7777 == directory.access.mode,
                 "owner \(status.st_uid), mode \(String(status.st_mode & 0o7777, radix: 8))",
-                fix: "restart the spiped service: its run script makes the directory")
+                fix: .advice("restart the spiped service: its run script makes the directory"))
         }
     }
 
@@ -63,8 +67,12 @@ extension HostDoctor {
                 : !missing.isEmpty
                     ? "lets no \(missing.joined(separator: ", ")) in" : holds ? "" : "no rule '\(firewall.dropRule)'"
             add(
+                "firewall:\(firewall.table)",
                 "the firewall lets only \(firewall.peers.joined(separator: ", ")) reach spiped's port \(firewall.port)",
-                holds, detail, fix: "restart the spiped service (it loads the table with nft -f) or load it by hand")
+                holds, detail,
+                fix: .run(
+                    "\(firewall.program) -f \(firewall.installedPath)",
+                    "restart the spiped service, which loads the table, or load it by hand"))
         }
     }
 }

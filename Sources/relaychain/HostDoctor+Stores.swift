@@ -11,26 +11,28 @@ extension HostDoctor {
                 + "mode \(String(store.mode, radix: 8))"
             checkAncestors(of: store.path)
             guard let found = owner(store.path) else {
-                add(what, false, "missing", fix: setupFix)
+                add("store:\(store.path)", what, false, "missing", fix: setupFix)
                 continue
             }
             let holds =
                 ids(store.owner)?.uid == found.uid && gid(store.group) == found.gid
                 && found.mode & S_IFMT == S_IFDIR && found.mode & 0o7777 == store.mode
             add(
-                what, holds, "found uid \(found.uid), gid \(found.gid), mode \(String(found.mode & 0o7777, radix: 8))",
+                "store:\(store.path)", what, holds,
+                "found uid \(found.uid), gid \(found.gid), mode \(String(found.mode & 0o7777, radix: 8))",
                 fix: setupFix)
             guard let parent = store.parent else { continue }
             let passes = parent.passedBy.map { "\($0.name) may pass" } ?? "no one else may enter"
             let item = "store parent \(parent.path) is root's and \(passes) (mode \(String(parent.mode, radix: 8)))"
             guard let above = owner(parent.path) else {
-                add(item, false, "missing", fix: setupFix)
+                add("store-parent:\(parent.path)", item, false, "missing", fix: setupFix)
                 continue
             }
             if let group = parent.passedBy { checkPassingGroup(group) }
             let passing: gid_t? = parent.passedBy.map { gid($0) } ?? 0
             add(
-                item, above.uid == 0 && above.gid == passing && above.mode & 0o7777 == parent.mode,
+                "store-parent:\(parent.path)", item,
+                above.uid == 0 && above.gid == passing && above.mode & 0o7777 == parent.mode,
                 "found uid \(above.uid), gid \(above.gid), mode \(String(above.mode & 0o7777, radix: 8))",
                 fix: setupFix)
         }
@@ -55,9 +57,9 @@ extension HostDoctor {
             }
         }
         add(
-            "every directory above \(path) is root's and no one else can change it", problems.isEmpty,
-            problems.joined(separator: "; "),
-            fix: "move the store under directories only root can write, then run build and setup")
+            "store-ancestors:\(path)", "every directory above \(path) is root's and no one else can change it",
+            problems.isEmpty, problems.joined(separator: "; "),
+            fix: .advice("move the store under directories only root can write, then run build and setup"))
     }
 
     /// The group's number on this host, nil when it has none.
@@ -81,8 +83,8 @@ extension HostDoctor {
         case .named(let name):
             guard let found = getgrnam(name) else {
                 add(
-                    "group \(name) exists", false, "no such group",
-                    fix: "groupadd --system \(name), with no account in it; then run setup")
+                    "group:\(name)", "group \(name) exists", false, "no such group",
+                    fix: .run("groupadd --system \(name)", "make it with no account in it, then run setup"))
                 return
             }
             account = nil
@@ -106,9 +108,10 @@ extension HostDoctor {
             account.map { "\($0)'s group (gid \(gid)) holds \($0) alone" }
             ?? "\(group.name) (gid \(gid)) holds no account"
         add(
-            what + ": no other account passes the store's parent", others.isEmpty,
+            "passing-group:\(gid)", what + ": no other account passes the store's parent", others.isEmpty,
             "also " + others.joined(separator: ", "),
-            fix: account.map { "give \($0) a group of its own (or take the others out of it)" }
-                ?? "take every account out of it: only the post-login scripts run with it")
+            fix: .advice(
+                account.map { "give \($0) a group of its own (or take the others out of it)" }
+                    ?? "take every account out of it: only the post-login scripts run with it"))
     }
 }

@@ -4,12 +4,29 @@ import RelaychainCore
 /// The checks of `relaychain doctor`, each an item that holds or fails with a fix.
 struct HostDoctor {
     struct Item {
+        /// Stable across runs: the kind of check and what it checks (`store:/var/spool/...`).
+        var id: String
         var what: String
         var holds: Bool
+        /// What was found, when it does not hold (or, for a warning, the risk).
         var detail: String = ""
-        var fix: String = ""
+        var fix: Fix
         /// Holds, but says a risk that depends on what doctor cannot see (who connects from where).
         var warning: Bool = false
+
+        var status: String { warning ? "warn" : holds ? "ok" : "fail" }
+    }
+
+    /// What to do about an item: a command that does it, run as root on the host, when one
+    /// does; and what else to know, or what to do when no one command can.
+    struct Fix {
+        var advice: String?
+        var command: String?
+
+        static func run(_ command: String, _ advice: String? = nil) -> Fix { Fix(advice: advice, command: command) }
+        static func advice(_ text: String) -> Fix { Fix(advice: text, command: nil) }
+
+        var text: String { [advice, command].compactMap { $0 }.joined(separator: ": ") }
     }
 
     let spec: Spec
@@ -35,13 +52,13 @@ struct HostDoctor {
         self.rcConf = rcConf
     }
 
-    var setupFix: String { "run \(output)/setup (as root)" }
+    var setupFix: Fix { .run("\(output)/setup", "run setup as root") }
 
     mutating func examine() {
         add(
-            "doctor runs as root (it acts as each account to test the store)", geteuid() == 0,
+            "root", "doctor runs as root (it acts as each account to test the store)", geteuid() == 0,
             "running as uid \(geteuid())",
-            fix: "run it as root: sudo relaychain doctor \(specPath)")
+            fix: .run("sudo \(Self.doctorCommand(specPath, output: output))", "run it as root"))
         checkPrograms()
         checkUsers()
         checkOutput()
@@ -62,13 +79,20 @@ struct HostDoctor {
         } else {
             items.append(
                 Item(
-                    what: "live self-test", holds: false, detail: "not run: the items above must hold first",
-                    fix: "fix the items above, then run doctor again"))
+                    id: "self-test", what: "live self-test", holds: false,
+                    detail: "not run: the items above must hold first",
+                    fix: .run(
+                        Self.doctorCommand(specPath, output: output), "fix the items above, then run doctor again")))
         }
     }
 
-    mutating func add(_ what: String, _ holds: Bool, _ detail: String = "", fix: String) {
-        items.append(Item(what: what, holds: holds, detail: detail, fix: fix))
+    mutating func add(_ id: String, _ what: String, _ holds: Bool, _ detail: String = "", fix: Fix) {
+        items.append(Item(id: id, what: what, holds: holds, detail: detail, fix: fix))
+    }
+
+    /// doctor again, as the administrator ran it.
+    static func doctorCommand(_ spec: String, output: String) -> String {
+        "relaychain doctor \(spec) --output \(output)"
     }
 
     // MARK: programs, accounts, files
@@ -79,24 +103,26 @@ struct HostDoctor {
             let present = stat(program, &status) == 0
             let holds = present && status.st_mode & S_IFMT == S_IFREG && access(program, X_OK) == 0
             add(
-                "program \(program) is executable", holds, present ? "not an executable file" : "not found",
-                fix: "install the package that has it, or set its path under 'platform:' in \(specPath)")
+                "program:\(program)", "program \(program) is executable", holds,
+                present ? "not an executable file" : "not found",
+                fix: .advice("install the package that has it, or set its path under 'platform: paths:' in \(specPath)")
+            )
         }
     }
 
     private mutating func checkUsers() {
         for user in deployment.users {
             add(
-                "account \(user) exists", getpwnam(user) != nil, "no such account",
-                fix: "create it, e.g. useradd --system --no-create-home --shell /usr/sbin/nologin \(user)")
+                "account:\(user)", "account \(user) exists", getpwnam(user) != nil, "no such account",
+                fix: .run("useradd --system --no-create-home --shell /usr/sbin/nologin \(user)", "create it"))
         }
     }
 
     private mutating func checkOutput() {
         let stale = OutputDirectory(root: output).changes(files).map(\.path)
         add(
-            "\(output) holds what build emits", stale.isEmpty, "differs: \(stale.joined(separator: ", "))",
-            fix: "relaychain build \(specPath) --output \(output)")
+            "output", "\(output) holds what build emits", stale.isEmpty, "differs: \(stale.joined(separator: ", "))",
+            fix: .run("relaychain build \(specPath) --output \(output)"))
     }
 
     func owner(_ path: String) -> (uid: uid_t, gid: gid_t, mode: mode_t)? {
@@ -115,18 +141,19 @@ struct HostDoctor {
             let logUser = ids(deployment.logUser)
             let found = owner(main)
             add(
-                "log directory \(main) belongs to \(deployment.logUser)",
+                "log-directory:\(service.name)", "log directory \(main) belongs to \(deployment.logUser)",
                 found != nil && found?.uid == logUser?.uid && found!.mode & S_IFMT == S_IFDIR,
                 found == nil ? "missing" : "owned by uid \(found!.uid)", fix: setupFix)
             if service.compilesRules {
                 add(
-                    "\(service.directory)/tcp.cdb is newer than its tcp.rules",
+                    "rules:\(service.name)", "\(service.directory)/tcp.cdb is newer than its tcp.rules",
                     Self.cdbIsFresh(in: "\(output)/\(service.directory)"), "missing or older than tcp.rules",
                     fix: setupFix)
             }
             let target = try? FileManager.default.destinationOfSymbolicLink(atPath: service.link)
             add(
-                "\(service.link) links to \(output)/\(service.directory)", target == "\(output)/\(service.directory)",
+                "link:\(service.name)", "\(service.link) links to \(output)/\(service.directory)",
+                target == "\(output)/\(service.directory)",
                 target.map { "links to \($0)" } ?? "no link", fix: setupFix)
         }
     }
@@ -134,7 +161,8 @@ struct HostDoctor {
     private mutating func checkSystemRules() {
         for directory in deployment.systemRules {
             add(
-                "\(directory)/tcp.cdb is newer than its tcp.rules", Self.cdbIsFresh(in: directory),
+                "rules:\(directory)", "\(directory)/tcp.cdb is newer than its tcp.rules",
+                Self.cdbIsFresh(in: directory),
                 "missing or older than tcp.rules", fix: setupFix)
         }
     }
@@ -153,7 +181,8 @@ struct HostDoctor {
             let found = FileManager.default.contents(atPath: install.destination).map { [UInt8]($0) }
             let mode = owner(install.destination).map { $0.mode & 0o7777 }
             add(
-                "\(install.destination) is \(install.source) of the output", found == wanted && mode == install.mode,
+                "install:\(install.destination)", "\(install.destination) is \(install.source.path) of the output",
+                found == wanted && mode == install.mode,
                 found == nil ? "missing" : found != wanted ? "differs" : "mode \(String(mode ?? 0, radix: 8))",
                 fix: setupFix)
         }
@@ -170,18 +199,19 @@ struct HostDoctor {
         let arguments = (dovecotConfig.map { ["-c", $0] } ?? []) + ["-n"]
         let result = HostCommand.run([spec.platform.doveconf] + arguments, timeout: 20)
         let text = result.output
+        let doveconf = ([spec.platform.doveconf] + arguments).joined(separator: " ")
         add(
-            "doveconf \(arguments.joined(separator: " ")) reads the configuration", result.status == 0,
+            "doveconf", "doveconf \(arguments.joined(separator: " ")) reads the configuration", result.status == 0,
             result.errors.split(separator: "\n").first.map(String.init) ?? "exit \(result.status)",
-            fix: "correct dovecot.conf; doveconf names the line")
+            fix: .run(doveconf, "correct dovecot.conf; doveconf names the line"))
         guard result.status == 0 else { return }
         for script in postLogin {
             let shown =
                 text.contains("service relaychain-postlogin {") && text.contains("executable = script-login \(script)")
             add(
-                "Dovecot's configuration runs \(script) after each login", shown,
+                "dovecot-postlogin:\(script)", "Dovecot's configuration runs \(script) after each login", shown,
                 "doveconf -n shows no relaychain-postlogin service running it",
-                fix: "include the fragment (setup puts it in conf.d), then doveadm reload")
+                fix: .run("doveadm reload", "include the fragment (setup puts it in conf.d), then reload Dovecot"))
         }
         checkTrustedNetworks(text)
     }
@@ -198,13 +228,15 @@ struct HostDoctor {
             }.first ?? ""
         items.append(
             Item(
+                id: "dovecot-trusted-networks",
                 what: "Dovecot lets no client name its own address (login_trusted_networks)", holds: true,
                 detail: networks.isEmpty
                     ? ""
                     : "login_trusted_networks = \(networks): a client connecting from there may name any address "
                         + "(IMAP ID x-originating-ip), and its login grants that address a relay window",
-                fix: "keep only the addresses of proxies you run in login_trusted_networks, never ones users "
-                    + "connect from", warning: !networks.isEmpty))
+                fix: .advice(
+                    "keep only the addresses of proxies you run in login_trusted_networks, never ones users "
+                        + "connect from"), warning: !networks.isEmpty))
     }
 
     private mutating func checkRCConf() {
@@ -212,9 +244,9 @@ struct HostDoctor {
         let existing = FileManager.default.contents(atPath: rcConf).map { String(decoding: $0, as: UTF8.self) }
         let holds = existing.map { RCConfMerge.merge(fragment.contents, into: $0) == $0 } ?? false
         add(
-            "\(rcConf) holds the qmail-run variables build emits", holds,
+            "rc-conf", "\(rcConf) holds the qmail-run variables build emits", holds,
             existing == nil ? "cannot read it" : "they differ",
-            fix: "relaychain build \(specPath) --merge-into \(rcConf)")
+            fix: .run("relaychain build \(specPath) --merge-into \(rcConf)"))
     }
 
     private mutating func checkCrontab() {
@@ -227,8 +259,8 @@ struct HostDoctor {
         let lines = cron.contents.split(separator: "\n").filter { !$0.hasPrefix("#") }
         let holds = lines.allSatisfy { listed.output.split(separator: "\n").contains($0) }
         add(
-            "\(user)'s crontab runs relay-ctrl-age", holds, "crontab -u \(user) -l lacks the line",
-            fix: "add the line of \(output)/cron/relay-ctrl-age with crontab -u \(user) -e")
+            "crontab", "\(user)'s crontab runs relay-ctrl-age", holds, "crontab -u \(user) -l lacks the line",
+            fix: .run("crontab -u \(user) -e", "add the line of \(output)/\(OutputPath.cronLine.path)"))
     }
 
     // MARK: store access and the live self-test
@@ -260,13 +292,16 @@ struct HostDoctor {
             let wrote = HostCommand.run(
                 [me, "probe-as", writer] + group + (byName ? ["--create", probe] : through + ["--create", name]),
                 timeout: 10)
-            add("\(writer) can write grants in \(store.path)", wrote.status == 0, wrote.errors.trimmed, fix: setupFix)
+            add(
+                "store-write:\(store.path)", "\(writer) can write grants in \(store.path)", wrote.status == 0,
+                wrote.errors.trimmed, fix: setupFix)
             guard wrote.status == 0 else { continue }
             let smtp = deployment.smtpUser
             let cleaned = HostCommand.run(
                 [me, "probe-as", smtp] + through + ["--read", name, "--remove", name], timeout: 10)
             add(
-                "\(smtp) can read and remove grants in \(store.path)", cleaned.status == 0, cleaned.errors.trimmed,
+                "store-read:\(store.path)", "\(smtp) can read and remove grants in \(store.path)", cleaned.status == 0,
+                cleaned.errors.trimmed,
                 fix: setupFix)
             if cleaned.status != 0 { unlink(probe) }
         }
@@ -277,21 +312,26 @@ struct HostDoctor {
         guard geteuid() == 0 else { return }
         for file in deployment.passwordFiles where getpwnam(file.account) != nil {
             let read = HostCommand.run([me, "probe-as", file.account, "--read", file.path], timeout: 10)
-            add("\(file.account) can read \(file.path)", read.status == 0, read.errors.trimmed, fix: setupFix)
+            add(
+                "password-read:\(file.path)", "\(file.account) can read \(file.path)", read.status == 0,
+                read.errors.trimmed, fix: setupFix)
             // Redis does not slow password guesses; only the socket's own account can try, but it can
             // try tens of thousands a second, so a short password is a warning.
             if let bytes = FileManager.default.contents(atPath: file.path) {
                 let length = bytes.prefix { $0 != UInt8(ascii: "\n") }.count
                 items.append(
                     Item(
+                        id: "password-length:\(file.path)",
                         what: "\(file.path) holds a long password (32 characters or more)", holds: true,
                         detail: length >= 32 ? "" : "\(length) characters: Redis checks tens of thousands a second",
-                        fix: "make a long one (openssl rand -hex 32), then ACL SETUSER on the Redis host and ACL SAVE",
+                        fix: .run(
+                            "openssl rand -hex 32", "make a long one, then ACL SETUSER on the Redis host and ACL SAVE"),
                         warning: length < 32))
             }
             var status = stat()
             guard lstat(file.path, &status) == 0, let account = getpwnam(file.account) else { continue }
             add(
+                "password-mode:\(file.path)",
                 "\(file.path) is \(file.account)'s alone (no group or other account reads it)",
                 status.st_uid == account.pointee.pw_uid && status.st_mode & 0o077 == 0
                     && status.st_mode & S_IFMT == S_IFREG,
@@ -307,18 +347,21 @@ struct HostDoctor {
             // A Redis grant has no file: the SMTP side seeing it below is the test (its key expires).
             let written = test.inRedis ? granted.status == 0 : FileManager.default.fileExists(atPath: grantFile)
             add(
+                "self-test-grant:\(test.grant.service)",
                 "a login on service '\(test.grant.service)' from \(address) records a grant in \(test.store)",
                 granted.status == 0 && written, "exit \(granted.status); \(granted.errors.trimmed)",
-                fix: "run the login side by hand with IP=\(address) and read its log line")
+                fix: .advice("run the login side by hand with IP=\(address) and read its log line"))
             guard written else { continue }
             for check in test.checks {
                 let seen = run(check, address: address)
                 let relays = seen.output.split(separator: "\n").contains { $0 == "RELAYCLIENT=\(test.relayClient)" }
                 add(
+                    "self-test-relay:\(check.service)",
                     "service '\(check.service)' relays for \(address) after that login", seen.status == 0 && relays,
                     "exit \(seen.status), RELAYCLIENT \(relays ? "set" : "not set"); \(seen.errors.trimmed)",
-                    fix: ExplainCommand.invocation(spec: specPath, service: check.service, client: address)
-                        + " shows what the chain does")
+                    fix: .run(
+                        ExplainCommand.invocation(spec: specPath, service: check.service, client: address),
+                        "see what the chain does"))
             }
             if !test.inRedis { unlink(grantFile) }
         }

@@ -18,16 +18,60 @@ struct DoctorCommandTests {
         #expect(json["holds"] as? Bool == false)
         let items = try #require(json["items"] as? [[String: Any]])
         func item(_ what: String) -> [String: Any]? { items.first { $0["item"] as? String == what } }
+        func command(_ entry: [String: Any]) -> String? { (entry["fix"] as? [String: Any])?["command"] as? String }
         let fresh = try #require(item("\(output) holds what build emits"))
-        #expect(fresh["holds"] as? Bool == false)
-        #expect(fresh["fix"] as? String == "relaychain build \(spec) --output \(output)")
+        #expect(fresh["holds"] as? Bool == false && fresh["status"] as? String == "fail")
+        #expect(fresh["id"] as? String == "output")
+        #expect(command(fresh) == "relaychain build \(spec) --output \(output)")
         let link = try #require(item("/etc/service/smtp links to \(output)/service/smtp"))
-        #expect(link["fix"] as? String == "run \(output)/setup (as root)")
+        #expect(link["id"] as? String == "link:smtp")
+        #expect(command(link) == "\(output)/setup")
+        #expect((link["fix"] as? [String: Any])?["advice"] as? String == "run setup as root")
         let selfTest = try #require(items.last)
         #expect(selfTest["item"] as? String == "live self-test" && selfTest["holds"] as? Bool == false)
-        #expect(selfTest["detail"] as? String == "not run: the items above must hold first")
+        #expect(selfTest["evidence"] as? String == "not run: the items above must hold first")
         for entry in items where entry["holds"] as? Bool == true { #expect(entry["fix"] is NSNull) }
+        let ids = items.compactMap { $0["id"] as? String }
+        #expect(ids.count == items.count && Set(ids).count == ids.count, "every item has an id of its own")
         #expect(!FileManager.default.fileExists(atPath: output), "doctor wrote into the output directory")
+    }
+
+    /// Every fix doctor gives as a command runs: relaychain's own are run (build's makes the output
+    /// item hold), setup's is what build writes, and each other program is on the host's PATH.
+    @Test func everyFixCommandRuns() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "relaychain-fixes-\(UUID().uuidString)"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let spec = BuildCommandTests.root.appendingPathComponent("examples/debian-dovecot23-daemontools.yaml").path
+        let relaychain = try BuiltProduct.path("relaychain")
+        func doctor() throws -> [[String: Any]] {
+            let result = try runProcess(
+                relaychain, ["doctor", spec, "--output", output, "--format", "json"],
+                environment: ["PATH": "/usr/bin:/bin"])
+            let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+            return try #require(json?["items"] as? [[String: Any]])
+        }
+        let commands = try doctor().compactMap { ($0["fix"] as? [String: Any])?["command"] as? String }
+        #expect(commands.contains("relaychain build \(spec) --output \(output)"))
+        #expect(commands.contains("\(output)/setup"))
+        let path = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+        for command in Set(commands) {
+            let words = command.split(separator: " ").map(String.init)
+            if words.first == "relaychain" {
+                let ran = try runProcess(relaychain, Array(words.dropFirst()), environment: ["PATH": "/usr/bin:/bin"])
+                #expect(ran.status != 2, "\(command): \(ran.errors)")
+            } else if words.first == "\(output)/setup" {
+                continue  // checked below, once build has written it
+            } else {
+                let program = try #require(words.first)
+                let found = program.hasPrefix("/") ? [program] : path.map { "\($0)/\(program)" }
+                #expect(found.contains { FileManager.default.isExecutableFile(atPath: $0) }, "\(command)")
+            }
+        }
+        #expect(FileManager.default.isExecutableFile(atPath: "\(output)/setup"), "build's fix wrote the output")
+        let again = try doctor()
+        #expect(again.first { $0["id"] as? String == "output" }?["holds"] as? Bool == true)
     }
 
     /// A cluster spec: doctor asks which host this is, then checks that host's part of the output.
@@ -89,7 +133,7 @@ struct DoctorCommandTests {
             })
         #expect(above["holds"] as? Bool == false)
         // As root the test's own directories are root's; otherwise they are named first.
-        let detail = try #require(above["detail"] as? String)
+        let detail = try #require(above["evidence"] as? String)
         #expect(detail.hasSuffix("\(base.path)/open can be changed by others (mode 777)"), "\(detail)")
         #expect(geteuid() != 0 || detail == "\(base.path)/open can be changed by others (mode 777)")
     }
@@ -124,7 +168,7 @@ struct DoctorCommandTests {
         try "short-secret\n".write(toFile: file, atomically: true, encoding: .utf8)
         let short = try item()
         #expect(short["warning"] as? Bool == true)
-        #expect(short["detail"] as? String == "12 characters: Redis checks tens of thousands a second")
+        #expect(short["evidence"] as? String == "12 characters: Redis checks tens of thousands a second")
         try (String(repeating: "a1", count: 32) + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         #expect(try item()["warning"] as? Bool == false)
     }

@@ -135,6 +135,8 @@ public struct Deployment: Sendable, Equatable {
         public var peers: [String]
         /// The rule that turns everyone else away.
         public var dropRule: String
+        /// Where setup installs the table, for `nft -f`.
+        public var installedPath: String
     }
 
     /// One role's spiped socket directory and who may enter it.
@@ -342,7 +344,8 @@ public struct Deployment: Sendable, Equatable {
                 firewalls.append(
                     Firewall(
                         program: firewall.program, table: firewall.tableName,
-                        port: end.spiped.port.value, peers: firewall.peers, dropRule: firewall.dropRule))
+                        port: end.spiped.port.value, peers: firewall.peers, dropRule: firewall.dropRule,
+                        installedPath: firewall.installedPath))
             } else if case .store(let listen, let peers) = end.side {
                 manual.append(
                     "let only \(peers.joined(separator: ", ")) reach \(listen) port \(end.spiped.port.value) "
