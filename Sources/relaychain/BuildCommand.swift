@@ -42,8 +42,7 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: .long, help: "With --merge-into: drop words of the existing values that the spec does not say.")
     var force = false
 
-    @Option(name: .long, help: "Colour diagnostics: auto (on a terminal), always or never.")
-    var color: ColorChoice = .auto
+    @OptionGroup var printing: OutputOptions
 
     var specName: String {
         spec == "-" ? "stdin.yaml" : URL(fileURLWithPath: spec).lastPathComponent
@@ -53,14 +52,19 @@ struct BuildCommand: ParsableCommand {
         if diff && mergeInto == nil { throw ValidationError("--diff goes with --merge-into") }
         if force && mergeInto == nil { throw ValidationError("--force goes with --merge-into") }
         if check && stdout { throw ValidationError("choose one of --check and --stdout") }
+        try printing.allow([.text, .github], in: "build")
     }
 
     func run() throws {
         let bytes = try SpecFile.readOrExit(spec)
         let result = Relaychain.build(path: spec, bytes: bytes, specName: specName)
-        let renderer = DiagnosticRenderer(colored: color.enabled(forDescriptor: 2))
+        let renderer = DiagnosticRenderer(colored: printing.color.enabled(forDescriptor: 2))
         for diagnostic in result.diagnostics {
-            printError(renderer.text(diagnostic, in: result.source, path: spec), terminator: "")
+            if printing.format == .github {
+                print(DiagnosticRenderer.github(diagnostic, path: spec))
+            } else {
+                printError(renderer.text(diagnostic, in: result.source, path: spec), terminator: "")
+            }
         }
         guard !result.diagnostics.hasErrors else {
             printError("relaychain: \(spec) has errors; nothing was written")

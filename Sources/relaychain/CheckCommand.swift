@@ -16,17 +16,14 @@ struct CheckCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "Output format: text, json or github (workflow annotations).")
-    var format: DiagnosticFormat = .text
+    @OptionGroup var printing: OutputOptions
+    var format: DiagnosticFormat { printing.format }
 
     @Flag(name: .long, help: "Treat warnings as errors for the exit status.")
     var warningsAsErrors = false
 
     @Flag(name: .long, help: "Validate only; skip the chain analysis (RC4xx).")
     var noAnalysis = false
-
-    @Option(name: .long, help: "Colour text output: auto (on a terminal), always or never.")
-    var color: ColorChoice = .auto
 
     @Argument(help: "Spec files to check ('-' reads standard input).")
     var specs: [String]
@@ -36,7 +33,7 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        let renderer = DiagnosticRenderer(colored: color.enabled(forDescriptor: 2))
+        let renderer = DiagnosticRenderer(colored: printing.color.enabled(forDescriptor: 2))
         var errors = 0
         var warnings = 0
         var unreadable: [String] = []
@@ -79,20 +76,6 @@ struct CheckCommand: ParsableCommand {
         }
         if !unreadable.isEmpty { throw ExitCode(ExitStatus.usage) }
         if errors > 0 || (warningsAsErrors && warnings > 0) { throw ExitCode(ExitStatus.findings) }
-    }
-}
-
-extension DiagnosticFormat: ExpressibleByArgument {}
-
-enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
-    case auto, always, never
-
-    func enabled(forDescriptor descriptor: Int32) -> Bool {
-        switch self {
-        case .always: true
-        case .never: false
-        case .auto: Terminal.isTerminal(descriptor)
-        }
     }
 }
 

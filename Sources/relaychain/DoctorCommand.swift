@@ -40,10 +40,10 @@ struct DoctorCommand: ParsableCommand {
     @Option(name: .long, help: "The rc.conf that must hold the qmail-run variables (default /etc/rc.conf).")
     var rcConf = "/etc/rc.conf"
 
-    @Option(name: .long, help: "Output format: text or json.")
-    var format: DoctorFormat = .text
+    @OptionGroup var printing: OutputOptions
+    var format: DiagnosticFormat { printing.format }
 
-    enum DoctorFormat: String, ExpressibleByArgument { case text, json }
+    func validate() throws { try printing.allow([.text, .json], in: "doctor") }
 
     func run() throws {
         let bytes = try SpecFile.readOrExit(spec)
@@ -88,7 +88,11 @@ struct DoctorCommand: ParsableCommand {
         switch format {
         case .text:
             for item in doctor.items {
-                print("\(item.warning ? "WARN" : item.holds ? "ok  " : "FAIL") \(item.what)")
+                let label =
+                    item.warning
+                    ? printing.painted("WARN", "1;33")
+                    : item.holds ? printing.painted("ok  ", "32") : printing.painted("FAIL", "1;31")
+                print("\(label) \(item.what)")
                 if !item.holds || item.warning {
                     if !item.detail.isEmpty { print("     \(item.detail)") }
                     print("     fix: \(item.fix.text)")
@@ -101,7 +105,7 @@ struct DoctorCommand: ParsableCommand {
                 failed == 0
                     ? "doctor: all \(doctor.items.count) items hold\(warned)"
                     : "doctor: \(failed) of \(doctor.items.count) items fail\(warned)")
-        case .json:
+        case .json, .github:  // validate() refuses github
             let items = doctor.items.map { item -> JSONValue in
                 let fix: JSONValue =
                     item.holds && !item.warning

@@ -35,12 +35,8 @@ struct ExplainCommand: ParsableCommand {
     @Flag(name: .long, help: "The client never logged in.")
     var notLoggedIn = false
 
-    @Option(name: .long, help: "Output format: text or json.")
-    var format: ExplainFormat = .text
-
-    enum ExplainFormat: String, ExpressibleByArgument {
-        case text, json
-    }
+    @OptionGroup var printing: OutputOptions
+    var format: DiagnosticFormat { printing.format }
 
     func validate() throws {
         if (loggedIn == nil) == (notLoggedIn == false) {
@@ -49,6 +45,7 @@ struct ExplainCommand: ParsableCommand {
         if let loggedIn, Self.seconds(loggedIn) == nil {
             throw ValidationError("--logged-in takes a time such as 5m-ago, 90s-ago or 1h-ago, not '\(loggedIn)'")
         }
+        try printing.allow([.text, .json], in: "explain")
     }
 
     /// The command line that explains a client who just logged in, as doctor's fixes print it.
@@ -83,7 +80,8 @@ struct ExplainCommand: ParsableCommand {
         case .failure(let failure):
             try fail("\(failure)", exit: ExitStatus.usage)
         case .success(let run):
-            print(format == .json ? Self.json(run).rendered : Self.text(run), terminator: "")
+            let verdict = printing.painted(Self.verdict(run), run.relays ? "32" : "1;31")
+            print(format == .json ? Self.json(run).rendered : Self.text(run, verdict: verdict), terminator: "")
         }
     }
 
@@ -105,13 +103,14 @@ struct ExplainCommand: ParsableCommand {
         }
     }
 
-    static func text(_ run: ChainSimulation) -> String {
+    /// `verdict`: the verdict as printed (coloured on a terminal).
+    static func text(_ run: ChainSimulation, verdict: String) -> String {
         var out = "service '\(run.service)', client \(run.client), \(run.clientClass.description)\n\n"
         for (index, step) in run.steps.enumerated() {
             out += "\(index + 1). \(step.program)\n"
             for effect in step.effects { out += "     \(effect)\n" }
         }
-        out += "\nverdict: \(verdict(run))\n"
+        out += "\nverdict: \(verdict)\n"
         out += "stepped aside: \(run.steppedAside.isEmpty ? "none" : run.steppedAside.joined(separator: ", "))\n"
         out += "RCPT TO:<someone@elsewhere.example>: \(run.foreignRecipientAnswer)\n"
         return out

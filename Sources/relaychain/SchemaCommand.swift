@@ -10,24 +10,19 @@ struct SchemaCommand: ParsableCommand {
             with a first line such as:
               # yaml-language-server: $schema=../schema/relaychain.schema.json
 
-            With --format man it prints relaychain-spec(5), every key with its type and meaning, \
+            With --man it prints relaychain-spec(5) instead, every key with its type and meaning, \
             written from the same key lists.
 
             Examples:
               relaychain schema > schema/relaychain.schema.json
-              relaychain schema --format man > man/relaychain-spec.5
+              relaychain schema --man > man/relaychain-spec.5
             """
     )
 
-    @Option(name: .long, help: "json (the JSON Schema) or man (relaychain-spec(5), mdoc).")
-    var format: SchemaFormat = .json
-
-    enum SchemaFormat: String, ExpressibleByArgument { case json, man }
+    @Flag(name: .long, help: "Print relaychain-spec(5), the spec language's manual page (mdoc), instead.")
+    var man = false
 
     func run() throws {
-        switch format {
-        case .json: print(SpecSchema.document.rendered, terminator: "")
-        case .man: print(SpecManual.page, terminator: "")
-        }
+        print(man ? SpecManual.page : SpecSchema.document.rendered, terminator: "")
     }
 }

@@ -14,7 +14,7 @@ struct ManualPageTests {
 
     @Test func specPageIsTheSchemaAsAManualPage() throws {
         let result = try runProcess(
-            try BuiltProduct.path("relaychain"), ["schema", "--format", "man"], environment: ["PATH": "/usr/bin:/bin"])
+            try BuiltProduct.path("relaychain"), ["schema", "--man"], environment: ["PATH": "/usr/bin:/bin"])
         #expect(result.status == 0)
         #expect(result.output == (try checkedIn("relaychain-spec.5")), "stale: \(Self.refresh)")
         // Every key of every mapping is an item of the page.
