@@ -1,4 +1,5 @@
 import Foundation
+import RelaychainCore
 import Testing
 
 @testable import relaychain
@@ -16,7 +17,7 @@ struct StaleRemovalTests {
         for directory in [output.appendingPathComponent("service/old"), outside] {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
-        let generated = "#!/bin/sh\n\(OutputDirectory.generatedMarker)spec.yaml; do not edit.\n"
+        let generated = "#!/bin/sh\n\(GeneratedHeader.marker)spec.yaml; do not edit.\n"
         try generated.write(to: output.appendingPathComponent("service/old/run"), atomically: false, encoding: .utf8)
         try generated.write(to: outside.appendingPathComponent("run"), atomically: false, encoding: .utf8)
         let directory = OutputDirectory(root: output.path)
