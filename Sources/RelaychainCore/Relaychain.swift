@@ -13,15 +13,16 @@ public enum Relaychain {
     }
 
     /// `analyze: false` skips the chain analysis (`relaychain check --no-analysis`). What a
-    /// target cannot express (RC3xx) is reported too, so `check` says everything `build` would.
+    /// target cannot express (RC3xx) is reported too, so `check` says everything `build` would;
+    /// it stops there and renders nothing.
     public static func check(_ source: SourceFile, analyze: Bool = true) -> CheckResult {
-        compile(source, analyze: analyze, specName: source.path).checked
+        compile(source, analyze: analyze, specName: nil).checked
     }
 
-    /// One pass for both commands: load, validate, analyse, then emit when nothing is wrong yet;
-    /// the emitted files are kept only when the emitters found nothing either.
+    /// One pass for both commands: load, validate, analyse, find what the targets cannot
+    /// express; then, for build (`specName`), render a spec that has no error.
     private static func compile(
-        _ source: SourceFile, analyze: Bool, specName: String
+        _ source: SourceFile, analyze: Bool, specName: String?
     ) -> (checked: CheckResult, plan: BuildPlan?) {
         let document = YAMLDocument(source)
         guard let root = document.root else {
@@ -34,12 +35,11 @@ public enum Relaychain {
         let complete = loaded.spec != nil && !diagnostics.hasErrors
         diagnostics += SpecValidator.validate(loaded.outline, complete: complete)
         var plan: BuildPlan?
-        // The analysis and the emitters need a whole, consistent spec; errors of shape come first.
+        // The analysis and the targets need a whole, consistent spec; errors of shape come first.
         if let loadedSpec = loaded.spec, !diagnostics.hasErrors {
             if analyze { diagnostics += ChainAnalyzer.analyze(loadedSpec) }
-            let emitted = Emitter.emit(loadedSpec, specName: specName)
-            diagnostics += emitted.diagnostics
-            plan = emitted.plan
+            diagnostics += TargetProblems.find(loadedSpec)
+            if let specName, !diagnostics.hasErrors { plan = Emitter.emit(loadedSpec, specName: specName) }
         }
         let spec = diagnostics.hasErrors ? nil : loaded.spec
         let checked = CheckResult(spec: spec, diagnostics: diagnostics.limitedInSourceOrder(), source: source)

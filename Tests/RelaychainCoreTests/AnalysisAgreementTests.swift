@@ -262,7 +262,7 @@ import Testing
                         [.modificationDate: when], ofItemAtPath: "\(login.store)/\(item.client)")
                 }
                 let emitted = Emitter.emit(spec, specName: "case.yaml")
-                guard let rcConf = emitted.plan.files.first(where: { $0.path == "rc.conf" }) else {
+                guard let rcConf = emitted.files.first(where: { $0.path == "rc.conf" }) else {
                     fail("no rc.conf")
                     return
                 }

@@ -6,39 +6,26 @@ struct DovecotTarget {
 
     static let postLoginService = "relaychain-postlogin"
 
-    func files(for service: Service, _ login: DovecotLogin, diagnostics: inout [Diagnostic]) -> [OutputFile] {
+    func files(for service: Service, _ login: DovecotLogin) -> [OutputFile] {
         guard let window = plan.window(login.grants) else { return [] }
         switch login.version.value.mechanism {
         case .mailExecutable:
-            return [mailExecutableConfig(service, login, window, diagnostics: &diagnostics)]
+            return [mailExecutableConfig(service, login, window)]
         case .postLogin, .postLogin24:
-            return postLoginFiles(service, login, window, diagnostics: &diagnostics)
+            return postLoginFiles(service, login, window)
         }
     }
 
-    // MARK: Dovecot 1.x
-
-    /// `mail_executable` is split on single spaces and exec'd without a shell, so a word with a
-    /// space, tab, quote, backslash or `#` (a comment in dovecot.conf) cannot be written.
-    private func mailExecutableConfig(
-        _ service: Service, _ login: DovecotLogin, _ window: RelayWindow, diagnostics: inout [Diagnostic]
-    ) -> OutputFile {
-        var text = "\(header)\n"
-        text += "# Dovecot \(login.version.value): merge into dovecot.conf. After each login the mail process\n"
-        text += "# chain records a relay grant in \(window.store.value), then runs Dovecot's own binary.\n"
-        for mailProtocol in login.protocols {
-            let words =
-                [Word(spec.platform.env.value, from: spec.platform.env.location)] + plan.storeWords(window, as: .writer)
-                + plan.carryWords(window) + plan.chdirWords(window)
-                + [
-                    plan.path(.dovecotSettcpremoteip), plan.path(.relayCtrlAllow),
-                    Word(
-                        "\(spec.platform.dovecotLibexec.value)/\(mailProtocol.value.rawValue)",
-                        from: spec.platform.dovecotLibexec.location),
-                ]
-            for word in words
-            where !diagnostics.contains(where: { $0.code == .targetCannotCarry && $0.location == word.origin }) {
-                if let bad = Self.unwritable(word.text, forbidden: "\"'\\#") {
+    /// What Dovecot cannot carry of this service's words (RC301), before anything is written.
+    func problems(_ service: Service, _ login: DovecotLogin) -> [Diagnostic] {
+        guard let window = plan.window(login.grants) else { return [] }
+        var diagnostics: [Diagnostic] = []
+        switch login.version.value.mechanism {
+        case .mailExecutable:
+            for mailProtocol in login.protocols {
+                for word in mailExecutableWords(login, window, mailProtocol.value)
+                where !diagnostics.contains(where: { $0.code == .targetCannotCarry && $0.location == word.origin }) {
+                    guard let bad = Self.unwritable(word.text, forbidden: "\"'\\#") else { continue }
                     diagnostics.append(
                         .error(
                             .targetCannotCarry,
@@ -53,6 +40,45 @@ struct DovecotTarget {
                             ]))
                 }
             }
+        case .postLogin, .postLogin24:
+            let scriptPath = "\(spec.platform.libexec.value)/\(scriptName(service))"
+            // script-login's arguments are split on spaces too; dovecot.conf also expands $.
+            if let bad = Self.unwritable(scriptPath, forbidden: "\"'\\#$") {
+                diagnostics.append(
+                    .error(
+                        .targetCannotCarry,
+                        "Dovecot's script-login cannot run '\(scriptPath)': its path holds "
+                            + "'\(bad.escaped(asASCII: true))'",
+                        at: spec.platform.libexec.location ?? spec.platform.prefix.location ?? service.name.location!))
+            }
+        }
+        return diagnostics
+    }
+
+    /// The mail_executable line of one protocol: the grant's settings, the tools, Dovecot's binary.
+    private func mailExecutableWords(_ login: DovecotLogin, _ window: RelayWindow, _ mailProtocol: MailProtocol)
+        -> [Word]
+    {
+        [Word(spec.platform.env.value, from: spec.platform.env.location)] + plan.storeWords(window, as: .writer)
+            + plan.carryWords(window) + plan.chdirWords(window)
+            + [
+                plan.path(.dovecotSettcpremoteip), plan.path(.relayCtrlAllow),
+                Word(
+                    "\(spec.platform.dovecotLibexec.value)/\(mailProtocol.rawValue)",
+                    from: spec.platform.dovecotLibexec.location),
+            ]
+    }
+
+    // MARK: Dovecot 1.x
+
+    /// `mail_executable` is split on single spaces and exec'd without a shell, so a word with a
+    /// space, tab, quote, backslash or `#` (a comment in dovecot.conf) cannot be written.
+    private func mailExecutableConfig(_ service: Service, _ login: DovecotLogin, _ window: RelayWindow) -> OutputFile {
+        var text = "\(header)\n"
+        text += "# Dovecot \(login.version.value): merge into dovecot.conf. After each login the mail process\n"
+        text += "# chain records a relay grant in \(window.store.value), then runs Dovecot's own binary.\n"
+        for mailProtocol in login.protocols {
+            let words = mailExecutableWords(login, window, mailProtocol.value)
             text += "protocol \(mailProtocol.value.rawValue) {\n"
             text += "  mail_executable = \(words.map(\.text).joined(separator: " "))\n"
             text += "}\n"
@@ -70,18 +96,8 @@ struct DovecotTarget {
         text.unicodeScalars.first { $0.properties.isWhitespace || forbidden.unicodeScalars.contains($0) }
     }
 
-    private func postLoginFiles(
-        _ service: Service, _ login: DovecotLogin, _ window: RelayWindow, diagnostics: inout [Diagnostic]
-    ) -> [OutputFile] {
+    private func postLoginFiles(_ service: Service, _ login: DovecotLogin, _ window: RelayWindow) -> [OutputFile] {
         let scriptPath = "\(spec.platform.libexec.value)/\(scriptName(service))"
-        // script-login's arguments are split on spaces too; dovecot.conf also expands $.
-        if let bad = Self.unwritable(scriptPath, forbidden: "\"'\\#$") {
-            diagnostics.append(
-                .error(
-                    .targetCannotCarry,
-                    "Dovecot's script-login cannot run '\(scriptPath)': its path holds '\(bad.escaped(asASCII: true))'",
-                    at: spec.platform.libexec.location ?? spec.platform.prefix.location ?? service.name.location!))
-        }
         let is24 = login.version.value.mechanism == .postLogin24
         let user = login.postLoginUser?.value ?? (is24 ? "$SET:default_internal_user" : "$default_internal_user")
         var config = "\(header)\n"

@@ -1,16 +1,14 @@
-/// Turns a checked spec into the files an administrator installs, host by host. Pure: it returns
-/// the plan (files sorted by path, same spec same bytes) and the problems no target could express.
+/// Turns a checked spec into the files an administrator installs, host by host. Pure, and it
+/// cannot fail: what a target cannot express was found before (TargetProblems), and a spec
+/// with any error is never rendered. Files are sorted by path: same spec, same bytes.
 enum Emitter {
-    static func emit(_ spec: Spec, specName: String) -> (plan: BuildPlan, diagnostics: [Diagnostic]) {
+    static func emit(_ spec: Spec, specName: String) -> BuildPlan {
         guard spec.hosts.isEmpty else { return emitCluster(spec, specName: specName) }
-        let (host, diagnostics) = emit(HostPart(spec: spec, spipedEnds: []), specName: specName)
-        return (BuildPlan(hosts: [host], shared: []), diagnostics)
+        return BuildPlan(hosts: [emit(HostPart(spec: spec, spipedEnds: []), specName: specName)], shared: [])
     }
 
     /// One host's files and deployment; `host` names it in a cluster.
-    private static func emit(
-        _ part: HostPart, host name: String? = nil, specName: String
-    ) -> (host: HostPlan, diagnostics: [Diagnostic]) {
+    private static func emit(_ part: HostPart, host name: String? = nil, specName: String) -> HostPlan {
         let spec = part.spec.inCanonicalOrder
         let plan = ChainPlan(spec: spec)
         let header = GeneratedHeader.line(specName: specName)
@@ -19,42 +17,25 @@ enum Emitter {
         let supervisor = SupervisorTarget(plan: plan, header: header)
         let systemd = SystemdTarget(plan: plan, header: header)
         var files: [OutputFile] = []
-        var diagnostics: [Diagnostic] = []
         var rcServices: [(assignments: [QmailRunTarget.Assignment], comment: String)] = []
-        var qmailRunOwners: [String: Service] = [:]
-
-        func claimQmailRun(_ kind: String, _ service: Service) -> Bool {
-            if let owner = qmailRunOwners[kind] {
-                diagnostics.append(
-                    .error(
-                        .qmailRunSingleService,
-                        "pkgsrc's qmail-run starts one \(kind) service, and service '\(owner.name.value)' is it",
-                        at: service.name.location!,
-                        fix: "run service '\(service.name.value)' under daemontools or runit"))
-                return false
-            }
-            qmailRunOwners[kind] = service
-            return true
-        }
+        // qmail-run starts one service of each kind; a second is RC302, found before rendering.
+        var qmailRunKinds: Set<String> = []
 
         for service in spec.services {
             switch service.role {
             case .dovecot(let login):
-                files += dovecot.files(for: service, login, diagnostics: &diagnostics)
+                files += dovecot.files(for: service, login)
             case .qmailPOP3D(let login):
                 if login.runBy.value == .qmailRun {
-                    guard claimQmailRun("qmail-pop3d", service) else { continue }
-                    let assignments = qmailRun.pop3dAssignments(service, login)
-                    diagnostics += QmailRunTarget.patternDiagnostics(assignments, service: service)
+                    guard qmailRunKinds.insert("qmail-pop3d").inserted else { continue }
                     rcServices.append(
                         (
-                            assignments,
+                            qmailRun.pop3dAssignments(service, login),
                             "# qmail-pop3d (service '\(service.name.value)', port \(login.port.value)): each login "
                                 + "grants window '\(login.grants.value)'."
                         ))
                 } else if login.runBy.value == .systemd {
-                    files += systemd.pop3dFiles(
-                        service, login, checkpassword: qmailRun.checkpassword(login), diagnostics: &diagnostics)
+                    files += systemd.pop3dFiles(service, login, checkpassword: qmailRun.checkpassword(login))
                 } else {
                     files += supervisor.pop3dFiles(service, login, checkpassword: qmailRun.checkpassword(login))
                 }
@@ -63,12 +44,10 @@ enum Emitter {
                     smtpd.checks.map { "a client that logged in within window '\($0.value)' may relay" }
                     ?? "no relay windows are checked"
                 if smtpd.runBy.value == .qmailRun {
-                    guard claimQmailRun("qmail-smtpd", service) else { continue }
-                    let assignments = qmailRun.smtpAssignments(service, smtpd)
-                    diagnostics += QmailRunTarget.patternDiagnostics(assignments, service: service)
+                    guard qmailRunKinds.insert("qmail-smtpd").inserted else { continue }
                     rcServices.append(
                         (
-                            assignments,
+                            qmailRun.smtpAssignments(service, smtpd),
                             "# qmail-smtpd (service '\(service.name.value)', port \(smtpd.port.value)): \(relay)."
                         ))
                     if !smtpd.relayNetworks.isEmpty || !smtpd.rules.isEmpty {
@@ -77,16 +56,8 @@ enum Emitter {
                                 .qmailRunRules(service: service.name.value),
                                 contents: SupervisorTarget.tcpRules(header, smtpd)))
                     }
-                    if let concurrency = smtpd.concurrency {
-                        diagnostics.append(
-                            .error(
-                                .targetCannotCarry, "pkgsrc's qmail-run has no rc.conf variable for tcpserver's -c",
-                                at: concurrency.location!,
-                                notes: [DiagnosticNote("service '\(service.name.value)' is run by qmail-run")],
-                                fix: "remove 'concurrency', or run the service under daemontools, runit or systemd"))
-                    }
                 } else if smtpd.runBy.value == .systemd {
-                    files += systemd.smtpFiles(service, smtpd, diagnostics: &diagnostics)
+                    files += systemd.smtpFiles(service, smtpd)
                 } else {
                     files += supervisor.smtpFiles(service, smtpd)
                 }
@@ -113,27 +84,19 @@ enum Emitter {
         let deployment = Deployment.make(
             spec, spipedEnds: part.spipedEnds, specName: specName, produced: Set(files.map(\.output)))
         files.append(SetupTarget(header: header).file(deployment))
-        let host = HostPlan(
+        return HostPlan(
             name: name, spec: spec, spipedEnds: part.spipedEnds, files: files.sorted { $0.path < $1.path },
             deployment: deployment)
-        return (host, diagnostics)
     }
 
     /// One directory per host, each with what that host runs (and its own setup); the Redis
     /// ACL files once, for the Redis host, under `redis/`.
-    static func emitCluster(_ spec: Spec, specName: String) -> (plan: BuildPlan, diagnostics: [Diagnostic]) {
+    static func emitCluster(_ spec: Spec, specName: String) -> BuildPlan {
         var hosts: [HostPlan] = []
-        var diagnostics: [Diagnostic] = []
         for host in spec.hosts {
             let part = self.part(of: spec, on: host)
             guard !part.spec.services.isEmpty || !part.spipedEnds.isEmpty else { continue }
-            var (planned, found) = emit(part, host: host.name.value, specName: specName)
-            for diagnostic in found
-            where !diagnostics.contains(where: {
-                $0.code == diagnostic.code && $0.location == diagnostic.location && $0.message == diagnostic.message
-            }) {
-                diagnostics.append(diagnostic)
-            }
+            var planned = emit(part, host: host.name.value, specName: specName)
             // The Redis side is the whole spec's (below): a host's part sees Redis through spiped.
             planned.files.removeAll { if case .redisACL = $0.output { true } else { false } }
             hosts.append(planned)
@@ -145,7 +108,7 @@ enum Emitter {
             }
             shared.append(RedisTarget.aclFile(window, redis))
         }
-        return (BuildPlan(hosts: hosts, shared: shared), diagnostics)
+        return BuildPlan(hosts: hosts, shared: shared)
     }
 
     /// What one host runs, as a spec of its own: its services, and the ends of spiped it needs.

@@ -15,7 +15,8 @@ struct SystemdTarget {
     static let startConditions =
         "Wants=network-online.target\nAfter=network-online.target\nStartLimitIntervalSec=0\n"
 
-    func smtpFiles(_ service: Service, _ smtpd: QmailSMTPD, diagnostics: inout [Diagnostic]) -> [OutputFile] {
+    /// ExecStart's words for an SMTP service, one group per line.
+    func smtpGroups(_ smtpd: QmailSMTPD) -> [[Word]] {
         var groups: [[Word]] = [[Word(spec.platform.env.value, from: spec.platform.env.location), Word("-")]]
         if let window = plan.window(smtpd.checks) {
             groups.append(plan.checkEnvironment(window) + plan.serviceEnvironment(smtpd))
@@ -32,6 +33,13 @@ struct SystemdTarget {
                     Word("-U"), SupervisorTarget.host(smtpd.listen),
                     Word(String(smtpd.port.value), from: smtpd.port.location),
                 ])
+        groups.append(plan.smtpCommand(smtpd))
+        return groups
+    }
+
+    /// What a unit cannot carry of an SMTP service (RC301), before anything is written.
+    func smtpProblems(_ service: Service, _ smtpd: QmailSMTPD) -> [Diagnostic] {
+        var diagnostics = wordProblems(smtpGroups(smtpd), service)
         if let first = smtpd.logCommand.first {
             diagnostics.append(
                 .error(
@@ -40,7 +48,15 @@ struct SystemdTarget {
                     notes: [DiagnosticNote("service '\(service.name.value)' is run by systemd")],
                     fix: "remove 'log-command'"))
         }
-        groups.append(plan.smtpCommand(smtpd))
+        return diagnostics
+    }
+
+    func pop3dProblems(_ service: Service, _ login: QmailPOP3DLogin, checkpassword: Word) -> [Diagnostic] {
+        wordProblems(pop3dGroups(login, checkpassword: checkpassword) ?? [], service)
+    }
+
+    func smtpFiles(_ service: Service, _ smtpd: QmailSMTPD) -> [OutputFile] {
+        let groups = smtpGroups(smtpd)
         let relay =
             smtpd.checks.map { "relays for clients that logged in within window '\($0.value)'" }
             ?? "checks no relay window"
@@ -48,8 +64,7 @@ struct SystemdTarget {
             service,
             description:
                 "qmail-smtpd on port \(smtpd.port.value) (relaychain service '\(service.name.value)'; \(relay))",
-            groups: groups, workingDirectory: "\(spec.platform.configDirectory)/\(service.name.value)",
-            diagnostics: &diagnostics)
+            groups: groups, workingDirectory: "\(spec.platform.configDirectory)/\(service.name.value)")
         return [
             unit,
             OutputFile(
@@ -57,10 +72,9 @@ struct SystemdTarget {
         ]
     }
 
-    func pop3dFiles(_ service: Service, _ login: QmailPOP3DLogin, checkpassword: Word, diagnostics: inout [Diagnostic])
-        -> [OutputFile]
-    {
-        guard let window = plan.window(login.grants) else { return [] }
+    /// ExecStart's words for a POP3 service; nil when its window is not there.
+    func pop3dGroups(_ login: QmailPOP3DLogin, checkpassword: Word) -> [[Word]]? {
+        guard let window = plan.window(login.grants) else { return nil }
         // %H is systemd's host name, what the run script gets from uname -n.
         var hostname = Word("%H")
         hostname.kind = .shellCode
@@ -82,22 +96,28 @@ struct SystemdTarget {
                 Word(login.maildir.value, from: login.maildir.location),
             ],
         ]
+        return groups
+    }
+
+    func pop3dFiles(_ service: Service, _ login: QmailPOP3DLogin, checkpassword: Word) -> [OutputFile] {
+        guard let window = plan.window(login.grants), let groups = pop3dGroups(login, checkpassword: checkpassword)
+        else { return [] }
         return [
             unit(
                 service,
                 description: "qmail-pop3d on port \(login.port.value) (relaychain service '\(service.name.value)'; "
-                    + "logins grant window '\(window.name.value)')", groups: groups, workingDirectory: nil,
-                diagnostics: &diagnostics)
+                    + "logins grant window '\(window.name.value)')", groups: groups, workingDirectory: nil)
         ]
     }
 
-    private func unit(
-        _ service: Service, description: String, groups: [[Word]], workingDirectory: String?,
-        diagnostics: inout [Diagnostic]
-    ) -> OutputFile {
-        var lines: [String] = []
-        for group in groups where !group.isEmpty {
-            lines.append(words(group, service, diagnostics: &diagnostics).joined(separator: " "))
+    private func unit(_ service: Service, description: String, groups: [[Word]], workingDirectory: String?)
+        -> OutputFile
+    {
+        let lines = groups.filter { !$0.isEmpty }.map { group in
+            // A word systemd cannot carry is a problem found before rendering; none reaches here.
+            group.map { word in
+                if case .shellCode = word.kind { word.text } else { SystemdQuoting.word(word.text) ?? "" }
+            }.joined(separator: " ")
         }
         var text = "\(header)\n"
         text +=
@@ -112,14 +132,12 @@ struct SystemdTarget {
         return OutputFile(.systemdUnit(service: service.name.value), contents: text)
     }
 
-    private func words(_ words: [Word], _ service: Service, diagnostics: inout [Diagnostic]) -> [String] {
-        var quoted: [String] = []
-        for word in words {
-            if case .shellCode = word.kind {
-                quoted.append(word.text)
-                continue
-            }
-            guard let text = SystemdQuoting.word(word.text) else {
+    /// RC301 for each word ExecStart cannot carry (a control character).
+    private func wordProblems(_ groups: [[Word]], _ service: Service) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for word in groups.joined() {
+            if case .shellCode = word.kind { continue }
+            if SystemdQuoting.word(word.text) == nil {
                 diagnostics.append(
                     .error(
                         .targetCannotCarry, "a systemd unit cannot carry '\(word.text.debugDescription)' in ExecStart",
@@ -130,11 +148,9 @@ struct SystemdTarget {
                                     + "written there"
                             )
                         ]))
-                continue
             }
-            quoted.append(text)
         }
-        return quoted
+        return diagnostics
     }
 }
 
