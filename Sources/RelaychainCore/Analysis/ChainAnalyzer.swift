@@ -9,32 +9,7 @@ enum ChainAnalyzer {
         let checkedStores = Set(spec.services.compactMap { plan.window($0.checks)?.store.value })
 
         for service in spec.services {
-            if let grants = service.grants, let window = plan.window(grants),
-                !checkedStores.contains(window.store.value)
-            {
-                diagnostics.append(
-                    .warning(
-                        .grantNeverChecked,
-                        "service '\(service.name.value)' records grants in \(window.store.value), which no SMTP "
-                            + "service checks",
-                        at: grants.location!,
-                        notes: [DiagnosticNote("logins there will never let anyone relay")]))
-            }
-            if case .dovecot(let login) = service.role, login.version.value.major == 2, login.version.value.minor == 4,
-                (login.version.value.patch ?? 0) >= 4,
-                login.postLoginUser == nil, let window = plan.window(login.grants), window.redis == nil
-            {
-                diagnostics.append(
-                    .warning(
-                        .postLoginUserMustWriteStore,
-                        "from Dovecot 2.4.4 script-login drops root for good: default_internal_user must be able to "
-                            + "write \(window.store.value)",
-                        at: login.version.location!,
-                        fix:
-                            "set 'post-login-user' to an account that owns the store, or make the store writable for "
-                            + "Dovecot's internal user"
-                    ))
-            }
+            loginRules(service, plan, checkedStores, into: &diagnostics)
             guard case .qmailSMTPD(let smtpd) = service.role else { continue }
             analyzeSMTP(service, smtpd, simulator, grantedStores, into: &diagnostics)
         }
@@ -42,6 +17,45 @@ enum ChainAnalyzer {
         ClusterAnalysis.analyze(spec, plan, into: &diagnostics)
         RedisKeySpaces.analyze(spec, into: &diagnostics)
 
+        storeRules(spec, into: &diagnostics)
+        return diagnostics
+    }
+
+    /// RC403, RC410: a login service whose grants nobody checks, or that cannot write them.
+    private static func loginRules(
+        _ service: Service, _ plan: ChainPlan, _ checkedStores: Set<String>, into diagnostics: inout [Diagnostic]
+    ) {
+        if let grants = service.grants, let window = plan.window(grants),
+            !checkedStores.contains(window.store.value)
+        {
+            diagnostics.append(
+                .warning(
+                    .grantNeverChecked,
+                    "service '\(service.name.value)' records grants in \(window.store.value), which no SMTP "
+                        + "service checks",
+                    at: grants.location!,
+                    notes: [DiagnosticNote("logins there will never let anyone relay")]))
+        }
+        if case .dovecot(let login) = service.role, login.version.value.major == 2, login.version.value.minor == 4,
+            (login.version.value.patch ?? 0) >= 4,
+            login.postLoginUser == nil, let window = plan.window(login.grants), window.redis == nil
+        {
+            diagnostics.append(
+                .warning(
+                    .postLoginUserMustWriteStore,
+                    "from Dovecot 2.4.4 script-login drops root for good: default_internal_user must be able to "
+                        + "write \(window.store.value)",
+                    at: login.version.location!,
+                    fix:
+                        "set 'post-login-user' to an account that owns the store, or make the store writable for "
+                        + "Dovecot's internal user"
+                ))
+        }
+    }
+
+    /// RC404, RC409, RC415: windows that share a store but not its settings, stores others can
+    /// reach, windows too short to use.
+    private static func storeRules(_ spec: Spec, into diagnostics: inout [Diagnostic]) {
         var byStore: [String: RelayWindow] = [:]
         for window in spec.windows {
             if let first = byStore[window.store.value] {
@@ -83,14 +97,25 @@ enum ChainAnalyzer {
                         notes: [DiagnosticNote("relay-ctrl's default is 15m")]))
             }
         }
-        return diagnostics
     }
 
+    /// The rules for one SMTP service, each in a function of its own below.
     private static func analyzeSMTP(
         _ service: Service, _ smtpd: QmailSMTPD, _ simulator: ChainSimulator, _ grantedStores: Set<String>,
         into diagnostics: inout [Diagnostic]
     ) {
-        let plan = simulator.plan
+        let chain = smtpd.chain.map(simulator.plan.resolve)
+        openRelay(service, smtpd, simulator, into: &diagnostics)
+        windowRules(service, smtpd, simulator, grantedStores, into: &diagnostics)
+        chainOrder(service.name.value, chain, into: &diagnostics)
+        rulesThatDisableFilters(smtpd, chain, into: &diagnostics)
+        relayNetworkRules(service.name.value, smtpd, into: &diagnostics)
+    }
+
+    /// RC401: a client that never logged in relays.
+    private static func openRelay(
+        _ service: Service, _ smtpd: QmailSMTPD, _ simulator: ChainSimulator, into diagnostics: inout [Diagnostic]
+    ) {
         let name = service.name.value
         let stranger = strangerAddress(smtpd)
         let strangerRun = simulator.simulate(service, smtpd, client: stranger, as: .stranger)
@@ -107,7 +132,16 @@ enum ChainAnalyzer {
                         )
                     ]))
         }
+    }
 
+    /// RC402, RC405, RC411: the window the service checks, and whether a login gets through.
+    private static func windowRules(
+        _ service: Service, _ smtpd: QmailSMTPD, _ simulator: ChainSimulator, _ grantedStores: Set<String>,
+        into diagnostics: inout [Diagnostic]
+    ) {
+        let plan = simulator.plan
+        let name = service.name.value
+        let stranger = strangerAddress(smtpd)
         if let checks = smtpd.checks, let window = plan.window(checks) {
             if !grantedStores.contains(window.store.value) {
                 diagnostics.append(
@@ -147,9 +181,12 @@ enum ChainAnalyzer {
                         DiagnosticNote("right for a mail exchanger that only receives; add 'checks' for roaming users")
                     ]))
         }
+    }
 
+    /// RC406, RC414, RC408, RC407: what the programs of the chain do to each other.
+    private static func chainOrder(_ name: String, _ chain: [ChainPlan.Resolved], into diagnostics: inout [Diagnostic])
+    {
         var seen: [String: SourceLocation?] = [:]
-        let chain = smtpd.chain.map(plan.resolve)
         var rootGivenUpAt: SourceLocation?
         for (index, wrapper) in chain.enumerated() {
             if wrapper.known?.traits.contains(.dropsRoot) == true {
@@ -217,7 +254,12 @@ enum ChainAnalyzer {
                 }
             }
         }
+    }
 
+    /// RC407 from tcpserver's rules: a rule for every client that sets a wrapper's bypass.
+    private static func rulesThatDisableFilters(
+        _ smtpd: QmailSMTPD, _ chain: [ChainPlan.Resolved], into diagnostics: inout [Diagnostic]
+    ) {
         let chainBypasses = chain.flatMap { wrapper -> [(String, EnvironmentSetting)] in
             guard case .environment(let list) = wrapper.bypass else { return [] }
             return list.map { (wrapper.name, $0) }
@@ -236,7 +278,10 @@ enum ChainAnalyzer {
                 }
             }
         }
+    }
 
+    /// RC412, RC413: relay networks of the wrong family, or of public addresses.
+    private static func relayNetworkRules(_ name: String, _ smtpd: QmailSMTPD, into diagnostics: inout [Diagnostic]) {
         for network in smtpd.relayingPrefixes {
             let isIPv6 = network.value.contains(":")
             if let listen = smtpd.listen, listen.value.contains(":") != isIPv6 {
