@@ -93,7 +93,7 @@ enum ChainAnalyzer {
                         .shortWindow,
                         "a window of \(window.length.value.seconds)s is shorter than it takes to write a message "
                             + "after checking mail",
-                        at: window.length.location ?? window.name.location!,
+                        at: window.length.location ?? window.name.location,
                         notes: [DiagnosticNote("relay-ctrl's default is 15m")]))
             }
         }
@@ -124,7 +124,7 @@ enum ChainAnalyzer {
                 .error(
                     .openRelay,
                     "service '\(name)' relays for a client that never logged in (\(stranger)): an open relay",
-                    at: strangerRun.relayClientOrigin?.location ?? service.name.location!,
+                    at: strangerRun.relayClientOrigin?.location ?? service.name.location,
                     notes: [
                         DiagnosticNote(
                             "\(strangerRun.relayClientOrigin.map { "'\($0.program)'" } ?? "something") sets "
@@ -162,7 +162,7 @@ enum ChainAnalyzer {
                         .warning(
                             .roamingUsersBlocked,
                             "'\(blocker.name)' refuses clients of service '\(name)' even after they log in",
-                            at: blocker.location ?? service.name.location!,
+                            at: blocker.location ?? service.name.location,
                             notes: [
                                 DiagnosticNote(
                                     "give it a bypass (an env setting that ifrelayclient sets, or "
@@ -176,7 +176,7 @@ enum ChainAnalyzer {
                 Diagnostic(
                     .note, .serviceNeverRelays,
                     "service '\(name)' checks no window and declares no relay networks: it relays for nobody",
-                    at: service.name.location!,
+                    at: service.name.location,
                     notes: [
                         DiagnosticNote("right for a mail exchanger that only receives; add 'checks' for roaming users")
                     ]))

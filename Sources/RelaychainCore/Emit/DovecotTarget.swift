@@ -49,7 +49,7 @@ struct DovecotTarget {
                         .targetCannotCarry,
                         "Dovecot's script-login cannot run '\(scriptPath)': its path holds "
                             + "'\(bad.escaped(asASCII: true))'",
-                        at: spec.platform.libexec.location ?? spec.platform.prefix.location ?? service.name.location!))
+                        at: spec.platform.libexec.location ?? spec.platform.prefix.location ?? service.name.location))
             }
         }
         return diagnostics

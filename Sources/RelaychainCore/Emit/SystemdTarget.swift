@@ -141,7 +141,7 @@ struct SystemdTarget {
                 diagnostics.append(
                     .error(
                         .targetCannotCarry, "a systemd unit cannot carry '\(word.text.debugDescription)' in ExecStart",
-                        at: word.origin ?? service.name.location!,
+                        at: word.origin ?? service.name.location,
                         notes: [
                             DiagnosticNote(
                                 "service '\(service.name.value)' is run by systemd; control characters cannot be "

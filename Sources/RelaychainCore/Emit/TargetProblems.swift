@@ -34,7 +34,7 @@ enum TargetProblems {
                     .error(
                         .qmailRunSingleService,
                         "pkgsrc's qmail-run starts one \(kind) service, and service '\(owner.name.value)' is it",
-                        at: service.name.location!,
+                        at: service.name.location,
                         fix: "run service '\(service.name.value)' under daemontools or runit"))
                 return false
             }

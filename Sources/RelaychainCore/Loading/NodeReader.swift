@@ -45,7 +45,7 @@ final class NodeReader {
     }
 
     /// The entries of a mapping whose keys are user-chosen names (services, windows, wrappers).
-    func namedEntries(of node: YAMLNode, _ what: String) -> [(name: Located<String>, value: YAMLNode)]? {
+    func namedEntries(of node: YAMLNode, _ what: String) -> [(name: Written<String>, value: YAMLNode)]? {
         guard case .mapping(let mapping) = node else {
             report(
                 .error(
@@ -53,7 +53,7 @@ final class NodeReader {
             return nil
         }
         return mapping.compactMap { keyNode, value in
-            keyName(keyNode, in: what).map { (Located($0, at: keyNode.location), value) }
+            keyName(keyNode, in: what).map { (Written($0, at: keyNode.location), value) }
         }
     }
 

@@ -3,7 +3,7 @@ import RelayCtrlCore
 /// Services: Dovecot and qmail-pop3d logins that grant, qmail-smtpd services that check, and
 /// the keys they share (listen, port, accounts, counts).
 extension SpecLoader {
-    func service(_ name: Located<String>, _ node: YAMLNode) -> Service? {
+    func service(_ name: Written<String>, _ node: YAMLNode) -> Service? {
         let what = "service '\(name.value)'"
         guard case .mapping(let mapping) = node else {
             reader.report(

@@ -3,7 +3,7 @@ import RelayCtrlCore
 /// Relay windows: the store (a directory, or Redis with its users and spiped), the length,
 /// the carried variables and RELAYCLIENT.
 extension SpecLoader {
-    func window(_ name: Located<String>, _ node: YAMLNode) -> RelayWindow? {
+    func window(_ name: Written<String>, _ node: YAMLNode) -> RelayWindow? {
         let what = "window '\(name.value)'"
         guard let fields = reader.fields(of: node, what, allowed: WindowKey.allCases) else { return nil }
         var complete = true

@@ -1,12 +1,12 @@
 /// User wrappers: the path, their own arguments and grammar, and how they treat a client that
 /// has logged in (bypass).
 extension SpecLoader {
-    func wrapper(_ name: Located<String>, _ node: YAMLNode) -> WrapperDefinition? {
+    func wrapper(_ name: Written<String>, _ node: YAMLNode) -> WrapperDefinition? {
         let what = "wrapper '\(name.value)'"
         if let builtin = Catalog.program(named: name.value) {
             reader.report(
                 .error(
-                    .shadowsBuiltin, "wrapper '\(name.value)' has the name of a built-in program", at: name.location!,
+                    .shadowsBuiltin, "wrapper '\(name.value)' has the name of a built-in program", at: name.location,
                     notes: [DiagnosticNote("built in: \(builtin.summary)")],
                     fix:
                         "use it in chains without defining it, set its path under 'platform: paths:', or choose "
@@ -114,7 +114,7 @@ extension SpecLoader {
         for (name, value) in entries {
             guard EnvironmentName.isValid(name.value) else {
                 reader.report(
-                    .error(.badVariableName, "'\(name.value)' is not an environment variable name", at: name.location!))
+                    .error(.badVariableName, "'\(name.value)' is not an environment variable name", at: name.location))
                 complete = false
                 continue
             }
@@ -122,7 +122,7 @@ extension SpecLoader {
                 complete = false
                 continue
             }
-            settings.append(EnvironmentSetting(name: name, value: text))
+            settings.append(EnvironmentSetting(name: name.located, value: text))
         }
         return complete ? settings : nil
     }

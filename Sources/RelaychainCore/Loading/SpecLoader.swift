@@ -56,7 +56,7 @@ final class SpecLoader {
         return spec
     }
 
-    func host(_ name: Located<String>, _ node: YAMLNode) -> Host? {
+    func host(_ name: Written<String>, _ node: YAMLNode) -> Host? {
         outline.hosts.append(name)
         guard let fields = reader.fields(of: node, "host '\(name.value)'", allowed: HostKey.allCases) else {
             return nil
@@ -85,7 +85,7 @@ final class SpecLoader {
     }
 
     /// A mapping of user-chosen names; every entry is read even after a bad one.
-    func namedSection<T>(_ node: YAMLNode, _ what: String, _ read: (Located<String>, YAMLNode) -> T?) -> [T]? {
+    func namedSection<T>(_ node: YAMLNode, _ what: String, _ read: (Written<String>, YAMLNode) -> T?) -> [T]? {
         guard let entries = reader.namedEntries(of: node, "'\(what)'") else { return nil }
         if entries.isEmpty, what != "wrappers" {
             reader.report(.error(.emptyCollection, "'\(what)' must not be empty", at: node.location))
@@ -105,7 +105,7 @@ final class SpecLoader {
         return complete ? items : nil
     }
 
-    func checkName(_ name: Located<String>, _ what: String) {
+    func checkName(_ name: Written<String>, _ what: String) {
         let characters = name.value.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "."
         }
@@ -117,7 +117,7 @@ final class SpecLoader {
                 .badName,
                 "name '\(name.value)' in '\(what)' must be 1-64 lowercase letters, digits, '-', '_' or '.', not "
                     + "starting with '.' or '-'",
-                at: name.location!, notes: [DiagnosticNote("names become file names in the generated output")]))
+                at: name.location, notes: [DiagnosticNote("names become file names in the generated output")]))
     }
 
     // MARK: platform

@@ -17,3 +17,28 @@ public struct Located<Value> {
 extension Located: Equatable where Value: Equatable {}
 extension Located: Hashable where Value: Hashable {}
 extension Located: Sendable where Value: Sendable {}
+
+/// A value the spec wrote, so always with its place: a mapping key such as a service's name,
+/// or a reference such as the window a service checks. Where a diagnostic points at one, no
+/// force-unwrap stands between the type and the position.
+public struct Written<Value> {
+    public var value: Value
+    public var location: SourceLocation
+
+    public init(_ value: Value, at location: SourceLocation) {
+        self.value = value
+        self.location = location
+    }
+
+    /// The same value as the optional-position type most of the model uses.
+    public var located: Located<Value> { Located(value, at: location) }
+}
+
+extension Written: Equatable where Value: Equatable {}
+extension Written: Hashable where Value: Hashable {}
+extension Written: Sendable where Value: Sendable {}
+
+extension Located {
+    /// A value that came from the spec's text, with its place; nil for a default.
+    public var written: Written<Value>? { location.map { Written(value, at: $0) } }
+}

@@ -120,7 +120,7 @@ public struct Platform: Sendable {
 
 /// A relay window: where grants are stored, how long they last, what RELAYCLIENT becomes.
 public struct RelayWindow: Sendable {
-    public var name: Located<String>
+    public var name: Written<String>
     /// The grant directory, or for a Redis window its identity (`redis` says where it is).
     public var store: Located<String>
     /// Set when the grants live in Redis instead of a directory.
@@ -138,7 +138,7 @@ public struct RelayWindow: Sendable {
     public var group: Located<String>?
 
     public init(
-        name: Located<String>, store: Located<String>, length: Located<WindowLength>, relayClient: Located<String>,
+        name: Written<String>, store: Located<String>, length: Located<WindowLength>, relayClient: Located<String>,
         log: Located<Bool>, carry: [Located<String>]
     ) {
         self.name = name
@@ -177,7 +177,7 @@ public enum Bypass: Hashable, Sendable {
 
 /// A program the user adds to the catalog for use in chains.
 public struct WrapperDefinition: Sendable {
-    public var name: Located<String>
+    public var name: Written<String>
     public var path: Located<String>
     /// Arguments it always takes before the rest of the chain.
     public var args: [Located<String>]
@@ -190,7 +190,7 @@ public struct WrapperDefinition: Sendable {
     public var grammar: ArgumentGrammar?
 
     public init(
-        name: Located<String>, path: Located<String>, args: [Located<String>], sets: [EnvironmentSetting] = [],
+        name: Written<String>, path: Located<String>, args: [Located<String>], sets: [EnvironmentSetting] = [],
         bypass: Located<Bypass>, chainLoader: Located<Bool>, grammar: ArgumentGrammar? = nil
     ) {
         self.name = name
@@ -228,22 +228,22 @@ public enum MailProtocol: String, CaseIterable, Sendable {
 
 /// A machine of a cluster: `build` writes its files into a directory of its own.
 public struct Host: Sendable {
-    public var name: Located<String>
+    public var name: Written<String>
     public var address: Located<String>?
 
-    public init(name: Located<String>, address: Located<String>?) {
+    public init(name: Written<String>, address: Located<String>?) {
         self.name = name
         self.address = address
     }
 }
 
 public struct Service: Sendable {
-    public var name: Located<String>
+    public var name: Written<String>
     public var role: ServiceRole
     /// The host it runs on, in a spec with hosts.
     public var host: Located<String>?
 
-    public init(name: Located<String>, role: ServiceRole) {
+    public init(name: Written<String>, role: ServiceRole) {
         self.name = name
         self.role = role
     }

@@ -17,19 +17,19 @@ struct SpecOutline {
     }
 
     struct HostReference {
-        var service: Located<String>
+        var service: Written<String>
         var host: Located<String>?
     }
 
-    var hosts: [Located<String>] = []
+    var hosts: [Written<String>] = []
     var hostReferences: [HostReference] = []
     /// Each Redis window's `host`.
     var redisHosts: [Located<String>] = []
 
-    var windows: [Located<String>] = []
-    var wrappers: [Located<String>] = []
+    var windows: [Written<String>] = []
+    var wrappers: [Written<String>] = []
     var windowReferences: [WindowReference] = []
     var chainPrograms: [Located<String>] = []
     var ports: [PortUse] = []
-    var pathOverrides: [Located<String>] = []
+    var pathOverrides: [Written<String>] = []
 }

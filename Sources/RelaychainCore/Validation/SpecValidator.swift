@@ -66,7 +66,7 @@ enum SpecValidator {
                     .error(
                         .undefinedHost,
                         "service '\(reference.service.value)' names no host, but the spec declares 'hosts'",
-                        at: reference.service.location!,
+                        at: reference.service.location,
                         fix: "add 'host:' with one of: \(hostNames.sorted().joined(separator: ", "))"))
             }
         }
@@ -88,7 +88,7 @@ enum SpecValidator {
             diagnostics.append(
                 .error(
                     .undefinedProgram, "'paths' sets a path for '\(name.value)', which relaychain does not know",
-                    at: name.location!,
+                    at: name.location,
                     notes: [DiagnosticNote("define your own programs under 'wrappers', with their path")],
                     fix: Suggestion.closest(to: name.value, among: Catalog.programs.map(\.name)).map {
                         "did you mean '\($0)'?"
@@ -101,7 +101,7 @@ enum SpecValidator {
                 diagnostics.append(
                     .warning(
                         .unusedWindow, "window '\(window.value)' is not granted or checked by any service",
-                        at: window.location!))
+                        at: window.location))
             }
         }
         return diagnostics
