@@ -181,7 +181,8 @@ enum FileSystem {
         var status = stat()
         guard stat(target, &status) == 0 else { throw .init(path: target, reason: lastError()) }
         guard status.st_mode & S_IFMT == S_IFREG else { throw .init(path: target, reason: "not a regular file") }
-        let slash = target.lastIndex(of: "/")!
+        // realpath's answer is absolute: it has a slash.
+        guard let slash = target.lastIndex(of: "/") else { throw .init(path: target, reason: "not an absolute path") }
         let parent = slash == target.startIndex ? "/" : String(target[..<slash])
         let name = String(target[target.index(after: slash)...])
         let directory = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -142,8 +142,8 @@ struct HostDoctor {
             let found = owner(main)
             add(
                 "log-directory:\(service.name)", "log directory \(main) belongs to \(deployment.logUser)",
-                found != nil && found?.uid == logUser?.uid && found!.mode & S_IFMT == S_IFDIR,
-                found == nil ? "missing" : "owned by uid \(found!.uid)", fix: setupFix)
+                found.map { $0.uid == logUser?.uid && $0.mode & S_IFMT == S_IFDIR } ?? false,
+                found.map { "owned by uid \($0.uid)" } ?? "missing", fix: setupFix)
             if service.compilesRules {
                 add(
                     "rules:\(service.name)", "\(service.directory)/tcp.cdb is newer than its tcp.rules",

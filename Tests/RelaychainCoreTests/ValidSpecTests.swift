@@ -52,7 +52,7 @@ import Testing
         #expect(smtpd.chain.map(\.program.value) == ["auditor", "rblsmtpd", "spamthrottle", "greyhound", "softlimit"])
         // Words of a string entry keep their own positions.
         let source = try Fixtures.source("valid", "every-key.yaml")
-        for word in [smtpd.chain[1].program] + smtpd.chain[1].args + smtpd.chain[2].args {
+        for word in [smtpd.chain[1].program.located] + smtpd.chain[1].args + smtpd.chain[2].args {
             // A quoted scalar's mark is its opening quote.
             let text = source.text(at: try #require(word.location))
             #expect(text.hasPrefix(word.value) || text.hasPrefix("\"\(word.value)\""), "\(word)")

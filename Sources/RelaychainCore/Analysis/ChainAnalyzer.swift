@@ -33,7 +33,7 @@ enum ChainAnalyzer {
                     .grantNeverChecked,
                     "service '\(service.name.value)' records grants in \(window.store.value), which no SMTP "
                         + "service checks",
-                    at: grants.location!,
+                    at: grants.location,
                     notes: [DiagnosticNote("logins there will never let anyone relay")]))
         }
         if case .dovecot(let login) = service.role, login.version.value.major == 2, login.version.value.minor == 4,
@@ -45,7 +45,7 @@ enum ChainAnalyzer {
                     .postLoginUserMustWriteStore,
                     "from Dovecot 2.4.4 script-login drops root for good: default_internal_user must be able to "
                         + "write \(window.store.value)",
-                    at: login.version.location!,
+                    at: login.version.location,
                     fix:
                         "set 'post-login-user' to an account that owns the store, or make the store writable for "
                         + "Dovecot's internal user"
@@ -67,7 +67,7 @@ enum ChainAnalyzer {
                             .sharedStoreDiffers,
                             "windows '\(first.name.value)' and '\(window.name.value)' share \(window.store.value) but "
                                 + "not their length, carry or relayclient",
-                            at: window.store.location!,
+                            at: window.store.location,
                             notes: [DiagnosticNote("a grant written for one is judged by the other's settings")]))
                 }
             } else {
@@ -78,7 +78,7 @@ enum ChainAnalyzer {
                     .warning(
                         .storeInWorldWritableDirectory,
                         "the store \(window.store.value) sits in \(shared.path), which \(shared.writers) can write",
-                        at: window.store.location!,
+                        at: window.store.location,
                         notes: [
                             DiagnosticNote(
                                 "they can put their own directory or link where the store or a directory above it "
@@ -148,7 +148,7 @@ enum ChainAnalyzer {
                     .error(
                         .grantNeverSeen,
                         "service '\(name)' checks \(window.store.value), but no login service records grants there",
-                        at: checks.location!,
+                        at: checks.location,
                         notes: [
                             DiagnosticNote(
                                 "roaming users will never be allowed to relay; grant this window (or one with the "
@@ -197,7 +197,7 @@ enum ChainAnalyzer {
                             .chainNeverReachesServer,
                             "'setuidgid' runs after an earlier one gave up root, so it cannot change users "
                                 + "and qmail-smtpd never runs for service '\(name)'",
-                            at: wrapper.location!, notes: [DiagnosticNote("root given up here", at: earlier)]))
+                            at: wrapper.location, notes: [DiagnosticNote("root given up here", at: earlier)]))
                 }
                 rootGivenUpAt = rootGivenUpAt ?? wrapper.location
             }
@@ -205,7 +205,7 @@ enum ChainAnalyzer {
                 diagnostics.append(
                     .warning(
                         .duplicateWrapper, "'\(wrapper.name)' appears twice in the chain of service '\(name)'",
-                        at: wrapper.location!,
+                        at: wrapper.location,
                         notes: earlier.map { [DiagnosticNote("first here", at: $0)] } ?? []))
             }
             seen[wrapper.name] = wrapper.location
@@ -215,7 +215,7 @@ enum ChainAnalyzer {
                         .chainNeverReachesServer,
                         "'\(wrapper.name)' does not run the rest of its arguments, so qmail-smtpd never runs for "
                             + "service '\(name)'",
-                        at: wrapper.location!,
+                        at: wrapper.location,
                         notes: [
                             DiagnosticNote(
                                 "a program with chain-loader: false can only end a chain, and qmail-smtpd ends every "
@@ -229,7 +229,7 @@ enum ChainAnalyzer {
                         .envdirMaySetRelayClient,
                         "envdir in the chain of service '\(name)' sets whatever its directory holds, RELAYCLIENT "
                             + "included",
-                        at: wrapper.location!,
+                        at: wrapper.location,
                         notes: [
                             DiagnosticNote(
                                 "a file named RELAYCLIENT there makes every client a relay client; keep the directory "
@@ -249,7 +249,7 @@ enum ChainAnalyzer {
                             .filterDisabledForEveryone,
                             "'\(wrapper.name)' sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) "
                                 + "for every client, which makes '\(later.name)' step aside for everyone",
-                            at: setting.name.location!,
+                            at: setting.name.location ?? wrapper.location,
                             notes: [DiagnosticNote("ifrelayclient already sets it for clients that logged in")]))
                 }
             }
@@ -273,7 +273,7 @@ enum ChainAnalyzer {
                             .filterDisabledForEveryone,
                             "this rule sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) for "
                                 + "every client, which makes '\(wrapper)' step aside for everyone",
-                            at: setting.name.location!,
+                            at: setting.name.location ?? rule.from.location,
                             notes: [DiagnosticNote("ifrelayclient already sets it for clients that logged in")]))
                 }
             }
@@ -290,7 +290,7 @@ enum ChainAnalyzer {
                         .addressFamilyGap,
                         "relay network '\(network.value)' is \(isIPv6 ? "IPv6" : "IPv4"), but service '\(name)' "
                             + "listens on \(listen.value)",
-                        at: network.location!,
+                        at: network.location,
                         notes: [DiagnosticNote("no client of this service can ever match it")]))
             }
             if !isPrivate(network.value) {
@@ -299,7 +299,7 @@ enum ChainAnalyzer {
                         .publicRelayNetwork,
                         "relay network '\(network.value)' holds public addresses: every host in it may relay through "
                             + "service '\(name)'",
-                        at: network.location!,
+                        at: network.location,
                         notes: [
                             DiagnosticNote(
                                 "make sure every such host is yours; roaming users are better served by the relay "

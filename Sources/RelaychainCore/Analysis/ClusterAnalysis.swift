@@ -25,7 +25,7 @@ enum ClusterAnalysis {
                     .storeOnOtherHost,
                     "service '\(checker.name.value)' on host '\(host)' checks \(window.store.value), but logins "
                         + "record grants there only on \(elsewhere)",
-                    at: checks.location!,
+                    at: checks.location,
                     notes: [DiagnosticNote("a directory is local to its host: these grants are never seen")],
                     fix: "give window '\(window.name.value)' a 'redis' store that both hosts reach"))
         }
@@ -39,7 +39,7 @@ enum ClusterAnalysis {
                 .redisReaderCanWrite,
                 "window '\(window.name.value)' reads and writes Redis as the same user '\(redis.reader.value)': "
                     + "an SMTP host that is broken into could grant relays",
-                at: redis.reader.location ?? window.store.location!,
+                at: redis.reader.location ?? window.store.location,
                 notes: [
                     DiagnosticNote(
                         "the reader may only GET and the writer only SETEX; relaychain emits their ACL lines")
@@ -62,7 +62,7 @@ enum ClusterAnalysis {
                         .storeUnreachable,
                         "window '\(name)' reaches Redis through spiped, but host '\(host.name.value)' has no address "
                             + "to reach",
-                        at: spiped.port.location ?? redis.host!.location!,
+                        at: spiped.port.location ?? redis.host?.location ?? window.name.location,
                         fix: "give host '\(host.name.value)' an 'address'"))
             }
             return
@@ -90,18 +90,20 @@ enum ClusterAnalysis {
                         .storeUnreachable,
                         "window '\(name)' keeps its grants in Redis at \(place), which only one host reaches, "
                             + "but its services run on \(hosts)",
-                        at: window.store.location!, fix: fix))
+                        at: window.store.location, fix: fix))
                 return
             }
             var reported: Set<String> = []
             for service in remote {
-                guard let host = service.host?.value, reported.insert(host).inserted else { continue }
+                guard let host = service.host?.value, let reference = service.grants ?? service.checks,
+                    reported.insert(host).inserted
+                else { continue }
                 diagnostics.append(
                     .error(
                         .storeUnreachable,
                         "service '\(service.name.value)' on host '\(host)' uses window '\(name)', whose Redis is "
                             + "\(place), which only host '\(storeHost)' reaches",
-                        at: (service.grants ?? service.checks!).location!,
+                        at: reference.location,
                         notes: [DiagnosticNote("its grants are never seen there, or its logins never recorded")],
                         fix: fix))
             }
@@ -116,7 +118,7 @@ enum ClusterAnalysis {
                 .redisInClear,
                 "window '\(name)' reaches Redis at \(address) over TCP: its password and every grant cross the "
                     + "network in clear",
-                at: window.store.location!,
+                at: window.store.location,
                 notes: [DiagnosticNote("hiredis 0.14 has no TLS")],
                 fix:
                     "add 'host' (where redis-server runs) and 'spiped' to the window's redis: the other hosts then "

@@ -18,7 +18,7 @@ enum RedisKeySpaces {
                         .redisKeySpacesOverlap,
                         "windows '\(earlier.name.value)' and '\(window.name.value)' keep grants in one Redis with "
                             + "\(prefixes): each window's writer can write the other's grants",
-                        at: window.store.location!,
+                        at: window.store.location,
                         notes: [
                             DiagnosticNote(
                                 "Redis ACL key patterns hold in every database and +select reaches any: only "

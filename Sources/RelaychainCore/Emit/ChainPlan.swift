@@ -126,7 +126,7 @@ struct ChainPlan {
         /// How it slows a client it does not let through, when it does not refuse it.
         var delay: String?
         /// Where the chain names it.
-        var location: SourceLocation?
+        var location: SourceLocation
         /// How it reads its words (nil: an opaque user wrapper).
         var grammar: ArgumentGrammar?
 
@@ -252,7 +252,7 @@ struct ChainPlan {
         return [Word("-c"), Word(String(concurrency.value), from: concurrency.location)]
     }
 
-    func window(_ reference: Located<String>?) -> RelayWindow? {
+    func window(_ reference: Written<String>?) -> RelayWindow? {
         reference.flatMap { spec.window(named: $0.value) }
     }
 }

@@ -31,7 +31,7 @@ struct DovecotTarget {
                             .targetCannotCarry,
                             "Dovecot \(login.version.value.line)'s mail_executable cannot carry '\(word.text)': it "
                                 + "splits on spaces and has no quoting (found '\(bad.escaped(asASCII: true))')",
-                            at: word.origin ?? login.version.location!,
+                            at: word.origin ?? login.version.location,
                             notes: [
                                 DiagnosticNote(
                                     "service '\(service.name.value)' uses Dovecot \(login.version.value); choose a "

@@ -44,7 +44,7 @@ struct SystemdTarget {
             diagnostics.append(
                 .error(
                     .targetCannotCarry, "a systemd service logs to the journal, not through a log command",
-                    at: first.location!,
+                    at: first.location,
                     notes: [DiagnosticNote("service '\(service.name.value)' is run by systemd")],
                     fix: "remove 'log-command'"))
         }

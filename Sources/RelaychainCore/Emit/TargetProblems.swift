@@ -66,7 +66,7 @@ enum TargetProblems {
                         diagnostics.append(
                             .error(
                                 .targetCannotCarry, "pkgsrc's qmail-run has no rc.conf variable for tcpserver's -c",
-                                at: concurrency.location!,
+                                at: concurrency.location,
                                 notes: [DiagnosticNote("service '\(service.name.value)' is run by qmail-run")],
                                 fix: "remove 'concurrency', or run the service under daemontools, runit or systemd"))
                     }

@@ -41,14 +41,14 @@ extension SpecLoader {
                             .targetCannotCarry,
                             "tcprules cannot carry the value of \(setting.name.value): it holds a newline or both "
                                 + "kinds of quote",
-                            at: setting.value.location!))
+                            at: setting.value.location ?? fromNode.location))
                     complete = false
                 }
                 if setting.name.value == "RELAYCLIENT", from.value.isEmpty, !deny.value {
                     reader.report(
                         .error(
                             .unsafeEnvironment, "this rule sets RELAYCLIENT for every client: an open relay",
-                            at: setting.name.location!,
+                            at: setting.name.location ?? fromNode.location,
                             fix: "name the network in 'from', or let clients relay by logging in"))
                     complete = false
                 }
@@ -56,19 +56,17 @@ extension SpecLoader {
                     reader.report(
                         .error(
                             .unsafeEnvironment, "QMAILQUEUE '\(value)' is not an absolute path",
-                            at: setting.value.location!,
+                            at: setting.value.location ?? fromNode.location,
                             notes: [DiagnosticNote("qmail-smtpd runs it for every message")],
                             fix: "write the queue program's full path"))
                     complete = false
                 }
             }
-            if !deny.value || set.isEmpty {
-                rules.append(AccessRule(from: from, deny: deny, set: set))
-            } else {
-                reader.report(
-                    .error(
-                        .wrongType, "a rule that denies cannot set variables", at: fields[.set]!.location))
+            if deny.value, !set.isEmpty, let setNode = fields[.set] {
+                reader.report(.error(.wrongType, "a rule that denies cannot set variables", at: setNode.location))
                 complete = false
+            } else {
+                rules.append(AccessRule(from: from.written(at: fromNode.location), deny: deny, set: set))
             }
         }
         return complete ? rules : nil
@@ -87,13 +85,15 @@ extension SpecLoader {
                     .error(
                         .unsafeEnvironment,
                         "'environment' sets RELAYCLIENT, which lets every client relay: an open relay",
-                        at: setting.name.location!, fix: "remove it; relay networks go under 'relay-networks'"))
+                        at: setting.name.location ?? node.location,
+                        fix: "remove it; relay networks go under 'relay-networks'"))
                 complete = false
             case "QMAILQUEUE" where !setting.value.value.hasPrefix("/"):
                 reader.report(
                     .error(
                         .unsafeEnvironment, "QMAILQUEUE '\(setting.value.value)' is not an absolute path",
-                        at: setting.value.location!, notes: [DiagnosticNote("qmail-smtpd runs it for every message")],
+                        at: setting.value.location ?? node.location,
+                        notes: [DiagnosticNote("qmail-smtpd runs it for every message")],
                         fix: "write the queue program's full path"))
                 complete = false
             default:
@@ -119,7 +119,7 @@ extension SpecLoader {
                 reader.report(.error(.missingKey, "missing required key 'use' in a chain entry", at: fields.location))
                 return nil
             }
-            guard let program = reader.string(useNode, "use") else { return nil }
+            guard let program = reader.string(useNode, "use")?.written(at: useNode.location) else { return nil }
             guard let args = fields[.args].map({ arguments($0) }) ?? [] else { return nil }
             outline.chainPrograms.append(program)
             checkArguments(program, args)
@@ -127,7 +127,7 @@ extension SpecLoader {
         }
         guard let text = reader.string(node, "chain entry"), case .scalar(let scalar) = node else { return nil }
         // Columns of the words are exact for plain and simple quoted scalars on one line.
-        let start = scalar.style == .plain ? text.location! : text.location!.advanced(by: 1)
+        let start = scalar.style == .plain ? node.location : node.location.advanced(by: 1)
         var words: [Located<String>] = []
         var offset = 0
         for piece in text.value.unicodeScalars.split(separator: " ", omittingEmptySubsequences: false) {
@@ -136,7 +136,7 @@ extension SpecLoader {
             }
             offset += piece.count + 1
         }
-        guard let program = words.first else {
+        guard let program = words.first?.written(at: start) else {
             reader.report(.error(.emptyChainEntry, "empty chain entry", at: node.location))
             return nil
         }
@@ -146,7 +146,7 @@ extension SpecLoader {
     }
 
     /// The entry's words as its program reads them (a declared wrapper's own `args` first).
-    func checkArguments(_ program: Located<String>, _ args: [Located<String>]) {
+    func checkArguments(_ program: Written<String>, _ args: [Located<String>]) {
         if let declared = declaredWrappers[program.value] {
             guard let grammar = declared.grammar else { return }
             if let problem = ArgumentDiagnostics.check(program, declared.args + args, grammar) {

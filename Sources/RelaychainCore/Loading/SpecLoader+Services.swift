@@ -45,7 +45,7 @@ extension SpecLoader {
         for key in [ServiceKey.grants, .checks] {
             if let node = fields[key], case .scalar(let scalar) = node, scalar.style != .plain || node.tagName == .str {
                 outline.windowReferences.append(
-                    .init(service: name.value, verb: key.rawValue, window: Located(scalar.string, at: node.location)))
+                    .init(service: name.value, verb: key.rawValue, window: Written(scalar.string, at: node.location)))
             }
         }
         var host: Located<String>?
@@ -53,13 +53,14 @@ extension SpecLoader {
             host = reader.string(node, "host")
             if host == nil { complete = false }
         }
-        outline.hostReferences.append(.init(service: name, host: host))
+        outline.hostReferences.append(
+            .init(service: name, host: fields[.host].flatMap { node in host?.written(at: node.location) }))
         if let defaultPort = kind.value.defaultPort {
             let written = fields[.port]
             if let port = written.map({ Int($0.scalar?.string ?? "") }) ?? defaultPort {
                 outline.ports.append(
                     .init(
-                        service: name.value, port: Located(port, at: written?.location ?? name.location),
+                        service: name.value, port: Written(port, at: written?.location ?? name.location),
                         listen: fields[.listen]?.scalar?.string, host: host?.value))
             }
         }
@@ -76,10 +77,10 @@ extension SpecLoader {
     }
 
     func dovecot(_ fields: Fields<ServiceKey>) -> DovecotLogin? {
-        var version: Located<DovecotVersion>?
+        var version: Written<DovecotVersion>?
         if let node = fields[.version], let text = reader.string(node, "version") {
             if let parsed = DovecotVersion(parsing: text.value), parsed.isSupported {
-                version = Located(parsed, at: node.location)
+                version = Written(parsed, at: node.location)
             } else {
                 reader.report(
                     .error(
@@ -93,7 +94,7 @@ extension SpecLoader {
             }
         }
         let protocols = fields[.protocols].flatMap { mailProtocols($0) }
-        let grants = fields[.grants].flatMap { reader.string($0, "grants") }
+        let grants = fields[.grants].flatMap { node in reader.string(node, "grants")?.written(at: node.location) }
         var postLoginUser: Located<String>?
         var complete = true
         if let node = fields[.postLoginUser] {
@@ -189,7 +190,7 @@ extension SpecLoader {
     func qmailPOP3D(_ fields: Fields<ServiceKey>) -> QmailPOP3DLogin? {
         let runBy = fields[.runBy].flatMap { reader.choice($0, "run-by", as: Supervisor.self) }
         let port = port(fields, default: ServerKind.qmailPOP3D.defaultPort!)
-        let grants = fields[.grants].flatMap { reader.string($0, "grants") }
+        let grants = fields[.grants].flatMap { node in reader.string(node, "grants")?.written(at: node.location) }
         var checkpassword: Located<String>?? = .some(nil)
         if let node = fields[.checkpassword] {
             checkpassword = programReference(node, "checkpassword").map { .some($0) } ?? nil
@@ -228,14 +229,14 @@ extension SpecLoader {
     func qmailSMTPD(_ fields: Fields<ServiceKey>) -> QmailSMTPD? {
         let runBy = fields[.runBy].flatMap { reader.choice($0, "run-by", as: Supervisor.self) }
         let port = port(fields, default: ServerKind.qmailSMTPD.defaultPort!)
-        var checks: Located<String>?? = .some(nil)
+        var checks: Written<String>?? = .some(nil)
         if let node = fields[.checks] {
-            checks = reader.string(node, "checks").map { .some($0) } ?? nil
+            checks = reader.string(node, "checks").map { .some($0.written(at: node.location)) } ?? nil
         }
         var chain: [ChainEntry]? = []
         if let node = fields[.chain] { chain = self.chain(node) }
-        var relayNetworks: [Located<String>]? = []
-        if let node = fields[.relayNetworks] { relayNetworks = networks(node) }
+        var relayNetworks: [Written<String>]? = []
+        if let node = fields[.relayNetworks] { relayNetworks = networks(node)?.map { $0.written(at: node.location) } }
         let listen = self.listen(fields)
         var environment: [EnvironmentSetting]? = []
         if let node = fields[.environment] { environment = self.serviceEnvironment(node) }
@@ -248,7 +249,8 @@ extension SpecLoader {
         let datalimit = count(fields[.datalimit], "datalimit", at: 1)
         let concurrency = count(fields[.concurrency], "concurrency", at: 1)
         let smtpdArgs: [Located<String>]? = fields[.smtpdArgs].map { words($0, "smtpd-args") } ?? []
-        var logCommand: [Located<String>]? = fields[.logCommand].map { words($0, "log-command") } ?? []
+        var logCommand: [Written<String>]? =
+            fields[.logCommand].map { node in words(node, "log-command")?.map { $0.written(at: node.location) } } ?? []
         if let program = logCommand?.first, !program.value.hasPrefix("/"), Catalog.program(named: program.value) == nil
         {
             reader.report(
@@ -256,7 +258,7 @@ extension SpecLoader {
                     .relativePath,
                     "the log command must start with an absolute path or a program relaychain knows, found "
                         + "'\(program.value)'",
-                    at: program.location!, fix: "write its full path, e.g. /usr/bin/\(program.value)"))
+                    at: program.location, fix: "write its full path, e.g. /usr/bin/\(program.value)"))
             logCommand = nil
         }
         guard let runBy, let listen, let port, let checks, let chain, let relayNetworks, let environment, let rules,
@@ -268,7 +270,7 @@ extension SpecLoader {
         smtpd.rules = rules
         smtpd.relayClientEnvironment = relayClientEnvironment
         smtpd.datalimit = datalimit
-        smtpd.concurrency = concurrency
+        smtpd.concurrency = concurrency.map { $0.written(at: fields.location) }
         smtpd.smtpdArguments = smtpdArgs
         smtpd.logCommand = logCommand
         return smtpd

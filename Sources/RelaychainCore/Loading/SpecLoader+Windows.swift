@@ -7,10 +7,10 @@ extension SpecLoader {
         let what = "window '\(name.value)'"
         guard let fields = reader.fields(of: node, what, allowed: WindowKey.allCases) else { return nil }
         var complete = true
-        var store: Located<String>?
+        var store: Written<String>?
         var redis: RedisStore?
         if let value = fields[.store] {
-            store = reader.path(value, "store")
+            store = reader.path(value, "store")?.written(at: value.location)
             if let other = fields[.redis] {
                 reader.report(
                     .error(
@@ -20,7 +20,7 @@ extension SpecLoader {
             }
         } else if let value = fields[.redis] {
             redis = redisStore(value)
-            store = redis.map { Located($0.identity, at: value.location) }
+            store = redis.map { Written($0.identity, at: value.location) }
             if redis == nil { complete = false }
         } else if !fields.suggested.contains(WindowKey.store.rawValue) {
             reader.report(
@@ -138,7 +138,7 @@ extension SpecLoader {
             fields[.passwordDirectory].map { self.reader.path($0, "password-dir")?.value }
             ?? RedisStore.defaultPasswordDirectory
         let timeout = fields[.timeout].map { self.reader.int($0, "timeout")?.value }
-        if let prefix,
+        if let prefix, let prefixNode = fields[.prefix],
             prefix.isEmpty
                 || !prefix.unicodeScalars.allSatisfy({
                     ("a"..."z").contains($0) || ("A"..."Z").contains($0)
@@ -149,7 +149,7 @@ extension SpecLoader {
                 .error(
                     .wrongType,
                     "'prefix' may hold letters, digits and : . _ - / only (it goes into Redis ACL key patterns)",
-                    at: fields[.prefix]!.location))
+                    at: prefixNode.location))
             complete = false
         }
         for user in [writer, readerUser].compactMap({ $0 })
@@ -159,7 +159,8 @@ extension SpecLoader {
         }) {
             self.reader.report(
                 .error(
-                    .badName, "Redis user '\(user.value)' may hold letters, digits and . _ - only", at: user.location!))
+                    .badName, "Redis user '\(user.value)' may hold letters, digits and . _ - only",
+                    at: user.location ?? fields.location))
             complete = false
         }
         var host: Located<String>?
@@ -180,7 +181,7 @@ extension SpecLoader {
                 complete = false
             }
         }
-        outline.redisHosts += host.map { [$0] } ?? []
+        outline.redisHosts += fields[.host].flatMap { node in host.map { [$0.written(at: node.location)] } } ?? []
         guard complete, let endpoint, let database, let prefix, !prefix.isEmpty, let writer, let readerUser,
             let directory,
             timeout.map({ $0 != nil }) ?? true
@@ -199,7 +200,9 @@ extension SpecLoader {
         let port = fields[.port].map { self.reader.int($0, "port") } ?? .byDefault(Spiped.defaultPort)
         if let port, !(1...65_535).contains(port.value) {
             reader.report(
-                .error(.wrongType, "'port' must be between 1 and 65535, found \(port.value)", at: port.location!))
+                .error(
+                    .wrongType, "'port' must be between 1 and 65535, found \(port.value)",
+                    at: port.location ?? fields.location))
             complete = false
         }
         let keyFile = fields[.keyFile].map { self.reader.path($0, "key-file") }
@@ -210,7 +213,7 @@ extension SpecLoader {
             reader.report(
                 .error(
                     .unknownValue, "spiped runs under daemontools, runit or systemd, not qmail-run",
-                    at: runBy.location!))
+                    at: runBy.location ?? fields.location))
             complete = false
         }
         guard complete, let port, let user, let runBy, keyFile.map({ $0 != nil }) ?? true else { return nil }

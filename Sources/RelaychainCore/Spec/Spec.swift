@@ -122,7 +122,7 @@ public struct Platform: Sendable {
 public struct RelayWindow: Sendable {
     public var name: Written<String>
     /// The grant directory, or for a Redis window its identity (`redis` says where it is).
-    public var store: Located<String>
+    public var store: Written<String>
     /// Set when the grants live in Redis instead of a directory.
     public var redis: RedisStore?
     public var length: Located<WindowLength>
@@ -138,7 +138,7 @@ public struct RelayWindow: Sendable {
     public var group: Located<String>?
 
     public init(
-        name: Written<String>, store: Located<String>, length: Located<WindowLength>, relayClient: Located<String>,
+        name: Written<String>, store: Written<String>, length: Located<WindowLength>, relayClient: Located<String>,
         log: Located<Bool>, carry: [Located<String>]
     ) {
         self.name = name
@@ -205,10 +205,10 @@ public struct WrapperDefinition: Sendable {
 
 /// One program of a chain as written: a catalog or user-defined name and its arguments.
 public struct ChainEntry: Sendable {
-    public var program: Located<String>
+    public var program: Written<String>
     public var args: [Located<String>]
 
-    public init(program: Located<String>, args: [Located<String>]) {
+    public init(program: Written<String>, args: [Located<String>]) {
         self.program = program
         self.args = args
     }
@@ -249,7 +249,7 @@ public struct Service: Sendable {
     }
 
     /// The window a login service grants, if any.
-    public var grants: Located<String>? {
+    public var grants: Written<String>? {
         switch role {
         case .dovecot(let login): login.grants
         case .qmailPOP3D(let login): login.grants
@@ -258,7 +258,7 @@ public struct Service: Sendable {
     }
 
     /// The window an SMTP service checks, if any.
-    public var checks: Located<String>? {
+    public var checks: Written<String>? {
         if case .qmailSMTPD(let smtpd) = role { return smtpd.checks }
         return nil
     }
@@ -275,15 +275,15 @@ public enum ServiceRole: Sendable {
 
 /// Dovecot as the login side: its mail processes grant relay windows after a login.
 public struct DovecotLogin: Sendable {
-    public var version: Located<DovecotVersion>
+    public var version: Written<DovecotVersion>
     public var protocols: [Located<MailProtocol>]
-    public var grants: Located<String>
+    public var grants: Written<String>
     /// The `user` of Dovecot 2's postlogin service (nil: Dovecot's default_internal_user); it must be
     /// able to write the store.
     public var postLoginUser: Located<String>?
 
     public init(
-        version: Located<DovecotVersion>, protocols: [Located<MailProtocol>], grants: Located<String>,
+        version: Written<DovecotVersion>, protocols: [Located<MailProtocol>], grants: Written<String>,
         postLoginUser: Located<String>?
     ) {
         self.version = version
@@ -300,14 +300,14 @@ public struct QmailPOP3DLogin: Sendable {
     /// The address tcpserver binds; nil: every address.
     public var listen: Located<String>?
     public var port: Located<Int>
-    public var grants: Located<String>
+    public var grants: Written<String>
     public var checkpassword: Located<String>
     /// The host name qmail-popup announces.
     public var hostname: Located<String>?
     public var maildir: Located<String>
 
     public init(
-        runBy: Located<Supervisor>, listen: Located<String>?, port: Located<Int>, grants: Located<String>,
+        runBy: Located<Supervisor>, listen: Located<String>?, port: Located<Int>, grants: Written<String>,
         checkpassword: Located<String>, hostname: Located<String>?, maildir: Located<String>
     ) {
         self.runBy = runBy
@@ -323,11 +323,11 @@ public struct QmailPOP3DLogin: Sendable {
 /// One tcprules line: clients matching `from` ("" for every client) are allowed with `set`
 /// applied, or denied.
 public struct AccessRule: Sendable {
-    public var from: Located<String>
+    public var from: Written<String>
     public var deny: Located<Bool>
     public var set: [EnvironmentSetting]
 
-    public init(from: Located<String>, deny: Located<Bool>, set: [EnvironmentSetting]) {
+    public init(from: Written<String>, deny: Located<Bool>, set: [EnvironmentSetting]) {
         self.from = from
         self.deny = deny
         self.set = set
@@ -342,10 +342,10 @@ public struct QmailSMTPD: Sendable {
     /// The address tcpserver binds; nil: every address.
     public var listen: Located<String>?
     public var port: Located<Int>
-    public var checks: Located<String>?
+    public var checks: Written<String>?
     public var chain: [ChainEntry]
     /// tcprules prefixes that already relay (e.g. `127.`), given RELAYCLIENT by tcpserver.
-    public var relayNetworks: [Located<String>]
+    public var relayNetworks: [Written<String>]
     /// Variables for the whole chain, for every client (QMAILQUEUE, DATABYTES...): qmail-run's
     /// `qmailsmtpd_postenv`, or the run script's `env`.
     public var environment: [EnvironmentSetting] = []
@@ -357,20 +357,20 @@ public struct QmailSMTPD: Sendable {
     /// Bytes of memory for the whole server (softlimit -m; qmail-run's `qmailsmtpd_datalimit`).
     public var datalimit: Located<Int>?
     /// Connections at once (tcpserver -c); qmail-run has no variable for it.
-    public var concurrency: Located<Int>?
+    public var concurrency: Written<Int>?
     /// Words after qmail-smtpd (qmail-run's `qmailsmtpd_postsmtpd`), e.g. an SMTP AUTH patch's.
     public var smtpdArguments: [Located<String>] = []
     /// What logs the service's output, in place of multilog or svlogd (qmail-run's `qmailsmtpd_logcmd`).
-    public var logCommand: [Located<String>] = []
+    public var logCommand: [Written<String>] = []
 
     /// Address prefixes whose clients tcpserver gives RELAYCLIENT: the relay networks and the rules that set it.
-    public var relayingPrefixes: [Located<String>] {
+    public var relayingPrefixes: [Written<String>] {
         relayNetworks + rules.filter { !$0.deny.value && $0.sets("RELAYCLIENT") }.map(\.from)
     }
 
     public init(
-        runBy: Located<Supervisor>, listen: Located<String>?, port: Located<Int>, checks: Located<String>?,
-        chain: [ChainEntry], relayNetworks: [Located<String>]
+        runBy: Located<Supervisor>, listen: Located<String>?, port: Located<Int>, checks: Written<String>?,
+        chain: [ChainEntry], relayNetworks: [Written<String>]
     ) {
         self.runBy = runBy
         self.listen = listen

@@ -2,12 +2,12 @@
 /// the chain": each problem of `ArgumentGrammar.read` as a diagnostic at the word concerned.
 enum ArgumentDiagnostics {
     /// `words` are the entry's arguments after the program (a user wrapper's own `args` first).
-    static func check(_ program: Located<String>, _ words: [Located<String>], _ grammar: ArgumentGrammar) -> Diagnostic?
+    static func check(_ program: Written<String>, _ words: [Located<String>], _ grammar: ArgumentGrammar) -> Diagnostic?
     {
         guard case .failure(let problem) = grammar.read(words.map(\.value)) else { return nil }
         let name = program.value
-        func at(_ index: Int) -> SourceLocation { words[index].location ?? program.location! }
-        let end = words.last?.location ?? program.location!
+        func at(_ index: Int) -> SourceLocation { words[index].location ?? program.location }
+        let end = words.last?.location ?? program.location
         let takes = DiagnosticNote("\(name) reads: \(synopsis(name, grammar))")
         switch problem {
         case .unknownOption(let word, let letter):
@@ -26,7 +26,7 @@ enum ArgumentDiagnostics {
                 .missingArgument,
                 "\(name) needs \(article(what)) \(what) before the program it runs; "
                     + "here it would take the next program's path",
-                at: words.isEmpty ? program.location! : end, notes: [takes], fix: "write '\(name) \(what.uppercased())'"
+                at: words.isEmpty ? program.location : end, notes: [takes], fix: "write '\(name) \(what.uppercased())'"
             )
         case .badValue(let word, let option, let kind):
             return .error(
@@ -58,7 +58,8 @@ enum ArgumentDiagnostics {
         for letter in grammar.options.keys.sorted(by: {
             $0.lowercased() != $1.lowercased() ? $0.lowercased() < $1.lowercased() : $0.isLowercase
         }) {
-            parts.append(grammar.options[letter]! == nil ? "[-\(letter)]" : "[-\(letter) VALUE]")
+            let takesValue = grammar.options[letter].map { $0 != nil } ?? false
+            parts.append(takesValue ? "[-\(letter) VALUE]" : "[-\(letter)]")
         }
         parts += grammar.operands.map { ArgumentGrammar.name(of: $0).uppercased() }
         return (parts + ["PROGRAM..."]).joined(separator: " ")

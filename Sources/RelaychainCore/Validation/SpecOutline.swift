@@ -4,12 +4,12 @@ struct SpecOutline {
     struct WindowReference {
         var service: String
         var verb: String
-        var window: Located<String>
+        var window: Written<String>
     }
 
     struct PortUse {
         var service: String
-        var port: Located<Int>
+        var port: Written<Int>
         /// The listen address as written; nil: every address.
         var listen: String?
         /// The host it runs on; ports clash only on one host.
@@ -18,18 +18,18 @@ struct SpecOutline {
 
     struct HostReference {
         var service: Written<String>
-        var host: Located<String>?
+        var host: Written<String>?
     }
 
     var hosts: [Written<String>] = []
     var hostReferences: [HostReference] = []
     /// Each Redis window's `host`.
-    var redisHosts: [Located<String>] = []
+    var redisHosts: [Written<String>] = []
 
     var windows: [Written<String>] = []
     var wrappers: [Written<String>] = []
     var windowReferences: [WindowReference] = []
-    var chainPrograms: [Located<String>] = []
+    var chainPrograms: [Written<String>] = []
     var ports: [PortUse] = []
     var pathOverrides: [Written<String>] = []
 }

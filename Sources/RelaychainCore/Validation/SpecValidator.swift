@@ -12,7 +12,7 @@ enum SpecValidator {
                     .undefinedWindow,
                     "service '\(reference.service)' \(reference.verb) window '\(reference.window.value)', which is "
                         + "not defined",
-                    at: reference.window.location!,
+                    at: reference.window.location,
                     notes: windowNames.isEmpty
                         ? [] : [DiagnosticNote("defined windows: \(windowNames.joined(separator: ", "))")],
                     fix: Suggestion.closest(to: reference.window.value, among: windowNames).map {
@@ -37,7 +37,7 @@ enum SpecValidator {
                     .error(
                         .portInUse,
                         "service '\(use.service)' listens on port \(use.port.value), like service '\(owner.service)'",
-                        at: use.port.location!))
+                        at: use.port.location))
             } else {
                 earlier.append(use)
             }
@@ -51,14 +51,14 @@ enum SpecValidator {
                         .undefinedHost,
                         "service '\(reference.service.value)' names host '\(host.value)', but the spec declares no "
                             + "'hosts'",
-                        at: host.location!, fix: "declare it under 'hosts', or remove 'host' for a single machine"))
+                        at: host.location, fix: "declare it under 'hosts', or remove 'host' for a single machine"))
             } else if let host = reference.host, !hostNames.contains(host.value) {
                 diagnostics.append(
                     .error(
                         .undefinedHost,
                         "service '\(reference.service.value)' names host '\(host.value)', which 'hosts' does not "
                             + "declare",
-                        at: host.location!,
+                        at: host.location,
                         fix: Suggestion.closest(to: host.value, among: Array(hostNames)).map { "did you mean '\($0)'?" }
                     ))
             } else if reference.host == nil, !hostNames.isEmpty {
@@ -78,7 +78,7 @@ enum SpecValidator {
                     hostNames.isEmpty
                         ? "'redis' names host '\(host.value)', but the spec declares no 'hosts'"
                         : "'redis' names host '\(host.value)', which 'hosts' does not declare",
-                    at: host.location!,
+                    at: host.location,
                     fix: hostNames.isEmpty
                         ? "declare the hosts under 'hosts'"
                         : Suggestion.closest(to: host.value, among: Array(hostNames)).map { "did you mean '\($0)'?" }))
@@ -107,9 +107,9 @@ enum SpecValidator {
         return diagnostics
     }
 
-    private static func validateChainProgram(_ program: Located<String>, wrappers: [String]) -> Diagnostic? {
+    private static func validateChainProgram(_ program: Written<String>, wrappers: [String]) -> Diagnostic? {
         let name = program.value
-        let location = program.location!
+        let location = program.location
         if wrappers.contains(name) { return nil }
         if let known = Catalog.program(named: name) {
             switch known.role {
