@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "relaychain", targets: ["relaychain"]),
         .library(name: "RelaychainCore", targets: ["RelaychainCore"]),
+        .library(name: "RelaychainImport", targets: ["RelaychainImport"]),
         // For the fuzz targets (Fuzz/), which exercise the runtime core directly.
         .library(name: "RelayCtrlCore", targets: ["RelayCtrlCore"]),
     ] + runtimeTools.map { .executable(name: $0, targets: [$0]) },
@@ -28,11 +29,13 @@ let package = Package(
             name: "RelaychainCore",
             dependencies: ["RelayCtrlCore", .product(name: "Yams", package: "Yams")]
         ),
+        // `relaychain import`: an installation's files in, a spec out, checked by building it.
+        .target(name: "RelaychainImport", dependencies: ["RelaychainCore", "RelayCtrlCore"]),
         // The thin CLI: reads files, prints diagnostics, sets the exit status.
         .executableTarget(
             name: "relaychain",
             dependencies: [
-                "RelaychainCore",
+                "RelaychainCore", "RelaychainImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,7 +68,9 @@ let package = Package(
             .testTarget(name: "RuntimeToolTests", dependencies: ["TestSupport"]),
             .testTarget(
                 name: "RelaychainCoreTests",
-                dependencies: ["RelaychainCore", "TestSupport", .product(name: "Yams", package: "Yams")],
+                dependencies: [
+                    "RelaychainCore", "RelaychainImport", "TestSupport", .product(name: "Yams", package: "Yams"),
+                ],
                 exclude: ["Fixtures"]
             ),
             // Runs the built `relaychain` binary; depending on it makes `swift test` build it.

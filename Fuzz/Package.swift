@@ -14,7 +14,11 @@ let package = Package(
             name: "FuzzSpec", dependencies: ["FuzzDriver", .product(name: "RelaychainCore", package: "relaychain")]),
         // relaychain import on hostile installation files.
         .executableTarget(
-            name: "FuzzImport", dependencies: ["FuzzDriver", .product(name: "RelaychainCore", package: "relaychain")]),
+            name: "FuzzImport",
+            dependencies: [
+                "FuzzDriver", .product(name: "RelaychainCore", package: "relaychain"),
+                .product(name: "RelaychainImport", package: "relaychain"),
+            ]),
         // The address parser of the runtime core (TCPREMOTEIP, IP).
         .executableTarget(
             name: "FuzzClientAddress",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RelaychainCore
+import RelaychainImport
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import Foundation
 import RelaychainCore
+import RelaychainImport
 import TestSupport
 import Testing
 

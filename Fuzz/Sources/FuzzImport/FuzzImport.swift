@@ -1,5 +1,6 @@
 import FuzzDriver
 import RelaychainCore
+import RelaychainImport
 
 /// `relaychain import` on hostile files: the input is split at NUL bytes into the files an
 /// installation has (rc.conf, a run script and its log/run and tcp.rules, Dovecot's fragment and

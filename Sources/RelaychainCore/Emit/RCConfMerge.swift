@@ -74,7 +74,7 @@ public enum RCConfMerge {
 
     /// `NAME=value` assignments at the start of a line, with the lines they span (a quoted value
     /// may continue over several lines).
-    static func assignments(in lines: [String]) -> [(name: String, range: Range<Int>)] {
+    public static func assignments(in lines: [String]) -> [(name: String, range: Range<Int>)] {
         var found: [(String, Range<Int>)] = []
         var index = 0
         while index < lines.count {

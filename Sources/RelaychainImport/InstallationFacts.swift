@@ -1,3 +1,4 @@
+import RelaychainCore
 import RelayCtrlCore
 
 /// What `relaychain import` learned from an installation's files, before it is written as a
