@@ -1,4 +1,5 @@
 import RelaychainCore
+
 /// `relaychain import`: an installation's files in, a spec out. The platform (profile, prefix,
 /// path overrides) is not written anywhere, so each choice is tried: the one whose build gives
 /// back the imported files themselves wins, else the one that needs the fewest overrides.

@@ -1,5 +1,5 @@
-import RelaychainCore
 import RelayCtrlCore
+import RelaychainCore
 
 /// What `relaychain import` learned from an installation's files, before it is written as a
 /// spec: the services, the windows (by store), the paths of the programs, and every line it could

@@ -1,4 +1,5 @@
 import RelaychainCore
+
 /// dovecot.conf lines (mail_executable, a post-login service) and the post-login script.
 extension InstallationReader {
     // MARK: Dovecot

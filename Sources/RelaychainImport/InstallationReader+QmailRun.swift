@@ -1,4 +1,5 @@
 import RelaychainCore
+
 /// pkgsrc qmail-run's rc.conf variables, read back into services and a window.
 extension InstallationReader {
     // MARK: pkgsrc qmail-run

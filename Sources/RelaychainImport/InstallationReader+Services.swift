@@ -1,4 +1,5 @@
 import RelaychainCore
+
 /// The SMTP chain and the tcpserver services: run scripts, systemd units, log/run, tcp.rules.
 extension InstallationReader {
     // MARK: the SMTP chain

@@ -1,4 +1,5 @@
 import RelaychainCore
+
 /// Reads an installation's files into `InstallationFacts`: pkgsrc qmail-run's rc.conf variables,
 /// daemontools and runit run scripts with their tcp.rules and log/run, dovecot.conf lines
 /// (`mail_executable`, a post-login service) and the post-login script, a relay-ctrl-age crontab

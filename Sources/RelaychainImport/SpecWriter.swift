@@ -1,4 +1,5 @@
 import RelaychainCore
+
 /// Writes `InstallationFacts` as spec text for one platform choice (a profile, or none, and a
 /// prefix): every program path that choice does not place becomes a `paths` entry.
 struct SpecWriter {
