@@ -28,7 +28,11 @@ struct DoctorCommand: ParsableCommand {
     @Argument(help: "The spec the host was built from.")
     var spec: String
 
-    @Option(name: .long, help: "The build's output directory on this host (default: generated/<spec name>).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The build's output directory on this host (default: generated/<spec name>); in a cluster, the build's "
+                + "directory or its host's own (DIR/<host>)."))
     var output: String?
 
     @Option(name: .long, help: "In a cluster spec: which host this is (its part of the output is checked).")
@@ -79,7 +83,14 @@ struct DoctorCommand: ParsableCommand {
             here = planned
             defaultRoot += "/\(host)"
         }
-        let root = output ?? defaultRoot
+        var root = output ?? defaultRoot
+        // In a cluster, --output may name the build's directory (as build was given it): the
+        // host's part is in a directory of its own there, with its own setup.
+        if let host, let output, !FileSystem.isRegularFile("\(output)/setup"),
+            FileSystem.isRegularFile("\(output)/\(host)/setup")
+        {
+            root = "\(output)/\(host)"
+        }
         let absoluteRoot = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         var doctor = HostDoctor(
             spec: here.spec, specPath: spec, files: here.files, deployment: here.deployment,

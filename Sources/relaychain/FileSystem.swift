@@ -15,6 +15,12 @@ enum FileSystem {
 
     static func lastError() -> String { String(cString: strerror(errno)) }
 
+    /// A regular file at `path`, not a link to one.
+    static func isRegularFile(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
+    }
+
     /// Everything a descriptor yields, or nil on a read error or past 16 MiB (no output of ours is
     /// anywhere near that; whatever else sits there is not ours to load).
     static func readAll(_ descriptor: Int32, limit: Int = 16 << 20) -> [UInt8]? {

@@ -99,6 +99,12 @@ struct DoctorCommandTests {
             items.contains { ($0["item"] as? String)?.hasPrefix("program /usr/local/bin/relay-ctrl-check") == true })
         #expect(
             !items.contains { ($0["item"] as? String)?.contains("postlogin") == true }, "imap1's Dovecot is not mx1's")
+        // The build's own directory, as build was given it, names the same part.
+        let root = try runProcess(
+            relaychain, ["doctor", spec, "--host", "mx1", "--output", output, "--format", "json"])
+        let rooted = try #require(try JSONSerialization.jsonObject(with: Data(root.output.utf8)) as? [String: Any])
+        let rootItems = try #require(rooted["items"] as? [[String: Any]])
+        #expect(rootItems.map { $0["item"] as? String } == items.map { $0["item"] as? String })
     }
 
     /// A store below a directory others can change: doctor names that directory, as setup refuses it.
