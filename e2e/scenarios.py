@@ -574,6 +574,35 @@ def load(w):
             % (elapsed, 50 / elapsed))
 
 
+def rebuild_reaches_running_service(w):
+    """A longer window, built and set up, reaches the running tcpserver with no hand restart:
+    setup restarts what it started with other run scripts, and says so."""
+    with open(w.path("spec.yaml")) as f:
+        spec = f.read()
+    expect("length: 5s" in spec, "the spec's window is not 5s")
+    with open(w.path("spec.yaml"), "w") as f:
+        f.write(spec.replace("length: 5s", "length: 20s"))
+    build = subprocess.run([w.relaychain, "build", w.path("spec.yaml"), "--output", w.path("gen")],
+                           capture_output=True, text=True)
+    expect(build.returncode == 0, "build failed: " + build.stderr)
+    setup = subprocess.run([w.path("gen", "setup")], capture_output=True, text=True)
+    expect(setup.returncode == 0, "setup failed: %s%s" % (setup.stdout, setup.stderr))
+    restarted = [line for line in setup.stdout.splitlines() if line.startswith("setup: restart ")]
+    services = ["smtp", "smtp6"]
+    expect(sorted(line.split()[2].rsplit("/", 1)[1].rstrip(":") for line in restarted) == services,
+           "setup restarted %s, not %s:\n%s" % (restarted, services, setup.stdout))
+    again = subprocess.run([w.path("gen", "setup")], capture_output=True, text=True)
+    expect(again.stdout == "setup: nothing to do\n", "a second setup run acted:\n" + again.stdout)
+    wait_for_port("127.0.0.1", w.smtp4)
+    # The old chain (a 5 s window) refuses a client 7 s after its login; the new one relays it.
+    expect(w.imap_login("127.0.0.31"), "IMAP login failed")
+    time.sleep(7)
+    code, message, environment = w.send("127.0.0.31")
+    expect(code == 250, "7 s after the login, the rebuilt 20 s window refused: %d %s" % (code, message))
+    return "setup restarted %s (%s); a client relays 7 s after its login" % (
+        ", ".join(services), restarted[0].split(": ", 2)[-1])
+
+
 SCENARIOS = [
     ("doctor: every item holds after build and setup", doctor_passes),
     ("no login: rblsmtpd rejects the listed client, RCPT refused", no_login),
@@ -586,6 +615,7 @@ SCENARIOS = [
     ("login_trusted_networks: the client names the address, doctor warns", trusted_networks),
     ("load: 50 concurrent clients", load),
     ("doctor names a store the login user cannot write", doctor_finds_an_unwritable_store),
+    ("a rebuild reaches the running services", rebuild_reaches_running_service),
 ]
 
 

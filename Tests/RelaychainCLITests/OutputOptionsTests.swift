@@ -29,9 +29,9 @@ struct OutputOptionsTests {
     }
 
     @Test func buildReportsDiagnosticsAsWorkflowAnnotations() throws {
-        let spec = try #require(
-            try String(contentsOf: CheckCommandTests.root.appendingPathComponent(Self.spec), encoding: .utf8)
-                .replacing("rblsmtpd -r zen.spamhaus.org", with: "rblsmtpd zen.spamhaus.org"))
+        let spec = try String(contentsOf: CheckCommandTests.root.appendingPathComponent(Self.spec), encoding: .utf8)
+            .replacing("rblsmtpd -r zen.spamhaus.org", with: "rblsmtpd zen.spamhaus.org")
+        #expect(spec.contains("rblsmtpd zen.spamhaus.org"))
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("relaychain-gh-\(getpid()).yaml")
         try spec.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }

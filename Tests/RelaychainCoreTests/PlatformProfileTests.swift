@@ -116,10 +116,10 @@ struct PlatformProfileTests {
             return Set(listed.output.split(separator: "\n").map(String.init))
         }
         let packages: [(String, [String])] = [
-            ("daemontools", ["setuidgid", "envuidgid", "envdir", "softlimit", "pgrphack", "multilog"]),
+            ("daemontools", ["setuidgid", "envuidgid", "envdir", "softlimit", "pgrphack", "multilog", "svc", "svok"]),
             ("dovecot-core", ["doveconf"]),
             ("nftables", ["nft"]),
-            ("runit", ["chpst", "svlogd"]),
+            ("runit", ["chpst", "svlogd", "sv"]),
             ("spiped", ["spiped"]),
             ("ucspi-tcp-ipv6", ["tcpserver", "tcprules", "rblsmtpd", "recordio", "argv0"]),
         ]

@@ -76,8 +76,10 @@ public struct Deployment: Sendable, Equatable {
         public var source: OutputPath
         public var destination: String
         public var mode: UInt32
-        /// What to do after it changes (e.g. "doveadm reload").
+        /// What to do after it is installed (e.g. "doveadm reload").
         public var then: String?
+        /// What to do instead when it replaces an earlier version (a running unit is restarted).
+        public var thenWhenReplaced: String?
     }
 
     /// A supervised service of the output directory.
@@ -89,6 +91,11 @@ public struct Deployment: Sendable, Equatable {
         /// Where setup links it.
         public var link: String
         public var compilesRules: Bool
+        /// The supervisor's control program (svc, sv) and its check that the service is
+        /// supervised (svok; sv again for runit): setup restarts a running service whose run
+        /// scripts changed.
+        public var control: String
+        public var check: String
     }
 
     /// A command of the live self-test: `asRoot` (ending in a chain loader such as
@@ -310,7 +317,8 @@ public struct Deployment: Sendable, Equatable {
                     installs.append(
                         Install(
                             source: source, destination: "\(directory)/\(unit)", mode: 0o644,
-                            then: "systemctl daemon-reload && systemctl enable --now \(unit)"))
+                            then: "systemctl daemon-reload && systemctl enable --now \(unit)",
+                            thenWhenReplaced: "systemctl daemon-reload && systemctl restart \(unit)"))
                 } else {
                     manual.append(
                         "install \(source.path) where systemd reads units, then systemctl enable --now \(unit)")
@@ -328,7 +336,9 @@ public struct Deployment: Sendable, Equatable {
             services.append(
                 SupervisedService(
                     name: name, supervisor: supervisor, directory: OutputPath.serviceDirectory(name),
-                    link: "\(platform.serviceDirectory(supervisor))/\(name)", compilesRules: rules))
+                    link: "\(platform.serviceDirectory(supervisor))/\(name)", compilesRules: rules,
+                    control: platform.path(of: supervisor == .runit ? .sv : .svc),
+                    check: platform.path(of: supervisor == .runit ? .sv : .svok)))
         }
         for end in spipedEnds {
             need(end.spiped.user.value)
@@ -440,15 +450,28 @@ public struct Deployment: Sendable, Equatable {
             case .daemontools:
                 add(spec.platform.path(of: .setuidgid))
                 add(spec.platform.path(of: .multilog))
+                controls(supervisor)
             case .runit:
                 add(spec.platform.path(of: .chpst))
                 add(spec.platform.path(of: .svlogd))
+                controls(supervisor)
+            case .systemd, .qmailRun: break
+            }
+        }
+        /// What setup restarts a supervised service with, and checks it is supervised with.
+        func controls(_ supervisor: Supervisor) {
+            switch supervisor {
+            case .daemontools:
+                add(spec.platform.path(of: .svc))
+                add(spec.platform.path(of: .svok))
+            case .runit: add(spec.platform.path(of: .sv))
             case .systemd, .qmailRun: break
             }
         }
         if produced.contains(.cronLine) { add(spec.platform.path(of: .relayCtrlAge)) }
         for end in spipedEnds {
             add(spec.platform.path(of: .spiped))
+            controls(end.spiped.runBy.value)
             if let firewall = SpipedFirewall(end, spec: spec, header: "") { add(firewall.program) }
             logPrograms(end.spiped.runBy.value)
         }

@@ -92,6 +92,7 @@ struct SetupTarget {
                 "\ninstall_file \(ShellQuoting.word(install.source.path)) \(ShellQuoting.word(install.destination)) "
             text += "\(String(install.mode, radix: 8)) \(Deployment.Store.lsMode(install.mode, directory: false))"
             text += install.then.map { " \(ShellQuoting.word($0))" } ?? ""
+            text += install.thenWhenReplaced.map { " \(ShellQuoting.word($0))" } ?? ""
             text += "\n"
         }
         for directory in deployment.systemRules {
@@ -100,7 +101,9 @@ struct SetupTarget {
         if !deployment.services.isEmpty {
             text += "\n# Last, so that each service starts with its logs, rules and store in place.\n"
             for service in deployment.services {
-                text += "link_service \(ShellQuoting.word(service.directory)) \(ShellQuoting.word(service.link))\n"
+                text += "link_service \(ShellQuoting.word(service.directory)) \(ShellQuoting.word(service.link)) "
+                text += "\(service.supervisor.rawValue) \(ShellQuoting.word(service.control)) "
+                text += "\(ShellQuoting.word(service.check))\n"
             }
         }
         for step in deployment.manualSteps {
@@ -264,7 +267,8 @@ struct SetupTarget {
           (cd "$1" && @TCPRULES@ tcp.cdb tcp.tmp <tcp.rules)
         }
 
-        # install_file SOURCE DESTINATION MODE LSMODE [THEN]: a copy of an output file in place.
+        # install_file SOURCE DESTINATION MODE LSMODE [THEN [THEN-WHEN-REPLACED]]: a copy of an output
+        # file in place, and what to do next.
         install_file() {
           target=$root$2
           guarded "$target" 0 || return 0
@@ -272,10 +276,13 @@ struct SetupTarget {
             if [ ! -d "$(dirname "$target")" ]; then
               act "create directory $(dirname "$target")" mkdir -p "$(dirname "$target")"
             fi
+            next=${5-}
+            # Replacing an earlier version of a running unit needs its restart, not its start.
+            if [ -e "$target" ] && [ $# -ge 6 ]; then next=$6; fi
             act "install $target" copy_file "$here/$1" "$target" "$3"
-            if [ $# -ge 5 ]; then
+            if [ -n "$next" ]; then
               notes="$notes
-        then: $5"
+        then: $next"
             fi
           elif [ "$(state "$target")" != "$4 0 0" ]; then
             act "give $target owner 0, group 0, mode $3" set_owner_mode "$target" 0 0 "$3"
@@ -290,10 +297,25 @@ struct SetupTarget {
           mv -f "$2.relaychain-new" "$2"
         }
 
-        # link_service DIR LINK: the supervisor's directory gets a link to the service.
+        # link_service DIR LINK KIND CONTROL CHECK: the supervisor's directory gets a link to the
+        # service. A service reads its run scripts only when it starts, so a rebuild reaches a
+        # running one only through a restart: setup keeps what it last started it with in
+        # DIR/.relaychain-started, and restarts it (svc -t, or sv restart) when that differs.
         link_service() {
           link=$root$2
+          now=$(cat "$here/$1/run" "$here/$1/log/run" 2>/dev/null | cksum)
+          stamp=$here/$1/.relaychain-started
           if [ -L "$link" ] && [ "$(readlink "$link")" = "$here/$1" ]; then
+            was=$(cat "$stamp" 2>/dev/null || true)
+            [ "$was" != "$now" ] || return 0
+            if supervised "$link" "$3" "$5"; then
+              if [ -n "$was" ]; then
+                act "restart $link: its run scripts changed since setup started it" restart "$link" "$3" "$4"
+              else
+                act "restart $link: setup has no record of the run scripts it runs" restart "$link" "$3" "$4"
+              fi
+            fi
+            [ -n "$dry" ] || printf '%s\n' "$now" >"$stamp"
             return 0
           fi
           if [ -e "$link" ] || [ -L "$link" ]; then
@@ -305,6 +327,23 @@ struct SetupTarget {
             act "create directory $(dirname "$link")" mkdir -p "$(dirname "$link")"
           fi
           act "link $link to $here/$1 (the supervisor starts it)" ln -s "$here/$1" "$link"
+          [ -n "$dry" ] || printf '%s\n' "$now" >"$stamp"
+        }
+
+        # supervised LINK KIND CHECK: a supervisor runs the service (svok; sv status).
+        supervised() {
+          case $2 in
+            daemontools) "$3" "$1" 2>/dev/null ;;
+            *) "$3" status "$1" >/dev/null 2>&1 ;;
+          esac
+        }
+
+        # restart LINK KIND CONTROL: the service and its log service, with their new run scripts.
+        restart() {
+          case $2 in
+            daemontools) "$3" -t "$1" "$1/log" || problem "$3 -t $1 $1/log failed; restart it by hand" ;;
+            *) "$3" restart "$1" "$1/log" >/dev/null || problem "$3 restart $1 failed; restart it by hand" ;;
+          esac
         }
 
         by_hand() {

@@ -123,6 +123,12 @@ public enum Catalog {
             CatalogProgram(program, .server, "runit's process-state changer")
         case .spiped:
             CatalogProgram(program, .server, "the secure pipe daemon that carries Redis connections between hosts")
+        case .svc:
+            CatalogProgram(program, .server, "daemontools' service control; setup restarts a service with svc -t")
+        case .svok:
+            CatalogProgram(program, .server, "daemontools' check that a service is supervised")
+        case .sv:
+            CatalogProgram(program, .server, "runit's service control; setup restarts a service with sv restart")
         case .checknotroot:
             CatalogProgram(program, .server, "pkgsrc qmail-run's guard against POP3 logins as root")
         case .qmailSMTPD:

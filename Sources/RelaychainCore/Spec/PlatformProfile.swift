@@ -26,8 +26,10 @@ public enum PlatformProfile: String, CaseIterable, Sendable {
             for program in programs { paths[program] = "\(directory)/\(program.rawValue)" }
         }
         let ucspiTCP: [KnownProgram] = [.tcpserver, .tcprules, .rblsmtpd, .recordio, .argv0]
-        let daemontools: [KnownProgram] = [.setuidgid, .envuidgid, .envdir, .softlimit, .pgrphack, .multilog]
-        let runit: [KnownProgram] = [.chpst, .svlogd]
+        let daemontools: [KnownProgram] = [
+            .setuidgid, .envuidgid, .envdir, .softlimit, .pgrphack, .multilog, .svc, .svok,
+        ]
+        let runit: [KnownProgram] = [.chpst, .svlogd, .sv]
         let qmail: [KnownProgram] = [.qmailSMTPD, .qmailPopup, .qmailPop3d]
         switch self {
         case .debian:
