@@ -59,7 +59,7 @@ public enum Importer {
             if comparable > 0, same == comparable, same == built.files.count {
                 return Result(spec: text, leftOut: leftOut)
             }
-            if best == nil || same > best!.score { best = (same, text) }
+            if same > best?.score ?? -1 { best = (same, text) }
         }
         return Result(spec: best?.text ?? ranked[0].text(header: header), leftOut: leftOut)
     }

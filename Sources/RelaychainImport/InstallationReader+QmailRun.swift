@@ -27,11 +27,13 @@ extension InstallationReader {
                 continue
             }
             if name.hasPrefix("qmailsmtpd_") {
-                if smtpd == nil { smtpd = (range.lowerBound + 1, [:]) }
-                smtpd!.values[String(name.dropFirst(11))] = words
+                var found = smtpd ?? (line: range.lowerBound + 1, values: [:])
+                found.values[String(name.dropFirst(11))] = words
+                smtpd = found
             } else if name.hasPrefix("qmailpop3d_") {
-                if pop3d == nil { pop3d = (range.lowerBound + 1, [:]) }
-                pop3d!.values[String(name.dropFirst(11))] = words
+                var found = pop3d ?? (line: range.lowerBound + 1, values: [:])
+                found.values[String(name.dropFirst(11))] = words
+                pop3d = found
             }
         }
         if let smtpd {

@@ -29,7 +29,9 @@ struct InstallationReader {
     static func assignment(_ word: String) -> (String, String)? {
         guard let equals = word.firstIndex(of: "="), equals != word.startIndex else { return nil }
         let name = word[..<equals]
-        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !name.first!.isNumber else {
+        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }),
+            name.first?.isNumber == false
+        else {
             return nil
         }
         return (String(name), String(word[word.index(after: equals)...]))
@@ -108,17 +110,13 @@ struct InstallationReader {
         var pending: (Int, String)?
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = String(raw)
-            if var current = pending {
-                current.1 += " " + line
-                pending = current
-            } else {
-                pending = (index + 1, line)
-            }
+            var current = pending.map { ($0.0, $0.1 + " " + line) } ?? (index + 1, line)
             if line.hasSuffix("\\") {
-                pending!.1.removeLast()
+                current.1.removeLast()
+                pending = current
                 continue
             }
-            result.append(pending!)
+            result.append(current)
             pending = nil
         }
         if let pending { result.append(pending) }

@@ -44,8 +44,9 @@ enum FileSystem {
         // One byte more than expected, to see a file that is longer than its size said.
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: expected.count + 1, alignment: 1)
         defer { scratch.deallocate() }
+        guard let base = scratch.baseAddress else { return false }
         while offset <= expected.count {
-            let count = read(descriptor, scratch.baseAddress! + offset, expected.count + 1 - offset)
+            let count = read(descriptor, base + offset, expected.count + 1 - offset)
             if count < 0 {
                 if errno == EINTR { continue }
                 return false
@@ -54,13 +55,16 @@ enum FileSystem {
             offset += count
         }
         return offset == expected.count
-            && (expected.isEmpty || memcmp(scratch.baseAddress!, expected.baseAddress!, expected.count) == 0)
+            && (expected.baseAddress.map { memcmp(base, $0, expected.count) == 0 } ?? expected.isEmpty)
     }
 
     static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            // Never empty here (offset < count), so there is a base address.
+            let count = bytes.withUnsafeBytes { raw in
+                raw.baseAddress.map { write(descriptor, $0 + offset, raw.count - offset) } ?? -1
+            }
             if count < 0 {
                 if errno == EINTR { continue }
                 return false
@@ -79,7 +83,7 @@ enum FileSystem {
             var subdirectories: [String] = []
             while let entry = readdir(directory) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+                    raw.bindMemory(to: CChar.self).baseAddress.map { String(cString: $0) } ?? ""
                 }
                 if name == "." || name == ".." { continue }
                 let path = relative.isEmpty ? name : relative + "/" + name

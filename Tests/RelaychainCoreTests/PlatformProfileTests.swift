@@ -116,7 +116,10 @@ struct PlatformProfileTests {
             return Set(listed.output.split(separator: "\n").map(String.init))
         }
         let packages: [(String, [String])] = [
-            ("daemontools", ["setuidgid", "envuidgid", "envdir", "softlimit", "pgrphack", "multilog", "svc", "svok"]),
+            (
+                "daemontools",
+                ["setuidgid", "envuidgid", "envdir", "softlimit", "pgrphack", "multilog", "svc", "svok", "svstat"]
+            ),
             ("dovecot-core", ["doveconf"]),
             ("nftables", ["nft"]),
             ("runit", ["chpst", "svlogd", "sv"]),

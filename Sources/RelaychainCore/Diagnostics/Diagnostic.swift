@@ -86,7 +86,9 @@ extension Array where Element == Diagnostic {
         var sorted = sortedByLocation().filter { $0.code != .tooManyDiagnostics }
         let stageStop = first { $0.code == .tooManyDiagnostics }?.location
         guard sorted.count > SpecLimits.maxDiagnostics || stageStop != nil else { return sortedByLocation() }
-        let stop = sorted.count > SpecLimits.maxDiagnostics ? sorted[SpecLimits.maxDiagnostics].location : stageStop!
+        guard
+            let stop = sorted.count > SpecLimits.maxDiagnostics ? sorted[SpecLimits.maxDiagnostics].location : stageStop
+        else { return sortedByLocation() }
         sorted = Array(sorted.prefix(SpecLimits.maxDiagnostics))
         sorted.append(
             .error(

@@ -96,6 +96,11 @@ public struct Deployment: Sendable, Equatable {
         /// scripts changed.
         public var control: String
         public var check: String
+        /// What reports the running process (svstat; sv status for runit).
+        public var status: String
+        /// `NAME=value` settings its run script's env gives the chain: doctor looks for each in
+        /// the running process's environment, which a rebuild reaches only through a restart.
+        public var environment: [String] = []
     }
 
     /// A command of the live self-test: `asRoot` (ending in a chain loader such as
@@ -234,6 +239,7 @@ public struct Deployment: Sendable, Equatable {
     ) -> Deployment {
         let platform = spec.platform
         let users = platform.users
+        let plan = ChainPlan(spec: spec)
         var accounts: [String] = []
         func need(_ name: String) { if name != "root", !accounts.contains(name) { accounts.append(name) } }
 
@@ -281,7 +287,9 @@ public struct Deployment: Sendable, Equatable {
             case .dovecot(let login):
                 let fragment = OutputPath.dovecotFragment(service: name)
                 guard produced.contains(fragment) else { continue }
-                if case .account(let user) = writers(of: spec.window(named: login.grants.value)!, in: spec).first {
+                if let window = spec.window(named: login.grants.value),
+                    case .account(let user) = writers(of: window, in: spec).first
+                {
                     need(user)
                 }
                 if login.version.value.mechanism == .mailExecutable {
@@ -302,13 +310,21 @@ public struct Deployment: Sendable, Equatable {
                     manual.append("include \(fragment.path) from dovecot.conf (!include)")
                 }
             case .qmailPOP3D(let login):
-                supervised(name, login.runBy.value, rules: false)
+                let words = plan.window(login.grants).map { plan.storeWords($0, as: .writer) + plan.carryWords($0) }
+                supervised(name, login.runBy.value, rules: false, environment: assignments(words ?? []))
             case .qmailSMTPD(let smtpd):
                 need(users.smtp)
-                supervised(name, smtpd.runBy.value, rules: true)
+                let words =
+                    (plan.window(smtpd.checks).map(plan.checkEnvironment) ?? []) + plan.serviceEnvironment(smtpd)
+                supervised(name, smtpd.runBy.value, rules: true, environment: assignments(words))
             }
         }
-        func supervised(_ name: String, _ supervisor: Supervisor, rules: Bool) {
+        func assignments(_ words: [Word]) -> [String] {
+            words.compactMap { word in
+                if case .assignment(let name, let value) = word.kind { "\(name)=\(value)" } else { nil }
+            }
+        }
+        func supervised(_ name: String, _ supervisor: Supervisor, rules: Bool, environment: [String] = []) {
             guard supervisor != .qmailRun else { return }
             if supervisor == .systemd {
                 let unit = OutputPath.unitName(name)
@@ -338,7 +354,8 @@ public struct Deployment: Sendable, Equatable {
                     name: name, supervisor: supervisor, directory: OutputPath.serviceDirectory(name),
                     link: "\(platform.serviceDirectory(supervisor))/\(name)", compilesRules: rules,
                     control: platform.path(of: supervisor == .runit ? .sv : .svc),
-                    check: platform.path(of: supervisor == .runit ? .sv : .svok)))
+                    check: platform.path(of: supervisor == .runit ? .sv : .svok),
+                    status: platform.path(of: supervisor == .runit ? .sv : .svstat), environment: environment))
         }
         for end in spipedEnds {
             need(end.spiped.user.value)
@@ -464,6 +481,7 @@ public struct Deployment: Sendable, Equatable {
             case .daemontools:
                 add(spec.platform.path(of: .svc))
                 add(spec.platform.path(of: .svok))
+                add(spec.platform.path(of: .svstat))
             case .runit: add(spec.platform.path(of: .sv))
             case .systemd, .qmailRun: break
             }

@@ -54,8 +54,9 @@ struct SetupTarget {
                 accounts.map { "has_user \(ShellQuoting.word($0))" }
                 + named.map { "getent group \(ShellQuoting.word($0)) >/dev/null" }
             text += "if \(conditions.joined(separator: " && ")); then\n"
-            if let parent = store.parent {
-                let name = String(store.path[store.path.index(after: store.path.lastIndex(of: "/")!)...])
+            // A store is an absolute path (the loader checks), so it has a slash.
+            if let parent = store.parent, let slash = store.path.lastIndex(of: "/") {
+                let name = String(store.path[store.path.index(after: slash)...])
                 let gid = parent.passedBy.map(Self.gid) ?? "0"
                 text += "  private_parent \(ShellQuoting.word(parent.path)) \(ShellQuoting.word(name)) 0 \(gid) "
                 text += "\(String(parent.mode, radix: 8)) \(parent.modeString)\n"

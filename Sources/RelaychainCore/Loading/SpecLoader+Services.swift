@@ -102,7 +102,7 @@ extension SpecLoader {
                 reader.report(
                     .error(
                         .keyNotForServer, "'post-login-user' applies to Dovecot 2.0 and later",
-                        at: fields.keyLocation(.postLoginUser)!,
+                        at: fields.keyLocation(.postLoginUser) ?? fields.location,
                         notes: [
                             DiagnosticNote(
                                 "Dovecot \(version.value) grants through mail_executable; there is no post-login "
@@ -189,7 +189,7 @@ extension SpecLoader {
 
     func qmailPOP3D(_ fields: Fields<ServiceKey>) -> QmailPOP3DLogin? {
         let runBy = fields[.runBy].flatMap { reader.choice($0, "run-by", as: Supervisor.self) }
-        let port = port(fields, default: ServerKind.qmailPOP3D.defaultPort!)
+        let port = port(fields, default: ServerKind.qmailPOP3D.defaultPort ?? 110)
         let grants = fields[.grants].flatMap { node in reader.string(node, "grants")?.written(at: node.location) }
         var checkpassword: Located<String>?? = .some(nil)
         if let node = fields[.checkpassword] {
@@ -228,7 +228,7 @@ extension SpecLoader {
 
     func qmailSMTPD(_ fields: Fields<ServiceKey>) -> QmailSMTPD? {
         let runBy = fields[.runBy].flatMap { reader.choice($0, "run-by", as: Supervisor.self) }
-        let port = port(fields, default: ServerKind.qmailSMTPD.defaultPort!)
+        let port = port(fields, default: ServerKind.qmailSMTPD.defaultPort ?? 25)
         var checks: Written<String>?? = .some(nil)
         if let node = fields[.checks] {
             checks = reader.string(node, "checks").map { .some($0.written(at: node.location)) } ?? nil

@@ -72,7 +72,7 @@ extension SpecLoader {
                 reader.report(
                     .error(
                         .wrongType, "'group' is a directory store's; a Redis window's writers need none",
-                        at: fields.keyLocation(.group)!))
+                        at: fields.keyLocation(.group) ?? fields.location))
                 complete = false
             }
         }

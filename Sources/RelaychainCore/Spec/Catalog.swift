@@ -127,6 +127,8 @@ public enum Catalog {
             CatalogProgram(program, .server, "daemontools' service control; setup restarts a service with svc -t")
         case .svok:
             CatalogProgram(program, .server, "daemontools' check that a service is supervised")
+        case .svstat:
+            CatalogProgram(program, .server, "daemontools' service status; doctor reads the running process from it")
         case .sv:
             CatalogProgram(program, .server, "runit's service control; setup restarts a service with sv restart")
         case .checknotroot:
@@ -185,7 +187,9 @@ enum Grammars {
 
     /// ucspi-tcp-ipv6 0.88's tcpserver: options, then the host and port it listens on.
     static let tcpserver: ArgumentGrammar = {
-        var grammar = ArgumentGrammar(optionString: "46dDvqQhHrR1UXx:t:u:g:l:b:B:c:I:pPoO", operands: 2)!
+        // A literal getopt string (a test reads tcpserver's words with it); never nil.
+        var grammar =
+            ArgumentGrammar(optionString: "46dDvqQhHrR1UXx:t:u:g:l:b:B:c:I:pPoO", operands: 2) ?? ArgumentGrammar()
         grammar.meanings = [
             "x": "the access rules (cdb)", "c": "connections at most", "u": "uid", "g": "gid", "l": "local host name",
         ]

@@ -6,7 +6,7 @@ public enum KnownProgram: String, CaseIterable, Sendable {
     case rblsmtpd, greetdelay, qgreylist, jgreylist, fixsmtpio, recordio, softlimit
     case setuidgid, envuidgid, envdir, argv0, pgrphack
     case tcpserver, sslserver, tcprules, multilog, doveconf, svlogd, chpst, spiped, checknotroot
-    case svc, svok, sv
+    case svc, svok, svstat, sv
     case qmailSMTPD = "qmail-smtpd"
     case qmailPopup = "qmail-popup"
     case qmailPop3d = "qmail-pop3d"

@@ -27,7 +27,7 @@ public enum PlatformProfile: String, CaseIterable, Sendable {
         }
         let ucspiTCP: [KnownProgram] = [.tcpserver, .tcprules, .rblsmtpd, .recordio, .argv0]
         let daemontools: [KnownProgram] = [
-            .setuidgid, .envuidgid, .envdir, .softlimit, .pgrphack, .multilog, .svc, .svok,
+            .setuidgid, .envuidgid, .envdir, .softlimit, .pgrphack, .multilog, .svc, .svok, .svstat,
         ]
         let runit: [KnownProgram] = [.chpst, .svlogd, .sv]
         let qmail: [KnownProgram] = [.qmailSMTPD, .qmailPopup, .qmailPop3d]

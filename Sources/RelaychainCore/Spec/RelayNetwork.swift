@@ -33,7 +33,8 @@ public enum RelayNetwork {
     }
 
     private static func octet(_ text: Substring) -> Bool {
-        !text.isEmpty && text.count <= 3 && text.allSatisfy { $0.isASCII && $0.isNumber } && Int(text)! <= 255
+        !text.isEmpty && text.count <= 3 && text.allSatisfy { $0.isASCII && $0.isNumber }
+            && (Int(text).map { $0 <= 255 } ?? false)
     }
 
     private static func isIPv4Pattern(_ pattern: String) -> Bool {
@@ -45,7 +46,8 @@ public enum RelayNetwork {
         guard parts.count == 4, parts.dropLast().allSatisfy(octet) else { return false }
         let last = parts[3].split(separator: "-", omittingEmptySubsequences: false)
         guard last.allSatisfy(octet), (1...2).contains(last.count) else { return false }
-        return last.count == 1 || Int(last[0])! <= Int(last[1])!
+        guard last.count == 2, let low = Int(last[0]), let high = Int(last[1]) else { return last.count == 1 }
+        return low <= high
     }
 
     private static func isIPv6Pattern(_ pattern: String) -> Bool {
