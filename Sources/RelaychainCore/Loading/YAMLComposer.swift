@@ -76,7 +76,9 @@ struct YAMLComposer {
 
     private mutating func node(from event: inout yaml_event_t, depth: Int) throws -> YAMLNode {
         defer { yaml_event_delete(&event) }
-        let mark = event.start
+        // An empty value at the very end (`? key` and no line break after it) starts on libyaml's
+        // own last line, past the text.
+        let mark = endOfTextIfPast(event.start)
         guard depth <= SpecLimits.maxDepth else {
             diagnostics.append(
                 .error(
@@ -210,8 +212,9 @@ struct YAMLComposer {
         }
     }
 
-    /// libyaml ends a text without a final line break with one of its own, and reports problems at
-    /// the end of the stream on that line, past the text; they are shown at the end of the last line.
+    /// libyaml ends a text without a final line break with one of its own, and reports problems and
+    /// empty nodes at the end of the stream on that line, past the text; they are shown at the end
+    /// of the last line.
     private func endOfTextIfPast(_ location: SourceLocation) -> SourceLocation {
         guard location.line > source.lineCount, let last = source.line(source.lineCount) else { return location }
         return SourceLocation(line: source.lineCount, column: last.unicodeScalars.count + 1)
