@@ -170,7 +170,7 @@ struct HostDoctor {
             guard let pid = runningPID(service) else {
                 add(
                     "running:\(service.name)", what, false, "not running (\(service.link) has no process up)",
-                    fix: .run(setupFix.command ?? "", "run setup, which links it, and start the supervisor"))
+                    fix: .run("\(output)/setup", "run setup, which links it, and start the supervisor"))
                 continue
             }
             let found = Set(

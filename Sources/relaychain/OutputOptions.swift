@@ -23,7 +23,7 @@ struct OutputOptions: ParsableArguments {
 
     /// Wraps text in an SGR colour when colour is on for standard output.
     func painted(_ text: String, _ code: String) -> String {
-        color.enabled(forDescriptor: 1) ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+        DiagnosticRenderer(colored: color.enabled(forDescriptor: 1)).paint(text, code)
     }
 }
 

@@ -11,7 +11,6 @@ public struct HostPlan: Sendable {
     public var name: String?
     /// What the host runs, services and windows in canonical (name) order.
     public var spec: Spec
-    public var spipedEnds: [SpipedEnd]
     /// Relative to the host's own output directory (`<output>/<name>` in a cluster).
     public var files: [OutputFile]
     public var deployment: Deployment

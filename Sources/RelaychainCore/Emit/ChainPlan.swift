@@ -181,12 +181,7 @@ struct ChainPlan {
     }
 
     /// The variable ifrelayclient sets first: rblsmtpd's, as relay-ctrl's own examples order it.
-    static let firstBypassVariable: String = {
-        guard case .environment(let list) = Catalog[.rblsmtpd].bypass, let name = list.first?.name.value else {
-            return "RBLSMTPD"
-        }
-        return name
-    }()
+    static let firstBypassVariable = "RBLSMTPD"
 
     /// One program of the SMTP chain and the words it is written as.
     struct Step {

@@ -489,7 +489,6 @@ public struct Deployment: Sendable, Equatable {
         if produced.contains(.cronLine) { add(spec.platform.path(of: .relayCtrlAge)) }
         for end in spipedEnds {
             add(spec.platform.path(of: .spiped))
-            controls(end.spiped.runBy.value)
             if let firewall = SpipedFirewall(end, spec: spec, header: "") { add(firewall.program) }
             logPrograms(end.spiped.runBy.value)
         }

@@ -85,7 +85,7 @@ enum Emitter {
             spec, spipedEnds: part.spipedEnds, specName: specName, produced: Set(files.map(\.output)))
         files.append(SetupTarget(header: header).file(deployment))
         return HostPlan(
-            name: name, spec: spec, spipedEnds: part.spipedEnds, files: files.sorted { $0.path < $1.path },
+            name: name, spec: spec, files: files.sorted { $0.path < $1.path },
             deployment: deployment)
     }
 

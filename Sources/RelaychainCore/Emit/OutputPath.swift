@@ -48,16 +48,6 @@ public indirect enum OutputPath: Hashable, Sendable {
         }
     }
 
-    /// The file as the host that installs it sees it: without the cluster's host directory.
-    public var onItsHost: OutputPath {
-        if case .onHost(_, let file) = self { file.onItsHost } else { self }
-    }
-
-    /// The host whose directory holds it; nil in a single-host build.
-    public var host: String? {
-        if case .onHost(let host, _) = self { host } else { nil }
-    }
-
     /// A supervised service's directory, which setup links into the supervisor's.
     public static func serviceDirectory(_ service: String) -> String { "service/\(service)" }
     public static func unitName(_ service: String) -> String { "relaychain-\(service).service" }

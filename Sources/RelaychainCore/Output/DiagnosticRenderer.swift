@@ -103,7 +103,8 @@ public struct DiagnosticRenderer: Sendable {
         }
     }
 
-    private func paint(_ text: String, _ code: String) -> String {
+    /// `text` in an SGR colour when colour is on.
+    public func paint(_ text: String, _ code: String) -> String {
         colored ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 }

@@ -39,9 +39,6 @@ extension Written: Hashable where Value: Hashable {}
 extension Written: Sendable where Value: Sendable {}
 
 extension Located {
-    /// A value that came from the spec's text, with its place; nil for a default.
-    public var written: Written<Value>? { location.map { Written(value, at: $0) } }
-
     /// A value read from a node of the spec: at its own place, else the node's.
     func written(at fallback: SourceLocation) -> Written<Value> { Written(value, at: location ?? fallback) }
 }
