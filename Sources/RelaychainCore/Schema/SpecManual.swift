@@ -65,9 +65,9 @@ public enum SpecManual {
         page.line(".El")
         page.line(".Sh VALUES")
         page.line(".Bl -tag -width Ds")
-        for (name, meaning) in Self.values {
-            page.line(".It \(name)")
-            let pattern = definitions?[Self.definitionOfValue(name)]?["pattern"]?.string
+        for (definition, meaning) in Self.values {
+            page.line(".It \(Self.typeName(ofReference: definition))")
+            let pattern = definitions?[definition]?["pattern"]?.string
             page.text(meaning + (pattern.map { " Pattern: \($0)" } ?? ""))
         }
         page.line(".El")
@@ -82,24 +82,16 @@ public enum SpecManual {
         return page.text
     }
 
-    /// The value types the keys refer to, as the page names them.
+    /// The value types the keys refer to, by their schema definition, and what each means.
     static let values: [(String, String)] = [
         ("name", "A window, service, wrapper or host name: it becomes part of file names."),
-        ("absolute path", "A path starting with /, without control characters."),
+        ("absolutePath", "A path starting with /, without control characters."),
         ("text", "A string without control characters."),
         ("argument", "One word of a command line: a string, or a number written as it stands."),
-        ("variable name", "An environment variable's name."),
+        ("variableName", "An environment variable's name."),
     ]
 
-    static func definitionOfValue(_ name: String) -> String {
-        switch name {
-        case "absolute path": "absolutePath"
-        case "variable name": "variableName"
-        default: name
-        }
-    }
-
-    /// A `$ref` as the page names its type.
+    /// A `$ref` (or a definition's name) as the page names its type.
     static func typeName(ofReference reference: String) -> String {
         switch reference.split(separator: "/").last.map(String.init) ?? reference {
         case "absolutePath": "absolute path"
