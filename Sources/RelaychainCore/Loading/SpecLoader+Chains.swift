@@ -22,7 +22,7 @@ extension SpecLoader {
                 complete = false
                 continue
             }
-            if !from.value.isEmpty, let problem = RelayNetwork.problem(with: from.value) {
+            if !from.value.isEmpty, let problem = RelayNetwork.ruleProblem(with: from.value) {
                 reader.report(
                     .error(
                         .badNetwork, "rule address '\(from.value)' \(problem.message)", at: fromNode.location,

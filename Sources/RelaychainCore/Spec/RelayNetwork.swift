@@ -1,4 +1,4 @@
-/// tcprules address patterns: `127.`, `192.0.2.`, `192.0.2.7`, `192.0.2.1-30`, and IPv6
+/// tcprules address patterns: `127.`, `192.0.2.`, `192.0.2.7`, ranges `192.0.2.1-30` and `202-203.`, and IPv6
 /// (ucspi-tcp-ipv6) `::1` or a prefix such as `2001:db8:`.
 public enum RelayNetwork {
     public struct Problem: Sendable {
@@ -25,6 +25,9 @@ public enum RelayNetwork {
         if pattern.contains(":") {
             return isIPv6Pattern(pattern) ? nil : Problem(message: "is not an IPv6 address or prefix", fix: nil)
         }
+        if let expanded = TcprulesRange.expand(pattern), expanded.isEmpty {
+            return Problem(message: "is a range that runs downwards, so tcprules writes no address for it", fix: nil)
+        }
         return isIPv4Pattern(pattern)
             ? nil
             : Problem(
@@ -32,22 +35,33 @@ public enum RelayNetwork {
                 fix: "write a prefix such as '192.0.2.' for 192.0.2.0/24, or a full address")
     }
 
+    /// A rule's address may also name what tcpserver looks up besides the address: `=host`,
+    /// `=.example.org` (a suffix), `=` (any client with a name), and `info@` before either form.
+    public static func ruleProblem(with pattern: String) -> Problem? {
+        let address = pattern.firstIndex(of: "@").map { String(pattern[pattern.index(after: $0)...]) } ?? pattern
+        if address.hasPrefix("=") { return nil }
+        return problem(with: address)
+    }
+
     private static func octet(_ text: Substring) -> Bool {
         !text.isEmpty && text.count <= 3 && text.allSatisfy { $0.isASCII && $0.isNumber }
             && (Int(text).map { $0 <= 255 } ?? false)
     }
 
+    /// tcprules writes `N-M` in one number as one key per value: `192.0.2.37-53` is 17 addresses
+    /// and `202-203.` two prefixes. Each expansion must itself be a prefix or an address.
     private static func isIPv4Pattern(_ pattern: String) -> Bool {
+        guard let expanded = TcprulesRange.expand(pattern), !expanded.isEmpty else { return false }
+        return expanded.allSatisfy(isPlainIPv4Pattern)
+    }
+
+    private static func isPlainIPv4Pattern(_ pattern: String) -> Bool {
         var parts = pattern.split(separator: ".", omittingEmptySubsequences: false)
         if parts.last == "" {
             parts.removeLast()
             return (1...3).contains(parts.count) && parts.allSatisfy(octet)
         }
-        guard parts.count == 4, parts.dropLast().allSatisfy(octet) else { return false }
-        let last = parts[3].split(separator: "-", omittingEmptySubsequences: false)
-        guard last.allSatisfy(octet), (1...2).contains(last.count) else { return false }
-        guard last.count == 2, let low = Int(last[0]), let high = Int(last[1]) else { return last.count == 1 }
-        return low <= high
+        return parts.count == 4 && parts.allSatisfy(octet)
     }
 
     private static func isIPv6Pattern(_ pattern: String) -> Bool {
