@@ -1,0 +1,126 @@
+/// Simple commands: assignments, the builtins run scripts use (`exec`, `export`, `.`, `cd`,
+/// `exit`, `test`) and functions; any other command is one the script runs and waits for.
+extension ShellEvaluator {
+    mutating func evaluateSimple(_ command: SimpleCommand, _ state: inout State) -> Bool? {
+        let fields = expandWords(command.words, &state)
+        var assignments: [ShellRun.Setting] = []
+        for assignment in command.assignments {
+            assignments.append(.init(name: assignment.name, value: expandSingle(assignment.value, &state)))
+        }
+        guard let first = fields.first else {
+            for setting in assignments { state.variables[setting.name] = .some(setting.value) }
+            return true
+        }
+        guard let name = first.known else {
+            problem(command.line, "runs a command whose name is known only at run time (\(first))")
+            state.lastCommand = nil
+            return nil
+        }
+        if name != "exec" { state.lastCommand = nil }
+        switch name {
+        case "exec":
+            return evaluateExec(command, Array(fields.dropFirst()), assignments, &state)
+        case "export", "readonly":
+            for word in command.words.dropFirst() {
+                if let assignment = ShellParser.assignment(word) {
+                    state.variables[assignment.name] = .some(expandSingle(assignment.value, &state))
+                    export(assignment.name, &state)
+                } else if let exported = expandSingle(word, &state).known, !exported.hasPrefix("-") {
+                    export(exported, &state)
+                }
+            }
+            return true
+        case "unset":
+            for field in fields.dropFirst() {
+                if let unset = field.known, !unset.hasPrefix("-") { state.variables[unset] = .some(nil) }
+            }
+            return true
+        case ".", "source":
+            return source(fields.dropFirst().first, line: command.line, &state)
+        case "cd":
+            state.workingDirectory = fields.dropFirst().first ?? ShellText(.environment("HOME"))
+            return nil
+        case "exit":
+            state.ending = .exit
+            return nil
+        case ":", "true": return true
+        case "false": return false
+        case "test", "[": return ShellTest.answer(fields)
+        case "echo", "printf", "set", "umask", "ulimit", "trap", "sleep", "shift", "wait", "logger":
+            return nil
+        default:
+            if let body = state.functions[name] {
+                return call(body, arguments: Array(fields.dropFirst()), line: command.line, &state)
+            }
+            var ran = ShellRun.Command(words: fields, assignments: assignments, line: command.line)
+            ran.byExec = false
+            if command.redirections.contains(where: Self.sendsErrorsToOutput) { state.errorsToOutput = true }
+            state.lastCommand = ran
+            return nil
+        }
+    }
+
+    /// `exec 2>&1` changes the script's own descriptors; `exec COMMAND` becomes the command.
+    mutating func evaluateExec(
+        _ command: SimpleCommand, _ words: [ShellText], _ assignments: [ShellRun.Setting], _ state: inout State
+    ) -> Bool? {
+        for redirection in command.redirections {
+            if Self.sendsErrorsToOutput(redirection) {
+                state.errorsToOutput = true
+            } else {
+                let target = expandSingle(redirection.target, &state)
+                problem(
+                    command.line,
+                    "a redirection relaychain does not write (\(redirection.descriptor.map(String.init) ?? "")"
+                        + "\(redirection.operation.rawValue)\(target))")
+            }
+        }
+        guard !words.isEmpty else { return true }
+        state.ending = .exec(ShellRun.Command(words: words, assignments: assignments, line: command.line))
+        return nil
+    }
+
+    func export(_ name: String, _ state: inout State) {
+        if !state.exportOrder.contains(name) { state.exportOrder.append(name) }
+        if state.variables[name] == nil { state.variables[name] = .some(ShellText(.environment(name))) }
+    }
+
+    /// `. FILE`: a file given with the installation is read in place; any other is not known.
+    mutating func source(_ path: ShellText?, line: Int, _ state: inout State) -> Bool? {
+        guard let path = path?.known,
+            let text = files[path] ?? files.first(where: { $0.key.hasSuffix("/" + path) })?.value
+        else {
+            problem(line, "reads \(path?.description ?? "a file") with '.', and that file was not given")
+            return nil
+        }
+        guard depth < Self.maximumDepth else {
+            problem(line, "reads files with '.' nested too deeply")
+            return nil
+        }
+        switch ShellParser.parse(text) {
+        case .failure(let error):
+            problem(
+                line, "reads \(path), which is not sh relaychain can read (its line \(error.line): \(error.message))")
+            return nil
+        case .success(let script):
+            depth += 1
+            evaluate(script, &state)
+            depth -= 1
+            return nil
+        }
+    }
+
+    mutating func call(_ body: ShellScript, arguments: [ShellText], line: Int, _ state: inout State) -> Bool? {
+        guard depth < Self.maximumDepth else {
+            problem(line, "calls functions nested too deeply")
+            return nil
+        }
+        let saved = state.positional
+        state.positional = [saved.first ?? ShellText("sh")] + arguments
+        depth += 1
+        evaluate(body, &state)
+        depth -= 1
+        state.positional = saved
+        return nil
+    }
+}

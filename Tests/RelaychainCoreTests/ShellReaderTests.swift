@@ -1,0 +1,167 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import RelaychainImport
+
+/// The sh reader import uses on run scripts: parsing, and symbolic evaluation down to the
+/// command a script execs, with values known only at run time named by their source.
+struct ShellReaderTests {
+    static func run(_ text: String, files: [String: String] = [:]) throws -> ShellRun {
+        let script = try ShellParser.parse(text).get()
+        var evaluator = ShellEvaluator()
+        evaluator.files = files
+        return evaluator.run(script, from: ShellEvaluator.State(positional: [ShellText("run")]))
+    }
+
+    static func words(_ run: ShellRun) -> [String] { run.command?.words.map(\.description) ?? [] }
+
+    @Test func lifeWithQmailStyleScript() throws {
+        let result = try Self.run(
+            """
+            #!/bin/sh
+            QMAILDUID=`id -u qmaild`
+            NOFILESGID=`id -g qmaild`
+            MAXSMTPD=`cat /var/qmail/control/concurrencyincoming`
+            LOCAL=`head -1 /var/qmail/control/me`
+            if [ -z "$QMAILDUID" -o -z "$NOFILESGID" -o -z "$MAXSMTPD" -o -z "$LOCAL" ]; then
+                echo QMAILDUID, NOFILESGID, MAXSMTPD, or LOCAL is unset
+                exit 1
+            fi
+            if [ ! -f /var/qmail/control/rcpthosts ]; then
+                echo "No rcpthosts: refusing to start an open relay"
+                exit 1
+            fi
+            exec /usr/local/bin/softlimit -m 2000000 \\
+                /usr/local/bin/tcpserver -v -R -l "$LOCAL" -x /etc/tcp.smtp.cdb -c "$MAXSMTPD" \\
+                -u "$QMAILDUID" -g "$NOFILESGID" 0 smtp /var/qmail/bin/qmail-smtpd 2>&1
+
+            """)
+        #expect(result.problems == [])
+        #expect(result.command?.line == 14)
+        #expect(result.errorsToOutput)
+        #expect(
+            Self.words(result) == [
+                "/usr/local/bin/softlimit", "-m", "2000000", "/usr/local/bin/tcpserver", "-v", "-R", "-l",
+                "<the first line of /var/qmail/control/me>", "-x", "/etc/tcp.smtp.cdb", "-c",
+                "<the contents of /var/qmail/control/concurrencyincoming>", "-u",
+                "<the user ID of qmaild (id -u qmaild)>", "-g", "<the group ID of qmaild (id -g qmaild)>", "0",
+                "smtp", "/var/qmail/bin/qmail-smtpd",
+            ])
+    }
+
+    @Test func variablesExportsAndExpansionOperators() throws {
+        let result = try Self.run(
+            """
+            QMAILDIR=/var/qmail
+            SMTPD="$QMAILDIR/bin/qmail-smtpd"
+            CONCURRENCY=40
+            export SPAMDYKE="/usr/local/bin/spamdyke -f /etc/spamdyke.conf"
+            export CHKUSER_START=ALWAYS
+            DATABYTES=${DATABYTES:-20000000}
+            unset NOTHING
+            exec 2>&1
+            exec tcpserver ${CONCURRENCY:+-c$CONCURRENCY} ${NOTHING:+-x} ${NOTHING-none} 0 25 $SPAMDYKE $SMTPD ${SMTPD##*/}
+            """)
+        #expect(result.problems == [])
+        #expect(result.errorsToOutput)
+        #expect(
+            Self.words(result) == [
+                "tcpserver", "-c40", "none", "0", "25", "/usr/local/bin/spamdyke", "-f", "/etc/spamdyke.conf",
+                "/var/qmail/bin/qmail-smtpd", "qmail-smtpd",
+            ])
+        #expect(
+            result.exported.map { "\($0.name)=\($0.value)" } == [
+                "SPAMDYKE=/usr/local/bin/spamdyke -f /etc/spamdyke.conf", "CHKUSER_START=ALWAYS",
+            ])
+        // DATABYTES may come from the environment: its value is known only at run time.
+        let unknown = try Self.run("D=${DATABYTES:-20000000}\nexec softlimit -m \"$D\" prog\n")
+        #expect(Self.words(unknown)[2].hasPrefix("<${DATABYTES:-20000000} with $DATABYTES from the environment"))
+    }
+
+    @Test func aTestMadeAtRunTimeMakesABranchValue() throws {
+        let result = try Self.run(
+            """
+            if [ -f /var/qmail/control/smtpauth ]; then
+              export SMTPAUTH="!"
+              PORT=587
+            else
+              PORT=25
+            fi
+            exec tcpserver 0 $PORT qmail-smtpd
+            """)
+        #expect(
+            Self.words(result) == [
+                "tcpserver", "0", "<$PORT, which a test at line 1 chooses at run time>", "qmail-smtpd",
+            ])
+        #expect(result.exported.map(\.name) == ["SMTPAUTH"])
+        // A test the script decides takes its branch only.
+        let decided = try Self.run("X=yes\nif [ \"$X\" = yes ]; then P=1; else P=2; fi\nexec a $P\n")
+        #expect(Self.words(decided) == ["a", "1"])
+        let undecided = try Self.run("if [ -f /x ]; then exec a; else exec b; fi\n")
+        #expect(undecided.command == nil)
+        #expect(undecided.problems == [.init(line: 1, reason: "which command runs depends on a test made at run time")])
+    }
+
+    @Test func shDashCAndSourcedFilesAndFunctions() throws {
+        let sourced = try Self.run(
+            ". /etc/qmail.conf\nexec tcpserver -c \"$MAX\" 0 25 x\n", files: ["/etc/qmail.conf": "MAX=15\n"])
+        #expect(Self.words(sourced) == ["tcpserver", "-c", "15", "0", "25", "x"])
+        let missing = try Self.run(". ./conf\nexec x\n")
+        #expect(missing.problems == [.init(line: 1, reason: "reads ./conf with '.', and that file was not given")])
+        let function = try Self.run("start() { exec tcpserver \"$@\"; }\nstart 0 25 qmail-smtpd\n")
+        #expect(Self.words(function) == ["tcpserver", "0", "25", "qmail-smtpd"])
+        let last = try Self.run("tcpserver 0 25 qmail-smtpd 2>&1\n")
+        #expect(last.command?.byExec == false)
+        #expect(last.errorsToOutput)
+    }
+
+    @Test func syntaxErrorsHaveTheirLine() {
+        let cases: [(String, ShellSyntaxError)] = [
+            ("exec a 'b\n", .init(line: 1, message: "a ' that is never closed")),
+            ("if true; then\n  exec a\n", .init(line: 3, message: "'fi' expected (for the line 1)")),
+            ("X=$(id -u\nexec a\n", .init(line: 1, message: "a $( that is never closed")),
+            ("exec a ${X!y}\n", .init(line: 1, message: "a ${X expansion the shell does not know")),
+            ("a ;; b\n", .init(line: 1, message: "';;' where a command should be")),
+        ]
+        for (text, expected) in cases {
+            guard case .failure(let error) = ShellParser.parse(text) else {
+                Issue.record("parsed: \(text)")
+                continue
+            }
+            #expect(error == expected, "\(text)")
+        }
+        // Nesting is bounded.
+        let deep = String(repeating: "$(", count: 40) + String(repeating: ")", count: 40)
+        guard case .failure(let error) = ShellParser.parse("exec \(deep)\n") else {
+            Issue.record("deep nesting parsed")
+            return
+        }
+        #expect(error.message == "command substitutions nested too deeply")
+    }
+
+    /// For scripts whose every value is known, the words the reader finds are the words the
+    /// real /bin/sh passes: each script runs with a recording `exec`-ed program.
+    @Test(arguments: [
+        "A='a b'; B=\"x $A\"; exec PROBE $A \"$A\" $B \"${B}c\" ''",
+        "unset Z; X=1; Y=${X:+set}${Z:-def}${Z+no}; exec PROBE \"$Y\" ${#Y}",
+        "F=/var/qmail/bin/qmail-smtpd; exec PROBE ${F%/*} ${F##*/} ${F#/} ${F%%/bin*}",
+        "case x-y in x-*) V=one;; *) V=two;; esac; exec PROBE $V",
+        "set_it() { R=\"$1-$2\"; }; set_it a b; exec PROBE \"$R\" \\$HOME 'it''s' \"q\\\"\\\\\"",
+        "exec PROBE `echo a` $(echo b c) \"$(echo d)\"",
+        "E=''; exec PROBE \"$E\" $E \"${E:-x}\" ${E-y}",
+    ])
+    func agreesWithTheRealShell(_ script: String) throws {
+        let probe = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "relaychain-shprobe-\(UUID().uuidString)")
+        try Data("#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"[$a]\"; done\n".utf8).write(to: probe)
+        defer { try? FileManager.default.removeItem(at: probe) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: probe.path)
+        let text = script.replacing("PROBE", with: probe.path)
+        let real = try runProcess("/bin/sh", ["-c", text], environment: ["PATH": "/usr/bin:/bin"])
+        let result = try Self.run(text + "\n")
+        #expect(result.problems == [])
+        let ours = Self.words(result).dropFirst().map { "[\($0)]\n" }.joined()
+        #expect(ours == real.output, "\(script)")
+    }
+}
