@@ -9,6 +9,9 @@ public enum Importer {
         public var spec: String
         /// What the spec does not say, with file and line.
         public var leftOut: [String]
+        /// What the build does that the files did not say, with file and line (the spec holds them
+        /// as comments).
+        public var assumptions: [String] = []
     }
 
     public static func importInstallation(_ files: [InstallationFile], specName: String) -> Result {
@@ -35,13 +38,6 @@ public enum Importer {
                 writers.append(SpecWriter(facts: facts, bypasses: reader.bypasses, profile: profile, prefix: prefix))
             }
         }
-        let leftOut = facts.leftOut.map(\.description)
-        var header = "# yaml-language-server: $schema=../schema/relaychain.schema.json\n#\n"
-        header += "# Imported by relaychain from \(files.count) file\(files.count == 1 ? "" : "s").\n"
-        if !leftOut.isEmpty {
-            header += "# Not said by this spec (kept here; relaychain import listed them):\n"
-            for line in leftOut { header += "#   \(SpecWriter.commentText(line))\n" }
-        }
         let ranked = writers.sorted { $0.overrides < $1.overrides }
         // Files relaychain generated name the spec they came from; build under that name to compare.
         let generatedFrom = files.lazy.compactMap { file in
@@ -49,18 +45,33 @@ public enum Importer {
         }.first
         let specName = generatedFrom ?? specName
         let byPath = Dictionary(files.map { ($0.path, $0.text) }, uniquingKeysWith: { first, _ in first })
-        var best: (score: Int, text: String)?
+        var chosen: SpecWriter?
+        var best: (score: Int, writer: SpecWriter)?
         for writer in ranked {
-            let text = writer.text(header: header)
+            let text = writer.text(header: "")
             let built = Relaychain.build(path: specName, bytes: Array(text.utf8), specName: specName)
             guard !built.diagnostics.hasErrors else { continue }
             let same = built.files.filter { byPath[$0.path] == $0.contents }.count
             let comparable = built.files.filter { byPath[$0.path] != nil }.count
             if comparable > 0, same == comparable, same == built.files.count {
-                return Result(spec: text, leftOut: leftOut)
+                chosen = writer
+                break
             }
-            if same > best?.score ?? -1 { best = (same, text) }
+            if same > best?.score ?? -1 { best = (same, writer) }
         }
-        return Result(spec: best?.text ?? ranked[0].text(header: header), leftOut: leftOut)
+        let writer = chosen ?? best?.writer ?? ranked[0]
+        let verdict = Verification.verify(writer.text(header: ""), specName: specName, facts: facts)
+        let leftOut = (facts.leftOut + verdict.leftOut).map(\.description)
+        var header = "# yaml-language-server: $schema=../schema/relaychain.schema.json\n#\n"
+        header += "# Imported by relaychain from \(files.count) file\(files.count == 1 ? "" : "s").\n"
+        if !leftOut.isEmpty {
+            header += "# Not said by this spec (kept here; relaychain import listed them):\n"
+            for line in leftOut { header += "#   \(SpecWriter.commentText(line))\n" }
+        }
+        if !verdict.assumptions.isEmpty {
+            header += "# Assumed (relaychain import listed them):\n"
+            for line in verdict.assumptions { header += "#   \(SpecWriter.commentText(line))\n" }
+        }
+        return Result(spec: writer.text(header: header), leftOut: leftOut, assumptions: verdict.assumptions)
     }
 }

@@ -121,7 +121,15 @@ struct InstallationFacts {
         public var description: String { "\(file):\(line): \(text): \(reason)" }
     }
 
+    /// A service's command as its file starts it, for the check that the spec builds it back.
+    struct ImportedCommand {
+        var service: String
+        var file: String
+        var command: ServiceCommand
+    }
+
     var services: [Service] = []
+    var commands: [ImportedCommand] = []
     var windows: [Window] = []
     /// Catalog programs by name, and the path each was found at.
     var programs: [String: String] = [:]

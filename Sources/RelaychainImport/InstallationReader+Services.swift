@@ -128,28 +128,6 @@ extension InstallationReader {
 
     // MARK: daemontools and runit
 
-    mutating func readRunScript(_ file: InstallationFile, service: String) {
-        let lines = Self.logicalLines(file.text)
-        var runBy: Supervisor = file.text.contains("# runit service") ? .runit : .daemontools
-        if let existing = facts.services.firstIndex(where: { $0.name == service }),
-            case .smtpd(let known) = facts.services[existing].role
-        {
-            runBy = known.runBy
-        }
-        guard let exec = lines.last(where: { $0.text.hasPrefix("exec ") && !$0.text.hasPrefix("exec 2>&1") }),
-            let words = ShellWords.split(exec.text.dropFirst(5)), words.count > 2
-        else {
-            leaveOut(file, 1, "run", "no exec line that relaychain can read")
-            return
-        }
-        for (_, line) in lines {
-            if line.hasPrefix("QMAILDUID=$(id -u "), let end = line.lastIndex(of: ")") {
-                facts.smtpUser = String(line[line.index(line.startIndex, offsetBy: 18)..<end])
-            }
-        }
-        readServiceWords(words, file: file, line: exec.line, service: service, runBy: runBy)
-    }
-
     /// A systemd unit's ExecStart: the same chain, with envuidgid in place of the run script's id.
     mutating func readUnit(_ file: InstallationFile) {
         var name = Self.basename(file.path)
@@ -167,7 +145,14 @@ extension InstallationReader {
         {
             facts.configPrefix = String(directory.text.dropFirst(17).dropLast(suffix.count))
         }
-        readServiceWords(words, file: file, line: exec.line, service: name, runBy: .systemd)
+        let run = ShellRun(command: .init(words: words.map { ShellText($0) }, line: exec.line))
+        let context = ServiceCommand.Context(files: files, serviceDirectory: Self.dirname(file.path))
+        guard let command = ServiceCommand.resolve(run, in: context) else { return }
+        for problem in command.problems {
+            leaveOut(file, problem.line, Self.text(of: problem.line, in: file), problem.reason)
+        }
+        facts.commands.append(.init(service: name, file: file.path, command: command))
+        readServiceCommand(command, file: file, service: name, runBy: .systemd)
     }
 
     /// systemd's ExecStart words: double or single quotes, backslash escapes, `$$` and `%%`.
@@ -210,93 +195,6 @@ extension InstallationReader {
         guard quote == nil else { return nil }
         if inWord { words.append(current) }
         return words
-    }
-
-    mutating func readServiceWords(
-        _ words: [String], file: InstallationFile, line: Int, service: String, runBy: Supervisor
-    ) {
-        let exec = (line: line, text: words.joined(separator: " "))
-        var index = 0
-        if Self.basename(words[0]) == "env" {
-            facts.env = facts.env ?? words[0]
-            index = 1
-        }
-        if index < words.count, words[index] == "-" { index += 1 }
-        var assignments: [(String, String)] = []
-        while index < words.count, let setting = Self.assignment(words[index]) {
-            assignments.append(setting)
-            index += 1
-        }
-        var datalimit: Int?
-        while index < words.count, Self.basename(words[index]) != "tcpserver" {
-            facts.note(program: words[index])
-            if Self.basename(words[index]) == "envuidgid", index + 1 < words.count {
-                facts.smtpUser = words[index + 1]
-                index += 2
-                continue
-            }
-            if Self.basename(words[index]) == "softlimit", index + 2 < words.count, words[index + 1] == "-m" {
-                datalimit = Int(words[index + 2])
-                index += 3
-                continue
-            }
-            index += 1
-        }
-        guard index < words.count else {
-            leaveOut(file, exec.line, exec.text, "no tcpserver in the exec line")
-            return
-        }
-        facts.note(program: words[index])
-        index += 1
-        var concurrency: Int?
-        while index < words.count, words[index].hasPrefix("-") {
-            let option = words[index]
-            if ["-c", "-x", "-u", "-g", "-l", "-b", "-B", "-t", "-I"].contains(option) {
-                if option == "-c" { concurrency = Int(words[index + 1]) }
-                index += 2
-            } else {
-                index += 1
-            }
-        }
-        guard index + 1 < words.count else { return }
-        let listen = words[index] == "0" ? nil : words[index]
-        let port = Int(words[index + 1])
-        let rest = Array(words[(index + 2)...])
-        if rest.contains(where: { Self.basename($0) == "qmail-popup" }) {
-            var pop3d = InstallationFacts.POP3D(runBy: runBy)
-            pop3d.listen = listen
-            pop3d.port = port ?? 110
-            pop3d.store = facts.readWindow(assignments, smtpSide: false).store
-            if rest.count >= 6 {
-                facts.note(program: rest[0])
-                pop3d.hostname = rest[1].hasPrefix("$(") || rest[1] == "%H" ? nil : rest[1]
-                let base = Self.basename(rest[2])
-                pop3d.checkpassword =
-                    Catalog.program(named: base) != nil && rest[2] == facts.programs[base] ? base : rest[2]
-                for word in [rest[3], rest[4]] { facts.note(program: word) }
-                pop3d.maildir = rest[5]
-            }
-            if let index = facts.services.firstIndex(where: { $0.name == service }) {
-                // Its log/run came first and left a placeholder: runit or daemontools.
-                if case .smtpd(let placeholder) = facts.services[index].role, placeholder.runBy == .runit {
-                    pop3d.runBy = .runit
-                }
-                facts.services[index].role = .pop3d(pop3d)
-            } else {
-                facts.add(.init(name: service, role: .pop3d(pop3d)))
-            }
-            return
-        }
-        var smtpd = InstallationFacts.SMTPD(runBy: runBy)
-        smtpd.listen = listen
-        smtpd.port = port ?? 25
-        let (store, others) = facts.readWindow(assignments, smtpSide: true)
-        smtpd.store = store
-        smtpd.environment = others
-        smtpd.datalimit = datalimit
-        smtpd.concurrency = concurrency
-        readChain(rest, into: &smtpd, file: file, line: exec.line, endsWithServer: true)
-        merge(service, smtpd)
     }
 
     /// A run script and its tcp.rules or log/run may come in any order.

@@ -19,6 +19,8 @@ struct InstallationReader {
     var facts = InstallationFacts()
     /// The env settings each user wrapper's bypass holds, by wrapper name.
     var bypasses: [String: [(String, String)]] = [:]
+    /// Every file given, by path: what `. FILE`, envdir and `sh -c` may read.
+    var files: [String: String] = [:]
 
     static func basename(_ path: String) -> String { String(path.split(separator: "/").last ?? "") }
     static func dirname(_ path: String) -> String {
@@ -43,6 +45,7 @@ struct InstallationReader {
 
     mutating func read(_ files: [InstallationFile]) {
         // Hints first (setup's comments name the windows), then the services, then the rest.
+        self.files = Dictionary(files.map { ($0.path, $0.text) }, uniquingKeysWith: { first, _ in first })
         let ordered = files.filter { isSetup($0) } + files.filter { !isSetup($0) }
         for file in ordered { read(file) }
         settleBypasses()

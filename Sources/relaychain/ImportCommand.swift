@@ -50,6 +50,7 @@ struct ImportCommand: ParsableCommand {
         let name = output.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "imported.yaml"
         let result = Importer.importInstallation(files, specName: name)
         for line in result.leftOut { printError("relaychain: import: \(line)") }
+        for line in result.assumptions { printError("relaychain: import: assumed: \(line)") }
         if lint {
             let checked = Relaychain.check(SourceFile(path: name, text: result.spec))
             let renderer = DiagnosticRenderer(colored: false)

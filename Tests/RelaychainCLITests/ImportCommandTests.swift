@@ -67,7 +67,9 @@ struct ImportCommandTests {
         #expect(result.status == 1)
         #expect(
             result.errors
-                == "relaychain: import: \(rcConf):3: qmailsmtpd_tls=\"-Z 1\": the spec cannot say this variable\n")
+                == "relaychain: import: \(rcConf):3: qmailsmtpd_tls=\"-Z 1\": the spec cannot say this variable\n"
+                + "relaychain: import: imported.yaml:15: the written spec: relaychain check rejects it: service 'smtp' "
+                + "checks /var/spool/relay-ctrl/allow, but no login service records grants there\n")
         #expect(result.output.contains("#   \(rcConf):3: qmailsmtpd_tls=\"-Z 1\": the spec cannot say this variable\n"))
         #expect(result.output.contains("      - { use: \"rblsmtpd\", args: [\"-r\", \"zen.spamhaus.org\"] }\n"))
         #expect(result.output.contains("    length: 10m\n"))
@@ -113,9 +115,11 @@ struct ImportCommandTests {
             "service/smtp/run",
             """
             #!/bin/sh
+            exec 2>&1
+            QMAILDUID=`id -u qmaild`; NOFILESGID=`id -g qmaild`
             exec /usr/bin/env - RELAY_CTRL_REDIS='unix:/run/redis/redis.sock?db=0&user=relay-reader' \\
               RELAY_CTRL_REDIS_PASSWORD_FILE=/etc/relaychain/redis/relay-reader.password RELAY_CTRL_EXPIRY=600 \\
-              /usr/bin/tcpserver -v -R -l 0 -x tcp.cdb -u 101 -g 102 0 25 \\
+              /usr/bin/tcpserver -v -R -l 0 -x tcp.cdb -u $QMAILDUID -g "$NOFILESGID" 0 25 \\
               /usr/local/bin/relay-ctrl-check /var/qmail/bin/qmail-smtpd
 
             """)
@@ -147,7 +151,7 @@ struct ImportCommandTests {
         #expect(length.status == 1)
         #expect(
             length.errors.contains(
-                "\(run):3: RELAY_CTRL_EXPIRY=600: another file gives the same window RELAY_CTRL_EXPIRY=900; "
+                "\(run):5: RELAY_CTRL_EXPIRY=600: another file gives the same window RELAY_CTRL_EXPIRY=900; "
                     + "a window has one length"),
             "\(length.errors)")
 

@@ -210,6 +210,7 @@ extension ShellEvaluator {
             return ShellText(.firstLine(arguments[1]))
         case ("head", 3) where arguments[0] == "-n" && arguments[1] == "1": return ShellText(.firstLine(arguments[2]))
         case ("hostname", 0): return ShellText(.hostName)
+        case ("uname", 1) where arguments[0] == "-n": return ShellText(.hostName)
         case ("echo", _) where arguments.first.map { !$0.hasPrefix("-") } ?? true:
             return ShellText(arguments.joined(separator: " "))
         default: return ShellText(.output(words))

@@ -1,0 +1,46 @@
+/// How the command a spec builds differs from the one a file starts, in words an administrator
+/// can check against the file.
+extension ServiceCommand {
+    func difference(from built: ServiceCommand) -> String? {
+        guard self != built else { return nil }
+        let mine = variables
+        let theirs = built.variables
+        for name in Set(mine.keys).union(theirs.keys).sorted() where mine[name] != theirs[name] {
+            switch (mine[name], theirs[name]) {
+            case (let value?, nil): return "it sets \(name)=\(value), the build does not"
+            case (nil, let value?): return "the build sets \(name)=\(value), it does not"
+            case (let value?, let other?): return "it sets \(name)=\(value), the build \(name)=\(other)"
+            default: break
+            }
+        }
+        if before != built.before {
+            return "it runs \(Self.line(before)) before tcpserver, the build \(Self.line(built.before))"
+        }
+        guard let tcpserver, let other = built.tcpserver else {
+            return "it runs \(Self.line(words)), the build \(Self.line(built.words))"
+        }
+        if tcpserver.optionsDescription != other.optionsDescription {
+            return "tcpserver's options are \(tcpserver.optionsDescription), the build's \(other.optionsDescription)"
+        }
+        if tcpserver.host != other.host || tcpserver.port != other.port {
+            return "tcpserver listens on \(tcpserver.host) \(tcpserver.port), the build on \(other.host) \(other.port)"
+        }
+        return "tcpserver runs \(Self.line(tcpserver.program)), the build \(Self.line(other.program))"
+    }
+
+    /// What the build does differently that the spec has no say in, said as an assumption.
+    func assumptions(against built: ServiceCommand) -> [String] {
+        var said: [String] = []
+        if !clearsEnvironment, built.clearsEnvironment {
+            said.append("passes on the environment its supervisor started with; the build starts it with env - (empty)")
+        }
+        if !errorsToOutput, built.errorsToOutput {
+            said.append("sends error output to its supervisor; the build sends it to the log (exec 2>&1)")
+        }
+        return said
+    }
+
+    static func line(_ words: [ShellText]) -> String {
+        words.isEmpty ? "nothing" : "'" + words.map(\.description).joined(separator: " ") + "'"
+    }
+}

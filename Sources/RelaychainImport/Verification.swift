@@ -1,0 +1,47 @@
+import RelaychainCore
+
+/// Import's promise, checked on the spec it is about to write: the spec passes `check`, and its
+/// build starts every imported service with the same command (programs, arguments, order,
+/// account, environment, with run-time values as the same run-time values), read back from the
+/// built files by the same reader. What differs is a left-out line at the file's own line.
+enum Verification {
+    struct Verdict {
+        var leftOut: [InstallationFacts.LeftOut] = []
+        var assumptions: [String] = []
+    }
+
+    static func verify(_ text: String, specName: String, facts: InstallationFacts) -> Verdict {
+        var verdict = Verdict()
+        let built = Relaychain.build(path: specName, bytes: Array(text.utf8), specName: specName)
+        if let error = built.diagnostics.first(where: { $0.severity == .error }) {
+            verdict.leftOut.append(
+                .init(
+                    file: specName, line: error.location.line, text: "the written spec",
+                    reason: "relaychain check rejects it: \(error.message)"))
+            return verdict
+        }
+        var reader = InstallationReader()
+        reader.read(built.files.map { InstallationFile(path: $0.path, text: $0.contents) })
+        let rebuilt = Dictionary(
+            reader.facts.commands.map { ($0.service, $0.command) }, uniquingKeysWith: { a, _ in a })
+        for imported in facts.commands {
+            let line = imported.command.line
+            let text = "the command of service '\(imported.service)'"
+            guard let command = rebuilt[imported.service] else {
+                verdict.leftOut.append(
+                    .init(file: imported.file, line: line, text: text, reason: "the spec builds none"))
+                continue
+            }
+            if let difference = imported.command.difference(from: command) {
+                verdict.leftOut.append(
+                    .init(file: imported.file, line: line, text: text, reason: "the spec builds another: \(difference)")
+                )
+                continue
+            }
+            for assumption in imported.command.assumptions(against: command) {
+                verdict.assumptions.append("\(imported.file):\(line): \(text) \(assumption)")
+            }
+        }
+        return verdict
+    }
+}
