@@ -61,7 +61,8 @@ struct ShellReaderTests {
             DATABYTES=${DATABYTES:-20000000}
             unset NOTHING
             exec 2>&1
-            exec tcpserver ${CONCURRENCY:+-c$CONCURRENCY} ${NOTHING:+-x} ${NOTHING-none} 0 25 $SPAMDYKE $SMTPD ${SMTPD##*/}
+            exec tcpserver ${CONCURRENCY:+-c$CONCURRENCY} ${NOTHING:+-x} ${NOTHING-none} 0 25 \\
+              $SPAMDYKE $SMTPD ${SMTPD##*/}
             """)
         #expect(result.problems == [])
         #expect(result.errorsToOutput)
