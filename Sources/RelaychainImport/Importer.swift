@@ -60,7 +60,13 @@ public enum Importer {
             if same > best?.score ?? -1 { best = (same, writer) }
         }
         let writer = chosen ?? best?.writer ?? ranked[0]
-        let verdict = Verification.verify(writer.text(header: ""), specName: specName, facts: facts)
+        var verdict = Verification.verify(writer.text(header: ""), specName: specName, facts: facts)
+        var assumed = facts.assumptions
+        for window in facts.windows where window.expiry == nil {
+            assumed.append(
+                "window of \(window.store): no RELAY_CTRL_EXPIRY in the files; relay-ctrl's 900 seconds (15m) assumed")
+        }
+        verdict.assumptions = assumed + verdict.assumptions
         let leftOut = (facts.leftOut + verdict.leftOut).map(\.description)
         var header = "# yaml-language-server: $schema=../schema/relaychain.schema.json\n#\n"
         header += "# Imported by relaychain from \(files.count) file\(files.count == 1 ? "" : "s").\n"

@@ -149,6 +149,8 @@ struct InstallationFacts {
     /// From a systemd unit's WorkingDirectory (`<prefix>/etc/relaychain/<service>`): the prefix.
     var configPrefix: String?
     var leftOut: [LeftOut] = []
+    /// Defaults the spec takes where the files say nothing, each with the file it concerns.
+    var assumptions: [String] = []
 
     /// A service under a name no other has: two files may both describe an `imap`.
     mutating func add(_ service: Service) {

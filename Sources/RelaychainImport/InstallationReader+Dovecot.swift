@@ -55,6 +55,10 @@ extension InstallationReader {
         var version = file.text.contains("$SET:") ? "2.4" : "2.3"
         if let range = file.text.range(of: #"# Dovecot (2\.[0-9.]+):"#, options: .regularExpression) {
             version = String(file.text[range].dropFirst(10).dropLast())
+        } else if version == "2.3" {
+            facts.assumptions.append(
+                "\(file.path):1: Dovecot version: not in the file; 2.3 assumed (2.4's files use $SET:), "
+                    + "say version: in the spec if it is another")
         }
         var protocols: [String] = []
         var script: String?

@@ -46,9 +46,27 @@ struct InstallationReader {
     mutating func read(_ files: [InstallationFile]) {
         // Hints first (setup's comments name the windows), then the services, then the rest.
         self.files = Dictionary(files.map { ($0.path, $0.text) }, uniquingKeysWith: { first, _ in first })
-        let ordered = files.filter { isSetup($0) } + files.filter { !isSetup($0) }
+        // Rules last: a run script's -x says which service a tcp.smtp belongs to.
+        let ordered =
+            files.filter { isSetup($0) } + files.filter { !isSetup($0) && !isRules($0) } + files.filter(isRules)
         for file in ordered { read(file) }
         settleBypasses()
+    }
+
+    /// tcprules sources: `tcp.rules`, `<service>.rules`, and `tcp.<service>` as LWQ, Debian and
+    /// the toasters name them (not the compiled `.cdb`).
+    func isRules(_ file: InstallationFile) -> Bool {
+        let name = Self.basename(file.path)
+        return name.hasSuffix(".rules") || name.hasPrefix("tcp.") && !name.hasSuffix(".cdb") && !name.hasSuffix(".tmp")
+    }
+
+    /// The service a `tcp.<name>` file belongs to: the one whose tcpserver -x compiles it, else `<name>`.
+    func service(ofRules name: String) -> String {
+        let compiled = name + ".cdb"
+        let user = facts.commands.first { imported in
+            imported.command.tcpserver?.values["x"]?.known.map { Self.basename($0) == compiled } ?? false
+        }
+        return user?.service ?? String(name.dropFirst(4))
     }
 
     func isSetup(_ file: InstallationFile) -> Bool {
@@ -72,6 +90,8 @@ struct InstallationReader {
         } else if name.hasSuffix(".rules") {
             readRules(
                 file, service: name == "tcp.rules" ? parent : String(name.dropLast(6)), runBy: runBy(of: file.path))
+        } else if isRules(file) {
+            readRules(file, service: service(ofRules: name), runBy: runBy(of: file.path))
         } else if name.hasSuffix(".acl"), parent == "redis" {
             readACL(file)
         } else if file.text.contains("mail_executable") {
@@ -154,28 +174,67 @@ struct InstallationReader {
     // MARK: cron
 
     mutating func readCron(_ file: InstallationFile) {
+        // A cron.hourly (or daily) script is sh run by run-parts, not crontab lines.
+        if file.path.split(separator: "/").contains(where: { $0.hasPrefix("cron.") && $0 != "cron.d" })
+            || file.text.hasPrefix("#!")
+        {
+            let line =
+                file.text.split(separator: "\n", omittingEmptySubsequences: false)
+                .firstIndex { $0.contains("relay-ctrl-age") }.map { $0 + 1 } ?? 1
+            leaveOut(
+                file, line, Self.text(of: line, in: file),
+                "a script that run-parts or another program runs; builds run relay-ctrl-age from a cron.d line "
+                    + "every minute")
+            return
+        }
         for (number, raw) in file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = String(raw)
-            guard !line.hasPrefix("#"), line.contains("relay-ctrl-age"),
-                let words = ShellWords.split(Substring(line.replacing("\\%", with: "%")))
+            guard !line.trimmingPrefix(while: { $0 == " " || $0 == "\t" }).hasPrefix("#"),
+                line.contains("relay-ctrl-age")
             else { continue }
-            guard words.count > 6 else { continue }
+            guard let words = ShellWords.split(Substring(line.replacing("\\%", with: "%"))), words.count > 5 else {
+                leaveOut(file, number + 1, line, "a crontab line relaychain cannot read")
+                continue
+            }
             facts.sawCron = true
             var index = 5
-            if !words[index].hasPrefix("/") {
+            if !words[index].hasPrefix("/"), !words[index].contains("="), words[index] != "relay-ctrl-age",
+                words[index] != "envdir", index + 1 < words.count
+            {
                 facts.cronWithUser = true
                 facts.smtpUser = facts.smtpUser ?? words[index]
                 index += 1
             }
-            if words.prefix(5) != ["*", "*", "*", "*", "*"] {
-                leaveOut(file, number + 1, line, "a schedule other than every minute")
+            let everyMinute: Set<String> = ["*", "*/1", "0-59", "0-59/1"]
+            if !everyMinute.contains(words[0]) || words[1...4].contains(where: { $0 != "*" }) {
+                leaveOut(
+                    file, number + 1, words.prefix(5).joined(separator: " "),
+                    "a schedule other than every minute (builds run relay-ctrl-age every minute)")
             }
             var assignments: [(String, String)] = []
-            for word in words[index...] {
+            while index < words.count {
+                let word = words[index]
+                index += 1
                 if let setting = Self.assignment(word) {
                     assignments.append(setting)
+                } else if Self.basename(word) == "envdir", index < words.count {
+                    let directory = words[index]
+                    index += 1
+                    let found = ServiceCommand.files(
+                        in: directory, context: .init(files: files, serviceDirectory: Self.dirname(file.path)))
+                    if found.isEmpty {
+                        leaveOut(
+                            file, number + 1, "envdir \(directory)",
+                            "its files were not given, so the window it sets (RELAY_CTRL_EXPIRY...) is not known")
+                    }
+                    for (name, text) in found {
+                        let value = text.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""
+                        assignments.append((name, String(value)))
+                    }
                 } else if word.hasPrefix("/") {
                     facts.note(program: word)
+                } else if word != "relay-ctrl-age", word != "-" {
+                    leaveOut(file, number + 1, word, "a word of the cron line that the spec cannot say")
                 }
             }
             _ = facts.readWindow(assignments, smtpSide: false)

@@ -42,7 +42,13 @@ struct ImportCommand: ParsableCommand {
                 throw ExitCode(ExitStatus.usage)
             }
             if isDirectory.boolValue {
-                files += try Self.walk(path)
+                var found = try Self.walk(path)
+                // A service directory given itself: its files are named under its own name.
+                if found.contains(where: { $0.path == "run" }) {
+                    let name = URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent
+                    found = found.map { InstallationFile(path: "\(name)/\($0.path)", text: $0.text) }
+                }
+                files += found
             } else {
                 files.append(InstallationFile(path: path, text: try Self.text(path)))
             }
