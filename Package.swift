@@ -76,8 +76,8 @@ let package = Package(
             // Runs the built `relaychain` binary; depending on it makes `swift test` build it.
             .testTarget(
                 name: "RelaychainCLITests",
-                dependencies: ["RelaychainCore", "TestSupport", "relaychain"],
-                exclude: ["Golden"]
+                dependencies: ["RelaychainCore", "RelaychainImport", "TestSupport", "relaychain"],
+                exclude: ["Golden", "ImportCorpus"]
             ),
         ]
 )

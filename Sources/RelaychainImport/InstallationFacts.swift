@@ -80,6 +80,8 @@ struct InstallationFacts {
         var wrapperSettings: [String: [(String, String)]] = [:]
         /// relay-ctrl-check runs first in the chain.
         var checks = false
+        /// The tcprules file that named this service, when one did.
+        var rulesFile: String?
     }
 
     struct POP3D {
@@ -171,6 +173,8 @@ struct InstallationFacts {
     }
 
     mutating func note(program path: String) {
+        // A program found through PATH says nothing about where programs are installed.
+        guard path.hasPrefix("/") else { return }
         let name = String(path.split(separator: "/").last ?? "")
         if name == "env" {
             env = env ?? path

@@ -44,6 +44,7 @@ extension InstallationReader {
         for problem in command.problems {
             leaveOut(file, problem.line, Self.text(of: problem.line, in: file), problem.reason)
         }
+        consumed.formUnion(command.consumed.union(evaluator.consumed))
         facts.commands.append(.init(service: service, file: file.path, command: command))
         readServiceCommand(command, file: file, service: service, runBy: runBy)
     }

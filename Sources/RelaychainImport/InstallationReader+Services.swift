@@ -206,6 +206,7 @@ extension InstallationReader {
             merged.relayNetworks = earlier.relayNetworks
             merged.rules = earlier.rules
             merged.logCommand = earlier.logCommand
+            merged.rulesFile = earlier.rulesFile
             if earlier.runBy == .runit, merged.runBy == .daemontools { merged.runBy = .runit }
             facts.services[index].role = .smtpd(merged)
         } else {
@@ -275,6 +276,7 @@ extension InstallationReader {
         }
         if let last = rules.last, last.from.isEmpty, !last.deny, last.set.isEmpty { rules.removeLast() }
         smtpdPart(service) { smtpd in
+            smtpd.rulesFile = file.path
             smtpd.relayNetworks = networks
             smtpd.rules = rules
             if let runBy { smtpd.runBy = runBy }

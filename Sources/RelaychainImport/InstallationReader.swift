@@ -21,6 +21,9 @@ struct InstallationReader {
     var bypasses: [String: [(String, String)]] = [:]
     /// Every file given, by path: what `. FILE`, envdir and `sh -c` may read.
     var files: [String: String] = [:]
+    /// Files read through a run script, and those no reader took.
+    var consumed: Set<String> = []
+    var unread: [InstallationFile] = []
 
     static func basename(_ path: String) -> String { String(path.split(separator: "/").last ?? "") }
     static func dirname(_ path: String) -> String {
@@ -50,6 +53,10 @@ struct InstallationReader {
         let ordered =
             files.filter { isSetup($0) } + files.filter { !isSetup($0) && !isRules($0) } + files.filter(isRules)
         for file in ordered { read(file) }
+        // A file a run script reads (`. FILE`, envdir's directory) was read through it.
+        for file in unread where !consumed.contains(file.path) {
+            leaveOut(file, 1, Self.basename(file.path), "not a file relaychain knows how to read")
+        }
         settleBypasses()
     }
 
@@ -103,7 +110,7 @@ struct InstallationReader {
         } else if file.text.contains("relay-ctrl-age") {
             readCron(file)
         } else {
-            leaveOut(file, 1, name, "not a file relaychain knows how to read")
+            unread.append(file)
         }
     }
 

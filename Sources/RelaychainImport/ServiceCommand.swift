@@ -20,6 +20,8 @@ struct ServiceCommand: Equatable {
     var errorsToOutput = false
     var line: Int
     var problems: [ShellRun.Problem] = []
+    /// The given files it read (envdir's, those `sh -c` sourced).
+    var consumed: Set<String> = []
 
     static func == (left: ServiceCommand, right: ServiceCommand) -> Bool {
         left.variables == right.variables && left.before == right.before && left.tcpserver == right.tcpserver
@@ -97,6 +99,12 @@ struct ServiceCommand: Equatable {
         }
         let tcpserver = words.firstIndex { $0.known.map { InstallationReader.basename($0) == "tcpserver" } ?? false }
         guard let tcpserver else {
+            if words.contains(where: { $0.known.map { InstallationReader.basename($0) == "sslserver" } ?? false }) {
+                resolved.problems.append(
+                    .init(
+                        line: command.line,
+                        reason: "runs sslserver (ucspi-ssl), which the spec cannot say: builds run tcpserver"))
+            }
             resolved.words = Array(words)
             return resolved
         }
@@ -138,6 +146,7 @@ struct ServiceCommand: Equatable {
                 .init(line: line, reason: "envdir \(path): its files were not given, so what it sets is not known"))
             return
         }
+        for (path, _) in Self.paths(in: path, context: context) { consumed.insert(path) }
         for (name, text) in found {
             if text.isEmpty {
                 set(name, nil)
@@ -152,6 +161,10 @@ struct ServiceCommand: Equatable {
 
     /// The files directly in `directory` (absolute, or relative to the service directory).
     static func files(in directory: String, context: Context) -> [(String, String)] {
+        paths(in: directory, context: context).map { (InstallationReader.basename($0.0), $0.1) }
+    }
+
+    static func paths(in directory: String, context: Context) -> [(String, String)] {
         var wanted = directory
         if wanted.hasPrefix("./") { wanted.removeFirst(2) }
         if !wanted.hasPrefix("/") {
@@ -162,7 +175,7 @@ struct ServiceCommand: Equatable {
         return context.files.compactMap { path, text in
             let parent = InstallationReader.dirname(path)
             let matches = parent == wanted || parent == relative || parent.hasSuffix("/" + relative)
-            return matches ? (InstallationReader.basename(path), text) : nil
+            return matches ? (path, text) : nil
         }.sorted { $0.0 < $1.0 }
     }
 
@@ -191,6 +204,7 @@ struct ServiceCommand: Equatable {
         evaluator.files = context.files
         let inner = evaluator.run(script, from: state)
         for problem in inner.problems { problems.append(.init(line: line, reason: "in sh -c: \(problem.reason)")) }
+        consumed.formUnion(evaluator.consumed)
         guard let command = inner.command else {
             problems.append(.init(line: line, reason: "sh -c runs a script that starts no command"))
             return nil

@@ -24,6 +24,17 @@ enum Verification {
         reader.read(built.files.map { InstallationFile(path: $0.path, text: $0.contents) })
         let rebuilt = Dictionary(
             reader.facts.commands.map { ($0.service, $0.command) }, uniquingKeysWith: { a, _ in a })
+        // A tcprules file alone is not a service: its run script would say what runs.
+        for service in facts.services {
+            guard case .smtpd(let smtpd) = service.role, smtpd.runBy != .qmailRun, let rules = smtpd.rulesFile,
+                !facts.commands.contains(where: { $0.service == service.name })
+            else { continue }
+            verdict.leftOut.append(
+                .init(
+                    file: rules, line: 1, text: "service '\(service.name)'",
+                    reason:
+                        "only its tcprules file was given, so the spec would invent its command; give its run script"))
+        }
         for imported in facts.commands {
             let line = imported.command.line
             let text = "the command of service '\(imported.service)'"

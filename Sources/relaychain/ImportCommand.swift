@@ -87,10 +87,21 @@ struct ImportCommand: ParsableCommand {
     /// supervise's state are skipped.
     static func walk(_ root: String) throws -> [InstallationFile] {
         var files: [InstallationFile] = []
-        let skipped: Set<String> = ["supervise", "main", "tcp.cdb", "tcp.tmp"]
+        let skipped: Set<String> = ["main", "tcp.cdb", "tcp.tmp"]
         FileSystem.walk(root) { path, name in
             guard !path.split(separator: "/").contains(where: { skipped.contains(String($0)) }) else { return }
             if let text = try? text("\(root)/\(path)") { files.append(InstallationFile(path: path, text: text)) }
+        }
+        // supervise's state beside a run script (`/var/qmail/supervise/smtpd/supervise/`), not
+        // /var/qmail/supervise itself, where LWQ keeps its service directories.
+        let paths = Set(files.map(\.path))
+        files.removeAll { file in
+            let parts = file.path.split(separator: "/")
+            return parts.indices.contains { index in
+                guard parts[index] == "supervise" else { return false }
+                let parent = parts[..<index].joined(separator: "/")
+                return paths.contains(parent.isEmpty ? "run" : parent + "/run")
+            }
         }
         return files.sorted { $0.path < $1.path }
     }

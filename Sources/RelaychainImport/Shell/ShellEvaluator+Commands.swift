@@ -87,8 +87,9 @@ extension ShellEvaluator {
 
     /// `. FILE`: a file given with the installation is read in place; any other is not known.
     mutating func source(_ path: ShellText?, line: Int, _ state: inout State) -> Bool? {
-        guard let path = path?.known,
-            let text = files[path] ?? files.first(where: { $0.key.hasSuffix("/" + path) })?.value
+        let relative = path?.known.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 }
+        guard let path = path?.known, let relative,
+            let found = files.first(where: { $0.key == path || $0.key == relative || $0.key.hasSuffix("/" + relative) })
         else {
             problem(line, "reads \(path?.description ?? "a file") with '.', and that file was not given")
             return nil
@@ -97,7 +98,8 @@ extension ShellEvaluator {
             problem(line, "reads files with '.' nested too deeply")
             return nil
         }
-        switch ShellParser.parse(text) {
+        consumed.insert(found.key)
+        switch ShellParser.parse(found.value) {
         case .failure(let error):
             problem(
                 line, "reads \(path), which is not sh relaychain can read (its line \(error.line): \(error.message))")

@@ -28,6 +28,8 @@ struct ShellEvaluator {
     var files: [String: String] = [:]
     var problems: [ShellRun.Problem] = []
     var depth = 0
+    /// The given files `. FILE` read.
+    var consumed: Set<String> = []
 
     /// Evaluates `script` from `state` (positional parameters, a known environment).
     mutating func run(_ script: ShellScript, from state: State = State()) -> ShellRun {
