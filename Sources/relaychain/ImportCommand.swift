@@ -14,8 +14,15 @@ struct ImportCommand: ParsableCommand {
             (a directory build wrote). The spec goes to standard output (or --output); whatever it \
             cannot say is kept as a comment in it and listed on standard error with file:line.
 
-            Exit status: 0 when everything was expressed, 1 when something was left out (or, with \
-            --lint, when the analysis finds anything), 2 for usage errors or unreadable files.
+            Run scripts are read as sh: assignments, exports, expansions, $(...) and backquotes, \
+            if and case, envdir and sh -c; a value computed at start (id -u, cat FILE) stays a \
+            run-time value. The spec is verified before it is written: it must pass check, and \
+            its build must start each imported service with the same command; a default taken \
+            where the files are silent is listed as assumed.
+
+            Exit status: 0 when everything was expressed, 1 when something was left out or the \
+            spec would not give the commands back (or, with --lint, when the analysis finds \
+            anything), 2 for usage errors or unreadable files.
 
             Examples:
               relaychain import /etc/rc.conf /etc/dovecot.conf > spec.yaml
