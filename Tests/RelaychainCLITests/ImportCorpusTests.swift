@@ -129,7 +129,8 @@ struct ImportCorpusTests {
             [
                 // As root a mount namespace is enough; anyone else maps themselves to root in a user one.
                 getuid() == 0 ? "-m" : "-rm", "/bin/sh", "-c",
-                "mount --bind \"$1\" /usr/bin/env && mount --bind \"$2\" /usr/bin/id && cd \"$3\" && exec /bin/sh ./run",
+                "mount --bind \"$1\" /usr/bin/env && mount --bind \"$2\" /usr/bin/id && cd \"$3\" && "
+                    + "exec /bin/sh ./run",
                 "probe", recorder.path, id.path, run.deletingLastPathComponent().path,
             ], environment: ["PATH": "/usr/bin:/bin"])
         return result.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
