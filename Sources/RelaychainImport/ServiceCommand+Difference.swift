@@ -20,7 +20,8 @@ extension ServiceCommand {
             return "it runs \(Self.line(words)), the build \(Self.line(built.words))"
         }
         if tcpserver.optionsDescription != other.optionsDescription {
-            return "tcpserver's options are \(tcpserver.optionsDescription), the build's \(other.optionsDescription)"
+            let (ours, built) = (tcpserver.optionsDescription, other.optionsDescription)
+            return "tcpserver's options are \(ours.isEmpty ? "its defaults" : ours), the build's \(built)"
         }
         if tcpserver.host != other.host || tcpserver.port != other.port {
             return "tcpserver listens on \(tcpserver.host) \(tcpserver.port), the build on \(other.host) \(other.port)"

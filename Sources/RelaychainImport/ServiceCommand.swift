@@ -86,8 +86,10 @@ struct ServiceCommand: Equatable {
                 resolved.readDirectory(words[words.startIndex + 2], context: context, line: command.line)
                 words = words.dropFirst(3)
                 continue
-            case "sh", "bash",
-                "dash" where words.count > 2 && words[words.startIndex + 1].known == "-c":
+            // One `where` for the three names: on a list of patterns it would guard only the last.
+            case let shell
+            where ["sh", "bash", "dash"].contains(shell) && words.count > 2
+                && words[words.startIndex + 1].known == "-c":
                 guard let inner = resolved.runInner(words, context: context, line: command.line) else {
                     return resolved
                 }

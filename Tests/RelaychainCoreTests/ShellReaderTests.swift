@@ -117,6 +117,29 @@ struct ShellReaderTests {
         #expect(last.errorsToOutput)
     }
 
+    /// Scripts that would take time or memory without end are read up to a bound, which is said.
+    @Test func hostileScriptsAreReadWithinBounds() throws {
+        let calls = try Self.run("f() { f; f; f; f; f; f; }\nf\nexec a\n")
+        #expect(calls.command == nil)
+        #expect(
+            calls.problems == [
+                .init(line: 1, reason: "calls functions nested too deeply"),
+                .init(line: 1, reason: "runs more than 20000 commands before its last one"),
+            ])
+        let doubling = "a=x\n" + String(repeating: "a=$a$a\n", count: 13) + "exec b \"$a\"\n"
+        let grown = try Self.run(doubling)
+        #expect(grown.problems == [.init(line: 14, reason: "makes a value longer than 4096 characters")])
+        #expect(Self.words(grown) == ["b", "<a value longer than 4096 characters>"])
+        let sourcing = try Self.run(". /conf\nexec c\n", files: ["/conf": ". /conf\n. /conf\n. /conf\n"])
+        #expect(sourcing.command == nil)
+        #expect(sourcing.problems.map(\.reason).contains("runs more than 20000 commands before its last one"))
+        // A pattern with many stars against a long text is matched in time that grows as a product.
+        let stars = String(repeating: "*a", count: 30) + "b"
+        let long = String(repeating: "a", count: 2000)
+        #expect(ShellPattern.matches(long, stars) == false)
+        #expect(ShellPattern.matches(long + "b", stars))
+    }
+
     @Test func syntaxErrorsHaveTheirLine() {
         let cases: [(String, ShellSyntaxError)] = [
             ("exec a 'b\n", .init(line: 1, message: "a ' that is never closed")),
@@ -148,6 +171,11 @@ struct ShellReaderTests {
         "unset Z; X=1; Y=${X:+set}${Z:-def}${Z+no}; exec PROBE \"$Y\" ${#Y}",
         "F=/var/qmail/bin/qmail-smtpd; exec PROBE ${F%/*} ${F##*/} ${F#/} ${F%%/bin*}",
         "case x-y in x-*) V=one;; *) V=two;; esac; exec PROBE $V",
+        "for s in a b; do :; done > /dev/null; case ab] in [!a]]) A=1;; *) A=0;; esac;"
+            + " case b1 in [a-c][0-9]) B=1;; esac; C=0; case '*x' in \\\\**) C=1;; esac;"
+            + " F=0; case '*x' in \\**) F=1;; esac; case zaax in *a*x) D=1;; esac;"
+            + " case ab in *a*x) E=1;; *) E=0;; esac;"
+            + " V=aXbXc; exec PROBE $A $B $C $D $E $F ${V%X*} ${V%%X*} ${V#*X} ${V##*[X]}",
         "set_it() { R=\"$1-$2\"; }; set_it a b; exec PROBE \"$R\" \\$HOME 'it''s' \"q\\\"\\\\\"",
         "exec PROBE `echo a` $(echo b c) \"$(echo d)\"",
         "E=''; exec PROBE \"$E\" $E \"${E:-x}\" ${E-y}",

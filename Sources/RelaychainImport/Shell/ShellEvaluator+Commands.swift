@@ -99,7 +99,10 @@ extension ShellEvaluator {
             return nil
         }
         consumed.insert(found.key)
-        switch ShellParser.parse(found.value) {
+        // Parsed once: a file that sources itself would otherwise be parsed on every step.
+        let parsed = parsedFiles[found.key] ?? ShellParser.parse(found.value)
+        parsedFiles[found.key] = parsed
+        switch parsed {
         case .failure(let error):
             problem(
                 line, "reads \(path), which is not sh relaychain can read (its line \(error.line): \(error.message))")

@@ -6,10 +6,16 @@ extension ShellEvaluator {
         var done: [ShellText] = []
         var current = ShellText()
         var started = false
+        /// A field grew past `maximumValueSize`; the rest of it was dropped.
+        var overflowed = false
 
         mutating func add(_ text: ShellText) {
-            current.append(text)
             started = true
+            guard current.size + text.size <= ShellEvaluator.maximumValueSize else {
+                overflowed = true
+                return
+            }
+            current.append(text)
         }
 
         /// Unquoted known text splits at blanks; run-time values do not (they are ids, numbers
@@ -20,13 +26,17 @@ extension ShellEvaluator {
                     if case .runtime(let value) = piece { add(ShellText(value)) }
                     continue
                 }
+                var chunk = ""
                 for character in known {
                     if character == " " || character == "\t" || character == "\n" {
+                        if !chunk.isEmpty { add(ShellText(chunk)) }
+                        chunk = ""
                         finish()
                     } else {
-                        add(ShellText(String(character)))
+                        chunk.append(character)
                     }
                 }
+                if !chunk.isEmpty { add(ShellText(chunk)) }
             }
         }
 
@@ -43,6 +53,7 @@ extension ShellEvaluator {
             var fields = Fields()
             expand(word.parts, quoted: false, into: &fields, &state)
             fields.finish()
+            if fields.overflowed { return [tooLong(line: word.line)] }
             result += fields.done
         }
         return result
@@ -52,7 +63,58 @@ extension ShellEvaluator {
     mutating func expandSingle(_ word: ShellWord, _ state: inout State) -> ShellText {
         var fields = Fields()
         expand(word.parts, quoted: true, into: &fields, &state)
-        return fields.current
+        return fields.overflowed ? tooLong(line: word.line) : fields.current
+    }
+
+    /// A pattern word (`case`, `${VAR%pattern}`): what was quoted matches itself, so its `*`, `?`,
+    /// `[` and backslash are escaped; what was not stays a pattern.
+    mutating func expandPattern(_ word: ShellWord, _ state: inout State) -> ShellText {
+        expandPattern(word.parts, quoted: false, line: word.line, &state)
+    }
+
+    mutating func expandPattern(
+        _ parts: [ShellWordPart], quoted: Bool, line: Int, _ state: inout State
+    ) -> ShellText {
+        var result = ShellText()
+        for part in parts {
+            switch part {
+            case .literal(let text): result.append(quoted ? Self.escapedForPattern(text) : text)
+            case .quoted(let text): result.append(Self.escapedForPattern(text))
+            case .doubleQuoted(let inner): result.append(expandPattern(inner, quoted: true, line: line, &state))
+            case .parameter, .command, .arithmetic:
+                var fields = Fields()
+                expand([part], quoted: true, into: &fields, &state)
+                guard !fields.overflowed else { return tooLong(line: line) }
+                guard quoted else {
+                    result.append(fields.current)
+                    continue
+                }
+                for piece in fields.current.pieces {
+                    switch piece {
+                    case .text(let text): result.append(Self.escapedForPattern(text))
+                    case .runtime(let value): result.append(ShellText(value))
+                    }
+                }
+            }
+            guard result.size <= Self.maximumValueSize else { return tooLong(line: line) }
+        }
+        return result
+    }
+
+    static func escapedForPattern(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if "*?[\\".contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+
+    /// A value that doubles on each line would need memory without end: past a size no run
+    /// script needs, it is a value known only at run time.
+    mutating func tooLong(line: Int) -> ShellText {
+        problem(line, "makes a value longer than \(Self.maximumValueSize) characters")
+        return ShellText(.unknown("a value longer than \(Self.maximumValueSize) characters"))
     }
 
     mutating func expand(_ parts: [ShellWordPart], quoted: Bool, into fields: inout Fields, _ state: inout State) {
@@ -124,7 +186,10 @@ extension ShellEvaluator {
             guard case .some(let value) = found else { return ShellText(.environment(name)) }
             return value ?? ShellText()
         }
-        let word = expansion.word.map { expandSingle($0, &state) } ?? ShellText()
+        let removes = [.removeSmallestSuffix, .removeLargestSuffix, .removeSmallestPrefix, .removeLargestPrefix]
+            .contains(operation)
+        let word =
+            expansion.word.map { removes ? expandPattern($0, &state) : expandSingle($0, &state) } ?? ShellText()
         let written = "${\(name)\(operation.rawValue)\(word)}"
         // Whether the variable is set, and whether it is empty, when the script alone says so.
         let isSet: Bool?
@@ -160,7 +225,10 @@ extension ShellEvaluator {
             if missing { state.ending = .exit }
             return value
         case .removeSmallestSuffix, .removeLargestSuffix, .removeSmallestPrefix, .removeLargestPrefix:
-            guard let text = value.known, let pattern = word.known, isSet == true else {
+            // Each length of the text is tried against the pattern: bounded, or it is left to run time.
+            guard let text = value.known, let pattern = word.known, isSet == true,
+                text.count * text.count * (pattern.count + 1) <= 4_000_000
+            else {
                 return ShellText(.unknown(written))
             }
             return ShellText(Self.remove(pattern, from: text, operation))
@@ -169,16 +237,17 @@ extension ShellEvaluator {
 
     static func remove(_ pattern: String, from text: String, _ operation: ParameterExpansion.Operator) -> String {
         let characters = Array(text)
+        let elements = ShellPattern.elements(pattern)
         let lengths = Array(0...characters.count)
         switch operation {
         case .removeSmallestSuffix, .removeLargestSuffix:
             let order = operation == .removeSmallestSuffix ? lengths : lengths.reversed()
-            for length in order where ShellPattern.matches(String(characters.suffix(length)), pattern) {
+            for length in order where ShellPattern.matches(Array(characters.suffix(length)), elements) {
                 return String(characters.dropLast(length))
             }
         default:
             let order = operation == .removeSmallestPrefix ? lengths : lengths.reversed()
-            for length in order where ShellPattern.matches(String(characters.prefix(length)), pattern) {
+            for length in order where ShellPattern.matches(Array(characters.prefix(length)), elements) {
                 return String(characters.dropFirst(length))
             }
         }

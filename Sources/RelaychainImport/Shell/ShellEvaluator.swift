@@ -8,6 +8,8 @@ struct ShellEvaluator {
         case exit
         /// Branches chosen at run time end differently.
         case undecided(line: Int)
+        /// Reading stopped at a bound (its problem says which); what the script does is not known.
+        case abandoned
     }
 
     struct State {
@@ -23,13 +25,19 @@ struct ShellEvaluator {
     }
 
     static let maximumDepth = 16
+    /// Run scripts are short: functions that call themselves twice, or files that source
+    /// themselves, would otherwise take time without end.
+    static let maximumSteps = 20_000
+    static let maximumValueSize = 4_096
 
     /// Files a script may source (`. FILE`), by path.
     var files: [String: String] = [:]
     var problems: [ShellRun.Problem] = []
     var depth = 0
+    var steps = 0
     /// The given files `. FILE` read.
     var consumed: Set<String> = []
+    var parsedFiles: [String: Result<ShellScript, ShellSyntaxError>] = [:]
 
     /// Evaluates `script` from `state` (positional parameters, a known environment).
     mutating func run(_ script: ShellScript, from state: State = State()) -> ShellRun {
@@ -40,7 +48,7 @@ struct ShellEvaluator {
         case .exec(let command): result.command = command
         case .undecided(let line):
             result.problems.append(.init(line: line, reason: "which command runs depends on a test made at run time"))
-        case .exit: break
+        case .exit, .abandoned: break
         case nil:
             if var last = state.lastCommand {
                 last.byExec = false
@@ -65,6 +73,15 @@ struct ShellEvaluator {
     mutating func evaluate(_ script: ShellScript, _ state: inout State) {
         for item in script.items {
             guard state.ending == nil else { return }
+            steps += 1
+            guard steps <= Self.maximumSteps else {
+                let line = Self.line(of: item.first)
+                if steps == Self.maximumSteps + 1 {
+                    problem(line, "runs more than \(Self.maximumSteps) commands before its last one")
+                }
+                state.ending = .abandoned
+                return
+            }
             if item.background {
                 // Runs beside the script; it changes nothing the command sees.
                 continue
@@ -216,7 +233,7 @@ struct ShellEvaluator {
         }
         for item in items {
             for pattern in item.patterns {
-                let text = expandSingle(pattern, &state)
+                let text = expandPattern(pattern, &state)
                 guard let patternText = text.known else {
                     state = branches(items.map(\.body) + [ShellScript()], from: state, line: line)
                     return
@@ -236,6 +253,10 @@ struct ShellEvaluator {
             var copy = state
             evaluate(body, &copy)
             return copy
+        }
+        if var abandoned = results.first(where: { $0.ending == .abandoned }) {
+            abandoned.ending = .abandoned
+            return abandoned
         }
         let going = results.filter { $0.ending == nil }
         let endings = results.compactMap(\.ending).filter { $0 != .exit }

@@ -135,9 +135,9 @@ struct ShellParser {
             return .subshell(body, redirections: try parseRedirections())
         }
         switch try peekReserved() {
-        case "if": return try parseIf()
-        case "case": return try parseCase()
-        case "for", "while", "until": return try parseLoop()
+        case "if": return try redirected(try parseIf())
+        case "case": return try redirected(try parseCase())
+        case "for", "while", "until": return try redirected(try parseLoop())
         case "{":
             _ = try take()
             let body = try parseList(stoppingAt: ["}"])
@@ -147,6 +147,15 @@ struct ShellParser {
             throw ShellSyntaxError(line: line, message: "'\(word)' where a command should be")
         case nil: return try parseSimpleOrFunction()
         }
+    }
+
+    /// `if ...; fi > /dev/null`: a compound command's redirections, kept as those of a group
+    /// around it.
+    mutating func redirected(_ command: ShellCommand) throws(ShellSyntaxError) -> ShellCommand {
+        let redirections = try parseRedirections()
+        guard !redirections.isEmpty else { return command }
+        return .group(
+            ShellScript(items: [ShellAndOr(first: ShellPipeline(commands: [command]))]), redirections: redirections)
     }
 
     mutating func parseRedirections() throws(ShellSyntaxError) -> [ShellRedirection] {
@@ -296,6 +305,8 @@ struct ShellParser {
                 _ = try take()
                 while case .word = try peek() { _ = try take() }
             }
+            // `for NAME in WORDS; do`: the `;` ends the list as a newline does.
+            if try peek() == .control(";") { _ = try take() }
         } else {
             _ = try parseList(stoppingAt: ["do"])
         }

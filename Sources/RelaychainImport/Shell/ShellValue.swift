@@ -42,10 +42,20 @@ struct ShellText: Hashable, Sendable, CustomStringConvertible {
     }
 
     private(set) var pieces: [Piece] = []
+    /// Characters of known text plus one for each run-time value: what bounds a value's growth.
+    private(set) var size = 0
 
     init() {}
-    init(_ text: String) { if !text.isEmpty { pieces = [.text(text)] } }
-    init(_ value: RuntimeValue) { pieces = [.runtime(value)] }
+    init(_ text: String) {
+        if !text.isEmpty {
+            pieces = [.text(text)]
+            size = text.count
+        }
+    }
+    init(_ value: RuntimeValue) {
+        pieces = [.runtime(value)]
+        size = 1
+    }
 
     var isEmpty: Bool { pieces.isEmpty }
 
@@ -65,6 +75,7 @@ struct ShellText: Hashable, Sendable, CustomStringConvertible {
     }
 
     mutating func append(_ other: ShellText) {
+        size += other.size
         for piece in other.pieces {
             if case .text(let added) = piece, case .text(let last)? = pieces.last {
                 pieces[pieces.count - 1] = .text(last + added)
