@@ -178,6 +178,7 @@ struct ShellReaderTests {
             + " V=aXbXc; exec PROBE $A $B $C $D $E $F ${V%X*} ${V%%X*} ${V#*X} ${V##*[X]}",
         "set_it() { R=\"$1-$2\"; }; set_it a b; exec PROBE \"$R\" \\$HOME 'it''s' \"q\\\"\\\\\"",
         "exec PROBE `echo a` $(echo b c) \"$(echo d)\"",
+        "exec PROBE a$ \"b $ c\" $ \"$\"",
         "E=''; exec PROBE \"$E\" $E \"${E:-x}\" ${E-y}",
     ])
     func agreesWithTheRealShell(_ script: String) throws {

@@ -160,6 +160,7 @@ struct ShellLexer {
                     parts.append(expansion)
                 } else {
                     literal.append("$")
+                    advance()
                 }
             case "`":
                 flush()
@@ -197,6 +198,7 @@ struct ShellLexer {
                     parts.append(expansion)
                 } else {
                     text.append("$")
+                    advance()
                 }
             case "`":
                 flush()
