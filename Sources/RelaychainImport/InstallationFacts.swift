@@ -71,7 +71,11 @@ struct InstallationFacts {
         var rules: [(from: String, deny: Bool, set: [(String, String)])] = []
         var environment: [(String, String)] = []
         var datalimit: Int?
-        var concurrency: Int?
+        var concurrency: Concurrency?
+        var localName: LocalName?
+        var remoteHost: RemoteHostLookup?
+        /// tcpserver's -x when it is not tcp.cdb in the service directory.
+        var rulesCDB: String?
         var smtpdArgs: [String] = []
         var logCommand: [String] = []
         var relayClientEnvironment: [(String, String)] = []

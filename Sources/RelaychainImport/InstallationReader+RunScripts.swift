@@ -111,6 +111,9 @@ extension InstallationReader {
         smtpd.environment = others
         smtpd.datalimit = datalimit
         smtpd.concurrency = options.concurrency
+        smtpd.localName = options.localName
+        smtpd.remoteHost = options.remoteHost
+        smtpd.rulesCDB = options.rulesCDB
         readChain(rest, into: &smtpd, file: file, line: line, endsWithServer: true)
         merge(service, smtpd)
     }
@@ -154,13 +157,29 @@ extension InstallationReader {
         return datalimit
     }
 
-    /// The options our builds write come back through the spec (`-c` as concurrency, the
-    /// account of `-u` and `-g`); each other one is left out by name.
+    /// What a service's tcpserver options say in the spec.
+    struct TcpserverSettings {
+        var concurrency: Concurrency?
+        var localName: LocalName?
+        var remoteHost: RemoteHostLookup?
+        var rulesCDB: String?
+    }
+
+    /// The options the spec can say come back through it (-h/-H/-p as remote-host, -c as
+    /// concurrency, -l as local-name, the account of -u and -g as smtp-user); each other one
+    /// is left out by name.
     mutating func readTcpserverOptions(
         _ tcpserver: TcpserverCommand, file: InstallationFile, line: Int
-    ) -> (concurrency: Int?, account: String?) {
-        for (choice, flag) in tcpserver.choices.sorted(by: { $0.key < $1.key }) where Self.builtChoices[choice] != flag
-        {
+    ) -> TcpserverSettings {
+        var settings = TcpserverSettings()
+        var choices = tcpserver.choices
+        switch (choices["remote host"], choices["paranoid"]) {
+        case ("H", "P"): settings.remoteHost = .skip
+        case ("h", "p"): settings.remoteHost = .paranoid
+        default: break
+        }
+        if settings.remoteHost != nil { (choices["remote host"], choices["paranoid"]) = ("h", "P") }
+        for (choice, flag) in choices.sorted(by: { $0.key < $1.key }) where Self.builtChoices[choice] != flag {
             let built = Self.builtChoices[choice].map { "-\($0)" } ?? "its default"
             leaveOut(
                 file, line, "tcpserver -\(flag)",
@@ -169,22 +188,40 @@ extension InstallationReader {
         for flag in tcpserver.switches.sorted() where flag != "U" {
             leaveOut(file, line, "tcpserver -\(flag)", "the spec cannot say this tcpserver option")
         }
-        var concurrency: Int?
         var account: String?
         for (flag, value) in tcpserver.values.sorted(by: { $0.key < $1.key }) {
             let option = "tcpserver -\(flag) \(value)"
-            switch (flag, value.known, value.runtimeValues.first) {
-            case ("c", let known?, _) where Int(known) != nil: concurrency = Int(known)
+            switch (flag, value.known, value.runtimeValues.count == 1 ? value.runtimeValues.first : nil) {
+            case ("c", let known?, _) where Int(known).map({ $0 >= 1 }) ?? false:
+                settings.concurrency = Int(known).map(Concurrency.count)
+            case ("c", nil, .fileContents(let path)?) where value.pieces.count == 1:
+                settings.concurrency = .contentsOf(path)
             case ("c", _, let source?):
-                leaveOut(file, line, option, "the spec cannot say a concurrency read at start (\(source))")
+                leaveOut(file, line, option, "the spec cannot say a concurrency read at start this way (\(source))")
             case ("x", "tcp.cdb", _): break
+            case ("x", let known?, _) where RulesCDB.isValidPath(known):
+                settings.rulesCDB = known
             case ("x", _, _):
                 leaveOut(
-                    file, line, option, "the spec cannot say where the rules are compiled to (builds write tcp.cdb)")
+                    file, line, option,
+                    "the spec says the rules' cdb only as tcp.cdb in the service directory or an absolute NAME.cdb")
             case ("l", "0", _): break
+            case ("l", let known?, _) where LocalName.isValidName(known):
+                settings.localName = .name(known)
+            case ("l", nil, .firstLine(let path)?) where value.pieces.count == 1:
+                settings.localName = .firstLineOf(path)
+            case ("l", nil, .hostName?) where value.pieces.count == 1:
+                settings.localName = .hostName
             case ("u", _, .userID(let name)?), ("g", _, .groupID(let name)?):
                 if let account, account != name {
                     leaveOut(file, line, option, "the user and group come from two accounts (\(account), \(name))")
+                    continue
+                }
+                if let earlier = facts.smtpUser, earlier != name {
+                    leaveOut(
+                        file, line, option,
+                        "another service runs qmail-smtpd as \(earlier); the spec names one account for all")
+                    continue
                 }
                 account = name
             default:
@@ -192,7 +229,7 @@ extension InstallationReader {
             }
         }
         if let account { facts.smtpUser = account }
-        return (concurrency, account)
+        return settings
     }
 
     mutating func readPOP3D(

@@ -40,6 +40,16 @@ extension InstallationReader {
             }
             let rest = Array(words[(index + 1)...])
             let count = Self.argumentCount(of: name, in: rest)
+            // An unknown program's words end at the next absolute path: a guess, said as one.
+            if Catalog.program(named: name) == nil, count < rest.count {
+                let next = rest[count]
+                let nextName = Self.basename(next)
+                if !(endsWithServer && nextName.hasPrefix("qmail-smtpd")), Catalog.program(named: nextName) == nil {
+                    facts.assumptions.append(
+                        "\(file.path):\(line): \(next): relaychain does not know \(name)'s options; this word is "
+                            + "taken for the next program of the chain, not an argument of \(name)")
+                }
+            }
             facts.note(program: word)
             smtpd.chain.append(.init(program: name, args: Array(rest.prefix(count))))
             index += 1 + count
@@ -145,7 +155,7 @@ extension InstallationReader {
         {
             facts.configPrefix = String(directory.text.dropFirst(17).dropLast(suffix.count))
         }
-        let run = ShellRun(command: .init(words: words.map { ShellText($0) }, line: exec.line))
+        let run = ShellRun(command: .init(words: words, line: exec.line))
         let context = ServiceCommand.Context(files: files, serviceDirectory: Self.dirname(file.path))
         guard let command = ServiceCommand.resolve(run, in: context) else { return }
         for problem in command.problems {
@@ -155,10 +165,12 @@ extension InstallationReader {
         readServiceCommand(command, file: file, service: name, runBy: .systemd)
     }
 
-    /// systemd's ExecStart words: double or single quotes, backslash escapes, `$$` and `%%`.
-    static func systemdWords(_ text: Substring) -> [String]? {
-        var words: [String] = []
-        var current = ""
+    /// systemd's ExecStart words: double or single quotes, backslash escapes, `$$` and `%%`. A
+    /// specifier is a value systemd fills in when it starts the unit: `%H` the host name, any
+    /// other one left unknown, so that nothing reads it as text.
+    static func systemdWords(_ text: Substring) -> [ShellText]? {
+        var words: [ShellText] = []
+        var current = ShellText()
         var inWord = false
         var quote: Character?
         var index = text.startIndex
@@ -168,7 +180,7 @@ extension InstallationReader {
             if quote == nil, character == " " || character == "\t" {
                 if inWord {
                     words.append(current)
-                    current = ""
+                    current = ShellText()
                     inWord = false
                 }
                 continue
@@ -183,14 +195,20 @@ extension InstallationReader {
                 continue
             }
             if character == "\\", index < text.endIndex {
-                current.append(text[index])
+                current.append(String(text[index]))
                 index = text.index(after: index)
+                continue
+            }
+            if character == "%", index < text.endIndex, text[index] != "%" {
+                let specifier = text[index]
+                index = text.index(after: index)
+                current.append(ShellText(specifier == "H" ? .hostName : .unknown("systemd's specifier %\(specifier)")))
                 continue
             }
             if character == "$" || character == "%", index < text.endIndex, text[index] == character {
                 index = text.index(after: index)
             }
-            current.append(character)
+            current.append(String(character))
         }
         guard quote == nil else { return nil }
         if inWord { words.append(current) }

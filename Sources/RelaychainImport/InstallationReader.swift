@@ -209,7 +209,11 @@ struct InstallationReader {
                 words[index] != "envdir", index + 1 < words.count
             {
                 facts.cronWithUser = true
-                facts.smtpUser = facts.smtpUser ?? words[index]
+                if words[index] != "root" {
+                    leaveOut(
+                        file, number + 1, "\(words[index]) \(words[index + 1])",
+                        "builds run relay-ctrl-age as root (only root may enter the store's parent)")
+                }
                 index += 1
             }
             let everyMinute: Set<String> = ["*", "*/1", "0-59", "0-59/1"]

@@ -104,6 +104,10 @@ struct SpecWriter {
         if let directory = facts.serviceDirectory, directory != platform.serviceDirectory(supervisor) {
             lines.append("service-dir: \(Self.quoted(directory))")
         }
+        if let user = facts.smtpUser, user != platform.users.smtp {
+            lines.append("smtp-user: \(Self.quoted(user))")
+            platform.users.smtp = user
+        }
         if let confD = facts.dovecotConfD, confD != platform.dovecotConfD {
             lines.append("dovecot-conf-d: \(Self.quoted(confD))")
         }
@@ -221,7 +225,19 @@ struct SpecWriter {
             }
         }
         if let datalimit = smtpd.datalimit { text += "    datalimit: \(datalimit)\n" }
-        if let concurrency = smtpd.concurrency { text += "    concurrency: \(concurrency)\n" }
+        switch smtpd.concurrency {
+        case .count(let count)?: text += "    concurrency: \(count)\n"
+        case .contentsOf(let file)?: text += "    concurrency: { contents-of: \(Self.quoted(file)) }\n"
+        case nil: break
+        }
+        switch smtpd.localName {
+        case .name(let name)?: text += "    local-name: \(Self.quoted(name))\n"
+        case .firstLineOf(let file)?: text += "    local-name: { first-line-of: \(Self.quoted(file)) }\n"
+        case .hostName?: text += "    local-name: { host-name: true }\n"
+        case nil: break
+        }
+        if let lookup = smtpd.remoteHost { text += "    remote-host: \(lookup.rawValue)\n" }
+        if let cdb = smtpd.rulesCDB { text += "    rules-cdb: \(Self.quoted(cdb))\n" }
         if !smtpd.smtpdArgs.isEmpty { text += "    smtpd-args: \(Self.list(smtpd.smtpdArgs))\n" }
         if !smtpd.logCommand.isEmpty { text += "    log-command: \(Self.list(smtpd.logCommand))\n" }
         if !smtpd.chain.isEmpty {

@@ -146,9 +146,11 @@ struct HostDoctor {
                 found.map { $0.uid == logUser?.uid && $0.mode & S_IFMT == S_IFDIR } ?? false,
                 found.map { "owned by uid \($0.uid)" } ?? "missing", fix: setupFix)
             if service.compilesRules {
+                let cdb = service.rulesCDB ?? "\(output)/\(service.directory)/tcp.cdb"
                 add(
-                    "rules:\(service.name)", "\(service.directory)/tcp.cdb is newer than its tcp.rules",
-                    Self.cdbIsFresh(in: "\(output)/\(service.directory)"), "missing or older than tcp.rules",
+                    "rules:\(service.name)",
+                    "\(service.rulesCDB ?? "\(service.directory)/tcp.cdb") is newer than its tcp.rules",
+                    Self.cdbIsFresh("\(output)/\(service.directory)/tcp.rules", cdb), "missing or older than tcp.rules",
                     fix: setupFix)
             }
             let target = try? FileManager.default.destinationOfSymbolicLink(atPath: service.link)
@@ -196,19 +198,19 @@ struct HostDoctor {
     }
 
     private mutating func checkSystemRules() {
-        for directory in deployment.systemRules {
+        for rules in deployment.systemRules {
             add(
-                "rules:\(directory)", "\(directory)/tcp.cdb is newer than its tcp.rules",
-                Self.cdbIsFresh(in: directory),
+                "rules:\(rules.directory)", "\(rules.cdbPath) is newer than its tcp.rules",
+                Self.cdbIsFresh("\(rules.directory)/tcp.rules", rules.cdbPath),
                 "missing or older than tcp.rules", fix: setupFix)
         }
     }
 
-    /// tcp.cdb and tcp.rules both there, the compiled rules no older than their source.
-    static func cdbIsFresh(in directory: String) -> Bool {
+    /// The rules and their compiled cdb both there, the cdb no older than its source.
+    static func cdbIsFresh(_ source: String, _ compiled: String) -> Bool {
         var rules = stat()
         var cdb = stat()
-        guard stat("\(directory)/tcp.rules", &rules) == 0, stat("\(directory)/tcp.cdb", &cdb) == 0 else { return false }
+        guard stat(source, &rules) == 0, stat(compiled, &cdb) == 0 else { return false }
         return (cdb.st_mtim.tv_sec, cdb.st_mtim.tv_nsec) >= (rules.st_mtim.tv_sec, rules.st_mtim.tv_nsec)
     }
 

@@ -78,9 +78,9 @@ struct ImportCorpusTests {
     }
 
     /// The real /bin/sh runs each run script of every case that imported with exit 0, and the
-    /// run script built from its spec, in a mount namespace where a recorder stands in for
-    /// /usr/bin/env (the program both exec first) and for id(1). The two recorded commands,
-    /// read as tcpserver reads its options, are the same.
+    /// run script built from its spec, in a mount and network namespace where a recorder stands
+    /// in for every program a run script execs first (env, softlimit, tcpserver...) and for id(1).
+    /// The two recorded commands, read as import reads a command, are the same.
     @Test func exitZeroCasesStartTheSameCommandUnderTheRealShell() throws {
         var probed = 0
         for name in Self.cases {
@@ -108,40 +108,71 @@ struct ImportCorpusTests {
         #expect(probed >= 1)
     }
 
-    /// The words /usr/bin/env was exec'd with, one per line, then the variables it was given.
+    /// Programs a run script may exec first, in /usr/bin or /usr/local/bin: the recorder stands in
+    /// for each, so that no real server starts (the network namespace has no interface up besides).
+    static let firstPrograms = [
+        "env", "softlimit", "tcpserver", "sslserver", "envdir", "envuidgid", "setuidgid", "chpst", "argv0",
+    ]
+
+    /// The program exec'd and its words, one per line, then the variables it was given.
     static func recorded(_ run: URL) throws -> [String] {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "relaychain-rec-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let recorder = scratch.appendingPathComponent("env")
+        let recorder = scratch.appendingPathComponent("record")
         try Data(
-            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\necho ---\n/usr/bin/printenv | /usr/bin/sort\n"
-                .utf8
+            "#!/bin/sh\nprintf '%s\\n' \"$0\"\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\necho ---\n"
+                .appending("/usr/bin/printenv | /usr/bin/sort\n").utf8
         ).write(to: recorder)
         let id = scratch.appendingPathComponent("id")
         try Data("#!/bin/sh\necho \"id$1-$2\"\n".utf8).write(to: id)
         for file in [recorder, id] {
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
         }
+        // qmail's control files, which run scripts read at start, on a /var of the namespace's own.
+        let control = [
+            "mount -t tmpfs relaychain-probe /var", "mkdir -p /var/qmail/control",
+            "echo mx.example.org >/var/qmail/control/me", "echo 40 >/var/qmail/control/concurrencyincoming",
+            "echo example.org >/var/qmail/control/rcpthosts",
+        ]
+        // /usr/local/bin is the namespace's own too, holding only recorders.
+        let local =
+            ["mount -t tmpfs relaychain-probe /usr/local/bin"]
+            + firstPrograms.map { "cp \"$1\" /usr/local/bin/\($0)" }
+        let mounts =
+            (firstPrograms.map { "{ [ ! -e /usr/bin/\($0) ] || mount --bind \"$1\" /usr/bin/\($0); }" }
+            + ["mount --bind \"$2\" /usr/bin/id"] + control + local).joined(separator: " && ")
         let result = try runProcess(
             "/usr/bin/unshare",
             [
-                // As root a mount namespace is enough; anyone else maps themselves to root in a user one.
-                getuid() == 0 ? "-m" : "-rm", "/bin/sh", "-c",
-                "mount --bind \"$1\" /usr/bin/env && mount --bind \"$2\" /usr/bin/id && cd \"$3\" && "
-                    + "exec /bin/sh ./run",
+                // As root mount and network namespaces are enough; anyone else maps themselves to root in a user one.
+                getuid() == 0 ? "-mn" : "-rmn", "/bin/sh", "-c",
+                "\(mounts) && cd \"$3\" && exec /usr/bin/timeout 20 /bin/sh ./run",
                 "probe", recorder.path, id.path, run.deletingLastPathComponent().path,
             ], environment: ["PATH": "/usr/bin:/bin"])
         return result.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             .filter { !["PWD=", "SHLVL=", "_=", "OLDPWD="].contains(where: $0.hasPrefix) }
     }
 
-    /// The recorded words read as import reads a command: `env` first, tcpserver's options.
+    /// The recorded words read as import reads a command: the program exec'd first, tcpserver's
+    /// options. Unless the command clears its environment (env -), what it was started with
+    /// (the variables the script exported) is part of it too; PATH is the probe's own.
     static func command(_ recorded: [String]) -> ServiceCommand? {
         guard let end = recorded.firstIndex(of: "---") else { return nil }
-        let words = [ShellText("/usr/bin/env")] + recorded[..<end].map { ShellText($0) }
+        let words = recorded[..<end].map { ShellText($0) }
         let run = ShellRun(command: .init(words: words, line: 1))
-        return ServiceCommand.resolve(run, in: .init(files: [:], serviceDirectory: "."))
+        guard var command = ServiceCommand.resolve(run, in: .init(files: [:], serviceDirectory: ".")) else {
+            return nil
+        }
+        if !command.clearsEnvironment {
+            for line in recorded[(end + 1)...] {
+                guard let equals = line.firstIndex(of: "=") else { continue }
+                let name = String(line[..<equals])
+                guard name != "PATH", command.variables[name] == nil else { continue }
+                command.set(name, ShellText(String(line[line.index(after: equals)...])))
+            }
+        }
+        return command
     }
 }

@@ -217,6 +217,33 @@ final class SetupAttackTests {
         #expect(listed.status != 0, "the attacker can look into the store")
     }
 
+    /// rules-cdb in a sticky directory others write (/var/tmp): the attacker plants NAME.tmp as a
+    /// link to a root-only file, which tcprules, run as root, would truncate and fill. Even with no
+    /// link there yet setup refuses, since the attacker could plant it after any check.
+    @Test func rulesCompiledIntoADirectoryOthersWriteAreLeftAlone() throws {
+        let spec = Self.directorySpec.replacingOccurrences(of: "@STORE@", with: "/var/spool/relay/allow")
+            .replacingOccurrences(of: "checks: relay}", with: "checks: relay, rules-cdb: /var/tmp/tcp.smtp.cdb}")
+        try build(spec)
+        try give("\(root)/var/tmp", mode: 0o1777)
+        #expect(chown("\(root)/var/tmp", 0, 0) == 0)
+        try secret(at: "\(root)/etc/shadow")
+        let first = try setup()
+        #expect(first.status == 1)
+        #expect(
+            first.errors.contains(
+                "setup: left \(root)/var/tmp/tcp.smtp.cdb alone: tcprules writes \(root)/var/tmp/tcp.smtp.tmp "
+                    + "beside it, in a directory others can write (mode drwxrwxrwt)\n"), "\(first.errors)")
+        try asAttacker("ln -s \(root)/etc/shadow \(root)/var/tmp/tcp.smtp.tmp")
+        let second = try setup()
+        #expect(second.status == 1)
+        #expect(
+            second.errors.contains(
+                "setup: left \(root)/var/tmp/tcp.smtp.tmp alone: \(root)/var/tmp/tcp.smtp.tmp is a symbolic link\n"),
+            "\(second.errors)")
+        #expect(try String(contentsOfFile: "\(root)/etc/shadow", encoding: .utf8) == "root:secret\n")
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/var/tmp/tcp.smtp.cdb"))
+    }
+
     /// A store below a directory its group may write (as /var/mail is on Debian): refused too.
     @Test func aStoreBelowAGroupWritableDirectoryIsLeftAlone() throws {
         try build(Self.directorySpec.replacingOccurrences(of: "@STORE@", with: "/var/mail/relay"))

@@ -139,6 +139,40 @@ struct SetupScriptTests {
                 """)
     }
 
+    /// rules-cdb: the real tcprules compiles the service's rules to that path, with its NAME.tmp
+    /// beside it, and tcprulescheck finds the relay rule there.
+    @Test func rulesCompileToTheirNamedCDB() throws {
+        let spec = scratch.appendingPathComponent("spec.yaml")
+        try Data(
+            """
+            relaychain: 1
+            platform: {profile: debian}
+            windows: {relay: {store: /var/spool/relay/allow}}
+            services:
+              mail: {server: dovecot, version: "2.3", protocols: [imap], grants: relay}
+              smtp: {server: qmail-smtpd, run-by: daemontools, port: 25, checks: relay,
+                     relay-networks: ["127."], rules-cdb: /etc/tcp.smtp.cdb}
+
+            """.utf8
+        ).write(to: spec)
+        try build(spec.path)
+        let run = try String(contentsOfFile: "\(output)/service/smtp/run", encoding: .utf8)
+        #expect(run.contains(" -x /etc/tcp.smtp.cdb "), "\(run)")
+        try FileManager.default.createDirectory(atPath: "\(root)/etc", withIntermediateDirectories: true)
+        let done = try setup(["--root", root])
+        #expect(done.status == 0, "\(done.errors)")
+        #expect(done.output.contains("setup: compile \(root)/etc/tcp.smtp.cdb from tcp.rules\n"), "\(done.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root)/etc").sorted().contains("tcp.smtp.cdb"))
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/etc/tcp.smtp.tmp"))
+        #expect(!FileManager.default.fileExists(atPath: "\(output)/service/smtp/tcp.cdb"))
+        let checked = try runProcess(
+            "/usr/bin/tcprulescheck", ["\(root)/etc/tcp.smtp.cdb"],
+            environment: ["TCPREMOTEIP": "127.0.0.1", "PATH": "/usr/bin:/bin"])
+        #expect(checked.output == "rule 127.:\nset environment variable RELAYCLIENT=\nallow connection\n", "\(checked)")
+        let again = try setup(["--root", root])
+        #expect(again.output == "setup: nothing to do\n", "\(again.output)")
+    }
+
     /// setup never removes or replaces what it did not make: a service name that is taken is reported.
     @Test func aTakenServiceLinkIsLeftAlone() throws {
         try build(example("debian-dovecot23-daemontools"))

@@ -241,12 +241,6 @@ struct ChainPlan {
         }
     }
 
-    /// tcpserver's -c for `concurrency`.
-    func concurrencyWords(_ smtpd: QmailSMTPD) -> [Word] {
-        guard let concurrency = smtpd.concurrency else { return [] }
-        return [Word("-c"), Word(String(concurrency.value), from: concurrency.location)]
-    }
-
     func window(_ reference: Written<String>?) -> RelayWindow? {
         reference.flatMap { spec.window(named: $0.value) }
     }

@@ -82,6 +82,15 @@ public struct Deployment: Sendable, Equatable {
         public var thenWhenReplaced: String?
     }
 
+    /// A tcp.rules that setup compiles: its directory, and where the cdb goes when not beside it.
+    public struct CompiledRules: Sendable, Equatable {
+        public var directory: String
+        public var cdb: String?
+
+        /// The compiled file's path (under the directory unless `rules-cdb` moves it).
+        public var cdbPath: String { cdb ?? "\(directory)/tcp.cdb" }
+    }
+
     /// A supervised service of the output directory.
     public struct SupervisedService: Sendable, Equatable {
         public var name: String
@@ -91,6 +100,8 @@ public struct Deployment: Sendable, Equatable {
         /// Where setup links it.
         public var link: String
         public var compilesRules: Bool
+        /// Where its rules are compiled to, when not tcp.cdb in its directory (`rules-cdb`).
+        public var rulesCDB: String?
         /// The supervisor's control program (svc, sv) and its check that the service is
         /// supervised (svok; sv again for runit): setup restarts a running service whose run
         /// scripts changed.
@@ -172,7 +183,7 @@ public struct Deployment: Sendable, Equatable {
     public var smtpUser: String
     public var installs: [Install]
     /// Directories outside the output where tcp.rules is installed and compiled (systemd services).
-    public var systemRules: [String]
+    public var systemRules: [CompiledRules]
     /// Steps setup cannot take and prints instead (merging into dovecot.conf or rc.conf).
     public var manualSteps: [String]
     public var tcprules: String
@@ -277,7 +288,7 @@ public struct Deployment: Sendable, Equatable {
         }
         var services: [SupervisedService] = []
         var installs: [Install] = []
-        var systemRules: [String] = []
+        var systemRules: [CompiledRules] = []
         var spipedKeys: [String] = []
         var firewalls: [Firewall] = []
         var socketDirectories: [SocketDirectory] = []
@@ -316,7 +327,9 @@ public struct Deployment: Sendable, Equatable {
                 need(users.smtp)
                 let words =
                     (plan.window(smtpd.checks).map(plan.checkEnvironment) ?? []) + plan.serviceEnvironment(smtpd)
-                supervised(name, smtpd.runBy.value, rules: true, environment: assignments(words))
+                supervised(
+                    name, smtpd.runBy.value, rules: true, rulesCDB: smtpd.rulesCDB?.value,
+                    environment: assignments(words))
             }
         }
         func assignments(_ words: [Word]) -> [String] {
@@ -324,7 +337,9 @@ public struct Deployment: Sendable, Equatable {
                 if case .assignment(let name, let value) = word.kind { "\(name)=\(value)" } else { nil }
             }
         }
-        func supervised(_ name: String, _ supervisor: Supervisor, rules: Bool, environment: [String] = []) {
+        func supervised(
+            _ name: String, _ supervisor: Supervisor, rules: Bool, rulesCDB: String? = nil, environment: [String] = []
+        ) {
             guard supervisor != .qmailRun else { return }
             if supervisor == .systemd {
                 let unit = OutputPath.unitName(name)
@@ -344,7 +359,7 @@ public struct Deployment: Sendable, Equatable {
                     installs.append(
                         Install(
                             source: .systemdRules(service: name), destination: "\(directory)/tcp.rules", mode: 0o644))
-                    systemRules.append(directory)
+                    systemRules.append(CompiledRules(directory: directory, cdb: rulesCDB))
                 }
                 return
             }
@@ -353,6 +368,7 @@ public struct Deployment: Sendable, Equatable {
                 SupervisedService(
                     name: name, supervisor: supervisor, directory: OutputPath.serviceDirectory(name),
                     link: "\(platform.serviceDirectory(supervisor))/\(name)", compilesRules: rules,
+                    rulesCDB: rulesCDB,
                     control: platform.path(of: supervisor == .runit ? .sv : .svc),
                     check: platform.path(of: supervisor == .runit ? .sv : .svok),
                     status: platform.path(of: supervisor == .runit ? .sv : .svstat), environment: environment))

@@ -85,7 +85,9 @@ struct SetupTarget {
             text += "\"$(id -u \(log))\" \"$(id -g \(log))\" 750 drwxr-x---\n"
             text += "fi\n"
             if service.compilesRules {
-                text += "compile_rules \"$here\"/\(ShellQuoting.word(service.directory))\n"
+                text += "compile_rules \"$here\"/\(ShellQuoting.word(service.directory))"
+                text += service.rulesCDB.map { " \(ShellQuoting.word($0))" } ?? ""
+                text += "\n"
             }
         }
         for install in deployment.installs {
@@ -96,8 +98,10 @@ struct SetupTarget {
             text += install.thenWhenReplaced.map { " \(ShellQuoting.word($0))" } ?? ""
             text += "\n"
         }
-        for directory in deployment.systemRules {
-            text += "compile_rules \"$root\"\(ShellQuoting.word(directory))\n"
+        for rules in deployment.systemRules {
+            text += "compile_rules \"$root\"\(ShellQuoting.word(rules.directory))"
+            text += rules.cdb.map { " \(ShellQuoting.word($0))" } ?? ""
+            text += "\n"
         }
         if !deployment.services.isEmpty {
             text += "\n# Last, so that each service starts with its logs, rules and store in place.\n"
@@ -253,19 +257,37 @@ struct SetupTarget {
           fi
         }
 
-        # compile_rules DIR: tcp.cdb from tcp.rules when it is missing or older (in dry runs, when
-        # tcp.rules is not there yet either).
+        # compile_rules DIR [CDB]: DIR/tcp.cdb, or CDB (rules-cdb) with its NAME.tmp beside it, from
+        # DIR/tcp.rules when it is missing or older (in dry runs, when tcp.rules is not there yet
+        # either). tcprules writes the temporary file as root: no other account may place it.
         compile_rules() {
           guarded "$1" 0 || return 0
+          cdb=$1/tcp.cdb
+          if [ -n "${2-}" ]; then
+            cdb=$root$2
+            guarded "$cdb" 0 || return 0
+            guarded "${cdb%.cdb}.tmp" 0 || return 0
+            # Even a sticky directory will not do: another account could place NAME.tmp after the
+            # check above, and tcprules would open it as root.
+            mode=$(state "$(dirname "$cdb")")
+            mode=${mode%% *}
+            case $mode in
+              ?????w???? | ????????w?)
+                problem "left $cdb alone: tcprules writes ${cdb%.cdb}.tmp beside it, in a directory others \#
+        can write (mode $mode)"
+                return 0
+                ;;
+            esac
+          fi
           if [ ! -f "$1/tcp.rules" ]; then
-            [ -z "$dry" ] || act "compile $1/tcp.cdb from tcp.rules" true
-          elif [ ! -f "$1/tcp.cdb" ] || [ -n "$(find "$1/tcp.rules" -newer "$1/tcp.cdb")" ]; then
-            act "compile $1/tcp.cdb from tcp.rules" run_tcprules "$1"
+            [ -z "$dry" ] || act "compile $cdb from tcp.rules" true
+          elif [ ! -f "$cdb" ] || [ -n "$(find "$1/tcp.rules" -newer "$cdb")" ]; then
+            act "compile $cdb from tcp.rules" run_tcprules "$1" "$cdb"
           fi
         }
 
         run_tcprules() {
-          (cd "$1" && @TCPRULES@ tcp.cdb tcp.tmp <tcp.rules)
+          @TCPRULES@ "$2" "${2%.cdb}.tmp" <"$1/tcp.rules"
         }
 
         # install_file SOURCE DESTINATION MODE LSMODE [THEN [THEN-WHEN-REPLACED]]: a copy of an output

@@ -22,8 +22,7 @@ struct SupervisorTarget {
             groups.append(plan.datalimitWords(smtpd))
         }
         groups.append(
-            [plan.path(.tcpserver), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb")]
-                + plan.concurrencyWords(smtpd)
+            plan.tcpserverOptions(smtpd, in: .runScript)
                 + [
                     Word("-u"), .shellCode("\"$QMAILDUID\""), Word("-g"), .shellCode("\"$NOFILESGID\""),
                     Self.host(smtpd.listen),
@@ -34,11 +33,17 @@ struct SupervisorTarget {
         run +=
             "# \(supervisorName(smtpd.runBy.value)) service for qmail-smtpd on port \(smtpd.port.value). tcpserver "
             + "reads its\n"
-        run += "# access rules from tcp.cdb in this directory: tcprules tcp.cdb tcp.tmp < tcp.rules\n"
+        if let cdb = smtpd.rulesCDB?.value {
+            run += "# access rules from \(cdb), compiled from tcp.rules in this directory:\n"
+            run += "# tcprules \(cdb) \(cdb.dropLast(4)).tmp < tcp.rules\n"
+        } else {
+            run += "# access rules from tcp.cdb in this directory: tcprules tcp.cdb tcp.tmp < tcp.rules\n"
+        }
         run += "exec 2>&1\n"
         let user = ShellQuoting.word(spec.platform.users.smtp)
         run += "QMAILDUID=$(id -u \(user))\n"
         run += "NOFILESGID=$(id -g \(user))\n"
+        run += plan.startReadings(smtpd)
         run += Self.execLines(groups)
         return [
             OutputFile(.runScript(service: name), contents: run, executable: true),
@@ -107,7 +112,8 @@ struct SupervisorTarget {
     /// tcprules source: declared relay networks get RELAYCLIENT, then the rules in order, then
     /// everyone else is allowed in (unless a rule already matched every client).
     static func tcpRules(_ header: String, _ smtpd: QmailSMTPD) -> String {
-        var text = "\(header)\n# Compile with: tcprules tcp.cdb tcp.tmp < tcp.rules\n"
+        let cdb = smtpd.rulesCDB?.value ?? "tcp.cdb"
+        var text = "\(header)\n# Compile with: tcprules \(cdb) \(cdb.dropLast(4)).tmp < tcp.rules\n"
         for network in smtpd.relayNetworks { text += "\(network.value):allow,RELAYCLIENT=\"\"\n" }
         for rule in smtpd.rules {
             text += rule.from.value + (rule.deny.value ? ":deny" : ":allow")

@@ -27,8 +27,7 @@ struct SystemdTarget {
         launch += plan.chdirWords(plan.window(smtpd.checks))
         groups.append(launch + plan.datalimitWords(smtpd))
         groups.append(
-            [plan.path(.tcpserver), Word("-v"), Word("-R"), Word("-l"), Word("0"), Word("-x"), Word("tcp.cdb")]
-                + plan.concurrencyWords(smtpd)
+            plan.tcpserverOptions(smtpd, in: .systemd)
                 + [
                     Word("-U"), SupervisorTarget.host(smtpd.listen),
                     Word(String(smtpd.port.value), from: smtpd.port.location),
@@ -40,6 +39,22 @@ struct SystemdTarget {
     /// What a unit cannot carry of an SMTP service (RC301), before anything is written.
     func smtpProblems(_ service: Service, _ smtpd: QmailSMTPD) -> [Diagnostic] {
         var diagnostics = wordProblems(smtpGroups(smtpd), service)
+        let readAtStart: [(SourceLocation?, String)] = [
+            smtpd.localName.flatMap { name in
+                if case .firstLineOf = name.value { (name.location, "local-name") } else { nil }
+            },
+            smtpd.concurrency.flatMap { concurrency in
+                if case .contentsOf = concurrency.value { (concurrency.location, "concurrency") } else { nil }
+            },
+        ].compactMap { $0 }
+        for (location, key) in readAtStart {
+            diagnostics.append(
+                .error(
+                    .targetCannotCarry, "a systemd unit has no shell to read '\(key)' from a file when it starts",
+                    at: location ?? service.name.location,
+                    notes: [DiagnosticNote("service '\(service.name.value)' is run by systemd")],
+                    fix: "write the value itself, or run the service under daemontools or runit"))
+        }
         if let first = smtpd.logCommand.first {
             diagnostics.append(
                 .error(

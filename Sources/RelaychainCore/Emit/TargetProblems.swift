@@ -42,6 +42,26 @@ enum TargetProblems {
             return true
         }
 
+        // Two services compiling their rules into one file would each overwrite the other's; the
+        // later one in the spec is the one reported.
+        var rulesCDBOwners: [String: Service] = [:]
+        let compiled = spec.services.compactMap { service -> (Service, Located<String>)? in
+            guard case .qmailSMTPD(let smtpd) = service.role, let cdb = smtpd.rulesCDB else { return nil }
+            return (service, cdb)
+        }
+        let unplaced = SourceLocation(line: 0, column: 0)
+        for (service, cdb) in compiled.sorted(by: { ($0.1.location ?? unplaced) < ($1.1.location ?? unplaced) }) {
+            if let owner = rulesCDBOwners[cdb.value] {
+                diagnostics.append(
+                    .error(
+                        .duplicateEntry,
+                        "service '\(owner.name.value)' already compiles its rules to \(cdb.value) on this host",
+                        at: cdb.location ?? service.name.location,
+                        fix: "give each service its own 'rules-cdb'"))
+            } else {
+                rulesCDBOwners[cdb.value] = service
+            }
+        }
         for service in spec.services {
             switch service.role {
             case .dovecot(let login):
@@ -69,6 +89,18 @@ enum TargetProblems {
                                 at: concurrency.location,
                                 notes: [DiagnosticNote("service '\(service.name.value)' is run by qmail-run")],
                                 fix: "remove 'concurrency', or run the service under daemontools, runit or systemd"))
+                    }
+                    for (key, location) in [
+                        ("local-name", smtpd.localName?.location), ("remote-host", smtpd.remoteHost?.location),
+                        ("rules-cdb", smtpd.rulesCDB?.location),
+                    ] {
+                        guard let location else { continue }
+                        diagnostics.append(
+                            .error(
+                                .targetCannotCarry, "relaychain cannot say '\(key)' in qmail-run's rc.conf variables",
+                                at: location,
+                                notes: [DiagnosticNote("service '\(service.name.value)' is run by qmail-run")],
+                                fix: "remove '\(key)', or run the service under daemontools, runit or systemd"))
                     }
                 case .systemd:
                     diagnostics += systemd.smtpProblems(service, smtpd)

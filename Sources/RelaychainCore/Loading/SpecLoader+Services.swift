@@ -247,7 +247,15 @@ extension SpecLoader {
         var rules: [AccessRule]? = []
         if let node = fields[.rules] { rules = self.rules(node) }
         let datalimit = count(fields[.datalimit], "datalimit", at: 1)
-        let concurrency = count(fields[.concurrency], "concurrency", at: 1)
+        let concurrency = self.concurrency(fields[.concurrency])
+        let localName = self.localName(fields[.localName])
+        let rulesCDB = self.rulesCDB(fields[.rulesCDB])
+        var remoteHost: Located<RemoteHostLookup>?? = .some(nil)
+        if let node = fields[.remoteHost] {
+            remoteHost = reader.choice(node, ServiceKey.remoteHost.rawValue, as: RemoteHostLookup.self).map {
+                .some($0)
+            }
+        }
         let smtpdArgs: [Located<String>]? = fields[.smtpdArgs].map { words($0, "smtpd-args") } ?? []
         var logCommand: [Written<String>]? =
             fields[.logCommand].map { node in words(node, "log-command")?.map { $0.written(at: node.location) } } ?? []
@@ -262,7 +270,8 @@ extension SpecLoader {
             logCommand = nil
         }
         guard let runBy, let listen, let port, let checks, let chain, let relayNetworks, let environment, let rules,
-            let datalimit, let concurrency, let smtpdArgs, let logCommand, let relayClientEnvironment
+            let datalimit, let concurrency, let localName, let remoteHost, let rulesCDB, let smtpdArgs, let logCommand,
+            let relayClientEnvironment
         else { return nil }
         var smtpd = QmailSMTPD(
             runBy: runBy, listen: listen, port: port, checks: checks, chain: chain, relayNetworks: relayNetworks)
@@ -271,9 +280,94 @@ extension SpecLoader {
         smtpd.relayClientEnvironment = relayClientEnvironment
         smtpd.datalimit = datalimit
         smtpd.concurrency = concurrency.map { $0.written(at: fields.location) }
+        smtpd.localName = localName
+        smtpd.remoteHost = remoteHost
+        smtpd.rulesCDB = rulesCDB
         smtpd.smtpdArguments = smtpdArgs
         smtpd.logCommand = logCommand
         return smtpd
+    }
+
+    /// `rules-cdb: /etc/tcp.smtp.cdb`: an absolute path ending in .cdb, so that tcprules's
+    /// temporary file beside it is the same name with .tmp, as qmail's own instructions write.
+    func rulesCDB(_ node: YAMLNode?) -> Located<String>?? {
+        guard let node else { return .some(nil) }
+        guard let path = reader.path(node, ServiceKey.rulesCDB.rawValue) else { return nil }
+        guard RulesCDB.isValidPath(path.value) else {
+            reader.report(
+                .error(
+                    .wrongType,
+                    "'rules-cdb' must name a file ending in .cdb, with no '.' or '..' in its path, "
+                        + "found '\(path.value)'",
+                    at: node.location,
+                    notes: [DiagnosticNote("tcprules writes NAME.tmp beside it, then renames it to NAME.cdb")]))
+            return nil
+        }
+        return .some(path)
+    }
+
+    /// `concurrency: 20` or `{contents-of: /var/qmail/control/concurrencyincoming}`: `.some(nil)`
+    /// when absent, nil when bad.
+    func concurrency(_ node: YAMLNode?) -> Located<Concurrency>?? {
+        guard let node else { return .some(nil) }
+        guard case .mapping = node else {
+            guard let count = count(node, ServiceKey.concurrency.rawValue, at: 1), let count else { return nil }
+            return .some(Located(.count(count.value), at: count.location))
+        }
+        guard let fields = reader.fields(of: node, "'concurrency'", allowed: ConcurrencyKey.allCases) else {
+            return nil
+        }
+        guard let pathNode = fields[.contentsOf] else {
+            reader.report(
+                .error(
+                    .missingKey,
+                    "'concurrency' as a mapping needs 'contents-of', the file read when the service starts",
+                    at: node.location))
+            return nil
+        }
+        return reader.path(pathNode, ConcurrencyKey.contentsOf.rawValue).map {
+            .some(Located(.contentsOf($0.value), at: $0.location))
+        }
+    }
+
+    /// `local-name: mail.example.org`, `{first-line-of: /var/qmail/control/me}` or `{host-name: true}`.
+    func localName(_ node: YAMLNode?) -> Located<LocalName>?? {
+        guard let node else { return .some(nil) }
+        let key = ServiceKey.localName.rawValue
+        guard case .mapping = node else {
+            guard let name = reader.string(node, key, numbersAllowed: true) else { return nil }
+            guard LocalName.isValidName(name.value) else {
+                reader.report(
+                    .error(
+                        .wrongType, "'\(key)' must be a host name (letters, digits, '.', '-'), found '\(name.value)'",
+                        at: node.location))
+                return nil
+            }
+            return .some(Located(.name(name.value), at: name.location))
+        }
+        guard let fields = reader.fields(of: node, "'\(key)'", allowed: LocalNameKey.allCases) else { return nil }
+        switch (fields[.firstLineOf], fields[.hostName]) {
+        case (let path?, nil):
+            return reader.path(path, LocalNameKey.firstLineOf.rawValue).map {
+                .some(Located(.firstLineOf($0.value), at: $0.location))
+            }
+        case (nil, let flag?):
+            guard let flag = reader.bool(flag, LocalNameKey.hostName.rawValue) else { return nil }
+            guard flag.value else {
+                reader.report(
+                    .error(
+                        .wrongType, "'host-name: false' names no local name", at: flag.location ?? node.location,
+                        fix: "leave 'local-name' out for tcpserver's -l 0"))
+                return nil
+            }
+            return .some(Located(.hostName, at: flag.location))
+        default:
+            reader.report(
+                .error(
+                    .wrongType, "'\(key)' as a mapping takes one of 'first-line-of' and 'host-name'", at: node.location)
+            )
+            return nil
+        }
     }
 
     /// An optional whole number of at least `minimum`: `.some(nil)` when absent, nil when bad.

@@ -153,6 +153,19 @@ final class SpecLoader {
                 overrides[program] = path
             }
         }
+        var smtpUser: Located<String>?
+        if let node = fields?[.smtpUser] {
+            guard let user = accountName(node, PlatformKey.smtpUser.rawValue) else { return nil }
+            // qmail-smtpd reads what any client sends: it never runs with root's powers.
+            guard user.value != "root" else {
+                reader.report(
+                    .error(
+                        .badUser, "qmail-smtpd must not run as root", at: node.location,
+                        fix: "name the account qmail-smtpd runs as (qmaild, or vpopmail for vchkpw)"))
+                return nil
+            }
+            smtpUser = user
+        }
         let profileLibexec = profile.map { Located<String>.byDefault($0.value.dovecotLibexec) }
         var platform = Platform(
             profile: profile,
@@ -164,6 +177,7 @@ final class SpecLoader {
             serviceDirectory: serviceDirectory)
         platform.dovecotConfDOverride = confD
         platform.cronDOverride = cronD
+        if let smtpUser { platform.users.smtp = smtpUser.value }
         return platform
     }
 }

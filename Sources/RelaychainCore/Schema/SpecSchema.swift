@@ -106,6 +106,10 @@ public enum SpecSchema {
             described(
                 "Where cron reads crontab fragments with a user field; setup installs relay-ctrl-age's line there. "
                     + "Default: the profile's (none on NetBSD).", ref: "absolutePath")
+        case .smtpUser:
+            described(
+                "The account tcpserver runs qmail-smtpd as (-u, -g; envuidgid under systemd); it reads and removes "
+                    + "grants. vpopmail for sites whose chain runs vchkpw. Default qmaild.", ref: "name")
         case .serviceDirectory:
             described(
                 "The directory svscan or runsvdir watches; setup links each service there. Default: the profile's.",
@@ -459,8 +463,42 @@ public enum SpecSchema {
                 ["type": .string("integer"), "minimum": .int(1)])
         case .concurrency:
             described(
-                "Connections at once (tcpserver -c). qmail-run has no variable for it.",
-                ["type": .string("integer"), "minimum": .int(1)])
+                "Connections at once (tcpserver -c): a count, or contents-of a file read when the service starts "
+                    + "(a run script's $(cat FILE)). qmail-run has no variable for it.",
+                [
+                    "oneOf": .array([
+                        .object([("type", .string("integer")), ("minimum", .int(1))]),
+                        closedObject(
+                            nil, [(ConcurrencyKey.contentsOf.rawValue, ref("absolutePath"))],
+                            required: [ConcurrencyKey.contentsOf.rawValue]),
+                    ])
+                ])
+        case .localName:
+            described(
+                "tcpserver's local host name (-l, TCPLOCALHOST), which qmail-smtpd greets with and writes in Received "
+                    + "lines: a name, the first-line-of a file when the service starts (control/me), or host-name: "
+                    + "true for the host's name then. Default 0.",
+                [
+                    "oneOf": .array([
+                        .object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9.-]+$"))]),
+                        closedObject(
+                            nil, [(LocalNameKey.firstLineOf.rawValue, ref("absolutePath"))],
+                            required: [LocalNameKey.firstLineOf.rawValue]),
+                        closedObject(
+                            nil, [(LocalNameKey.hostName.rawValue, .object([("const", .bool(true))]))],
+                            required: [LocalNameKey.hostName.rawValue]),
+                    ])
+                ])
+        case .rulesCDB:
+            described(
+                "Where setup compiles the service's rules (tcprules NAME.cdb NAME.tmp) and tcpserver -x reads them, "
+                    + "e.g. /etc/tcp.smtp.cdb. Default tcp.cdb in the service's directory.",
+                ["type": .string("string"), "pattern": .string("^/[^\\u0000-\\u001f]*\\.cdb$")])
+        case .remoteHost:
+            described(
+                "Whether tcpserver looks the client's name up for TCPREMOTEHOST: lookup (its default, -h), skip (-H) "
+                    + "or paranoid (-p). Default lookup.",
+                ["enum": .array(RemoteHostLookup.allCases.map { .string($0.rawValue) })])
         case .smtpdArgs:
             described(
                 "Words after qmail-smtpd (qmail-run's qmailsmtpd_postsmtpd), e.g. an SMTP AUTH patch's.",

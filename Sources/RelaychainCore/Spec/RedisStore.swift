@@ -105,7 +105,8 @@ public struct Spiped: Sendable, Equatable {
     public static func connections(of services: [Service]) -> Int {
         services.reduce(0) { total, service in
             switch service.role {
-            case .qmailSMTPD(let smtpd): total + (smtpd.concurrency?.value ?? 40)
+            case .qmailSMTPD(let smtpd):
+                total + (smtpd.concurrency.map { $0.value.knownCount ?? Concurrency.assumedUnknownCount } ?? 40)
             case .qmailPOP3D: total + 40
             case .dovecot: total + 100
             }

@@ -357,7 +357,14 @@ public struct QmailSMTPD: Sendable {
     /// Bytes of memory for the whole server (softlimit -m; qmail-run's `qmailsmtpd_datalimit`).
     public var datalimit: Located<Int>?
     /// Connections at once (tcpserver -c); qmail-run has no variable for it.
-    public var concurrency: Written<Int>?
+    public var concurrency: Written<Concurrency>?
+    /// tcpserver's -l; nil: `0`.
+    public var localName: Located<LocalName>?
+    /// tcpserver's -h, -H or -p; nil: its default.
+    public var remoteHost: Located<RemoteHostLookup>?
+    /// Where setup compiles the rules and tcpserver's -x reads them (LWQ's /etc/tcp.smtp.cdb);
+    /// nil: tcp.cdb beside tcp.rules.
+    public var rulesCDB: Located<String>?
     /// Words after qmail-smtpd (qmail-run's `qmailsmtpd_postsmtpd`), e.g. an SMTP AUTH patch's.
     public var smtpdArguments: [Located<String>] = []
     /// What logs the service's output, in place of multilog or svlogd (qmail-run's `qmailsmtpd_logcmd`).

@@ -16,6 +16,7 @@ public enum PlatformKey: String, CaseIterable, Sendable {
     case serviceDirectory = "service-dir"
     case dovecotConfD = "dovecot-conf-d"
     case cronD = "cron-d"
+    case smtpUser = "smtp-user"
 }
 
 public enum WindowKey: String, CaseIterable, Sendable {
@@ -81,7 +82,7 @@ public enum ServerKind: String, CaseIterable, Sendable {
         case .qmailSMTPD:
             [
                 .runBy, .listen, .port, .checks, .chain, .relayNetworks, .environment, .relayClientEnvironment, .rules,
-                .datalimit, .concurrency, .smtpdArgs, .logCommand, .host,
+                .datalimit, .concurrency, .localName, .remoteHost, .rulesCDB, .smtpdArgs, .logCommand, .host,
             ]
         }
     }
@@ -112,6 +113,9 @@ public enum ServiceKey: String, CaseIterable, Sendable {
     case relayNetworks = "relay-networks"
     case relayClientEnvironment = "relay-client-env"
     case rules, datalimit, concurrency
+    case localName = "local-name"
+    case remoteHost = "remote-host"
+    case rulesCDB = "rules-cdb"
     case smtpdArgs = "smtpd-args"
     case logCommand = "log-command"
     case checkpassword, hostname, maildir

@@ -1,0 +1,74 @@
+/// tcpserver's connection limit (-c): a count written in the spec, or a file read when the
+/// service starts, as Life with qmail's run script reads `control/concurrencyincoming`.
+public enum Concurrency: Sendable, Equatable {
+    case count(Int)
+    /// The whole file (`$(cat FILE)`).
+    case contentsOf(String)
+
+    /// What the build assumes of a count it cannot know (spiped's limit is sized from it):
+    /// ten times tcpserver's own default of 40.
+    public static let assumedUnknownCount = 400
+
+    public var knownCount: Int? {
+        if case .count(let count) = self { return count }
+        return nil
+    }
+}
+
+/// The local host name tcpserver hands the server (-l, TCPLOCALHOST): qmail-smtpd's greeting and
+/// its Received lines say it. Builds write `-l 0` unless the spec names one.
+public enum LocalName: Sendable, Equatable {
+    case name(String)
+    /// The file's first line when the service starts (`$(head -1 /var/qmail/control/me)`).
+    case firstLineOf(String)
+    /// The host's name when the service starts (`$(uname -n)`; systemd's `%H`).
+    case hostName
+
+    /// A name the spec may write: a host name's letters, digits, dots and dashes.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.unicodeScalars.allSatisfy { scalar in
+                ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                    || scalar == "." || scalar == "-"
+            }
+    }
+}
+
+/// Whether tcpserver looks the client's address up in DNS for TCPREMOTEHOST: tcpserver's
+/// default (-h), not at all (-H), or paranoid (-p: the name must resolve back to the address).
+public enum RemoteHostLookup: String, CaseIterable, Sendable {
+    case lookup, skip, paranoid
+
+    /// The flag a build writes; nil for tcpserver's default.
+    public var flag: String? {
+        switch self {
+        case .lookup: nil
+        case .skip: "-H"
+        case .paranoid: "-p"
+        }
+    }
+}
+
+/// `local-name: {first-line-of: PATH}` or `{host-name: true}`.
+public enum LocalNameKey: String, CaseIterable, Sendable {
+    case firstLineOf = "first-line-of"
+    case hostName = "host-name"
+}
+
+/// `concurrency: {contents-of: PATH}`.
+public enum ConcurrencyKey: String, CaseIterable, Sendable {
+    case contentsOf = "contents-of"
+}
+
+/// `rules-cdb`: where tcpserver's -x reads the compiled rules when not tcp.cdb in the service
+/// directory.
+public enum RulesCDB {
+    /// Absolute, a file name ending in .cdb (tcprules writes NAME.tmp beside it, then renames it),
+    /// and no `..` that would lead setup, run as root, out of the directory it checked.
+    public static func isValidPath(_ path: String) -> Bool {
+        let parts = path.split(separator: "/")
+        let name = parts.last ?? ""
+        return path.hasPrefix("/") && !path.hasSuffix("/") && name.hasSuffix(".cdb") && name.count > 4
+            && !parts.contains("..") && !parts.contains(".")
+    }
+}
