@@ -12,7 +12,7 @@ extension InstallationReader {
         var protocols: [String] = []
         var store: String?
         var current: String?
-        for raw in file.text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for (number, raw) in file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingPrefix(while: { $0 == " " || $0 == "\t" })
             if line.hasPrefix("protocol "), let name = line.split(separator: " ").dropFirst().first {
                 current = String(name)
@@ -21,24 +21,32 @@ extension InstallationReader {
             let value = line.dropFirst(15).trimmingPrefix(while: { $0 == " " || $0 == "=" || $0 == ":" })
             let words = value.split(separator: " ").map(String.init)
             guard let last = words.last else { continue }
+            // [env [-] VAR=value...] [envdir DIR] relay-ctrl-allow... imap
             var index = 0
-            if Self.basename(words[0]) == "env" {
-                facts.env = facts.env ?? words[0]
-                index = 1
-            }
             var assignments: [(String, String)] = []
-            while index < words.count, let setting = Self.assignment(words[index]) {
-                assignments.append(setting)
+            while index < words.count - 1 {
+                let word = words[index]
                 index += 1
+                if let setting = Self.assignment(word) {
+                    assignments.append(setting)
+                } else if Self.basename(word) == "env" {
+                    facts.env = facts.env ?? word
+                } else if Self.basename(word) == "envdir", index < words.count - 1 {
+                    assignments += envdirSettings(words[index], file: file, line: number + 1)
+                    index += 1
+                } else if word != "-" {
+                    facts.note(program: word)
+                }
             }
             store = facts.readWindow(assignments, smtpSide: false).store ?? store
-            for word in words[index...].dropLast() { facts.note(program: word) }
             facts.dovecotLibexec = Self.dirname(last)
             let mailProtocol = current ?? Self.basename(last)
             if !protocols.contains(mailProtocol) { protocols.append(mailProtocol) }
         }
         if !file.text.contains("# Dovecot 1.") {
-            leaveOut(file, 1, "Dovecot version", "not in the file; 1.1 assumed (mail_executable means 1.0-1.2)")
+            facts.assumptions.append(
+                "\(file.path):1: Dovecot version: not in the file; 1.1 assumed (mail_executable means 1.0-1.2, "
+                    + "for which builds write the same lines)")
         }
         let name = Self.serviceName(fromFragment: file.path) ?? protocols.first ?? "imap"
         facts.add(

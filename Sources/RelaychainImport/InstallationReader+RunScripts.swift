@@ -199,6 +199,12 @@ extension InstallationReader {
             case ("c", _, let source?):
                 leaveOut(file, line, option, "the spec cannot say a concurrency read at start this way (\(source))")
             case ("x", "tcp.cdb", _): break
+            case ("x", let known?, _) where known.contains("/vpopmail/etc/tcp."):
+                leaveOut(
+                    file, line, option,
+                    "vpopmail's roaming users: vpopmail rebuilds this cdb from tcp.smtp and open-smtp after each "
+                        + "POP3 or IMAP login (clearopensmtp ages them); relaychain replaces that by relay-ctrl-allow, "
+                        + "relay-ctrl-check and a window, with rules it compiles elsewhere")
             case ("x", let known?, _) where RulesCDB.isValidPath(known):
                 settings.rulesCDB = known
             case ("x", _, _):

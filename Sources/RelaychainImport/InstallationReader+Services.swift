@@ -32,6 +32,20 @@ extension InstallationReader {
         while index < words.count {
             let word = words[index]
             let name = Self.basename(word)
+            // Without its directory, which words are the next program's is anyone's guess.
+            if endsWithServer, !word.hasPrefix("/") {
+                leaveOut(
+                    file, line, words[index...].joined(separator: " "),
+                    "programs named without their directory (found through PATH when the script runs); "
+                        + "the spec names each program in full, since chains run with no PATH")
+                break
+            }
+            if let replaced = Self.otherPOPBeforeSMTP[name] {
+                facts.note(program: word)
+                leaveOut(file, line, word, "\(replaced); relaychain replaces it by relay-ctrl-check and a window")
+                index += 1
+                continue
+            }
             if endsWithServer, name.hasPrefix("qmail-smtpd") {
                 facts.note(program: word)
                 smtpd.smtpdArgs = Array(words[(index + 1)...])
@@ -57,6 +71,12 @@ extension InstallationReader {
         smtpd.ifRelayClientSettings = settings
         (smtpd.wrapperSettings, smtpd.relayClientEnvironment) = attribute(settings, to: smtpd.chain)
     }
+
+    /// POP-before-SMTP checks of other packages, in an SMTP chain: recognised and named.
+    static let otherPOPBeforeSMTP = [
+        "pbscheck": "qmail-ldap's POP-before-SMTP check (pbsadd records each POP3 or IMAP login in pbsdbd)",
+        "relay-ctrl-udp-check": "relay-ctrl-udp's check, which asks a daemon over UDP",
+    ]
 
     /// A user wrapper's bypass is what every service that runs it sets for it: a setting beside it
     /// in one service only is that service's relay-client-env (settled once every file is read).

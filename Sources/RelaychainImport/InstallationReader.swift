@@ -194,8 +194,15 @@ struct InstallationReader {
                     + "every minute")
             return
         }
+        // A crontab's NAME=value lines set the environment of the lines after them.
+        var environment: [(String, String)] = []
         for (number, raw) in file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = String(raw)
+            if let setting = Self.crontabSetting(line) {
+                environment.removeAll { $0.0 == setting.0 }
+                environment.append(setting)
+                continue
+            }
             guard !line.trimmingPrefix(while: { $0 == " " || $0 == "\t" }).hasPrefix("#"),
                 line.contains("relay-ctrl-age")
             else { continue }
@@ -229,26 +236,46 @@ struct InstallationReader {
                 if let setting = Self.assignment(word) {
                     assignments.append(setting)
                 } else if Self.basename(word) == "envdir", index < words.count {
-                    let directory = words[index]
+                    assignments += envdirSettings(words[index], file: file, line: number + 1)
                     index += 1
-                    let found = ServiceCommand.files(
-                        in: directory, context: .init(files: files, serviceDirectory: Self.dirname(file.path)))
-                    if found.isEmpty {
-                        leaveOut(
-                            file, number + 1, "envdir \(directory)",
-                            "its files were not given, so the window it sets (RELAY_CTRL_EXPIRY...) is not known")
-                    }
-                    for (name, text) in found {
-                        let value = text.split(separator: "\n", omittingEmptySubsequences: false).first ?? ""
-                        assignments.append((name, String(value)))
-                    }
                 } else if word.hasPrefix("/") {
                     facts.note(program: word)
                 } else if word != "relay-ctrl-age", word != "-" {
                     leaveOut(file, number + 1, word, "a word of the cron line that the spec cannot say")
                 }
             }
-            _ = facts.readWindow(assignments, smtpSide: false)
+            // The line's own settings come first: readWindow takes the first of each name.
+            _ = facts.readWindow(assignments + environment, smtpSide: false)
+        }
+    }
+
+    /// `NAME=value`, `NAME = "value"` or `NAME='value'` on a crontab line of its own.
+    static func crontabSetting(_ line: String) -> (String, String)? {
+        guard let match = line.wholeMatch(of: #/([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(.*?)[ \t]*/#) else {
+            return nil
+        }
+        var value = String(match.2)
+        if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+            value = String(value.dropFirst().dropLast())
+        }
+        return (String(match.1), value)
+    }
+
+    /// The variables `envdir DIR` sets (each file's first line), when DIR's files were given;
+    /// otherwise a line left out, since the window they set is not known.
+    mutating func envdirSettings(_ directory: String, file: InstallationFile, line: Int) -> [(String, String)] {
+        let found = ServiceCommand.paths(
+            in: directory, context: .init(files: files, serviceDirectory: Self.dirname(file.path)))
+        if found.isEmpty {
+            leaveOut(
+                file, line, "envdir \(directory)",
+                "its files were not given, so the window it sets (RELAY_CTRL_EXPIRY...) is not known")
+        }
+        return found.map { path, text in
+            consumed.insert(path)
+            return (
+                Self.basename(path), String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+            )
         }
     }
 }

@@ -2,6 +2,7 @@
 /// can check against the file.
 extension ServiceCommand {
     func difference(from built: ServiceCommand) -> String? {
+        let built = withoutHardening(of: built)
         guard self != built else { return nil }
         let mine = variables
         let theirs = built.variables
@@ -29,9 +30,28 @@ extension ServiceCommand {
         return "tcpserver runs \(Self.line(tcpserver.program)), the build \(Self.line(other.program))"
     }
 
+    /// relay-ctrl-chdir before tcpserver, which builds add so that the store's parent can stay
+    /// closed to other accounts (the tools get the store already open).
+    var opensStoreFirst: Bool {
+        before.contains { $0.known.map { InstallationReader.basename($0) } == "relay-ctrl-chdir" }
+    }
+
+    /// The built command without what builds add on their own where this one lacks it.
+    func withoutHardening(of built: ServiceCommand) -> ServiceCommand {
+        guard built.opensStoreFirst, !opensStoreFirst else { return built }
+        var plain = built
+        plain.before.removeAll { $0.known.map { InstallationReader.basename($0) } == "relay-ctrl-chdir" }
+        return plain
+    }
+
     /// What the build does differently that the spec has no say in, said as an assumption.
     func assumptions(against built: ServiceCommand) -> [String] {
         var said: [String] = []
+        if built.opensStoreFirst, !opensStoreFirst {
+            said.append(
+                "opens the store in relay-ctrl-check; the build opens it first with relay-ctrl-chdir, so that "
+                    + "only the accounts of the window can enter the store's parent")
+        }
         if !clearsEnvironment, built.clearsEnvironment {
             said.append("passes on the environment its supervisor started with; the build starts it with env - (empty)")
         }

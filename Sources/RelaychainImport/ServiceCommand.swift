@@ -113,13 +113,28 @@ struct ServiceCommand: Equatable {
         resolved.before = Array(words[..<tcpserver])
         resolved.tcpserverPath = words[tcpserver].known
         switch TcpserverCommand.parse(words[(tcpserver + 1)...]) {
-        case .success(let parsed): resolved.tcpserver = parsed
+        case .success(var parsed):
+            resolved.takeAccount(from: &parsed)
+            resolved.tcpserver = parsed
         case .failure(let refusal):
             resolved.problems.append(
                 .init(line: command.line, reason: "tcpserver would refuse this: \(refusal.reason)"))
             resolved.words = Array(words)
         }
         return resolved
+    }
+
+    /// `envuidgid NAME ... tcpserver -U` is `tcpserver -u <uid of NAME> -g <gid of NAME>`, as
+    /// builds write it for daemontools and runit: one account, however it is said.
+    mutating func takeAccount(from tcpserver: inout TcpserverCommand) {
+        guard tcpserver.switches.contains("U"), tcpserver.values["u"] == nil, tcpserver.values["g"] == nil,
+            let index = before.firstIndex(where: { $0.known.map(InstallationReader.basename) == "envuidgid" }),
+            index + 1 < before.count, let account = before[index + 1].known
+        else { return }
+        before.removeSubrange(index...(index + 1))
+        tcpserver.switches.remove("U")
+        tcpserver.values["u"] = ShellText(.userID(account))
+        tcpserver.values["g"] = ShellText(.groupID(account))
     }
 
     static func assignment(_ word: ShellText) -> ShellRun.Setting? {

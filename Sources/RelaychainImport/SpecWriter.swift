@@ -158,9 +158,14 @@ struct SpecWriter {
             if window.redis == nil, let group = group(of: window) { text += "    group: \(Self.quoted(group))\n" }
         }
 
-        if !facts.wrappers.isEmpty {
+        // Only the programs a chain runs: another program the files name (the command a
+        // post-login script passes on, say) is no wrapper.
+        var chained: Set<String> = []
+        for case .smtpd(let smtpd) in facts.services.map(\.role) { chained.formUnion(smtpd.chain.map(\.program)) }
+        let wrappers = facts.wrappers.filter { chained.contains($0.key) }
+        if !wrappers.isEmpty {
             text += "\nwrappers:\n"
-            for (name, path) in facts.wrappers.sorted(by: { $0.key < $1.key }) {
+            for (name, path) in wrappers.sorted(by: { $0.key < $1.key }) {
                 text += Self.blockKey(name, indent: "  ") + "\n    path: \(Self.quoted(path))\n"
                 if let settings = bypasses[name], !settings.isEmpty {
                     text += "    bypass: { env: \(Self.map(settings)) }\n"

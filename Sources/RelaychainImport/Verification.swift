@@ -35,6 +35,21 @@ enum Verification {
                     reason:
                         "only its tcprules file was given, so the spec would invent its command; give its run script"))
         }
+        // Rules tcpserver reads from a cdb whose source was not given: the spec would have none,
+        // and setup would compile those over the site's.
+        for imported in facts.commands {
+            guard let cdb = imported.command.tcpserver?.values["x"]?.known,
+                let service = facts.services.first(where: { $0.name == imported.service }),
+                case .smtpd(let smtpd) = service.role, smtpd.rulesFile == nil,
+                !facts.leftOut.contains(where: { $0.file == imported.file && $0.text == "tcpserver -x \(cdb)" })
+            else { continue }
+            verdict.leftOut.append(
+                .init(
+                    file: imported.file, line: imported.command.line, text: "tcpserver -x \(cdb)",
+                    reason:
+                        "the rules compiled there are not in the given files, so the spec would have none; give the "
+                        + "file tcprules compiles it from (tcp.smtp, tcp.rules)"))
+        }
         for imported in facts.commands {
             let line = imported.command.line
             let text = "the command of service '\(imported.service)'"

@@ -8,7 +8,7 @@ import Testing
 /// wrappers, bypass kinds, declared settings, shared or separate stores, windows, relay networks,
 /// client classes) are compiled; for each, the analysis says whether a foreign recipient is
 /// relayed, and the emitted rc.conf chain is executed with the real built relay-ctrl tools, the
-/// real Debian programs wherever Debian has them (rblsmtpd, recordio from ucspi-tcp; softlimit,
+/// real Debian programs wherever Debian has them (rblsmtpd, recordio, fixcrio from ucspi-tcp; softlimit,
 /// setuidgid, envuidgid, envdir, pgrphack from daemontools), stand-ins for the others, a
 /// temporary store, and a probe in place of qmail-smtpd. One case in six also holds a chain
 /// entry with wrong arguments: the check must refuse it (RC133-RC135), and the same words,
@@ -19,7 +19,7 @@ import Testing
 
     /// The real programs, from Debian's ucspi-tcp(-ipv6) and daemontools packages.
     static let realPrograms = [
-        "rblsmtpd", "recordio", "argv0", "softlimit", "setuidgid", "envuidgid", "envdir", "pgrphack",
+        "rblsmtpd", "recordio", "fixcrio", "argv0", "softlimit", "setuidgid", "envuidgid", "envdir", "pgrphack",
     ]
 
     /// Chain entries with wrong arguments, each of which the real program turns into a chain that
@@ -113,7 +113,7 @@ import Testing
         let catalog = [
             "rblsmtpd -r zen.example.org", "greetdelay", "greetdelay --", "qgreylist", "jgreylist", "fixsmtpio",
             "softlimit -m 30000000", "recordio", "setuidgid nobody", "envuidgid nobody", "envdir \(dir)/env",
-            "pgrphack",
+            "pgrphack", "fixcrio",
         ]
         for _ in 0..<Int(g.next() % 4) { chain.append(g.pick(catalog)) }
         // Shuffle the chain (Fisher-Yates with the case's generator).

@@ -82,6 +82,10 @@ public enum Catalog {
             CatalogProgram(
                 program, .wrapper, grammar: .runsItsArguments,
                 "rewrites SMTP responses (pkgsrc default chain); refuses nobody")
+        case .fixcrio:
+            CatalogProgram(
+                program, .wrapper, grammar: .runsItsArguments,
+                "adds the CR missing at the end of a line, in and out of the rest of the chain; refuses nobody")
         case .recordio:
             CatalogProgram(program, .wrapper, grammar: .runsItsArguments, "logs the SMTP conversation; refuses nobody")
         case .softlimit:
@@ -171,9 +175,10 @@ public enum Catalog {
 extension CatalogProgram.Role: Equatable {}
 
 /// Argument grammars of the catalog programs, from their sources: ucspi-tcp 0.88 (rblsmtpd,
-/// recordio, argv0) and daemontools 0.76 (softlimit, setuidgid, envuidgid, envdir, pgrphack) read
-/// their options with djb's sgetopt or read none; greetdelay takes `--` (pkgsrc qmail-run's own
-/// default chain passes it); the greylisters and fixsmtpio run their arguments.
+/// recordio, argv0, fixcrio) and daemontools 0.76 (softlimit, setuidgid, envuidgid, envdir,
+/// pgrphack) read their options with djb's sgetopt or read none; greetdelay takes `--` (pkgsrc
+/// qmail-run's own default chain passes it); the greylisters, fixsmtpio and fixcrio run their
+/// arguments.
 enum Grammars {
     static let rblsmtpd = ArgumentGrammar(
         options: ["b": nil, "B": nil, "c": nil, "C": nil, "t": .number, "r": .word, "a": .word],

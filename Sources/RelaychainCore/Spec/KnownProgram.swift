@@ -3,7 +3,7 @@
 /// The raw value is the name chains, `paths` and installations use. The order is the catalog's
 /// (and the schema's): wrappers, then the servers and tools relaychain writes itself.
 public enum KnownProgram: String, CaseIterable, Sendable {
-    case rblsmtpd, greetdelay, qgreylist, jgreylist, fixsmtpio, recordio, softlimit
+    case rblsmtpd, greetdelay, qgreylist, jgreylist, fixsmtpio, fixcrio, recordio, softlimit
     case setuidgid, envuidgid, envdir, argv0, pgrphack
     case tcpserver, sslserver, tcprules, multilog, doveconf, svlogd, chpst, spiped, checknotroot
     case svc, svok, svstat, sv

@@ -25,7 +25,7 @@ public enum PlatformProfile: String, CaseIterable, Sendable {
         func place(_ directory: String, _ programs: [KnownProgram]) {
             for program in programs { paths[program] = "\(directory)/\(program.rawValue)" }
         }
-        let ucspiTCP: [KnownProgram] = [.tcpserver, .tcprules, .rblsmtpd, .recordio, .argv0]
+        let ucspiTCP: [KnownProgram] = [.tcpserver, .tcprules, .rblsmtpd, .recordio, .fixcrio, .argv0]
         let daemontools: [KnownProgram] = [
             .setuidgid, .envuidgid, .envdir, .softlimit, .pgrphack, .multilog, .svc, .svok, .svstat,
         ]

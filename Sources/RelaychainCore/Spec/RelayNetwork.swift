@@ -23,7 +23,8 @@ public enum RelayNetwork {
                 fix: cidrFix(address: String(pattern[..<slash]), bits: Int(pattern[pattern.index(after: slash)...])))
         }
         if pattern.contains(":") {
-            return isIPv6Pattern(pattern) ? nil : Problem(message: "is not an IPv6 address or prefix", fix: nil)
+            guard isIPv6Pattern(pattern) else { return Problem(message: "is not an IPv6 address or prefix", fix: nil) }
+            return ipv6FormProblem(pattern)
         }
         if let expanded = TcprulesRange.expand(pattern), expanded.isEmpty {
             return Problem(message: "is a range that runs downwards, so tcprules writes no address for it", fix: nil)
@@ -69,6 +70,31 @@ public enum RelayNetwork {
         let groups = pattern.split(separator: ":", omittingEmptySubsequences: false)
         guard groups.count <= 9, groups.allSatisfy({ $0.count <= 4 }) else { return false }
         return pattern.ranges(of: "::").count <= 1 && !pattern.contains(":::")
+    }
+
+    /// tcpserver writes an IPv6 client in its short form (lowercase, no leading zeros), and
+    /// tcprulescheck tries the whole address, then each prefix of it that ends at a ':'. So a
+    /// pattern in another form, or one that stops inside a group, matches no client.
+    private static func ipv6FormProblem(_ pattern: String) -> Problem? {
+        let groups = pattern.split(separator: ":", omittingEmptySubsequences: false)
+        if pattern.contains(where: { $0.isUppercase }) || groups.contains(where: { $0.count > 1 && $0.hasPrefix("0") })
+        {
+            let short = groups.map { group in
+                let trimmed = group.lowercased().drop { $0 == "0" }
+                return group.isEmpty ? "" : trimmed.isEmpty ? "0" : String(trimmed)
+            }
+            return Problem(
+                message: "matches no client: tcpserver writes IPv6 addresses in lowercase, without leading zeros",
+                fix: "write '\(short.joined(separator: ":"))'")
+        }
+        let full = groups.count == 8 || pattern.contains("::")
+        if !pattern.hasSuffix(":"), !full {
+            return Problem(
+                message:
+                    "matches no client: tcprules matches an IPv6 address whole, or a prefix of it that ends at ':'",
+                fix: "write '\(pattern):'")
+        }
+        return nil
     }
 
     private static func cidrFix(address: String, bits: Int?) -> String? {

@@ -37,6 +37,15 @@ extension ShellEvaluator {
             return true
         case ".", "source":
             return source(fields.dropFirst().first, line: command.line, &state)
+        case "eval":
+            return evaluateEval(Array(fields.dropFirst()), line: command.line, &state)
+        case "read":
+            for field in fields.dropFirst() {
+                if let read = field.known, !read.hasPrefix("-") {
+                    state.variables[read] = .some(ShellText(.unknown("$\(read), read at run time")))
+                }
+            }
+            return nil
         case "cd":
             state.workingDirectory = fields.dropFirst().first ?? ShellText(.environment("HOME"))
             return nil
@@ -83,6 +92,37 @@ extension ShellEvaluator {
     func export(_ name: String, _ state: inout State) {
         if !state.exportOrder.contains(name) { state.exportOrder.append(name) }
         if state.variables[name] == nil { state.variables[name] = .some(ShellText(.environment(name))) }
+    }
+
+    /// `eval WORDS`: known text is read as sh in place; text known only at run time may set any
+    /// variable, so what follows cannot be read.
+    mutating func evaluateEval(_ words: [ShellText], line: Int, _ state: inout State) -> Bool? {
+        guard
+            let text = words.map(\.known).reduce(
+                Optional(""),
+                { all, word in
+                    guard let all, let word else { return nil }
+                    return all.isEmpty ? word : all + " " + word
+                })
+        else {
+            problem(line, "runs eval on text known only at run time; what it sets cannot be read")
+            state.ending = .abandoned
+            return nil
+        }
+        guard depth < Self.maximumDepth else {
+            problem(line, "runs eval nested too deeply")
+            return nil
+        }
+        switch ShellParser.parse(text) {
+        case .failure(let error):
+            problem(line, "runs eval on text that is not sh relaychain can read (\(error.message))")
+            return nil
+        case .success(let script):
+            depth += 1
+            evaluate(script, &state)
+            depth -= 1
+            return nil
+        }
     }
 
     /// `. FILE`: a file given with the installation is read in place; any other is not known.
