@@ -55,7 +55,7 @@ extension InstallationReader {
             let rest = Array(words[(index + 1)...])
             let count = Self.argumentCount(of: name, in: rest)
             // An unknown program's words end at the next absolute path: a guess, said as one.
-            if Catalog.program(named: name) == nil, count < rest.count {
+            if Catalog.program(named: name) == nil, Self.optionsWithValues[name] == nil, count < rest.count {
                 let next = rest[count]
                 let nextName = Self.basename(next)
                 if !(endsWithServer && nextName.hasPrefix("qmail-smtpd")), Catalog.program(named: nextName) == nil {
@@ -115,6 +115,7 @@ extension InstallationReader {
     /// How many of `rest` a program takes: by its grammar (the most words it reads that leave a
     /// program name next), else every word up to the next absolute path.
     static func argumentCount(of name: String, in rest: [String]) -> Int {
+        if let valued = optionsWithValues[name] { return optionCount(rest, valued: valued) }
         let untilPath = rest.firstIndex { $0.hasPrefix("/") } ?? rest.count
         guard let grammar = Catalog.program(named: name)?.grammar, grammar != .runsItsArguments else {
             return untilPath
@@ -125,6 +126,29 @@ extension InstallationReader {
         }
         return untilPath
     }
+
+    /// Programs outside the catalog whose command-line options import knows from their
+    /// documentation: the options that take a value. Their words end at the first word that is
+    /// no option (spamdyke's README: everything else is in its configuration file).
+    static let optionsWithValues: [String: Set<String>] = ["spamdyke": ["-f", "--config-file"]]
+
+    /// Options, each valued one with its value (attached with `=`, or the next word), then the program.
+    static func optionCount(_ rest: [String], valued: Set<String>) -> Int {
+        var index = 0
+        while index < rest.count, rest[index].hasPrefix("-"), rest[index] != "-" {
+            if rest[index] == "--" { return index + 1 }
+            if valued.contains(rest[index]) { index += 1 }
+            index += 1
+        }
+        return min(index, rest.count)
+    }
+
+    /// What import says of a program it knows outside the catalog, in the spec beside it.
+    static let knownWrapperNotes: [String: String] = [
+        "spamdyke":
+            "spamdyke may itself let clients relay (SMTP AUTH; ip-relay-file and rdns-relay-file in its "
+            + "configuration file): grants relaychain cannot see"
+    ]
 
     /// ifrelayclient's settings: those a catalog wrapper of the chain asks for are its own; the
     /// others go to the user wrappers in chain order; what is left, to the service itself.

@@ -167,6 +167,7 @@ struct SpecWriter {
             text += "\nwrappers:\n"
             for (name, path) in wrappers.sorted(by: { $0.key < $1.key }) {
                 text += Self.blockKey(name, indent: "  ") + "\n    path: \(Self.quoted(path))\n"
+                if let note = InstallationReader.knownWrapperNotes[name] { text += "    # \(note)\n" }
                 if let settings = bypasses[name], !settings.isEmpty {
                     text += "    bypass: { env: \(Self.map(settings)) }\n"
                 } else {
