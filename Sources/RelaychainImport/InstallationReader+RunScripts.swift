@@ -218,6 +218,11 @@ extension InstallationReader {
                 settings.localName = .firstLineOf(path)
             case ("l", nil, .hostName?) where value.pieces.count == 1:
                 settings.localName = .hostName
+            case ("u", let known?, _) where Int(known) != nil, ("g", let known?, _) where Int(known) != nil:
+                leaveOut(
+                    file, line, option,
+                    "a numeric \(flag == "u" ? "user" : "group") ID: the spec names the account (smtp-user) whose "
+                        + "IDs builds look up with id -u and id -g")
             case ("u", _, .userID(let name)?), ("g", _, .groupID(let name)?):
                 if let account, account != name {
                     leaveOut(file, line, option, "the user and group come from two accounts (\(account), \(name))")

@@ -23,7 +23,7 @@ struct RelaychainCommand: ParsableCommand {
         version: RelaychainVersion.current,
         subcommands: [
             CheckCommand.self, BuildCommand.self, ExplainCommand.self, DoctorCommand.self, ImportCommand.self,
-            SchemaCommand.self,
+            GrantsCommand.self, RevokeCommand.self, SchemaCommand.self,
             ProbeAsCommand.self,
         ]
     )
