@@ -115,8 +115,24 @@ extension InstallationReader {
     mutating func readPostLogin(_ file: InstallationFile) {
         var name = Self.basename(file.path)
         if name.hasSuffix("-postlogin") { name.removeLast(10) }
-        for (_, line) in Self.logicalLines(file.text) where line.contains("relay-ctrl-allow") {
-            guard let words = ShellWords.split(Substring(line.trimmingPrefix(while: { $0 == " " }))) else { continue }
+        // Only the grant and `exec "$@"` come back through the spec: any other line is left out.
+        let builtLines: Set<String> = ["exec \"$@\"", "if [ -n \"${IP-}\" ]; then", "fi"]
+        for (number, line) in Self.logicalLines(file.text) where !line.contains("relay-ctrl-allow") {
+            let trimmed = line.trimmingPrefix(while: { $0 == " " || $0 == "\t" })
+            if trimmed.isEmpty || trimmed.hasPrefix("#") || builtLines.contains(String(trimmed)) { continue }
+            leaveOut(
+                file, number, String(trimmed),
+                "a line of the post-login script that the spec cannot say (builds write the grant and exec \"$@\")")
+        }
+        for (number, line) in Self.logicalLines(file.text) where line.contains("relay-ctrl-allow") {
+            guard let words = ShellWords.split(Substring(line.trimmingPrefix(while: { $0 == " " }))) else {
+                leaveOut(file, number, line, "a line of the post-login script that relaychain cannot read")
+                continue
+            }
+            let known: Set<String> = ["relay-ctrl-allow", "relay-ctrl-chdir", "env", "true", "-"]
+            for word in words where Self.assignment(word) == nil && !known.contains(Self.basename(word)) {
+                leaveOut(file, number, word, "a word of the grant's line that the spec cannot say")
+            }
             let assignments = words.compactMap(Self.assignment).filter { $0.0 != "TCPREMOTEIP" }
             let store = facts.readWindow(assignments, smtpSide: false).store
             for word in words where word.hasPrefix("/") { facts.note(program: word) }
