@@ -117,6 +117,36 @@ struct ShellReaderTests {
         #expect(last.errorsToOutput)
     }
 
+    /// What a script does before its command that no build does is said, at its line; eval of
+    /// known text is read as sh, of run-time text stops the reading.
+    @Test func sideEffectsBeforeTheCommandAreSaid() throws {
+        let side = try Self.run(
+            "ulimit -v 200000\numask 077\nmkdir -p /var/run/smtpd\nsleep 1\nlogger started\nexec tcpserver 0 25 x\n")
+        #expect(
+            side.problems == [
+                .init(
+                    line: 1,
+                    reason:
+                        "sets a resource limit with ulimit, which the spec cannot say (its datalimit is softlimit -m)"),
+                .init(
+                    line: 2,
+                    reason: "sets the file mode mask with umask, which the spec cannot say"),
+                .init(line: 3, reason: "runs 'mkdir -p /var/run/smtpd' before its command, which builds do not"),
+            ])
+        #expect(Self.words(side) == ["tcpserver", "0", "25", "x"])
+        let known = try Self.run("eval 'MAX=15; export MAX'\nexec tcpserver -c \"$MAX\" 0 25 x\n")
+        #expect(known.problems.isEmpty)
+        #expect(Self.words(known) == ["tcpserver", "-c", "15", "0", "25", "x"])
+        let unknown = try Self.run("eval `envdir ./env awk 'BEGIN { print }'`\nexec tcpserver 0 25 x\n")
+        #expect(unknown.command == nil)
+        #expect(
+            unknown.problems == [
+                .init(line: 1, reason: "runs eval on text known only at run time; what it sets cannot be read")
+            ])
+        let read = try Self.run("read LOCAL < /var/qmail/control/me\nexec tcpserver -l \"$LOCAL\" 0 25 x\n")
+        #expect(Self.words(read) == ["tcpserver", "-l", "<$LOCAL, read at run time>", "0", "25", "x"])
+    }
+
     /// Scripts that would take time or memory without end are read up to a bound, which is said.
     @Test func hostileScriptsAreReadWithinBounds() throws {
         let calls = try Self.run("f() { f; f; f; f; f; f; }\nf\nexec a\n")

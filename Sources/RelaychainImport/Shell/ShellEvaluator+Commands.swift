@@ -16,6 +16,9 @@ extension ShellEvaluator {
             state.lastCommand = nil
             return nil
         }
+        // A command the script ran and waited for, and then went on: it did something before the
+        // service's command that no build does (unless it only prints or waits).
+        if let previous = state.lastCommand, name != "exit" { sideCommand(previous) }
         if name != "exec" { state.lastCommand = nil }
         switch name {
         case "exec":
@@ -55,7 +58,15 @@ extension ShellEvaluator {
         case ":", "true": return true
         case "false": return false
         case "test", "[": return ShellTest.answer(fields)
-        case "echo", "printf", "set", "umask", "ulimit", "trap", "sleep", "shift", "wait", "logger":
+        case "ulimit":
+            problem(
+                command.line,
+                "sets a resource limit with ulimit, which the spec cannot say (its datalimit is softlimit -m)")
+            return nil
+        case "umask":
+            problem(command.line, "sets the file mode mask with umask, which the spec cannot say")
+            return nil
+        case "echo", "printf", "set", "trap", "sleep", "shift", "wait", "logger":
             return nil
         default:
             if let body = state.functions[name] {
@@ -67,6 +78,17 @@ extension ShellEvaluator {
             state.lastCommand = ran
             return nil
         }
+    }
+
+    /// Programs that only print, wait or compute: running one before the command changes nothing.
+    static let harmless: Set<String> = ["sleep", "logger", "echo", "printf", "true", "false", "date", "cat", "head"]
+
+    mutating func sideCommand(_ ran: ShellRun.Command) {
+        guard let first = ran.words.first?.known, !Self.harmless.contains(InstallationReader.basename(first)) else {
+            return
+        }
+        let words = ran.words.map(\.description).joined(separator: " ")
+        problem(ran.line, "runs '\(words)' before its command, which builds do not")
     }
 
     /// `exec 2>&1` changes the script's own descriptors; `exec COMMAND` becomes the command.
