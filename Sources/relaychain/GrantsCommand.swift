@@ -14,9 +14,10 @@ struct GrantsCommand: ParsableCommand {
             window and not in the future. Nothing is changed.
 
             --format prometheus prints, per window, the live grants and the age of the oldest one, \
-            for node_exporter's textfile collector; a crontab line that keeps the file fresh (written \
+            for node_exporter's textfile collector (Debian's prometheus-node-exporter reads \
+            /var/lib/prometheus/node-exporter); an /etc/cron.d line that keeps the file fresh (written \
             beside it, then renamed, as the collector requires):
-              * * * * * root relaychain grants /etc/relaychain/SPEC.yaml --format prometheus \
+              * * * * * root /usr/local/bin/relaychain grants /etc/relaychain/SPEC.yaml --format prometheus \
             > /var/lib/prometheus/node-exporter/relaychain.prom.tmp && \
             mv /var/lib/prometheus/node-exporter/relaychain.prom.tmp \
             /var/lib/prometheus/node-exporter/relaychain.prom
