@@ -101,11 +101,12 @@ struct ServiceCommand: Equatable {
         }
         let tcpserver = words.firstIndex { $0.known.map { InstallationReader.basename($0) == "tcpserver" } ?? false }
         guard let tcpserver else {
-            if words.contains(where: { $0.known.map { InstallationReader.basename($0) == "sslserver" } ?? false }) {
+            let names = words.compactMap { $0.known.map(InstallationReader.basename) }
+            if let other = names.first(where: { Self.otherServers[$0] != nil }), let what = Self.otherServers[other] {
                 resolved.problems.append(
                     .init(
                         line: command.line,
-                        reason: "runs sslserver (ucspi-ssl), which the spec cannot say: builds run tcpserver"))
+                        reason: "runs \(other) (\(what)), which the spec cannot say: builds run tcpserver"))
             }
             resolved.words = Array(words)
             return resolved
@@ -123,6 +124,12 @@ struct ServiceCommand: Equatable {
         }
         return resolved
     }
+
+    /// Other super-servers a run script may start instead of tcpserver, by the package they come from.
+    static let otherServers = [
+        "sslserver": "ucspi-ssl", "tcpsvd": "ipsvd or BusyBox", "s6-tcpserver": "s6-networking",
+        "s6-tcpserver4": "s6-networking", "s6-tcpserver6": "s6-networking", "inetd": "inetd", "xinetd": "xinetd",
+    ]
 
     /// `envuidgid NAME ... tcpserver -U` is `tcpserver -u <uid of NAME> -g <gid of NAME>`, as
     /// builds write it for daemontools and runit: one account, however it is said.
