@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(
             name: "relaychain",
             dependencies: [
-                "RelaychainCore", "RelaychainImport",
+                "RelaychainCore", "RelaychainImport", "RelayCtrlRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -81,6 +81,13 @@ public enum RedisGrants {
         }
     }
 
+    /// Ends the grant of `address` with the writer's one permission: SETEX of a grant dated at
+    /// the epoch, which every check refuses (it applies its own window to the login time) and
+    /// Redis forgets a second later. nil when it was written.
+    public static func revoke(_ settings: RedisSettings, _ address: ClientAddress) -> String? {
+        write(settings, address, records: [], window: 1, now: 0)
+    }
+
     public static func lookup(_ settings: RedisSettings, _ address: ClientAddress) -> Lookup {
         switch RedisConnection.open(settings) {
         case .failure(let reason): return .failed(reason.description)

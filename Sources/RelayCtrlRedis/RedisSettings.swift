@@ -33,6 +33,13 @@ public struct RedisSettings: Sendable, Equatable {
         )
     }
 
+    /// The settings the tools would take from these variables' values (relaychain revoke).
+    public static func settings(
+        url: String, passwordFile: String, prefix: String
+    ) -> Result<RedisSettings, SettingsError> {
+        parse(url: url, passwordFile: Array(passwordFile.utf8), prefix: Array(prefix.utf8), timeout: nil)
+    }
+
     static func parse(url: String, passwordFile: [UInt8]?, prefix: [UInt8]?, timeout: [UInt8]?) -> Result<
         RedisSettings, SettingsError
     > {

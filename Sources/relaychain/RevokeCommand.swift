@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RelayCtrlCore
+import RelayCtrlRedis
 import RelaychainCore
 
 /// `relaychain revoke SPEC ADDRESS`: ends a client's relay window now.
@@ -11,8 +12,10 @@ struct RevokeCommand: ParsableCommand {
         discussion: """
             Run it as root on the host that holds the store. The address is read as the tools read \
             TCPREMOTEIP (::ffff:192.0.2.7 is 192.0.2.7), and its grant file is removed from each \
-            window's store; the client relays again only after its next login. Windows kept in Redis \
-            are not revoked yet: revoke says so and exits 1.
+            window's store; the client relays again only after its next login. In a window kept in \
+            Redis, revoke writes as the window's writer (with its password file) a grant dated at the \
+            epoch, which every check refuses and Redis forgets a second later; run it where the \
+            window's address reaches Redis (on its host, in a cluster).
 
             Exit status: 0 a grant was ended, 1 there was none or a store could not be changed, 2 usage.
 
@@ -30,6 +33,18 @@ struct RevokeCommand: ParsableCommand {
     @Option(name: .long, help: "Only this window.")
     var window: String?
 
+    /// As the window's writer, with its password file: the one account allowed to write grants.
+    static func revoke(_ client: ClientAddress, in redis: RedisStore) -> String? {
+        let writer = redis.writer.value
+        let settings = RedisSettings.settings(
+            url: redis.url(as: writer, role: .writer), passwordFile: "\(redis.passwordDirectory)/\(writer).password",
+            prefix: redis.prefix)
+        switch settings {
+        case .failure(let error): return "\(error)"
+        case .success(let settings): return RedisGrants.revoke(settings, client)
+        }
+    }
+
     func run() throws {
         guard let client = ClientAddress(address) else {
             printError("relaychain: '\(address)' is not an IPv4 or IPv6 address")
@@ -40,9 +55,14 @@ struct RevokeCommand: ParsableCommand {
         var failed = false
         for window in windows {
             let name = window.name.value
-            guard window.redis == nil else {
-                printError("relaychain: window '\(name)' keeps its grants in Redis, which revoke does not change yet")
-                failed = true
+            if let redis = window.redis {
+                if let reason = Self.revoke(client, in: redis) {
+                    printError("relaychain: window '\(name)': could not end the grant of \(client) in Redis: \(reason)")
+                    failed = true
+                } else {
+                    print("relaychain: window \(name): ended any grant of \(client) in Redis")
+                    ended += 1
+                }
                 continue
             }
             let opened = WindowStores.open(window.store.value)

@@ -129,6 +129,56 @@ final class GrantsCommandTests {
         #expect(unknown.errors == "relaychain: \(spec) has no window 'nope' (its windows: relay)\n")
     }
 
+    /// In Redis, revoke writes as the window's writer: the check refuses the client at once, the
+    /// key is gone a second later, and other clients still relay.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: RedisServer.binary)))
+    func aRevokedClientNoLongerRelaysThroughRedis() throws {
+        let redis = try RedisServer()
+        let spec = scratch.appendingPathComponent("redis.yaml").path
+        try Data(
+            """
+            relaychain: 1
+            windows:
+              relay:
+                redis:
+                  { socket: \(redis.socket), writer: writer, reader: reader, password-dir: \(redis.directory.path) }
+            services:
+              mail: { server: dovecot, version: "2.3", protocols: [imap], grants: relay }
+              smtp: { server: qmail-smtpd, run-by: daemontools, checks: relay }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: spec))
+        func environment(_ user: String, _ address: String) -> [String: String] {
+            [
+                "TCPREMOTEIP": address, "RELAY_CTRL_REDIS": redis.url(user),
+                "RELAY_CTRL_REDIS_PASSWORD_FILE": redis.password(user), "RELAY_CTRL_EXPIRY": "900",
+            ]
+        }
+        func relays(_ address: String) throws -> Bool {
+            try runProcess(
+                try BuiltProduct.path("relay-ctrl-check"), ["/usr/bin/printenv", "RELAYCLIENT"],
+                environment: environment("reader", address)
+            ).status == 0
+        }
+        for address in ["192.0.2.7", "192.0.2.10"] {
+            let allowed = try runProcess(
+                try BuiltProduct.path("relay-ctrl-allow"), ["/bin/true"], environment: environment("writer", address))
+            #expect(allowed.status == 0, "\(allowed.errors)")
+        }
+        #expect(try relays("192.0.2.7"))
+        let revoked = try relaychain(["revoke", spec, "192.0.2.7"])
+        #expect(revoked.status == 0, "\(revoked.errors)")
+        #expect(revoked.output == "relaychain: window relay: ended any grant of 192.0.2.7 in Redis\n")
+        #expect(try !relays("192.0.2.7"))
+        #expect(try relays("192.0.2.10"), "only that client's grant ends")
+        Thread.sleep(forTimeInterval: 2.2)
+        #expect(try redis.cli("admin", ["EXISTS", "relay-ctrl:192.0.2.7"]) == "0\n", "Redis forgot the key")
+        let listed = try relaychain(["grants", spec])
+        #expect(listed.status == 1)
+        #expect(
+            listed.errors == "relaychain: window 'relay' keeps its grants in Redis, which grants does not read yet\n")
+    }
+
     /// A store reached through a directory another account could change, or through a link, is
     /// neither read nor changed: root would act on whatever that account put there.
     @Test func aStoreOthersCouldSwapIsLeftAlone() throws {

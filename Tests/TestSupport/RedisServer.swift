@@ -1,23 +1,22 @@
 import Foundation
-import TestSupport
 
 /// A real redis-server (Debian's 7.0) on a Unix socket and on loopback, with the ACL users a
 /// cluster gets: `writer` may only SET `relay-ctrl:*` keys, `reader` may only GET them, and the
 /// default user is off. Stopped when the test ends.
-final class RedisServer {
-    let directory: URL
-    let socket: String
-    let port: Int
+public final class RedisServer {
+    public let directory: URL
+    public let socket: String
+    public let port: Int
     private var pid: pid_t = 0
 
-    static let binary = "/usr/bin/redis-server"
+    public static let binary = "/usr/bin/redis-server"
 
-    static let defaultUsers = [
+    public static let defaultUsers = [
         "user writer on >w-secret ~relay-ctrl:* resetchannels -@all +setex",
         "user reader on >r-secret ~relay-ctrl:* resetchannels -@all +get",
     ]
 
-    init(users: [String] = RedisServer.defaultUsers, socket: String? = nil) throws {
+    public init(users: [String] = RedisServer.defaultUsers, socket: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "relaychain-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -57,7 +56,7 @@ final class RedisServer {
 
     deinit { stop() }
 
-    func stop() {
+    public func stop() {
         if pid > 0 {
             kill(pid, SIGKILL)
             var status: Int32 = 0
@@ -67,12 +66,12 @@ final class RedisServer {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    func password(_ user: String) -> String { directory.appendingPathComponent("\(user).password").path }
+    public func password(_ user: String) -> String { directory.appendingPathComponent("\(user).password").path }
 
-    func url(_ user: String) -> String { "unix:\(socket)?user=\(user)" }
+    public func url(_ user: String) -> String { "unix:\(socket)?user=\(user)" }
 
     /// Runs redis-cli as `user` (the admin plants values the tools would never write).
-    func cli(_ user: String, _ arguments: [String]) throws -> String {
+    public func cli(_ user: String, _ arguments: [String]) throws -> String {
         let secret = try String(contentsOfFile: password(user), encoding: .utf8).trimmingCharacters(in: .newlines)
         return try runProcess(
             "/usr/bin/redis-cli", ["-s", socket, "--user", user, "--pass", secret, "--no-auth-warning"] + arguments
@@ -81,10 +80,10 @@ final class RedisServer {
 }
 
 /// A child process started with posix_spawn and stopped with SIGKILL and waitpid.
-final class Spawned {
+public final class Spawned {
     private var pid: pid_t = 0
 
-    init(_ program: String, _ arguments: [String]) throws {
+    public init(_ program: String, _ arguments: [String]) throws {
         var argv = ([program] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         guard posix_spawn(&pid, program, nil, nil, &argv, environ) == 0 else { throw POSIXError(.ENOEXEC) }
@@ -92,7 +91,7 @@ final class Spawned {
 
     deinit { stop() }
 
-    func stop() {
+    public func stop() {
         guard pid > 0 else { return }
         kill(pid, SIGKILL)
         var status: Int32 = 0
@@ -102,10 +101,10 @@ final class Spawned {
 }
 
 /// A Unix socket that listens and never accepts.
-final class UnixListener {
-    let descriptor: Int32
+public final class UnixListener {
+    public let descriptor: Int32
 
-    init(path: String) throws {
+    public init(path: String) throws {
         descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -120,5 +119,5 @@ final class UnixListener {
         guard bound == 0, listen(descriptor, 8) == 0 else { throw POSIXError(.EADDRINUSE) }
     }
 
-    func close() { Glibc.close(descriptor) }
+    public func close() { Glibc.close(descriptor) }
 }
