@@ -11,6 +11,8 @@ final class RedisConnection {
         case error([UInt8])
         case bulk([UInt8])
         case missing
+        /// SCAN's answer: a cursor and a list of keys (arrays deeper than that are `other`).
+        case array([Reply])
         case other
     }
 
@@ -129,7 +131,8 @@ final class RedisConnection {
         return .success(replies)
     }
 
-    private static func reply(_ reply: UnsafeMutablePointer<redisReply>) -> Reply {
+    /// `depth`: how many arrays deep it may still go (SCAN answers an array holding one).
+    private static func reply(_ reply: UnsafeMutablePointer<redisReply>, depth: Int = 2) -> Reply {
         let bytes = { () -> [UInt8] in
             guard let text = reply.pointee.str else { return [] }
             return Array(UnsafeRawBufferPointer(start: text, count: Int(reply.pointee.len)))
@@ -139,6 +142,13 @@ final class RedisConnection {
         case REDIS_REPLY_ERROR: return .error(bytes())
         case REDIS_REPLY_STRING: return .bulk(bytes())
         case REDIS_REPLY_NIL: return .missing
+        case REDIS_REPLY_ARRAY:
+            guard depth > 0 else { return .other }
+            guard let elements = reply.pointee.element else { return .array([]) }
+            return .array(
+                (0..<Int(reply.pointee.elements)).map { index in
+                    elements[index].map { Self.reply($0, depth: depth - 1) } ?? .other
+                })
         default: return .other
         }
     }

@@ -101,6 +101,66 @@ public enum RedisGrants {
         }
     }
 
+    /// Every grant the check would honour at `now` (its window and the future-time rule on the
+    /// login time), found with SCAN over the prefix and read with GET: what `relaychain grants`
+    /// shows, as a user allowed those two commands only. At most `limit` rounds of SCAN.
+    public static func live(
+        _ settings: RedisSettings, now: Int, window: Int, limit: Int = 10_000
+    ) -> Result<[LiveGrant], GrantListingFailure> {
+        let connection: RedisConnection
+        switch RedisConnection.open(settings) {
+        case .failure(let reason): return .failure(GrantListingFailure(reason: reason.description))
+        case .success(let opened): connection = opened
+        }
+        var setup = commands(settings, [Array("PING".utf8)])
+        setup.removeLast()
+        if !setup.isEmpty {
+            switch connection.run(setup) {
+            case .failure(let reason): return .failure(GrantListingFailure(reason: reason.description))
+            case .success(let replies):
+                if case .error(let text)? = replies.first(where: { if case .error = $0 { true } else { false } }) {
+                    return .failure(GrantListingFailure(reason: "Redis refused: \(printable(text))"))
+                }
+            }
+        }
+        var grants: [LiveGrant] = []
+        var cursor = Array("0".utf8)
+        for _ in 0..<limit {
+            let scan = [
+                Array("SCAN".utf8), cursor, Array("MATCH".utf8), settings.prefix + Array("*".utf8),
+                Array("COUNT".utf8), Array("100".utf8),
+            ]
+            guard case .success(let replies) = connection.run([scan]), let reply = replies.first else {
+                return .failure(GrantListingFailure(reason: "no answer to SCAN"))
+            }
+            if case .error(let text) = reply {
+                return .failure(GrantListingFailure(reason: "Redis refused: \(printable(text))"))
+            }
+            guard case .array(let parts) = reply, parts.count == 2, case .bulk(let next) = parts[0],
+                case .array(let keys) = parts[1]
+            else { return .failure(GrantListingFailure(reason: "an answer to SCAN that is not a cursor and keys")) }
+            for case .bulk(let key) in keys {
+                guard key.starts(with: settings.prefix),
+                    let address = ClientAddress(Array(key[settings.prefix.count...])),
+                    Array(address.canonical.utf8) == Array(key[settings.prefix.count...])
+                else { continue }
+                guard case .success(let answers) = connection.run([[Array("GET".utf8), key]]),
+                    case .bulk(let value)? = answers.first,
+                    case .found(let body, let loginTime) = decode(value)
+                else { continue }
+                let age = now - loginTime
+                guard age <= window, age >= -GrantStore.clockSkewAllowance else { continue }
+                grants.append(LiveGrant(address: address, granted: loginTime, records: body.records))
+            }
+            cursor = next
+            if next == Array("0".utf8) {
+                return .success(
+                    grants.sorted { ($0.granted, $0.address.canonical) < ($1.granted, $1.address.canonical) })
+            }
+        }
+        return .failure(GrantListingFailure(reason: "more than \(limit) rounds of SCAN"))
+    }
+
     static func decode(_ bytes: [UInt8]) -> Lookup {
         guard bytes.count <= timeRecord.count + 21 + GrantRecords.readLimit else {
             return .malformed("larger than a grant may be")

@@ -35,9 +35,11 @@ public struct RedisSettings: Sendable, Equatable {
 
     /// The settings the tools would take from these variables' values (relaychain revoke).
     public static func settings(
-        url: String, passwordFile: String, prefix: String
+        url: String, passwordFile: String, prefix: String, timeoutMilliseconds: Int = defaultTimeout
     ) -> Result<RedisSettings, SettingsError> {
-        parse(url: url, passwordFile: Array(passwordFile.utf8), prefix: Array(prefix.utf8), timeout: nil)
+        parse(
+            url: url, passwordFile: Array(passwordFile.utf8), prefix: Array(prefix.utf8),
+            timeout: Array(String(timeoutMilliseconds).utf8))
     }
 
     static func parse(url: String, passwordFile: [UInt8]?, prefix: [UInt8]?, timeout: [UInt8]?) -> Result<

@@ -193,7 +193,7 @@ struct InstallationFacts {
 
     /// The ACL users build wrote for each key prefix, and the window named by the file
     /// (redis/<window>.acl).
-    var redisUsers: [String: (writer: String?, reader: String?, window: String?)] = [:]
+    var redisUsers: [String: (writer: String?, reader: String?, auditor: String?, window: String?)] = [:]
 
     /// The file being read, so that a disagreement found while reading can name it.
     var reading: (path: String, text: String) = ("", "")

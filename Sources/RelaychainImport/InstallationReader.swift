@@ -119,14 +119,21 @@ struct InstallationReader {
     mutating func readACL(_ file: InstallationFile) {
         // +set is what builds before SETEX wrote for the writer.
         let shape =
-            #/user ([A-Za-z0-9._-]+) on ~([A-Za-z0-9:._\/-]+)\* resetchannels -@all \+(setex|set|get)( \+select)?/#
+            #/
+            user\ ([A-Za-z0-9._-]+)\ on\ ~([A-Za-z0-9:._\/-]+)\*\ resetchannels\ -@all
+            \ \+(setex|set|get|scan\ \+get)(\ \+select)?
+            /#
         for (number, line) in file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.isEmpty || line.hasPrefix("#") || line == "user default off" { continue }
             if let match = line.wholeMatch(of: shape) {
                 // The users of the window with this prefix (a side may be missing from the files).
-                var users = facts.redisUsers[String(match.2)] ?? (nil, nil, nil)
+                var users = facts.redisUsers[String(match.2)] ?? (nil, nil, nil, nil)
                 users.window = String(Self.basename(file.path).dropLast(4))
-                if match.3 != "get" { users.writer = String(match.1) } else { users.reader = String(match.1) }
+                switch match.3 {
+                case "get": users.reader = String(match.1)
+                case "scan +get": users.auditor = String(match.1)
+                default: users.writer = String(match.1)
+                }
                 facts.redisUsers[String(match.2)] = users
                 continue
             }

@@ -145,6 +145,7 @@ struct SpecWriter {
                 let listed = facts.redisUsers[redis.prefix]
                 if let writer = redis.writer ?? listed?.writer { fields.append("writer: \(Self.quoted(writer))") }
                 if let reader = redis.reader ?? listed?.reader { fields.append("reader: \(Self.quoted(reader))") }
+                if let auditor = listed?.auditor { fields.append("auditor: \(Self.quoted(auditor))") }
                 if let directory = redis.passwordDirectory { fields.append("password-dir: \(Self.quoted(directory))") }
                 if let timeout = redis.timeout { fields.append("timeout: \(timeout)") }
                 text += "    redis: { \(fields.joined(separator: ", ")) }\n"

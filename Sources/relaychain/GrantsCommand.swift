@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RelayCtrlCore
+import RelayCtrlRedis
 import RelaychainCore
 
 /// `relaychain grants SPEC`: the relay windows open now, as relay-ctrl-check would see them.
@@ -22,7 +23,9 @@ struct GrantsCommand: ParsableCommand {
             mv /var/lib/prometheus/node-exporter/relaychain.prom.tmp \
             /var/lib/prometheus/node-exporter/relaychain.prom
 
-            Windows kept in Redis are not read yet: grants says so and exits 1.
+            A window kept in Redis is listed as its auditor (redis: { auditor: NAME }: an ACL user \
+            allowed SCAN and GET on the window's keys only, whose password file setup leaves to root), \
+            run where the window's address reaches Redis (on its host, in a cluster).
 
             Exit status: 0 listed, 1 a store could not be read, 2 usage errors or a spec with errors.
 
@@ -50,10 +53,13 @@ struct GrantsCommand: ParsableCommand {
         var listed: [(window: RelayWindow, grants: [LiveGrant])] = []
         var failed = false
         for window in windows {
-            guard window.redis == nil else {
-                let name = window.name.value
-                printError("relaychain: window '\(name)' keeps its grants in Redis, which grants does not read yet")
-                failed = true
+            if let redis = window.redis {
+                switch Self.live(in: redis, now: now, window: window.length.value.seconds) {
+                case .success(let grants): listed.append((window, grants))
+                case .failure(let failure):
+                    printError("relaychain: window '\(window.name.value)' (\(redis.identity)): \(failure.reason)")
+                    failed = true
+                }
                 continue
             }
             let opened = WindowStores.open(window.store.value)
@@ -74,6 +80,22 @@ struct GrantsCommand: ParsableCommand {
         }
         print(Self.render(listed, now: now, format: format), terminator: "")
         if failed { throw ExitCode(ExitStatus.findings) }
+    }
+
+    /// As the window's auditor (SCAN and GET only), with its password file.
+    static func live(in redis: RedisStore, now: Int, window: Int) -> Result<[LiveGrant], GrantListingFailure> {
+        guard let auditor = redis.auditor?.value else {
+            return .failure(
+                GrantListingFailure(
+                    reason: "no auditor to list it as: name one (redis: { auditor: relay-auditor }), build and setup"))
+        }
+        let settings = RedisSettings.settings(
+            url: redis.url(as: auditor, role: .reader), passwordFile: "\(redis.passwordDirectory)/\(auditor).password",
+            prefix: redis.prefix, timeoutMilliseconds: 10_000)
+        switch settings {
+        case .failure(let error): return .failure(GrantListingFailure(reason: "\(error)"))
+        case .success(let settings): return RedisGrants.live(settings, now: now, window: window)
+        }
     }
 
     static func render(_ listed: [(window: RelayWindow, grants: [LiveGrant])], now: Int, format: Format) -> String {

@@ -285,6 +285,10 @@ public struct Deployment: Sendable, Equatable {
             if spec.services.contains(where: { $0.checks?.value == window.name.value }) {
                 password("\(redis.passwordDirectory)/\(redis.reader.value).password", for: users.smtp)
             }
+            // relaychain grants runs as root.
+            if let auditor = redis.auditor {
+                password("\(redis.passwordDirectory)/\(auditor.value).password", for: "root")
+            }
         }
         var services: [SupervisedService] = []
         var installs: [Install] = []

@@ -14,7 +14,7 @@ enum RedisTarget {
             user \(redis.writer.value) on \(keys) resetchannels -@all +setex\(select)
             user \(redis.reader.value) on \(keys) resetchannels -@all +get\(select)
 
-            """
+            """ + (redis.auditor.map { "user \($0.value) on \(keys) resetchannels -@all +scan +get\(select)\n" } ?? "")
         return OutputFile(.redisACL(window: window.name.value), contents: text)
     }
 

@@ -134,6 +134,16 @@ extension SpecLoader {
             fields[.writer].map { self.reader.string($0, "writer") } ?? Located.byDefault(RedisStore.defaultWriter)
         let readerUser =
             fields[.reader].map { self.reader.string($0, "reader") } ?? Located.byDefault(RedisStore.defaultReader)
+        let auditor = fields[.auditor].flatMap { self.reader.string($0, "auditor") }
+        if fields[.auditor] != nil, auditor == nil { complete = false }
+        if let auditor, auditor.value == writer?.value || auditor.value == readerUser?.value {
+            self.reader.report(
+                .error(
+                    .badName,
+                    "the auditor '\(auditor.value)' must be a user of its own: the writer and the reader "
+                        + "may not list keys", at: auditor.location ?? fields.location))
+            complete = false
+        }
         let directory =
             fields[.passwordDirectory].map { self.reader.path($0, "password-dir")?.value }
             ?? RedisStore.defaultPasswordDirectory
@@ -152,7 +162,7 @@ extension SpecLoader {
                     at: prefixNode.location))
             complete = false
         }
-        for user in [writer, readerUser].compactMap({ $0 })
+        for user in [writer, readerUser, auditor].compactMap({ $0 })
         where !user.value.unicodeScalars.allSatisfy({
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
                 || "._-".unicodeScalars.contains($0)
@@ -191,6 +201,7 @@ extension SpecLoader {
             passwordDirectory: directory, timeout: timeout ?? nil)
         store.host = host
         store.spiped = spiped
+        store.auditor = auditor
         return store
     }
 

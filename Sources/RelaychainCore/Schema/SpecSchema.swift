@@ -165,6 +165,13 @@ public enum SpecSchema {
                                 "The ACL user the SMTP side reads grants as (GET only). Default "
                                     + "\(RedisStore.defaultReader).")
                         )
+                    case .auditor:
+                        (
+                            key.rawValue,
+                            describedText(
+                                "An ACL user that may only list and read the keys (SCAN and GET), for relaychain "
+                                    + "grants; its password file is root's. Default: none.")
+                        )
                     case .socket: (key.rawValue, described("redis-server's Unix socket.", ref: "absolutePath"))
                     case .passwordDirectory:
                         (

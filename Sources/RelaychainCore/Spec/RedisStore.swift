@@ -22,6 +22,8 @@ public struct RedisStore: Sendable, Equatable {
     public var prefix: String
     public var writer: Located<String>
     public var reader: Located<String>
+    /// A user that may only list and read the keys (SCAN and GET), for `relaychain grants`; nil: none.
+    public var auditor: Located<String>?
     /// Where each host keeps `<user>.password` (root-owned, readable by the user's group).
     public var passwordDirectory: String
     /// Milliseconds; nil: the tools' default (200).

@@ -25,7 +25,7 @@ public enum WindowKey: String, CaseIterable, Sendable {
 
 /// `redis: { address: 192.0.2.4:6379, db: 0, prefix: "relay-ctrl:", writer: ..., reader: ... }`.
 public enum RedisKey: String, CaseIterable, Sendable {
-    case address, socket, db, prefix, writer, reader
+    case address, socket, db, prefix, writer, reader, auditor
     case passwordDirectory = "password-dir"
     case timeout, host, spiped
 }
