@@ -173,6 +173,45 @@ struct SetupScriptTests {
         #expect(again.output == "setup: nothing to do\n", "\(again.output)")
     }
 
+    /// A spec renamed and built into the same output: setup takes back the cron.d file it installed
+    /// under the old name, and leaves one the administrator changed since (named, not removed).
+    @Test func whatAnEarlierBuildInstalledIsTakenBackWhileUnchanged() throws {
+        let old = scratch.appendingPathComponent("mail-a.yaml")
+        try FileManager.default.copyItem(atPath: example("debian-dovecot23-daemontools"), toPath: old.path)
+        try build(old.path)
+        #expect(try setup(["--root", root]).status == 0)
+        let oldCron = "\(root)/etc/cron.d/relaychain-mail-a"
+        #expect(FileManager.default.fileExists(atPath: oldCron))
+        let renamed = scratch.appendingPathComponent("mail-b.yaml")
+        try FileManager.default.moveItem(at: old, to: renamed)
+        try build(renamed.path)
+        let dry = try setup(["--root", root, "--dry-run"])
+        #expect(dry.output.contains("would remove \(oldCron): an earlier build installed it and this one does not\n"))
+        #expect(FileManager.default.fileExists(atPath: oldCron), "a dry run removes nothing")
+        let done = try setup(["--root", root])
+        #expect(done.status == 0, "\(done.errors)")
+        #expect(done.output.contains("setup: remove \(oldCron): an earlier build installed it and this one does not\n"))
+        #expect(!FileManager.default.fileExists(atPath: oldCron))
+        #expect(FileManager.default.fileExists(atPath: "\(root)/etc/cron.d/relaychain-mail-b"))
+        // Edited by hand, then no longer built: it stays.
+        try FileManager.default.moveItem(at: renamed, to: old)
+        try build(old.path)
+        #expect(try setup(["--root", root]).status == 0)
+        let edited = "\(root)/etc/cron.d/relaychain-mail-b"
+        #expect(!FileManager.default.fileExists(atPath: edited), "taken back when unchanged")
+        try Data("# mine now\n".utf8).write(to: URL(fileURLWithPath: oldCron), options: .atomic)
+        try FileManager.default.moveItem(at: old, to: renamed)
+        try build(renamed.path)
+        let kept = try setup(["--root", root])
+        #expect(
+            kept.output.contains(
+                "left alone: \(oldCron) (an earlier build installed it; it has changed since, "
+                    + "so remove it yourself)\n"),
+            "\(kept.output)")
+        #expect(try String(contentsOfFile: oldCron, encoding: .utf8) == "# mine now\n")
+        #expect(try setup(["--root", root]).output.contains("left alone") == false, "said once, then forgotten")
+    }
+
     /// setup never removes or replaces what it did not make: a service name that is taken is reported.
     @Test func aTakenServiceLinkIsLeftAlone() throws {
         try build(example("debian-dovecot23-daemontools"))

@@ -16,7 +16,7 @@ struct SetupTarget {
 
     func file(_ deployment: Deployment) -> OutputFile {
         var text = "#!/bin/sh\n\(header)\n"
-        text += Self.preamble + SetupPathGuard.functions + "trust_output\n"
+        text += Self.preamble + SetupPathGuard.functions + SetupManifest.functions + "trust_output\n"
         if !deployment.users.isEmpty {
             text += "\n# Accounts the emitted files run programs as. setup never creates accounts.\n"
             for user in deployment.users { text += "need_user \(ShellQuoting.word(user))\n" }
@@ -140,7 +140,8 @@ struct SetupTarget {
     /// The options and helpers every setup script shares.
     static let preamble = #"""
         # Prepares this host for the files beside this script; run it as root after each build.
-        # It creates what is missing and corrects owners and modes; it never deletes anything.
+        # It creates what is missing and corrects owners and modes; it deletes only a file an earlier
+        # build installed that this one does not (still unchanged since, by its manifest).
         #   ./setup             act, printing each action
         #   ./setup --dry-run   print each action, change nothing
         #   ./setup --root DIR  act under DIR (tests, packaging); accounts are still this host's
@@ -293,6 +294,8 @@ struct SetupTarget {
         # install_file SOURCE DESTINATION MODE LSMODE [THEN [THEN-WHEN-REPLACED]]: a copy of an output
         # file in place, and what to do next.
         install_file() {
+          installed="$installed
+        $2"
           target=$root$2
           guarded "$target" 0 || return 0
           if ! cmp -s "$here/$1" "$target"; then
@@ -375,6 +378,7 @@ struct SetupTarget {
         }
 
         finish() {
+          take_back
           if [ -n "$notes" ]; then
             echo "setup: still to do:$notes"
           fi
