@@ -100,18 +100,23 @@ struct DoctorCommand: ParsableCommand {
         case .text:
             for item in doctor.items {
                 let label =
-                    item.warning
-                    ? printing.painted("WARN", "1;33")
-                    : item.holds ? printing.painted("ok  ", "32") : printing.painted("FAIL", "1;31")
+                    item.skipped
+                    ? printing.painted("skip", "2")
+                    : item.warning
+                        ? printing.painted("WARN", "1;33")
+                        : item.holds ? printing.painted("ok  ", "32") : printing.painted("FAIL", "1;31")
                 print("\(label) \(item.what)")
                 if !item.holds || item.warning {
                     if !item.detail.isEmpty { print("     \(item.detail)") }
                     print("     fix: \(item.fix.text)")
                 }
             }
-            let failed = doctor.items.filter { !$0.holds }.count
+            let failed = doctor.items.filter { !$0.holds && !$0.skipped }.count
             let warnings = doctor.items.filter(\.warning).count
-            let warned = warnings == 0 ? "" : " (\(warnings) warning\(warnings == 1 ? "" : "s"))"
+            let skipped = doctor.items.filter(\.skipped).count
+            var notes = warnings == 0 ? [] : ["\(warnings) warning\(warnings == 1 ? "" : "s")"]
+            if skipped > 0 { notes.append("\(skipped) skipped") }
+            let warned = notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))"
             print(
                 failed == 0
                     ? "doctor: all \(doctor.items.count) items hold\(warned)"

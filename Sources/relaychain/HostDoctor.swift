@@ -13,8 +13,10 @@ struct HostDoctor {
         var fix: Fix
         /// Holds, but says a risk that depends on what doctor cannot see (who connects from where).
         var warning: Bool = false
+        /// Not checked this run (what it needs failed above); listed so that every run lists the same items.
+        var skipped: Bool = false
 
-        var status: String { warning ? "warn" : holds ? "ok" : "fail" }
+        var status: String { skipped ? "skip" : warning ? "warn" : holds ? "ok" : "fail" }
     }
 
     /// What to do about an item: a command that does it, run as root on the host, when one
@@ -37,7 +39,7 @@ struct HostDoctor {
     let output: String
     let dovecotConfig: String?
     let rcConf: String
-    private(set) var items: [Item] = []
+    var items: [Item] = []
 
     init(
         spec: Spec, specPath: String, files: [OutputFile], deployment: Deployment, output: String,
@@ -78,12 +80,10 @@ struct HostDoctor {
         if items.allSatisfy(\.holds) {
             selfTest()
         } else {
-            items.append(
-                Item(
-                    id: "self-test", what: "live self-test", holds: false,
-                    detail: "not run: the items above must hold first",
-                    fix: .run(
-                        Self.doctorCommand(specPath, output: output), "fix the items above, then run doctor again")))
+            for test in deployment.selfTests {
+                skip(grantItem(test), "the items above must hold first")
+                for check in test.checks { skip(relayItem(check), "the items above must hold first") }
+            }
         }
     }
 
@@ -304,7 +304,7 @@ struct HostDoctor {
 
     // MARK: store access and the live self-test
 
-    private var me: String {
+    var me: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
@@ -346,128 +346,8 @@ struct HostDoctor {
         }
     }
 
-    /// Each Redis password file, read as the account that needs it.
-    private mutating func checkPasswordFiles() {
-        guard geteuid() == 0 else { return }
-        for file in deployment.passwordFiles where getpwnam(file.account) != nil {
-            let read = HostCommand.run([me, "probe-as", file.account, "--read", file.path], timeout: 10)
-            add(
-                "password-read:\(file.path)", "\(file.account) can read \(file.path)", read.status == 0,
-                read.errors.trimmed, fix: setupFix)
-            // Redis does not slow password guesses; only the socket's own account can try, but it can
-            // try tens of thousands a second, so a short password is a warning.
-            if let bytes = FileManager.default.contents(atPath: file.path) {
-                let length = bytes.prefix { $0 != UInt8(ascii: "\n") }.count
-                items.append(
-                    Item(
-                        id: "password-length:\(file.path)",
-                        what: "\(file.path) holds a long password (32 characters or more)", holds: true,
-                        detail: length >= 32 ? "" : "\(length) characters: Redis checks tens of thousands a second",
-                        fix: .run(
-                            "openssl rand -hex 32", "make a long one, then ACL SETUSER on the Redis host and ACL SAVE"),
-                        warning: length < 32))
-            }
-            var status = stat()
-            guard lstat(file.path, &status) == 0, let account = getpwnam(file.account) else { continue }
-            add(
-                "password-mode:\(file.path)",
-                "\(file.path) is \(file.account)'s alone (no group or other account reads it)",
-                status.st_uid == account.pointee.pw_uid && status.st_mode & 0o077 == 0
-                    && status.st_mode & S_IFMT == S_IFREG,
-                "owner \(status.st_uid), mode \(String(status.st_mode & 0o7777, radix: 8))", fix: setupFix)
-        }
-    }
-
-    private mutating func selfTest() {
-        for test in deployment.selfTests {
-            let address = "192.0.2.\(Int.random(in: 1...254))"
-            let grantFile = "\(test.store)/\(address)"
-            let granted = run(test.grant, address: address)
-            // A Redis grant has no file: the SMTP side seeing it below is the test (its key expires).
-            let written = test.inRedis ? granted.status == 0 : FileManager.default.fileExists(atPath: grantFile)
-            add(
-                "self-test-grant:\(test.grant.service)",
-                "a login on service '\(test.grant.service)' from \(address) records a grant in \(test.store)",
-                granted.status == 0 && written, "exit \(granted.status); \(granted.errors.trimmed)",
-                fix: .advice("run the login side by hand with IP=\(address) and read its log line"))
-            guard written else { continue }
-            for check in test.checks {
-                let seen = run(check, address: address)
-                let relays = seen.output.split(separator: "\n").contains { $0 == "RELAYCLIENT=\(test.relayClient)" }
-                add(
-                    "self-test-relay:\(check.service)",
-                    "service '\(check.service)' relays for \(address) after that login", seen.status == 0 && relays,
-                    "exit \(seen.status), RELAYCLIENT \(relays ? "set" : "not set"); \(seen.errors.trimmed)",
-                    fix: .run(
-                        ExplainCommand.invocation(spec: specPath, service: check.service, client: address),
-                        "see what the chain does"))
-            }
-            if !test.inRedis { unlink(grantFile) }
-        }
-    }
-
-    private func run(_ command: Deployment.ProbeCommand, address: String) -> HostCommand.Result {
-        func fill(_ words: [String]) -> [String] {
-            words.map { $0.replacing(Deployment.addressPlaceholder, with: address) }
-        }
-        var argv = fill(command.asRoot)
-        if let user = command.user {
-            argv +=
-                [me, "probe-as", user] + (command.group.map { ["--group", $0] } ?? []) + ["--"] + fill(command.asUser)
-        }
-        return HostCommand.run(argv, environment: fill(command.environment), timeout: 15)
-    }
 }
 
 extension String {
     var trimmed: String { split(separator: "\n").joined(separator: " | ") }
-}
-
-/// Runs a program with an exact environment and a time limit, capturing both streams.
-enum HostCommand {
-    struct Result {
-        var status: Int32
-        var output: String
-        var errors: String
-    }
-
-    static func run(_ argv: [String], environment: [String] = [], timeout: Double) -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: argv[0])
-        process.arguments = Array(argv.dropFirst())
-        process.environment = Dictionary(
-            environment.map { entry in
-                let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-            }, uniquingKeysWith: { $1 })
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            return Result(status: 127, output: "", errors: "cannot run \(argv[0]): \(error)")
-        }
-        let timer = DispatchWorkItem {
-            if process.isRunning {
-                kill(-process.processIdentifier, SIGKILL)
-                process.terminate()
-            }
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-        nonisolated(unsafe) var errorData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = stderr.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        timer.cancel()
-        return Result(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-            errors: String(decoding: errorData, as: UTF8.self))
-    }
 }

@@ -126,15 +126,12 @@ struct ImportCorpusTests {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let recorder = scratch.appendingPathComponent("record")
-        try Data(
+        // Installed by another process, so that no test's child holds them open for writing (ETXTBSY).
+        try installExecutable(
             "#!/bin/sh\nprintf '%s\\n' \"$0\"\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\necho ---\n"
-                .appending("/usr/bin/printenv | /usr/bin/sort\n").utf8
-        ).write(to: recorder)
+                + "/usr/bin/printenv | /usr/bin/sort\n", at: recorder.path)
         let id = scratch.appendingPathComponent("id")
-        try Data("#!/bin/sh\necho \"id$1-$2\"\n".utf8).write(to: id)
-        for file in [recorder, id] {
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
-        }
+        try installExecutable("#!/bin/sh\necho \"id$1-$2\"\n", at: id.path)
         // qmail's control files, which run scripts read at start, on a /var of the namespace's own.
         let control = [
             "mount -t tmpfs relaychain-probe /var", "mkdir -p /var/qmail/control",

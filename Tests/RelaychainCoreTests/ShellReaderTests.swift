@@ -214,14 +214,15 @@ struct ShellReaderTests {
     func agreesWithTheRealShell(_ script: String) throws {
         let probe = FileManager.default.temporaryDirectory.appendingPathComponent(
             "relaychain-shprobe-\(UUID().uuidString)")
-        try Data("#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"[$a]\"; done\n".utf8).write(to: probe)
+        // Installed by another process: one spawned meanwhile by a parallel test must not hold it
+        // open for writing, or exec fails (ETXTBSY) and the real shell prints nothing.
+        try installExecutable("#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"[$a]\"; done\n", at: probe.path)
         defer { try? FileManager.default.removeItem(at: probe) }
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: probe.path)
         let text = script.replacing("PROBE", with: probe.path)
         let real = try runProcess("/bin/sh", ["-c", text], environment: ["PATH": "/usr/bin:/bin"])
         let result = try Self.run(text + "\n")
         #expect(result.problems == [])
         let ours = Self.words(result).dropFirst().map { "[\($0)]\n" }.joined()
-        #expect(ours == real.output, "\(script)")
+        #expect(ours == real.output, "\(script): \(real.errors)")
     }
 }
