@@ -171,7 +171,7 @@ def main():
                 admin = Connection(server.socket)
                 expect(admin.call("AUTH", "relaychain-test-admin", "test-only-password") == "OK", "admin AUTH again")
                 users = sorted(admin.call("ACL", "USERS"))
-                expect(users == ["default", "relay-reader", "relay-writer", "relaychain-test-admin"],
+                expect(users == ["default", "relay-auditor", "relay-reader", "relay-writer", "relaychain-test-admin"],
                        "users after ACL LOAD: %s" % users)
                 allowed = {
                     ("relay-writer", "SETEX", "relay:192.0.2.1", "60", "x"): True,
@@ -188,6 +188,14 @@ def main():
                     ("relay-reader", "DEL", "relay:192.0.2.1"): False,
                     ("relay-reader", "GET", "other:192.0.2.1"): False,
                     ("default", "GET", "relay:192.0.2.1"): False,
+                    # relaychain grants lists and reads; it can neither write, remove nor read other keys.
+                    ("relay-auditor", "SCAN", "0", "MATCH", "relay:*"): True,
+                    ("relay-auditor", "GET", "relay:192.0.2.1"): True,
+                    ("relay-auditor", "SELECT", "2"): True,
+                    ("relay-auditor", "SETEX", "relay:192.0.2.1", "60", "x"): False,
+                    ("relay-auditor", "DEL", "relay:192.0.2.1"): False,
+                    ("relay-auditor", "GET", "other:192.0.2.1"): False,
+                    ("relay-auditor", "KEYS", "*"): False,
                 }
                 wrong = []
                 for words, expected in allowed.items():
