@@ -240,6 +240,7 @@ extension InstallationReader {
             }
         }
         if let account { facts.smtpUser = account }
+        if tcpserver.values["l"] == nil { settings.localName = .dnsLookup }
         return settings
     }
 

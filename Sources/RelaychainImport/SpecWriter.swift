@@ -241,6 +241,7 @@ struct SpecWriter {
         case .name(let name)?: text += "    local-name: \(Self.quoted(name))\n"
         case .firstLineOf(let file)?: text += "    local-name: { first-line-of: \(Self.quoted(file)) }\n"
         case .hostName?: text += "    local-name: { host-name: true }\n"
+        case .dnsLookup?: text += "    local-name: { dns: true }\n"
         case nil: break
         }
         if let lookup = smtpd.remoteHost { text += "    remote-host: \(lookup.rawValue)\n" }

@@ -99,7 +99,7 @@ struct ImportCorpusTests {
                 .filter { $0.hasSuffix("/run") && !$0.hasSuffix("log/run") && !$0.hasPrefix("built/") }
             for script in scripts {
                 let service = URL(fileURLWithPath: script).deletingLastPathComponent().lastPathComponent
-                let original = try Self.recorded(directory.appendingPathComponent(script))
+                let original = try Self.recorded(directory.appendingPathComponent(script), installation: directory)
                 let rebuilt = try Self.recorded(built.appendingPathComponent("service/\(service)/run"))
                 let given = try Self.files(under: directory)
                 let (started, built) = (Self.command(original, files: given), Self.command(rebuilt, files: [:]))
@@ -120,7 +120,9 @@ struct ImportCorpusTests {
     ]
 
     /// The program exec'd and its words, one per line, then the variables it was given.
-    static func recorded(_ run: URL) throws -> [String] {
+    /// `installation`: the case's files, whose var/ (qmail's control files, what a run script
+    /// sources from there) the namespace's /var holds too.
+    static func recorded(_ run: URL, installation: URL? = nil) throws -> [String] {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "relaychain-rec-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -136,7 +138,7 @@ struct ImportCorpusTests {
         let control = [
             "mount -t tmpfs relaychain-probe /var", "mkdir -p /var/qmail/control",
             "echo mx.example.org >/var/qmail/control/me", "echo 40 >/var/qmail/control/concurrencyincoming",
-            "echo example.org >/var/qmail/control/rcpthosts",
+            "echo example.org >/var/qmail/control/rcpthosts", "{ [ ! -d \"$4/var\" ] || cp -R \"$4/var/.\" /var/; }",
         ]
         // /usr/local/bin is the namespace's own too, holding only recorders.
         let local =
@@ -152,6 +154,7 @@ struct ImportCorpusTests {
                 getuid() == 0 ? "-mn" : "-rmn", "/bin/sh", "-c",
                 "\(mounts) && cd \"$3\" && exec /usr/bin/timeout 20 /bin/sh ./run",
                 "probe", recorder.path, id.path, run.deletingLastPathComponent().path,
+                installation?.path ?? "/nonexistent",
             ], environment: ["PATH": "/usr/bin:/bin"])
         return result.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             .filter { !["PWD=", "SHLVL=", "_=", "OLDPWD="].contains(where: $0.hasPrefix) }

@@ -18,7 +18,9 @@ extension ChainPlan {
         if let lookup = smtpd.remoteHost, let flag = lookup.value.flag {
             words.append(Word(flag, from: lookup.location))
         }
-        words += [Word("-l"), localNameWord(smtpd, in: shell), Word("-x")]
+        // No -l at all: tcpserver's own default, a DNS lookup of the local address per connection.
+        if smtpd.localName?.value != .dnsLookup { words += [Word("-l"), localNameWord(smtpd, in: shell)] }
+        words.append(Word("-x"))
         words.append(smtpd.rulesCDB.map { Word($0.value, from: $0.location) } ?? Word("tcp.cdb"))
         if let concurrency = smtpd.concurrency {
             switch concurrency.value {
@@ -44,6 +46,7 @@ extension ChainPlan {
         case (.firstLineOf, .runScript): return .shellCode("\"$\(Self.localNameVariable)\"")
         // A problem found before rendering (RC301): never written.
         case (.firstLineOf(let file), .systemd): return Word(file, from: localName.location)
+        case (.dnsLookup, _): return Word("0")  // never written: no -l at all
         }
     }
 

@@ -330,7 +330,8 @@ extension SpecLoader {
         }
     }
 
-    /// `local-name: mail.example.org`, `{first-line-of: /var/qmail/control/me}` or `{host-name: true}`.
+    /// `local-name: mail.example.org`, `{first-line-of: /var/qmail/control/me}`, `{host-name: true}` or
+    /// `{dns: true}`.
     func localName(_ node: YAMLNode?) -> Located<LocalName>?? {
         guard let node else { return .some(nil) }
         let key = ServiceKey.localName.rawValue
@@ -346,26 +347,30 @@ extension SpecLoader {
             return .some(Located(.name(name.value), at: name.location))
         }
         guard let fields = reader.fields(of: node, "'\(key)'", allowed: LocalNameKey.allCases) else { return nil }
-        switch (fields[.firstLineOf], fields[.hostName]) {
-        case (let path?, nil):
-            return reader.path(path, LocalNameKey.firstLineOf.rawValue).map {
-                .some(Located(.firstLineOf($0.value), at: $0.location))
-            }
-        case (nil, let flag?):
-            guard let flag = reader.bool(flag, LocalNameKey.hostName.rawValue) else { return nil }
+        // A flag that must be true: `host-name: true`, `dns: true`.
+        func flag(_ node: YAMLNode, _ key: LocalNameKey, _ value: LocalName) -> Located<LocalName>?? {
+            guard let flag = reader.bool(node, key.rawValue) else { return nil }
             guard flag.value else {
                 reader.report(
                     .error(
-                        .wrongType, "'host-name: false' names no local name", at: flag.location ?? node.location,
+                        .wrongType, "'\(key.rawValue): false' names no local name", at: flag.location ?? node.location,
                         fix: "leave 'local-name' out for tcpserver's -l 0"))
                 return nil
             }
-            return .some(Located(.hostName, at: flag.location))
+            return .some(Located(value, at: flag.location))
+        }
+        switch (fields[.firstLineOf], fields[.hostName], fields[.dns]) {
+        case (let path?, nil, nil):
+            return reader.path(path, LocalNameKey.firstLineOf.rawValue).map {
+                .some(Located(.firstLineOf($0.value), at: $0.location))
+            }
+        case (nil, let node?, nil): return flag(node, .hostName, .hostName)
+        case (nil, nil, let node?): return flag(node, .dns, .dnsLookup)
         default:
             reader.report(
                 .error(
-                    .wrongType, "'\(key)' as a mapping takes one of 'first-line-of' and 'host-name'", at: node.location)
-            )
+                    .wrongType, "'\(key)' as a mapping takes one of 'first-line-of', 'host-name' and 'dns'",
+                    at: node.location))
             return nil
         }
     }

@@ -483,8 +483,9 @@ public enum SpecSchema {
         case .localName:
             described(
                 "tcpserver's local host name (-l, TCPLOCALHOST), which qmail-smtpd greets with and writes in Received "
-                    + "lines: a name, the first-line-of a file when the service starts (control/me), or host-name: "
-                    + "true for the host's name then. Default 0.",
+                    + "lines: a name, the first-line-of a file when the service starts (control/me), host-name: "
+                    + "true for the host's name then, or dns: true for no -l (tcpserver looks its address up in DNS "
+                    + "for each connection). Default 0.",
                 [
                     "oneOf": .array([
                         .object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9.-]+$"))]),
@@ -494,6 +495,9 @@ public enum SpecSchema {
                         closedObject(
                             nil, [(LocalNameKey.hostName.rawValue, .object([("const", .bool(true))]))],
                             required: [LocalNameKey.hostName.rawValue]),
+                        closedObject(
+                            nil, [(LocalNameKey.dns.rawValue, .object([("const", .bool(true))]))],
+                            required: [LocalNameKey.dns.rawValue]),
                     ])
                 ])
         case .rulesCDB:

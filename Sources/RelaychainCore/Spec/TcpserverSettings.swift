@@ -23,6 +23,8 @@ public enum LocalName: Sendable, Equatable {
     case firstLineOf(String)
     /// The host's name when the service starts (`$(uname -n)`; systemd's `%H`).
     case hostName
+    /// No -l: tcpserver looks its own address up in DNS for each connection (its default).
+    case dnsLookup
 
     /// A name the spec may write: a host name's letters, digits, dots and dashes.
     public static func isValidName(_ name: String) -> Bool {
@@ -49,10 +51,11 @@ public enum RemoteHostLookup: String, CaseIterable, Sendable {
     }
 }
 
-/// `local-name: {first-line-of: PATH}` or `{host-name: true}`.
+/// `local-name: {first-line-of: PATH}`, `{host-name: true}` or `{dns: true}`.
 public enum LocalNameKey: String, CaseIterable, Sendable {
     case firstLineOf = "first-line-of"
     case hostName = "host-name"
+    case dns
 }
 
 /// `concurrency: {contents-of: PATH}`.
