@@ -212,6 +212,21 @@ struct SetupScriptTests {
         #expect(try setup(["--root", root]).output.contains("left alone") == false, "said once, then forgotten")
     }
 
+    /// Under a caller's umask of 002, what setup creates is still writable by root alone: it would
+    /// otherwise refuse, on its next step, the very directories it just made.
+    @Test func aLooseUmaskMakesNoDirectoryOthersCanChange() throws {
+        try build(example("debian-dovecot23-daemontools"))
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let done = try runProcess(
+            "/bin/sh", ["-c", "umask 002 && exec \"$0\" --root \"$1\"", "\(output)/setup", root],
+            environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"])
+        #expect(done.status == 0, "\(done.errors)")
+        for path in ["etc", "etc/cron.d", "var", "var/spool", "usr/local/libexec/relaychain"] {
+            #expect(try stat("\(root)/\(path)").mode & 0o022 == 0, "\(path)")
+        }
+        #expect(try stat("\(output)/.relaychain-installed").mode & 0o777 == 0o644)
+    }
+
     /// setup never removes or replaces what it did not make: a service name that is taken is reported.
     @Test func aTakenServiceLinkIsLeftAlone() throws {
         try build(example("debian-dovecot23-daemontools"))

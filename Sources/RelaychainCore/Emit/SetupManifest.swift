@@ -35,6 +35,8 @@ enum SetupManifest {
           printf '%s\n' "$installed" | while read -r path; do
             [ -z "$path" ] || [ ! -f "$root$path" ] || printf '%s %s\n' "$(cksum <"$root$path")" "$path"
           done >"$manifest.new"
+          # Whatever the umask: trust_output refuses an output others could change.
+          chmod 644 "$manifest.new"
           mv -f "$manifest.new" "$manifest"
         }
 

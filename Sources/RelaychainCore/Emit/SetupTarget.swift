@@ -148,6 +148,8 @@ struct SetupTarget {
         # Exit status: 0 done or nothing to do, 1 an account is missing or a path is taken or unsafe,
         # 2 usage.
         set -eu
+        # What it creates is root's and writable by root alone, whatever the caller's umask.
+        umask 022
         here=$(cd "$(dirname "$0")" && pwd -P)
         root=
         dry=
