@@ -37,7 +37,10 @@ let package = Package(
             dependencies: [
                 "RelaychainCore", "RelaychainImport", "RelayCtrlRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // hiredis's archive, as in the tools: a host needs no libhiredis of a given version at run
+            // time to run grants and revoke (Debian 13 has 1.1, not 0.14).
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-Bstatic", "-Xlinker", "-lhiredis", "-Xlinker", "-Bdynamic"])]
         ),
         // The runtime tools' core: environment, addresses, the grant store, exec. Glibc only,
         // no Foundation: these run on every SMTP connection and every login.
@@ -55,7 +58,8 @@ let package = Package(
                 name: tool,
                 dependencies: ["RelayCtrlCore", "RuntimeToolStartup"]
                     + (redisTools.contains(tool) ? ["RelayCtrlRedis"] : []),
-                linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections"])])
+                linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections"])]
+                    + (redisTools.contains(tool) ? [.linkedLibrary("hiredis")] : []))
         } + [
             // Helpers shared by the test targets: running processes, finding built products.
             .target(name: "TestSupport", path: "Tests/TestSupport"),
