@@ -113,6 +113,7 @@ extension InstallationReader {
         smtpd.concurrency = options.concurrency
         smtpd.localName = options.localName
         smtpd.remoteHost = options.remoteHost
+        smtpd.backlog = options.backlog
         smtpd.rulesCDB = options.rulesCDB
         readChain(rest, into: &smtpd, file: file, line: line, endsWithServer: true)
         merge(service, smtpd)
@@ -163,6 +164,7 @@ extension InstallationReader {
         var localName: LocalName?
         var remoteHost: RemoteHostLookup?
         var rulesCDB: String?
+        var backlog: Int?
     }
 
     /// The options the spec can say come back through it (-h/-H/-p as remote-host, -c as
@@ -198,6 +200,8 @@ extension InstallationReader {
                 settings.concurrency = .contentsOf(path)
             case ("c", _, let source?):
                 leaveOut(file, line, option, "the spec cannot say a concurrency read at start this way (\(source))")
+            case ("b", let known?, _) where Int(known).map({ $0 >= 1 }) ?? false:
+                settings.backlog = Int(known)
             case ("x", "tcp.cdb", _): break
             case ("x", let known?, _) where known.contains("/vpopmail/etc/tcp."):
                 leaveOut(

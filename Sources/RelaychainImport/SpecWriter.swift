@@ -244,6 +244,7 @@ struct SpecWriter {
         case .dnsLookup?: text += "    local-name: { dns: true }\n"
         case nil: break
         }
+        if let backlog = smtpd.backlog { text += "    backlog: \(backlog)\n" }
         if let lookup = smtpd.remoteHost { text += "    remote-host: \(lookup.rawValue)\n" }
         if let cdb = smtpd.rulesCDB { text += "    rules-cdb: \(Self.quoted(cdb))\n" }
         if !smtpd.smtpdArgs.isEmpty { text += "    smtpd-args: \(Self.list(smtpd.smtpdArgs))\n" }

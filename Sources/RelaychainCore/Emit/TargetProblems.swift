@@ -92,6 +92,7 @@ enum TargetProblems {
                     }
                     for (key, location) in [
                         ("local-name", smtpd.localName?.location), ("remote-host", smtpd.remoteHost?.location),
+                        ("backlog", smtpd.backlog?.location),
                         ("rules-cdb", smtpd.rulesCDB?.location),
                     ] {
                         guard let location else { continue }

@@ -22,6 +22,7 @@ extension ChainPlan {
         if smtpd.localName?.value != .dnsLookup { words += [Word("-l"), localNameWord(smtpd, in: shell)] }
         words.append(Word("-x"))
         words.append(smtpd.rulesCDB.map { Word($0.value, from: $0.location) } ?? Word("tcp.cdb"))
+        if let backlog = smtpd.backlog { words += [Word("-b"), Word(String(backlog.value), from: backlog.location)] }
         if let concurrency = smtpd.concurrency {
             switch concurrency.value {
             case .count(let count): words += [Word("-c"), Word(String(count), from: concurrency.location)]

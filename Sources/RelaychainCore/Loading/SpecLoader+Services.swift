@@ -248,6 +248,7 @@ extension SpecLoader {
         if let node = fields[.rules] { rules = self.rules(node) }
         let datalimit = count(fields[.datalimit], "datalimit", at: 1)
         let concurrency = self.concurrency(fields[.concurrency])
+        let backlog = count(fields[.backlog], "backlog", at: 1)
         let localName = self.localName(fields[.localName])
         let rulesCDB = self.rulesCDB(fields[.rulesCDB])
         var remoteHost: Located<RemoteHostLookup>?? = .some(nil)
@@ -270,8 +271,8 @@ extension SpecLoader {
             logCommand = nil
         }
         guard let runBy, let listen, let port, let checks, let chain, let relayNetworks, let environment, let rules,
-            let datalimit, let concurrency, let localName, let remoteHost, let rulesCDB, let smtpdArgs, let logCommand,
-            let relayClientEnvironment
+            let datalimit, let concurrency, let backlog, let localName, let remoteHost, let rulesCDB, let smtpdArgs,
+            let logCommand, let relayClientEnvironment
         else { return nil }
         var smtpd = QmailSMTPD(
             runBy: runBy, listen: listen, port: port, checks: checks, chain: chain, relayNetworks: relayNetworks)
@@ -280,6 +281,7 @@ extension SpecLoader {
         smtpd.relayClientEnvironment = relayClientEnvironment
         smtpd.datalimit = datalimit
         smtpd.concurrency = concurrency.map { $0.written(at: fields.location) }
+        smtpd.backlog = backlog
         smtpd.localName = localName
         smtpd.remoteHost = remoteHost
         smtpd.rulesCDB = rulesCDB

@@ -505,6 +505,10 @@ public enum SpecSchema {
                 "Where setup compiles the service's rules (tcprules NAME.cdb NAME.tmp) and tcpserver -x reads them, "
                     + "e.g. /etc/tcp.smtp.cdb. Default tcp.cdb in the service's directory.",
                 ["type": .string("string"), "pattern": .string("^/[^\\u0000-\\u001f]*\\.cdb$")])
+        case .backlog:
+            described(
+                "Connections the kernel holds for tcpserver before it accepts them (-b). Default tcpserver's, 20.",
+                ["type": .string("integer"), "minimum": .int(1)])
         case .remoteHost:
             described(
                 "Whether tcpserver looks the client's name up for TCPREMOTEHOST: lookup (its default, -h), skip (-H) "

@@ -358,6 +358,8 @@ public struct QmailSMTPD: Sendable {
     public var datalimit: Located<Int>?
     /// Connections at once (tcpserver -c); qmail-run has no variable for it.
     public var concurrency: Written<Concurrency>?
+    /// Connections the kernel holds before tcpserver accepts them (tcpserver -b); nil: its default, 20.
+    public var backlog: Located<Int>?
     /// tcpserver's -l; nil: `0`.
     public var localName: Located<LocalName>?
     /// tcpserver's -h, -H or -p; nil: its default.

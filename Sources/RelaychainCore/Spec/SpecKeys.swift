@@ -82,7 +82,8 @@ public enum ServerKind: String, CaseIterable, Sendable {
         case .qmailSMTPD:
             [
                 .runBy, .listen, .port, .checks, .chain, .relayNetworks, .environment, .relayClientEnvironment, .rules,
-                .datalimit, .concurrency, .localName, .remoteHost, .rulesCDB, .smtpdArgs, .logCommand, .host,
+                .datalimit, .concurrency, .backlog, .localName, .remoteHost, .rulesCDB, .smtpdArgs, .logCommand,
+                .host,
             ]
         }
     }
@@ -114,6 +115,7 @@ public enum ServiceKey: String, CaseIterable, Sendable {
     case relayClientEnvironment = "relay-client-env"
     case rules, datalimit, concurrency
     case localName = "local-name"
+    case backlog
     case remoteHost = "remote-host"
     case rulesCDB = "rules-cdb"
     case smtpdArgs = "smtpd-args"
