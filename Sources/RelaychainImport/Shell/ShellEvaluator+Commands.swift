@@ -119,14 +119,8 @@ extension ShellEvaluator {
     /// `eval WORDS`: known text is read as sh in place; text known only at run time may set any
     /// variable, so what follows cannot be read.
     mutating func evaluateEval(_ words: [ShellText], line: Int, _ state: inout State) -> Bool? {
-        guard
-            let text = words.map(\.known).reduce(
-                Optional(""),
-                { all, word in
-                    guard let all, let word else { return nil }
-                    return all.isEmpty ? word : all + " " + word
-                })
-        else {
+        let known = words.compactMap(\.known)
+        guard known.count == words.count else {
             problem(line, "runs eval on text known only at run time; what it sets cannot be read")
             state.ending = .abandoned
             return nil
@@ -135,16 +129,24 @@ extension ShellEvaluator {
             problem(line, "runs eval nested too deeply")
             return nil
         }
-        switch ShellParser.parse(text) {
+        let text = known.joined(separator: " ")
+        // Parsed once, as sourced files are: an eval in a loop would otherwise parse on every step.
+        let parsed = parsedEvals[text] ?? ShellParser.parse(text)
+        parsedEvals[text] = parsed
+        switch parsed {
         case .failure(let error):
             problem(line, "runs eval on text that is not sh relaychain can read (\(error.message))")
             return nil
-        case .success(let script):
-            depth += 1
-            evaluate(script, &state)
-            depth -= 1
-            return nil
+        case .success(let script): return evaluateNested(script, &state)
         }
+    }
+
+    /// A script read in place (`.`, `eval`), one level deeper.
+    mutating func evaluateNested(_ script: ShellScript, _ state: inout State) -> Bool? {
+        depth += 1
+        evaluate(script, &state)
+        depth -= 1
+        return nil
     }
 
     /// `. FILE`: a file given with the installation is read in place; any other is not known.
@@ -169,11 +171,7 @@ extension ShellEvaluator {
             problem(
                 line, "reads \(path), which is not sh relaychain can read (its line \(error.line): \(error.message))")
             return nil
-        case .success(let script):
-            depth += 1
-            evaluate(script, &state)
-            depth -= 1
-            return nil
+        case .success(let script): return evaluateNested(script, &state)
         }
     }
 

@@ -38,6 +38,7 @@ struct ShellEvaluator {
     /// The given files `. FILE` read.
     var consumed: Set<String> = []
     var parsedFiles: [String: Result<ShellScript, ShellSyntaxError>] = [:]
+    var parsedEvals: [String: Result<ShellScript, ShellSyntaxError>] = [:]
 
     /// Evaluates `script` from `state` (positional parameters, a known environment).
     mutating func run(_ script: ShellScript, from state: State = State()) -> ShellRun {
