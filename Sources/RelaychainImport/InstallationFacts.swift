@@ -77,6 +77,8 @@ struct InstallationFacts {
         var backlog: Int?
         /// tcpserver's -x when it is not tcp.cdb in the service directory.
         var rulesCDB: String?
+        /// sslserver in tcpserver's place: its files by the variable it reads (CERTFILE...), and -n.
+        var tls: (files: [TLSFile: String], starttls: Bool)?
         var smtpdArgs: [String] = []
         var logCommand: [String] = []
         var relayClientEnvironment: [(String, String)] = []

@@ -100,14 +100,29 @@ extension InstallationReader {
         guard rest.count == program.count, let host, let port else { return }
         let listen = host == "0" ? nil : host
         if rest.contains(where: { Self.basename($0) == "qmail-popup" }) {
+            guard tcpserver.server == .tcpserver else {
+                leaveOut(
+                    file, line, tcpserverPath,
+                    "qmail-pop3d under sslserver (POP3 over TLS): the spec runs qmail-pop3d under tcpserver only")
+                return
+            }
             readPOP3D(rest, service: service, runBy: runBy, listen: listen, port: port, assignments: assignments)
             return
         }
         var smtpd = InstallationFacts.SMTPD(runBy: runBy)
         smtpd.listen = listen
         smtpd.port = port
-        let (store, others) = facts.readWindow(assignments, smtpSide: true)
+        var (store, others) = facts.readWindow(assignments, smtpSide: true)
         smtpd.store = store
+        if tcpserver.server == .sslserver {
+            // sslserver reads its files from these; the spec says them under tls.
+            var files: [TLSFile: String] = [:]
+            for file in TLSFile.allCases {
+                guard let index = others.firstIndex(where: { $0.0 == file.variable }) else { continue }
+                files[file] = others.remove(at: index).1
+            }
+            smtpd.tls = (files, options.starttls)
+        }
         smtpd.environment = others
         smtpd.datalimit = datalimit
         smtpd.concurrency = options.concurrency
@@ -165,6 +180,8 @@ extension InstallationReader {
         var remoteHost: RemoteHostLookup?
         var rulesCDB: String?
         var backlog: Int?
+        /// sslserver's -n.
+        var starttls = false
     }
 
     /// The options the spec can say come back through it (-h/-H/-p as remote-host, -c as
@@ -181,18 +198,29 @@ extension InstallationReader {
         default: break
         }
         if settings.remoteHost != nil { (choices["remote host"], choices["paranoid"]) = ("h", "P") }
-        for (choice, flag) in choices.sorted(by: { $0.key < $1.key }) where Self.builtChoices[choice] != flag {
-            let built = Self.builtChoices[choice].map { "-\($0)" } ?? "its default"
+        let server = tcpserver.server.rawValue
+        if tcpserver.server == .sslserver {
+            settings.starttls = choices.removeValue(forKey: "STARTTLS") == "n"
+            if choices.removeValue(forKey: "TCP environment") != "e" {
+                leaveOut(
+                    file, line, "sslserver without -e",
+                    "sslserver sets TCPREMOTEIP only with -e, so relay-ctrl-check would find no client "
+                        + "(or one its own environment names); builds write -e")
+            }
+        }
+        let built = Self.builtChoices.merging(tcpserver.server.defaults, uniquingKeysWith: { built, _ in built })
+        for (choice, flag) in choices.sorted(by: { $0.key < $1.key }) where built[choice] != flag {
             leaveOut(
-                file, line, "tcpserver -\(flag)",
-                "the spec cannot say tcpserver's \(choice) choice (builds write \(built))")
+                file, line, "\(server) -\(flag)",
+                "the spec cannot say \(server)'s \(choice) choice (builds write \(built[choice].map { "-\($0)" } ?? "its default"))"
+            )
         }
         for flag in tcpserver.switches.sorted() where flag != "U" {
-            leaveOut(file, line, "tcpserver -\(flag)", "the spec cannot say this tcpserver option")
+            leaveOut(file, line, "\(server) -\(flag)", "the spec cannot say this \(server) option")
         }
         var account: String?
         for (flag, value) in tcpserver.values.sorted(by: { $0.key < $1.key }) {
-            let option = "tcpserver -\(flag) \(value)"
+            let option = "\(server) -\(flag) \(value)"
             switch (flag, value.known, value.runtimeValues.count == 1 ? value.runtimeValues.first : nil) {
             case ("c", let known?, _) where Int(known).map({ $0 >= 1 }) ?? false:
                 settings.concurrency = Int(known).map(Concurrency.count)
@@ -240,7 +268,7 @@ extension InstallationReader {
                 }
                 account = name
             default:
-                leaveOut(file, line, option, "the spec cannot say this tcpserver option")
+                leaveOut(file, line, option, "the spec cannot say this \(server) option")
             }
         }
         if let account { facts.smtpUser = account }

@@ -20,14 +20,18 @@ extension ServiceCommand {
         guard let tcpserver, let other = built.tcpserver else {
             return "it runs \(Self.line(words)), the build \(Self.line(built.words))"
         }
+        let server = tcpserver.server.rawValue
+        if tcpserver.server != other.server {
+            return "it runs \(server), the build \(other.server.rawValue)"
+        }
         if tcpserver.optionsDescription != other.optionsDescription {
             let (ours, built) = (tcpserver.optionsDescription, other.optionsDescription)
-            return "tcpserver's options are \(ours.isEmpty ? "its defaults" : ours), the build's \(built)"
+            return "\(server)'s options are \(ours.isEmpty ? "its defaults" : ours), the build's \(built)"
         }
         if tcpserver.host != other.host || tcpserver.port != other.port {
-            return "tcpserver listens on \(tcpserver.host) \(tcpserver.port), the build on \(other.host) \(other.port)"
+            return "\(server) listens on \(tcpserver.host) \(tcpserver.port), the build on \(other.host) \(other.port)"
         }
-        return "tcpserver runs \(Self.line(tcpserver.program)), the build \(Self.line(other.program))"
+        return "\(server) runs \(Self.line(tcpserver.program)), the build \(Self.line(other.program))"
     }
 
     /// relay-ctrl-chdir before tcpserver, which builds add so that the store's parent can stay

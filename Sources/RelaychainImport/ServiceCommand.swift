@@ -99,8 +99,14 @@ struct ServiceCommand: Equatable {
             }
             break
         }
-        let tcpserver = words.firstIndex { $0.known.map { InstallationReader.basename($0) == "tcpserver" } ?? false }
-        guard let tcpserver else {
+        let tcpserver = words.firstIndex { word in
+            word.known.flatMap { SuperServer(rawValue: InstallationReader.basename($0)) } != nil
+        }
+        guard let tcpserver,
+            let server = words[tcpserver].known.flatMap({
+                SuperServer(rawValue: InstallationReader.basename($0))
+            })
+        else {
             let names = words.compactMap { $0.known.map(InstallationReader.basename) }
             if let other = names.first(where: { Self.otherServers[$0] != nil }), let what = Self.otherServers[other] {
                 resolved.problems.append(
@@ -113,13 +119,13 @@ struct ServiceCommand: Equatable {
         }
         resolved.before = Array(words[..<tcpserver])
         resolved.tcpserverPath = words[tcpserver].known
-        switch TcpserverCommand.parse(words[(tcpserver + 1)...]) {
+        switch TcpserverCommand.parse(words[(tcpserver + 1)...], server: server) {
         case .success(var parsed):
             resolved.takeAccount(from: &parsed)
             resolved.tcpserver = parsed
         case .failure(let refusal):
             resolved.problems.append(
-                .init(line: command.line, reason: "tcpserver would refuse this: \(refusal.reason)"))
+                .init(line: command.line, reason: "\(server.rawValue) would refuse this: \(refusal.reason)"))
             resolved.words = Array(words)
         }
         return resolved
@@ -127,7 +133,7 @@ struct ServiceCommand: Equatable {
 
     /// Other super-servers a run script may start instead of tcpserver, by the package they come from.
     static let otherServers = [
-        "sslserver": "ucspi-ssl", "tcpsvd": "ipsvd or BusyBox", "s6-tcpserver": "s6-networking",
+        "tcpsvd": "ipsvd or BusyBox", "s6-tcpserver": "s6-networking",
         "s6-tcpserver4": "s6-networking", "s6-tcpserver6": "s6-networking", "inetd": "inetd", "xinetd": "xinetd",
     ]
 

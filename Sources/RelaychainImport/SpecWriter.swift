@@ -247,6 +247,13 @@ struct SpecWriter {
         if let backlog = smtpd.backlog { text += "    backlog: \(backlog)\n" }
         if let lookup = smtpd.remoteHost { text += "    remote-host: \(lookup.rawValue)\n" }
         if let cdb = smtpd.rulesCDB { text += "    rules-cdb: \(Self.quoted(cdb))\n" }
+        if let tls = smtpd.tls {
+            let files = TLSFile.allCases.compactMap { file in
+                tls.files[file].map { "\(file.rawValue): \(Self.quoted($0))" }
+            }
+            let keys = files + (tls.starttls ? ["starttls: true"] : [])
+            text += "    tls: \(keys.isEmpty ? "{}" : "{ \(keys.joined(separator: ", ")) }")\n"
+        }
         if !smtpd.smtpdArgs.isEmpty { text += "    smtpd-args: \(Self.list(smtpd.smtpdArgs))\n" }
         if !smtpd.logCommand.isEmpty { text += "    log-command: \(Self.list(smtpd.logCommand))\n" }
         if !smtpd.chain.isEmpty {

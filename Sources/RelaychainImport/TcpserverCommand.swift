@@ -1,11 +1,13 @@
 /// tcpserver's command line as tcpserver itself reads it (getopt: clustered flags, a value
 /// attached or in the next word, the last of each choice winning), so that `-vR -l0` and
 /// `-v -R -l 0` are the same command. Choices left to their default are written out.
+/// sslserver (ucspi-ssl) reads the same options and a few of its own (`SuperServer.sslserver`).
 struct TcpserverCommand: Equatable {
+    var server: SuperServer = .tcpserver
     /// Each choice and the flag that wins it: verbosity `q`/`Q`/`v`, `h`/`H`, `p`/`P`, `r`/`R`,
     /// `o`/`O`, `d`/`D`, `4`/`6`.
     var choices: [String: Character]
-    /// Options with a value: `c`, `C`, `b`, `B`, `x`, `t`, `u`, `g`, `l`, `I`.
+    /// Options with a value: `c`, `b`, `B`, `x`, `t`, `u`, `g`, `l`, `I`.
     var values: [Character: ShellText] = [:]
     /// `-1`, `-U`, `-X`.
     var switches: Set<Character> = []
@@ -24,7 +26,7 @@ struct TcpserverCommand: Equatable {
     static let servicePorts: [String: Int] = [
         "smtp": 25, "submission": 587, "smtps": 465, "submissions": 465, "pop3": 110, "pop-3": 110, "pop3s": 995,
     ]
-    static let withValue: Set<Character> = ["c", "C", "b", "B", "x", "t", "u", "g", "l", "I"]
+    static let withValue: Set<Character> = ["c", "b", "B", "x", "t", "u", "g", "l", "I"]
     static let switchFlags: Set<Character> = ["1", "U", "X"]
 
     struct Refusal: Error, Equatable {
@@ -32,9 +34,15 @@ struct TcpserverCommand: Equatable {
         init(_ reason: String) { self.reason = reason }
     }
 
-    /// The words after `tcpserver`; the reason when tcpserver would refuse them.
-    static func parse(_ words: ArraySlice<ShellText>) -> Result<TcpserverCommand, Refusal> {
-        var command = TcpserverCommand(choices: defaults, host: ShellText(), port: ShellText(), program: [])
+    /// The words after `tcpserver` (or `sslserver`); the reason when it would refuse them.
+    static func parse(
+        _ words: ArraySlice<ShellText>, server: SuperServer = .tcpserver
+    ) -> Result<TcpserverCommand, Refusal> {
+        let name = server.rawValue
+        let choiceOf = server.choiceOf
+        let (switchFlags, withValue) = (server.switchFlags, server.withValue)
+        var command = TcpserverCommand(
+            server: server, choices: server.defaults, host: ShellText(), port: ShellText(), program: [])
         var index = words.startIndex
         while index < words.endIndex {
             let word = words[index]
@@ -63,15 +71,15 @@ struct TcpserverCommand: Equatable {
                     flags = []
                     break
                 } else {
-                    return .failure(Refusal("-\(flag) is not a tcpserver option"))
+                    return .failure(Refusal("-\(flag) is not a \(name) option"))
                 }
                 if flags.isEmpty, word.pieces.count > 1 {
-                    return .failure(Refusal("\(word) mixes tcpserver flags with a value known only at run time"))
+                    return .failure(Refusal("\(word) mixes \(name) flags with a value known only at run time"))
                 }
             }
         }
         guard words.endIndex - index >= 3 else {
-            return .failure(Refusal("no host, port and program after tcpserver's options"))
+            return .failure(Refusal("no host, port and program after \(name)'s options"))
         }
         command.host = words[index]
         // tcpserver looks a port name up in /etc/services; these are the ones mail services use.
@@ -94,11 +102,46 @@ struct TcpserverCommand: Equatable {
     /// The options as one line, in a fixed order, for saying how two commands differ.
     var optionsDescription: String {
         var parts: [String] = []
-        for (choice, flag) in choices.sorted(by: { $0.key < $1.key }) where Self.defaults[choice] != flag {
+        for (choice, flag) in choices.sorted(by: { $0.key < $1.key }) where server.defaults[choice] != flag {
             parts.append("-\(flag)")
         }
         for flag in switches.sorted() { parts.append("-\(flag)") }
         for (flag, value) in values.sorted(by: { $0.key < $1.key }) { parts.append("-\(flag) \(value)") }
         return parts.joined(separator: " ")
+    }
+}
+
+/// The super-servers whose command lines import reads: ucspi-tcp's tcpserver, and ucspi-ssl's
+/// sslserver, which takes tcpserver's options and its own (fehcom's getopt string, 0.12).
+enum SuperServer: String, Equatable {
+    case tcpserver, sslserver
+
+    var choiceOf: [Character: String] {
+        guard self == .sslserver else { return TcpserverCommand.choiceOf }
+        return TcpserverCommand.choiceOf.merging(
+            [
+                "V": "verbosity", "e": "TCP environment", "E": "TCP environment", "s": "TLS environment",
+                "S": "TLS environment", "n": "STARTTLS", "N": "STARTTLS", "z": "client certificate",
+                "Z": "client certificate", "m": "client certificate",
+            ], uniquingKeysWith: { _, own in own })
+    }
+
+    var defaults: [String: Character] {
+        guard self == .sslserver else { return TcpserverCommand.defaults }
+        return TcpserverCommand.defaults.merging(
+            ["TCP environment": "E", "TLS environment": "S", "STARTTLS": "N", "client certificate": "Z"],
+            uniquingKeysWith: { _, own in own })
+    }
+
+    /// sslserver's -3 reads the key's password from descriptor 3.
+    var switchFlags: Set<Character> {
+        self == .sslserver ? TcpserverCommand.switchFlags.union(["3"]) : TcpserverCommand.switchFlags
+    }
+
+    /// sslserver's -T (TLS handshake timeout) and -w (program timeout) take a value; its -I,
+    /// which its option string lists without one, is refused as unknown.
+    var withValue: Set<Character> {
+        guard self == .sslserver else { return TcpserverCommand.withValue }
+        return TcpserverCommand.withValue.subtracting(["I"]).union(["T", "w"])
     }
 }

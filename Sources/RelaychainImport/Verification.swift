@@ -38,14 +38,15 @@ enum Verification {
         // Rules tcpserver reads from a cdb whose source was not given: the spec would have none,
         // and setup would compile those over the site's.
         for imported in facts.commands {
-            guard let cdb = imported.command.tcpserver?.values["x"]?.known,
+            guard let server = imported.command.tcpserver, let cdb = server.values["x"]?.known,
                 let service = facts.services.first(where: { $0.name == imported.service }),
-                case .smtpd(let smtpd) = service.role, smtpd.rulesFile == nil,
-                !facts.leftOut.contains(where: { $0.file == imported.file && $0.text == "tcpserver -x \(cdb)" })
+                case .smtpd(let smtpd) = service.role, smtpd.rulesFile == nil
             else { continue }
+            let option = "\(server.server.rawValue) -x \(cdb)"
+            guard !facts.leftOut.contains(where: { $0.file == imported.file && $0.text == option }) else { continue }
             verdict.leftOut.append(
                 .init(
-                    file: imported.file, line: imported.command.line, text: "tcpserver -x \(cdb)",
+                    file: imported.file, line: imported.command.line, text: option,
                     reason:
                         "the rules compiled there are not in the given files, so the spec would have none; give the "
                         + "file tcprules compiles it from (tcp.smtp, tcp.rules)"))

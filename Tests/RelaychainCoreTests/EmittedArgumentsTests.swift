@@ -8,7 +8,7 @@ import Testing
 /// next program of the chain: the exec line of every emitted `run` and `log/run` is evaluated by
 /// the shell (with `exec` replaced by a printer), and each of those programs' words are read.
 @Suite struct EmittedArgumentsTests {
-    static let checked = ["tcpserver", "setuidgid", "softlimit", "envuidgid", "envdir"]
+    static let checked = ["tcpserver", "sslserver", "setuidgid", "softlimit", "envuidgid", "envdir"]
 
     func argv(ofExecIn script: String) throws -> [String] {
         // Values read at start (accounts, and local-name and concurrency from qmail's control
@@ -24,6 +24,7 @@ import Testing
     @Test(arguments: [
         "debian-dovecot23-daemontools", "custom-wrapper", "../Tests/RelaychainCoreTests/Fixtures/valid/every-key",
         "../Tests/RelaychainCoreTests/Fixtures/emit/tcpserver-settings",
+        "../Tests/RelaychainCoreTests/Fixtures/emit/sslserver",
     ])
     func emittedWordsReadAsTheProgramsReadThem(_ example: String) throws {
         let url = Fixtures.repositoryRoot.appendingPathComponent("examples/\(example).yaml")
@@ -44,7 +45,7 @@ import Testing
                 switch grammar.read(rest) {
                 case .failure(.runsWord(let next)):
                     #expect(rest[next].hasPrefix("/"), "\(script.path): \(name) would run '\(rest[next])'")
-                    if name == "tcpserver" { tcpservers += 1 }
+                    if name == "tcpserver" || name == "sslserver" { tcpservers += 1 }
                 case let other:
                     Issue.record("\(script.path): \(name) reads \(rest) as \(other)")
                 }

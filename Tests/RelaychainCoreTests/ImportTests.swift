@@ -137,6 +137,14 @@ struct RandomSpecs {
                 }
                 if chance(30) { text += "    datalimit: 30000000\n" }
                 if runBy != "qmail-run", chance(30) { text += "    concurrency: 30\n" }
+                if runBy != "qmail-run", chance(25) {
+                    text += "    tls: { certificate: /etc/ssl/mail.pem"
+                    if chance(50) { text += ", key: /etc/ssl/mail.key" }
+                    if chance(40) { text += ", starttls: true" }
+                    text += " }\n"
+                }
+                if runBy != "qmail-run", chance(20) { text += "    remote-host: \(random.pick(["skip", "paranoid"]))\n" }
+                if runBy != "qmail-run", chance(20) { text += "    backlog: 64\n" }
                 if chance(20) { text += "    smtpd-args: [mail.example.org, /bin/checkpassword, /bin/true]\n" }
                 if runBy != "systemd", chance(20) { text += "    log-command: [/usr/bin/logger, -t, smtpd]\n" }
                 let entries = [

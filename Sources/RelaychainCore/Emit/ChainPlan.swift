@@ -104,6 +104,7 @@ struct ChainPlan {
     /// The service's own variables (`environment`), after relay-ctrl's.
     func serviceEnvironment(_ smtpd: QmailSMTPD) -> [Word] {
         smtpd.environment.map { .assign($0.name.value, $0.value.value, from: $0.value.location) }
+            + (smtpd.tls?.value.environment ?? []).map { .assign($0.name, $0.value.value, from: $0.value.location) }
     }
 
     /// RELAY_CTRL_CARRY, written only when it differs from the tools' default (USER,DOMAIN).

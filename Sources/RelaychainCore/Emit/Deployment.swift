@@ -475,7 +475,9 @@ public struct Deployment: Sendable, Equatable {
             case .qmailSMTPD(let smtpd):
                 add(spec.platform.env.value)
                 if smtpd.checks != nil { add(spec.platform.path(of: .relayCtrlChdir)) }
-                if smtpd.runBy.value != .qmailRun { add(spec.platform.path(of: .tcpserver)) }
+                if smtpd.runBy.value != .qmailRun {
+                    add(spec.platform.path(of: smtpd.tls == nil ? .tcpserver : .sslserver))
+                }
                 if smtpd.runBy.value == .systemd { add(spec.platform.path(of: .envuidgid)) }
                 for step in plan.smtpSteps(smtpd) { add(step.words[0].text) }
                 if smtpd.runBy.value != .qmailRun { add(spec.platform.path(of: .tcprules)) }

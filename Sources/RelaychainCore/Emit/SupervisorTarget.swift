@@ -31,8 +31,8 @@ struct SupervisorTarget {
         groups.append(plan.smtpCommand(smtpd))
         var run = "#!/bin/sh\n\(header)\n"
         run +=
-            "# \(supervisorName(smtpd.runBy.value)) service for qmail-smtpd on port \(smtpd.port.value). tcpserver "
-            + "reads its\n"
+            "# \(supervisorName(smtpd.runBy.value)) service for qmail-smtpd on port \(smtpd.port.value). "
+            + "\(smtpd.tls == nil ? "tcpserver" : "sslserver") reads its\n"
         if let cdb = smtpd.rulesCDB?.value {
             run += "# access rules from \(cdb), compiled from tcp.rules in this directory:\n"
             run += "# tcprules \(cdb) \(cdb.dropLast(4)).tmp < tcp.rules\n"

@@ -93,14 +93,20 @@ enum TargetProblems {
                     for (key, location) in [
                         ("local-name", smtpd.localName?.location), ("remote-host", smtpd.remoteHost?.location),
                         ("backlog", smtpd.backlog?.location),
-                        ("rules-cdb", smtpd.rulesCDB?.location),
+                        ("rules-cdb", smtpd.rulesCDB?.location), ("tls", smtpd.tls?.location),
                     ] {
                         guard let location else { continue }
+                        var notes = [DiagnosticNote("service '\(service.name.value)' is run by qmail-run")]
+                        if key == "tls" {
+                            notes.append(
+                                DiagnosticNote(
+                                    "qmail-run runs sslserver itself (qmailsmtpd_tcpserver, flags -ne) and names its files "
+                                        + "in qmailsmtpd_tls_cert and qmailsmtpd_tls_dhparams"))
+                        }
                         diagnostics.append(
                             .error(
                                 .targetCannotCarry, "relaychain cannot say '\(key)' in qmail-run's rc.conf variables",
-                                at: location,
-                                notes: [DiagnosticNote("service '\(service.name.value)' is run by qmail-run")],
+                                at: location, notes: notes,
                                 fix: "remove '\(key)', or run the service under daemontools, runit or systemd"))
                     }
                 case .systemd:

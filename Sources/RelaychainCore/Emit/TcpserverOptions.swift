@@ -1,6 +1,6 @@
 /// tcpserver's options for an SMTP service, between its path and `-u`/`-U`: what every build
 /// writes (-v -R -x tcp.cdb) and what the service's keys say (remote-host, local-name,
-/// concurrency). Values read when the service starts are shell variables a run script sets
+/// concurrency; sslserver and its -e for `tls`). Values read when the service starts are shell variables a run script sets
 /// first; systemd has no shell, so only what it can say itself (`%H`) reaches a unit.
 extension ChainPlan {
     enum StartShell {
@@ -15,6 +15,10 @@ extension ChainPlan {
 
     func tcpserverOptions(_ smtpd: QmailSMTPD, in shell: StartShell) -> [Word] {
         var words = [path(.tcpserver), Word("-v"), Word("-R")]
+        if let tls = smtpd.tls {
+            words =
+                [path(.sslserver)] + tls.value.flags.map { Word($0, from: tls.location) } + [Word("-v"), Word("-R")]
+        }
         if let lookup = smtpd.remoteHost, let flag = lookup.value.flag {
             words.append(Word(flag, from: lookup.location))
         }

@@ -251,6 +251,7 @@ extension SpecLoader {
         let backlog = count(fields[.backlog], "backlog", at: 1)
         let localName = self.localName(fields[.localName])
         let rulesCDB = self.rulesCDB(fields[.rulesCDB])
+        let tls = self.tls(fields[.tls])
         var remoteHost: Located<RemoteHostLookup>?? = .some(nil)
         if let node = fields[.remoteHost] {
             remoteHost = reader.choice(node, ServiceKey.remoteHost.rawValue, as: RemoteHostLookup.self).map {
@@ -270,9 +271,22 @@ extension SpecLoader {
                     at: program.location, fix: "write its full path, e.g. /usr/bin/\(program.value)"))
             logCommand = nil
         }
+        if let tls = tls ?? nil, let settings = environment {
+            for setting in settings {
+                guard let file = TLSFile.allCases.first(where: { $0.variable == setting.name.value }) else { continue }
+                reader.report(
+                    .error(
+                        .duplicateEntry,
+                        "'environment' sets \(setting.name.value), which 'tls' says as '\(file.rawValue)'",
+                        at: setting.name.location ?? fields.location,
+                        notes: tls.location.map { [DiagnosticNote("'tls' is here", at: $0)] } ?? [],
+                        fix: "write the file as 'tls: {\(file.rawValue): PATH}' and remove \(setting.name.value)"))
+                environment = nil
+            }
+        }
         guard let runBy, let listen, let port, let checks, let chain, let relayNetworks, let environment, let rules,
             let datalimit, let concurrency, let backlog, let localName, let remoteHost, let rulesCDB, let smtpdArgs,
-            let logCommand, let relayClientEnvironment
+            let logCommand, let relayClientEnvironment, let tls
         else { return nil }
         var smtpd = QmailSMTPD(
             runBy: runBy, listen: listen, port: port, checks: checks, chain: chain, relayNetworks: relayNetworks)
@@ -285,96 +299,10 @@ extension SpecLoader {
         smtpd.localName = localName
         smtpd.remoteHost = remoteHost
         smtpd.rulesCDB = rulesCDB
+        smtpd.tls = tls
         smtpd.smtpdArguments = smtpdArgs
         smtpd.logCommand = logCommand
         return smtpd
-    }
-
-    /// `rules-cdb: /etc/tcp.smtp.cdb`: an absolute path ending in .cdb, so that tcprules's
-    /// temporary file beside it is the same name with .tmp, as qmail's own instructions write.
-    func rulesCDB(_ node: YAMLNode?) -> Located<String>?? {
-        guard let node else { return .some(nil) }
-        guard let path = reader.path(node, ServiceKey.rulesCDB.rawValue) else { return nil }
-        guard RulesCDB.isValidPath(path.value) else {
-            reader.report(
-                .error(
-                    .wrongType,
-                    "'rules-cdb' must name a file ending in .cdb, with no '.' or '..' in its path, "
-                        + "found '\(path.value)'",
-                    at: node.location,
-                    notes: [DiagnosticNote("tcprules writes NAME.tmp beside it, then renames it to NAME.cdb")]))
-            return nil
-        }
-        return .some(path)
-    }
-
-    /// `concurrency: 20` or `{contents-of: /var/qmail/control/concurrencyincoming}`: `.some(nil)`
-    /// when absent, nil when bad.
-    func concurrency(_ node: YAMLNode?) -> Located<Concurrency>?? {
-        guard let node else { return .some(nil) }
-        guard case .mapping = node else {
-            guard let count = count(node, ServiceKey.concurrency.rawValue, at: 1), let count else { return nil }
-            return .some(Located(.count(count.value), at: count.location))
-        }
-        guard let fields = reader.fields(of: node, "'concurrency'", allowed: ConcurrencyKey.allCases) else {
-            return nil
-        }
-        guard let pathNode = fields[.contentsOf] else {
-            reader.report(
-                .error(
-                    .missingKey,
-                    "'concurrency' as a mapping needs 'contents-of', the file read when the service starts",
-                    at: node.location))
-            return nil
-        }
-        return reader.path(pathNode, ConcurrencyKey.contentsOf.rawValue).map {
-            .some(Located(.contentsOf($0.value), at: $0.location))
-        }
-    }
-
-    /// `local-name: mail.example.org`, `{first-line-of: /var/qmail/control/me}`, `{host-name: true}` or
-    /// `{dns: true}`.
-    func localName(_ node: YAMLNode?) -> Located<LocalName>?? {
-        guard let node else { return .some(nil) }
-        let key = ServiceKey.localName.rawValue
-        guard case .mapping = node else {
-            guard let name = reader.string(node, key, numbersAllowed: true) else { return nil }
-            guard LocalName.isValidName(name.value) else {
-                reader.report(
-                    .error(
-                        .wrongType, "'\(key)' must be a host name (letters, digits, '.', '-'), found '\(name.value)'",
-                        at: node.location))
-                return nil
-            }
-            return .some(Located(.name(name.value), at: name.location))
-        }
-        guard let fields = reader.fields(of: node, "'\(key)'", allowed: LocalNameKey.allCases) else { return nil }
-        // A flag that must be true: `host-name: true`, `dns: true`.
-        func flag(_ node: YAMLNode, _ key: LocalNameKey, _ value: LocalName) -> Located<LocalName>?? {
-            guard let flag = reader.bool(node, key.rawValue) else { return nil }
-            guard flag.value else {
-                reader.report(
-                    .error(
-                        .wrongType, "'\(key.rawValue): false' names no local name", at: flag.location ?? node.location,
-                        fix: "leave 'local-name' out for tcpserver's -l 0"))
-                return nil
-            }
-            return .some(Located(value, at: flag.location))
-        }
-        switch (fields[.firstLineOf], fields[.hostName], fields[.dns]) {
-        case (let path?, nil, nil):
-            return reader.path(path, LocalNameKey.firstLineOf.rawValue).map {
-                .some(Located(.firstLineOf($0.value), at: $0.location))
-            }
-        case (nil, let node?, nil): return flag(node, .hostName, .hostName)
-        case (nil, nil, let node?): return flag(node, .dns, .dnsLookup)
-        default:
-            reader.report(
-                .error(
-                    .wrongType, "'\(key)' as a mapping takes one of 'first-line-of', 'host-name' and 'dns'",
-                    at: node.location))
-            return nil
-        }
     }
 
     /// An optional whole number of at least `minimum`: `.some(nil)` when absent, nil when bad.

@@ -505,6 +505,15 @@ public enum SpecSchema {
                 "Where setup compiles the service's rules (tcprules NAME.cdb NAME.tmp) and tcpserver -x reads them, "
                     + "e.g. /etc/tcp.smtp.cdb. Default tcp.cdb in the service's directory.",
                 ["type": .string("string"), "pattern": .string("^/[^\\u0000-\\u001f]*\\.cdb$")])
+        case .tls:
+            closedObject(
+                "sslserver (ucspi-ssl) in tcpserver's place, always with -e so that relay-ctrl-check finds "
+                    + "TCPREMOTEIP: its certificate (CERTFILE), key (KEYFILE) and DH parameters (DHFILE), default "
+                    + "those it was compiled with; starttls: true for -n (a qmail-smtpd with UCSPI-TLS starts TLS). "
+                    + "Default: tcpserver, no TLS.",
+                TLSKey.allCases.map { key in
+                    (key.rawValue, key == .starttls ? .object([("type", .string("boolean"))]) : ref("absolutePath"))
+                })
         case .backlog:
             described(
                 "Connections the kernel holds for tcpserver before it accepts them (-b). Default tcpserver's, 20.",

@@ -114,7 +114,9 @@ public enum Catalog {
         case .tcpserver:
             CatalogProgram(program, .server, grammar: Grammars.tcpserver, "ucspi-tcp's TCP server; sets TCPREMOTEIP")
         case .sslserver:
-            CatalogProgram(program, .server, "ucspi-ssl's TLS-capable tcpserver")
+            CatalogProgram(
+                program, .server, grammar: Grammars.sslserver,
+                "ucspi-ssl's tcpserver with TLS; sets TCPREMOTEIP only with -e, which builds write")
         case .tcprules:
             CatalogProgram(program, .server, "compiles tcpserver's access rules")
         case .multilog:
@@ -198,6 +200,15 @@ enum Grammars {
         grammar.meanings = [
             "x": "the access rules (cdb)", "c": "connections at most", "u": "uid", "g": "gid", "l": "local host name",
         ]
+        return grammar
+    }()
+
+    /// fehcom's ucspi-ssl 0.12 (as pkgsrc packages it): tcpserver's options and its own.
+    static let sslserver: ArgumentGrammar = {
+        var grammar =
+            ArgumentGrammar(optionString: "1346dDvVqQhHrRUXx:t:T:u:g:l:b:B:c:pPoOIEeSsw:nNzZm", operands: 2)
+            ?? ArgumentGrammar()
+        grammar.meanings = tcpserver.meanings
         return grammar
     }()
 

@@ -367,6 +367,8 @@ public struct QmailSMTPD: Sendable {
     /// Where setup compiles the rules and tcpserver's -x reads them (LWQ's /etc/tcp.smtp.cdb);
     /// nil: tcp.cdb beside tcp.rules.
     public var rulesCDB: Located<String>?
+    /// sslserver in tcpserver's place, with its files; nil: tcpserver, no TLS.
+    public var tls: Located<TLSSettings>?
     /// Words after qmail-smtpd (qmail-run's `qmailsmtpd_postsmtpd`), e.g. an SMTP AUTH patch's.
     public var smtpdArguments: [Located<String>] = []
     /// What logs the service's output, in place of multilog or svlogd (qmail-run's `qmailsmtpd_logcmd`).

@@ -82,8 +82,8 @@ public enum ServerKind: String, CaseIterable, Sendable {
         case .qmailSMTPD:
             [
                 .runBy, .listen, .port, .checks, .chain, .relayNetworks, .environment, .relayClientEnvironment, .rules,
-                .datalimit, .concurrency, .backlog, .localName, .remoteHost, .rulesCDB, .smtpdArgs, .logCommand,
-                .host,
+                .datalimit, .concurrency, .backlog, .localName, .remoteHost, .rulesCDB, .tls, .smtpdArgs,
+                .logCommand, .host,
             ]
         }
     }
@@ -118,6 +118,7 @@ public enum ServiceKey: String, CaseIterable, Sendable {
     case backlog
     case remoteHost = "remote-host"
     case rulesCDB = "rules-cdb"
+    case tls
     case smtpdArgs = "smtpd-args"
     case logCommand = "log-command"
     case checkpassword, hostname, maildir
