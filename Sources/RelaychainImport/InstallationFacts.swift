@@ -74,6 +74,7 @@ struct InstallationFacts {
         var concurrency: Concurrency?
         var localName: LocalName?
         var remoteHost: RemoteHostLookup?
+        var remoteInfo: RemoteInfo?
         var backlog: Int?
         /// tcpserver's -x when it is not tcp.cdb in the service directory.
         var rulesCDB: String?

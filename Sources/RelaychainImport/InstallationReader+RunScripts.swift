@@ -128,6 +128,7 @@ extension InstallationReader {
         smtpd.concurrency = options.concurrency
         smtpd.localName = options.localName
         smtpd.remoteHost = options.remoteHost
+        smtpd.remoteInfo = options.remoteInfo
         smtpd.backlog = options.backlog
         smtpd.rulesCDB = options.rulesCDB
         readChain(rest, into: &smtpd, file: file, line: line, endsWithServer: true)
@@ -182,6 +183,7 @@ extension InstallationReader {
         var backlog: Int?
         /// sslserver's -n.
         var starttls = false
+        var remoteInfo: RemoteInfo?
     }
 
     /// The options the spec can say come back through it (-h/-H/-p as remote-host, -c as
@@ -199,6 +201,13 @@ extension InstallationReader {
         }
         if settings.remoteHost != nil { (choices["remote host"], choices["paranoid"]) = ("h", "P") }
         let server = tcpserver.server.rawValue
+        // Ident lookups (-r, tcpserver's default) and their timeout are the spec's remote-info.
+        let lookups = choices["remote info"] == "r"
+        if lookups {
+            choices["remote info"] = "R"
+            let timeout = tcpserver.values["t"]?.known.flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil }
+            settings.remoteInfo = .lookup(timeout: timeout)
+        }
         if tcpserver.server == .sslserver {
             settings.starttls = choices.removeValue(forKey: "STARTTLS") == "n"
             if choices.removeValue(forKey: "TCP environment") != "e" {
@@ -210,13 +219,18 @@ extension InstallationReader {
         }
         let built = Self.builtChoices.merging(tcpserver.server.defaults, uniquingKeysWith: { built, _ in built })
         for (choice, flag) in choices.sorted(by: { $0.key < $1.key }) where built[choice] != flag {
+            let written = built[choice].map { "-\($0)" } ?? "its default"
             leaveOut(
                 file, line, "\(server) -\(flag)",
-                "the spec cannot say \(server)'s \(choice) choice (builds write \(built[choice].map { "-\($0)" } ?? "its default"))"
-            )
+                "the spec cannot say \(server)'s \(choice) choice (builds write \(written))")
         }
         for flag in tcpserver.switches.sorted() where flag != "U" {
-            leaveOut(file, line, "\(server) -\(flag)", "the spec cannot say this \(server) option")
+            let reason =
+                flag == "X"
+                ? "builds never write -X: with it, a missing rules cdb lets every client in without its rules "
+                    + "(the deny rules too), where without it \(server) refuses them"
+                : "the spec cannot say this \(server) option"
+            leaveOut(file, line, "\(server) -\(flag)", reason)
         }
         var account: String?
         for (flag, value) in tcpserver.values.sorted(by: { $0.key < $1.key }) {
@@ -230,6 +244,12 @@ extension InstallationReader {
                 leaveOut(file, line, option, "the spec cannot say a concurrency read at start this way (\(source))")
             case ("b", let known?, _) where Int(known).map({ $0 >= 1 }) ?? false:
                 settings.backlog = Int(known)
+            case ("t", let known?, _) where lookups && Int(known).map({ $0 >= 1 }) ?? false: break
+            case ("t", _, _) where !lookups:
+                leaveOut(
+                    file, line, option,
+                    "a timeout for ident lookups, which -R turns off: builds write none with -R (the spec's "
+                        + "remote-info: {timeout: N} is -t N without -R)")
             case ("x", "tcp.cdb", _): break
             case ("x", let known?, _) where known.contains("/vpopmail/etc/tcp."):
                 leaveOut(

@@ -246,6 +246,11 @@ struct SpecWriter {
         }
         if let backlog = smtpd.backlog { text += "    backlog: \(backlog)\n" }
         if let lookup = smtpd.remoteHost { text += "    remote-host: \(lookup.rawValue)\n" }
+        switch smtpd.remoteInfo {
+        case .lookup(let timeout?)?: text += "    remote-info: { timeout: \(timeout) }\n"
+        case .lookup(nil)?: text += "    remote-info: lookup\n"
+        case .skip?, nil: break
+        }
         if let cdb = smtpd.rulesCDB { text += "    rules-cdb: \(Self.quoted(cdb))\n" }
         if let tls = smtpd.tls {
             let files = TLSFile.allCases.compactMap { file in

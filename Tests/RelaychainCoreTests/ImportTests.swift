@@ -143,8 +143,13 @@ struct RandomSpecs {
                     if chance(40) { text += ", starttls: true" }
                     text += " }\n"
                 }
-                if runBy != "qmail-run", chance(20) { text += "    remote-host: \(random.pick(["skip", "paranoid"]))\n" }
+                if runBy != "qmail-run", chance(20) {
+                    text += "    remote-host: \(random.pick(["skip", "paranoid"]))\n"
+                }
                 if runBy != "qmail-run", chance(20) { text += "    backlog: 64\n" }
+                if runBy != "qmail-run", chance(20) {
+                    text += "    remote-info: \(random.pick(["lookup", "skip", "{ timeout: 7 }"]))\n"
+                }
                 if chance(20) { text += "    smtpd-args: [mail.example.org, /bin/checkpassword, /bin/true]\n" }
                 if runBy != "systemd", chance(20) { text += "    log-command: [/usr/bin/logger, -t, smtpd]\n" }
                 let entries = [

@@ -67,9 +67,10 @@ import Testing
         #expect(smtpd6.relayNetworks.map(\.value) == ["::1", "2001:db8:"])
         #expect(smtpd6.listen?.value == "2001:db8::25")
         let tls = try #require(smtpd6.tls?.value)
-        #expect(tls.environment.map { "\($0.name)=\($0.value.value)" } == [
-            "CERTFILE=/etc/ssl/mail.pem", "KEYFILE=/etc/ssl/mail.key", "DHFILE=/etc/ssl/dh.pem",
-        ])
+        #expect(
+            tls.environment.map { "\($0.name)=\($0.value.value)" } == [
+                "CERTFILE=/etc/ssl/mail.pem", "KEYFILE=/etc/ssl/mail.key", "DHFILE=/etc/ssl/dh.pem",
+            ])
         #expect(tls.flags == ["-e", "-n"])
         #expect(source.text(at: try #require(tls.key?.location)).hasPrefix("/etc/ssl/mail.key"))
 

@@ -92,6 +92,7 @@ enum TargetProblems {
                     }
                     for (key, location) in [
                         ("local-name", smtpd.localName?.location), ("remote-host", smtpd.remoteHost?.location),
+                        ("remote-info", smtpd.remoteInfo?.location),
                         ("backlog", smtpd.backlog?.location),
                         ("rules-cdb", smtpd.rulesCDB?.location), ("tls", smtpd.tls?.location),
                     ] {
@@ -100,8 +101,8 @@ enum TargetProblems {
                         if key == "tls" {
                             notes.append(
                                 DiagnosticNote(
-                                    "qmail-run runs sslserver itself (qmailsmtpd_tcpserver, flags -ne) and names its files "
-                                        + "in qmailsmtpd_tls_cert and qmailsmtpd_tls_dhparams"))
+                                    "qmail-run runs sslserver itself (qmailsmtpd_tcpserver, flags -ne) and names its "
+                                        + "files in qmailsmtpd_tls_cert and qmailsmtpd_tls_dhparams"))
                         }
                         diagnostics.append(
                             .error(

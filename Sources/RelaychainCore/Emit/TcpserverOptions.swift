@@ -1,7 +1,8 @@
 /// tcpserver's options for an SMTP service, between its path and `-u`/`-U`: what every build
-/// writes (-v -R -x tcp.cdb) and what the service's keys say (remote-host, local-name,
-/// concurrency; sslserver and its -e for `tls`). Values read when the service starts are shell variables a run script sets
-/// first; systemd has no shell, so only what it can say itself (`%H`) reaches a unit.
+/// writes (-v -R -x tcp.cdb) and what the service's keys say (remote-host, remote-info,
+/// local-name, concurrency; sslserver and its -e for `tls`). Values read when the service starts
+/// are shell variables a run script sets first; systemd has no shell, so only what it can say
+/// itself (`%H`) reaches a unit.
 extension ChainPlan {
     enum StartShell {
         case runScript
@@ -14,10 +15,14 @@ extension ChainPlan {
     static let concurrencyVariable = "CONCURRENCY"
 
     func tcpserverOptions(_ smtpd: QmailSMTPD, in shell: StartShell) -> [Word] {
-        var words = [path(.tcpserver), Word("-v"), Word("-R")]
-        if let tls = smtpd.tls {
-            words =
-                [path(.sslserver)] + tls.value.flags.map { Word($0, from: tls.location) } + [Word("-v"), Word("-R")]
+        var words = [path(.tcpserver)]
+        if let tls = smtpd.tls { words = [path(.sslserver)] + tls.value.flags.map { Word($0, from: tls.location) } }
+        words.append(Word("-v"))
+        // -R unless the spec asks for ident lookups, which are tcpserver's default (-r).
+        switch smtpd.remoteInfo?.value {
+        case nil, .skip?: words.append(Word("-R", from: smtpd.remoteInfo?.location))
+        case .lookup(let timeout?)?: words += [Word("-t"), Word(String(timeout), from: smtpd.remoteInfo?.location)]
+        case .lookup(nil)?: break
         }
         if let lookup = smtpd.remoteHost, let flag = lookup.value.flag {
             words.append(Word(flag, from: lookup.location))

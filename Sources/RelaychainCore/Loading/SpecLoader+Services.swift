@@ -252,6 +252,7 @@ extension SpecLoader {
         let localName = self.localName(fields[.localName])
         let rulesCDB = self.rulesCDB(fields[.rulesCDB])
         let tls = self.tls(fields[.tls])
+        let remoteInfo = self.remoteInfo(fields[.remoteInfo])
         var remoteHost: Located<RemoteHostLookup>?? = .some(nil)
         if let node = fields[.remoteHost] {
             remoteHost = reader.choice(node, ServiceKey.remoteHost.rawValue, as: RemoteHostLookup.self).map {
@@ -286,7 +287,7 @@ extension SpecLoader {
         }
         guard let runBy, let listen, let port, let checks, let chain, let relayNetworks, let environment, let rules,
             let datalimit, let concurrency, let backlog, let localName, let remoteHost, let rulesCDB, let smtpdArgs,
-            let logCommand, let relayClientEnvironment, let tls
+            let logCommand, let relayClientEnvironment, let tls, let remoteInfo
         else { return nil }
         var smtpd = QmailSMTPD(
             runBy: runBy, listen: listen, port: port, checks: checks, chain: chain, relayNetworks: relayNetworks)
@@ -298,6 +299,7 @@ extension SpecLoader {
         smtpd.backlog = backlog
         smtpd.localName = localName
         smtpd.remoteHost = remoteHost
+        smtpd.remoteInfo = remoteInfo
         smtpd.rulesCDB = rulesCDB
         smtpd.tls = tls
         smtpd.smtpdArguments = smtpdArgs

@@ -90,6 +90,27 @@ extension SpecLoader {
         }
     }
 
+    /// `remote-info: skip`, `lookup`, or `{timeout: 5}` (a lookup waiting at most that long).
+    func remoteInfo(_ node: YAMLNode?) -> Located<RemoteInfo>?? {
+        guard let node else { return .some(nil) }
+        let key = ServiceKey.remoteInfo.rawValue
+        guard case .mapping = node else {
+            return reader.choice(node, key, as: RemoteInfoChoice.self).map { choice in
+                .some(Located(choice.value == .skip ? .skip : .lookup(timeout: nil), at: choice.location))
+            }
+        }
+        guard let fields = reader.fields(of: node, "'\(key)'", allowed: RemoteInfoKey.allCases) else { return nil }
+        guard let timeout = fields[.timeout] else {
+            reader.report(
+                .error(
+                    .missingKey, "'\(key)' as a mapping needs 'timeout', the seconds tcpserver waits (-t)",
+                    at: node.location))
+            return nil
+        }
+        guard let seconds = count(timeout, RemoteInfoKey.timeout.rawValue, at: 1), let seconds else { return nil }
+        return .some(Located(.lookup(timeout: seconds.value), at: seconds.location))
+    }
+
     /// `tls: {certificate: /var/qmail/control/servercert.pem, starttls: false}`: sslserver in
     /// tcpserver's place. `.some(nil)` when absent, nil when bad; every bad key is reported.
     func tls(_ node: YAMLNode?) -> Located<TLSSettings>?? {

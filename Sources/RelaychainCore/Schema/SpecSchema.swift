@@ -523,6 +523,24 @@ public enum SpecSchema {
                 "Whether tcpserver looks the client's name up for TCPREMOTEHOST: lookup (its default, -h), skip (-H) "
                     + "or paranoid (-p). Default lookup.",
                 ["enum": .array(RemoteHostLookup.allCases.map { .string($0.rawValue) })])
+        case .remoteInfo:
+            described(
+                "Whether tcpserver asks the client's ident server who connected (TCPREMOTEINFO): skip (-R), lookup "
+                    + "(-r, its default, waiting 26 s), or {timeout: SECONDS} (-r -t). Default skip.",
+                [
+                    "oneOf": .array([
+                        .object([("enum", .array(RemoteInfoChoice.allCases.map { .string($0.rawValue) }))]),
+                        closedObject(
+                            nil,
+                            [
+                                (
+                                    RemoteInfoKey.timeout.rawValue,
+                                    .object([("type", .string("integer")), ("minimum", .int(1))])
+                                )
+                            ],
+                            required: [RemoteInfoKey.timeout.rawValue]),
+                    ])
+                ])
         case .smtpdArgs:
             described(
                 "Words after qmail-smtpd (qmail-run's qmailsmtpd_postsmtpd), e.g. an SMTP AUTH patch's.",

@@ -364,6 +364,8 @@ public struct QmailSMTPD: Sendable {
     public var localName: Located<LocalName>?
     /// tcpserver's -h, -H or -p; nil: its default.
     public var remoteHost: Located<RemoteHostLookup>?
+    /// tcpserver's -R, or -r with -t; nil: -R.
+    public var remoteInfo: Located<RemoteInfo>?
     /// Where setup compiles the rules and tcpserver's -x reads them (LWQ's /etc/tcp.smtp.cdb);
     /// nil: tcp.cdb beside tcp.rules.
     public var rulesCDB: Located<String>?

@@ -82,7 +82,8 @@ public enum ServerKind: String, CaseIterable, Sendable {
         case .qmailSMTPD:
             [
                 .runBy, .listen, .port, .checks, .chain, .relayNetworks, .environment, .relayClientEnvironment, .rules,
-                .datalimit, .concurrency, .backlog, .localName, .remoteHost, .rulesCDB, .tls, .smtpdArgs,
+                .datalimit, .concurrency, .backlog, .localName, .remoteHost, .remoteInfo, .rulesCDB, .tls,
+                .smtpdArgs,
                 .logCommand, .host,
             ]
         }
@@ -117,6 +118,7 @@ public enum ServiceKey: String, CaseIterable, Sendable {
     case localName = "local-name"
     case backlog
     case remoteHost = "remote-host"
+    case remoteInfo = "remote-info"
     case rulesCDB = "rules-cdb"
     case tls
     case smtpdArgs = "smtpd-args"

@@ -51,6 +51,24 @@ public enum RemoteHostLookup: String, CaseIterable, Sendable {
     }
 }
 
+/// Whether tcpserver asks the client's ident server who connected (TCPREMOTEINFO): not at all
+/// (-R, what builds write unless told), or as tcpserver does by default (-r), waiting at most
+/// `timeout` seconds (-t; tcpserver's own default is 26).
+public enum RemoteInfo: Sendable, Equatable {
+    case skip
+    case lookup(timeout: Int?)
+}
+
+/// `remote-info: skip`, `remote-info: lookup`, or `remote-info: {timeout: 5}`.
+public enum RemoteInfoChoice: String, CaseIterable, Sendable {
+    case skip, lookup
+}
+
+/// `remote-info: {timeout: SECONDS}`.
+public enum RemoteInfoKey: String, CaseIterable, Sendable {
+    case timeout
+}
+
 /// `local-name: {first-line-of: PATH}`, `{host-name: true}` or `{dns: true}`.
 public enum LocalNameKey: String, CaseIterable, Sendable {
     case firstLineOf = "first-line-of"
