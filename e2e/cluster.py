@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The cluster end to end, on real hosts made of network namespaces: a login host with real
 Dovecot 2.3, two SMTP hosts with the emitted tcpserver chains under daemontools, a Redis host
-with a real redis-server and the emitted ACL lines, and a client host, joined by a bridge in a
+with a real redis-server whose ACL users its setup sets (no password typed; the aclfile keeps
+them over a restart), and a client host, joined by a bridge in a
 namespace of its own; hosts and clients have documentation addresses (192.0.2.0/24 the hosts,
 198.51.100.0/24 and 203.0.113.0/24 the clients, 2001:db8::/64).
 The hosts reach Redis through the emitted spiped services. Each host runs its own part of the
@@ -14,6 +15,7 @@ Prints one line per scenario and "N passed, N failed"; exits 1 on any failure, w
 """
 import concurrent.futures
 import ctypes
+import hashlib
 import imaplib
 import os
 import pwd
@@ -35,12 +37,16 @@ PASSWORD = "correct horse"
 FOREIGN = "someone@elsewhere.example"
 REDIS_ADMIN = "admin-secret"
 # Long and random, as doctor asks (it warns under 32 characters): Redis does not slow guesses.
-PASSWORDS = {"relay-writer": secrets.token_hex(32), "relay-reader": secrets.token_hex(32)}
+PASSWORDS = {"relay-writer": secrets.token_hex(32), "relay-reader": secrets.token_hex(32), "admin": REDIS_ADMIN}
 TIMEOUT_MS = 200  # the tools' default RELAY_CTRL_REDIS_TIMEOUT; the spec sets none
 HOSTS = {"imap": 1, "mx1": 2, "mx2": 3, "store": 4}
 # What each host keeps in its password directory: the login host the writer's password, the SMTP
-# hosts the reader's, every host the spiped key. Nothing else.
-SECRETS = {"imap": ["relay-writer"], "mx1": ["relay-reader"], "mx2": ["relay-reader"], "store": []}
+# hosts the reader's, the Redis host those two and its administrator's (its setup sets the users
+# with their hashes), every host the spiped key. Nothing else.
+SECRETS = {"imap": ["relay-writer"], "mx1": ["relay-reader"], "mx2": ["relay-reader"],
+           "store": ["relay-writer", "relay-reader", "admin"]}
+# The administrator's own lines of the aclfile, which setup keeps byte for byte beside its users.
+ADMIN_ACL = "user default off\nuser admin on #%s ~* &* +@all\n" % hashlib.sha256(REDIS_ADMIN.encode()).hexdigest()
 LOAD = 200
 WINDOW = 20  # the spec's length: the load scenario's logins must still be fresh when their mail is sent
 SENDERS = 10
@@ -190,6 +196,12 @@ class Cluster:
         if not os.path.isdir("/run/relaychain"):
             os.makedirs("/run/relaychain")
             self.made_run_dir = True
+        # Redis as its administrator left it: their aclfile, named by redis.conf. No user of ours.
+        with open(self.path("redis", "users.acl"), "w") as f:
+            f.write(ADMIN_ACL)
+        with open(self.path("redis", "redis.conf"), "w") as f:
+            f.write("bind 127.0.0.1\nport 6379\nsave \"\"\nappendonly no\ndir %s\naclfile %s\n"
+                    % (self.path("redis"), self.path("redis", "users.acl")))
 
     def start(self):
         self.network.up()
@@ -218,15 +230,8 @@ class Cluster:
                 time.sleep(0.05)
 
     def start_redis(self):
-        # The emitted ACL lines as they are (an aclfile takes no comments), plus an administrator.
-        with open(self.path("gen", "redis", "relay.acl")) as f:
-            lines = [line for line in f.read().splitlines() if line and not line.startswith("#")]
-        expect(lines[0] == "user default off", "the emitted ACL lines: %s" % lines)
-        with open(self.path("redis", "users.acl"), "w") as f:
-            f.write("\n".join(lines + ["user admin on >%s ~* &* +@all" % REDIS_ADMIN]) + "\n")
-        with open(self.path("redis", "redis.conf"), "w") as f:
-            f.write("bind 127.0.0.1\nport 6379\nsave \"\"\nappendonly no\ndir %s\naclfile %s\n"
-                    % (self.path("redis"), self.path("redis", "users.acl")))
+        """redis-server from its redis.conf and aclfile alone: after the first start, with the
+        users the Redis host's setup wrote there."""
         out = open(self.path("log", "redis.log"), "ab")
         self.redis = subprocess.Popen(["ip", "netns", "exec", self.network.ns("store"), "redis-server",
                                        self.path("redis", "redis.conf")], stdout=out, stderr=subprocess.STDOUT,
@@ -235,9 +240,6 @@ class Cluster:
         while self.admin("PING", check=False).stdout.strip() != "PONG":
             expect(time.time() < deadline, "redis-server did not start")
             time.sleep(0.05)
-        # What the emitted comment tells the administrator to do: give each user its password.
-        for user, password in PASSWORDS.items():
-            expect(self.admin("ACL", "SETUSER", user, ">" + password).stdout.strip() == "OK", "ACL SETUSER " + user)
 
     def admin(self, *command, check=True, input=None):
         return run(["ip", "netns", "exec", self.network.ns("store"), "redis-cli", "--no-auth-warning",
@@ -424,11 +426,26 @@ def setup_ran_on_every_host(c):
                "a second setup run on %s acted:\n%s%s" % (name, again.stdout, again.stderr))
     keys = {name: os.stat(c.path("hosts", name, "secrets", "spiped.key")) for name in HOSTS}
     expect(all(k.st_uid == 0 and k.st_mode & 0o777 == 0o600 for k in keys.values()), "spiped keys are not root's 0600")
-    for host, user, account in [("imap", "relay-writer", "dovecot"), ("mx1", "relay-reader", "qmaild")]:
+    for host, user, account in [("imap", "relay-writer", "dovecot"), ("mx1", "relay-reader", "qmaild"),
+                                ("store", "relay-writer", "root"), ("store", "relay-reader", "root"),
+                                ("store", "admin", "root")]:
         password = os.stat(c.path("hosts", host, "secrets", user + ".password"))
         expect(password.st_uid == pwd.getpwnam(account).pw_uid and password.st_gid == 0
                and password.st_mode & 0o777 == 0o400, "%s's password file is not %s:root 0400" % (user, account))
-    return "each host's setup acted once, then had nothing to do; keys 0600, each password its one account's 0400"
+    # The Redis host's setup wrote the users: the administrator's lines first, as they were, then
+    # each user with its password's SHA-256; no password in the clear in the aclfile or the output.
+    acl = c.read("redis", "users.acl")
+    hashed = ["user %s on #%s " % (user, hashlib.sha256(PASSWORDS[user].encode()).hexdigest())
+              for user in ["relay-writer", "relay-reader"]]
+    ours = acl[len(ADMIN_ACL):].splitlines()
+    expect(acl.startswith(ADMIN_ACL) and len(ours) == 2 and all(line.startswith(h) for line, h in zip(ours, hashed)),
+           "the aclfile after setup:\n" + acl)
+    emitted = run(["grep", "-rlF", PASSWORDS["relay-writer"], c.path("gen"), c.path("redis")], check=False).stdout
+    expect(not emitted, "a password in the clear: %s" % emitted)
+    expect("setup: set Redis user relay-reader in the running server" in c.read("log", "store.setup"),
+           "the Redis host's setup did not set the users:\n" + c.read("log", "store.setup"))
+    return ("each host's setup acted once, then had nothing to do; keys 0600, each password its one account's "
+            "0400; the Redis host's setup set both users (aclfile: the administrator's lines kept, ours hashed)")
 
 
 def doctor_on_every_host(c):
@@ -665,13 +682,14 @@ def supervised_pids(c):
 
 
 def redis_stopped(c):
+    """Stopped, then started again from its files alone: the users setup wrote keep their passwords."""
     def start():
         c.redis.send_signal(signal.SIGTERM)
         c.redis.wait(timeout=10)
 
     def stop():
         c.start_redis()
-    return fault(c, "redis stopped", start, stop)
+    return fault(c, "redis stopped", start, stop) + " (Redis restarted from its aclfile, no password set by hand)"
 
 
 def link_down(c):

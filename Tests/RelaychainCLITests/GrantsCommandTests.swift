@@ -156,15 +156,14 @@ final class GrantsCommandTests {
         let acl = try String(contentsOfFile: "\(output)/redis/relay.acl", encoding: .utf8)
         #expect(
             acl == """
-                user default off
                 user writer on ~relay-ctrl:* resetchannels -@all +setex
                 user reader on ~relay-ctrl:* resetchannels -@all +get
                 user auditor on ~relay-ctrl:* resetchannels -@all +scan +get
 
                 """)
-        // Each emitted user, with a password as setup's instructions give it.
+        // Each emitted user, with a password (setup on the Redis host gives its hash; SetupRedisUsersTests).
         let secrets = ["writer": "w-secret", "reader": "r-secret", "auditor": "au-secret"]
-        let users = acl.split(separator: "\n").dropFirst().map { line in
+        let users = acl.split(separator: "\n").map { line in
             "\(line) >\(secrets[String(line.split(separator: " ")[1])]!)"
         }
         let redis = try RedisServer(users: users, socket: socket)

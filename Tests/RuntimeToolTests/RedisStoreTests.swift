@@ -306,13 +306,12 @@ struct RedisStoreTests {
         #expect(built.status == 0, "\(built.errors)")
         let lines = built.output.split(separator: "\n").map(String.init)
         let acl = lines.filter { $0.hasPrefix("user ") }
-        #expect(
+        try #require(
             acl == [
-                "user default off",
                 "user mx-writer on ~mx:* resetchannels -@all +setex +select",
                 "user mx-reader on ~mx:* resetchannels -@all +get +select",
             ])
-        let emitted = try RedisServer(users: [acl[1] + " >login-side", acl[2] + " >smtp-side"], socket: socket)
+        let emitted = try RedisServer(users: [acl[0] + " >login-side", acl[1] + " >smtp-side"], socket: socket)
         defer { emitted.stop() }
         /// NAME='value' words of the line that runs `program`.
         func words(_ program: String) throws -> [String: String] {

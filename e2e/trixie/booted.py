@@ -54,6 +54,8 @@ def build_and_setup(bin_dir, spec, part=""):
         f.write(spec)
     run(os.path.join(bin_dir, "relaychain"), "build", "/root/relaychain/spec.yaml", "--output", "/root/relaychain/gen")
     output = run(os.path.join("/root/relaychain/gen", part, "setup")).stdout
+    with open("/root/relaychain/setup.out", "w") as f:
+        f.write(output)
     then = [line[len("then: "):] for line in output.splitlines() if line.startswith("then: ")]
     expect(then, "setup named no next step:\n" + output)
     for command in then:

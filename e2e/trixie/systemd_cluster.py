@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """A cluster spec's spiped units under a real systemd: two Debian 13 machines booted side by side
 (e2e/trixie/enter --boot-pair), 'store' (192.0.2.30: Debian's redis-server under systemd, the
-emitted ACL users, the store end of spiped) and 'mx' (192.0.2.21: the SMTP service and the client
-end of spiped, both units). Each runs its own part of one build and its own setup, then the next
-steps setup names; the Redis steps are the ones setup says to do by hand. A grant that
+ACL users its setup sets, the store end of spiped) and 'mx' (192.0.2.21: the SMTP service and the
+client end of spiped, both units). Each runs its own part of one build and its own setup, then the
+next steps setup names. The store's setup gives Redis its users (no password typed: their hashes
+go into the aclfile, which Debian's redis account owns, and into the running server), and they
+outlive a restart of redis-server. A grant that
 relay-ctrl-allow writes on the store is honoured by the SMTP service on mx, through both spiped
 units; an address without one is refused.
 
@@ -38,13 +40,17 @@ hosts:
   store: { address: 192.0.2.30 }
 windows:
   relay:
-    redis: { address: "127.0.0.1:6379", host: store, spiped: { run-by: systemd, port: 8380 } }
+    redis:
+      address: "127.0.0.1:6379"
+      host: store
+      admin: %s
+      spiped: { run-by: systemd, port: 8380 }
     length: 20m
     log: true
 services:
   mail: { server: dovecot, version: "2.4", protocols: [imap], grants: relay, host: imap }
   smtp: { server: qmail-smtpd, run-by: systemd, listen: 192.0.2.21, port: %d, checks: relay, host: mx }
-""" % (STANDIN, PORT)
+""" % (STANDIN, ADMIN, PORT)
 KEY = "/etc/relaychain/spiped/relay.key"
 PASSWORDS = "/etc/relaychain/redis"
 
@@ -81,23 +87,25 @@ class Store:
         with open(KEY, "wb") as f:
             f.write(key)
         os.chmod(KEY, 0o600)
-        passwords = {user: secrets.token_hex(16) for user in ["relay-writer", "relay-reader", "admin"]}
-        self.then = build_and_setup(self.bin_dir, SPEC, "store")
-        # setup's by-hand step: the emitted ACL file as redis.conf's aclfile, beside a user of the
-        # administrator's (the file turns the default user off), then each user's password.
-        with open("/root/relaychain/gen/redis/relay.acl") as f:
-            acl = f.read()
-        write("/etc/redis/users.acl", acl + "user %s on >%s ~* &* +@all\n" % (ADMIN, passwords["admin"]), 0o640)
+        passwords = {user: secrets.token_hex(16) for user in ["relay-writer", "relay-reader", ADMIN]}
+        # The administrator's Redis: an aclfile of theirs (their own user, the default user off),
+        # named by redis.conf, in Debian's /etc/redis, which the redis account owns.
+        self.admin_acl = "user default off\nuser %s on >%s ~* &* +@all\n" % (ADMIN, passwords[ADMIN])
+        write("/etc/redis/users.acl", self.admin_acl, 0o640)
         run("chown", "redis:redis", "/etc/redis/users.acl")
         with open("/etc/redis/redis.conf", "a") as f:
             f.write("aclfile /etc/redis/users.acl\n")
-        write(os.path.join(SHARED, "admin.password"), passwords["admin"] + "\n")
+        write(os.path.join(SHARED, "admin.password"), passwords[ADMIN] + "\n")
         run("systemctl", "enable", "--now", "redis-server.service")
         wait_for_port("127.0.0.1", 6379)
-        for user in ["relay-writer", "relay-reader"]:
-            expect(redis("ACL", "SETUSER", user, ">" + passwords[user]) == "OK", "ACL SETUSER " + user)
-        expect(redis("ACL", "SAVE") == "OK", "ACL SAVE")
-        write(os.path.join(PASSWORDS, "relay-writer.password"), passwords["relay-writer"] + "\n")
+        # The passwords the administrator hands the Redis host: setup turns them into its users.
+        for user, password in passwords.items():
+            write(os.path.join(PASSWORDS, user + ".password"), password + "\n")
+        self.then = build_and_setup(self.bin_dir, SPEC, "store")
+        self.setup_output = open("/root/relaychain/setup.out").read()
+        # A restart reads the users from the aclfile alone.
+        run("systemctl", "restart", "redis-server.service")
+        wait_for_port("127.0.0.1", 6379)
         # A login's grant, written by relay-ctrl-allow with the writer's words.
         environment = dict(os.environ, TCPREMOTEIP=GRANTED, USER="alice", RELAY_CTRL_EXPIRY="1200",
                            RELAY_CTRL_REDIS="redis://relay-writer@127.0.0.1:6379/0",
@@ -142,6 +150,21 @@ class MX:
 
     def logs(self):
         return run("journalctl", "-b", "--no-pager", "-n", "60", check=False).stdout
+
+
+def store_sets_the_redis_users(s):
+    for user in ["relay-writer", "relay-reader"]:
+        expect("setup: set Redis user %s in the running server (ACL SETUSER)" % user in s.setup_output,
+               "setup did not set %s:\n%s" % (user, s.setup_output))
+    with open("/etc/redis/users.acl") as f:
+        acl = f.read()
+    expect(acl.startswith(s.admin_acl) and acl.count("\nuser relay-") == 2 and ">" not in acl[len(s.admin_acl):],
+           "the aclfile after setup:\n" + acl)
+    status = os.stat("/etc/redis/users.acl")
+    expect(status.st_uid == pwd.getpwnam("redis").pw_uid, "the aclfile is no longer the redis account's")
+    return ("setup set both users in the running Redis and in the redis account's aclfile (the administrator's "
+            "lines first, as they were; ours with hashes); after systemctl restart redis-server the writer's grant "
+            "was accepted")
 
 
 def store_runs_its_units(s):
@@ -190,7 +213,8 @@ def mx_refuses_a_stranger(m):
 
 
 SCENARIOS = {
-    "store": [("the store's spiped unit and Redis", store_runs_its_units)],
+    "store": [("the store's setup sets the Redis users", store_sets_the_redis_users),
+              ("the store's spiped unit and Redis", store_runs_its_units)],
     "mx": [("mx's spiped and SMTP units", mx_runs_its_units),
            ("a grant on the store relays on mx", mx_relays_for_the_grant),
            ("no grant: refused", mx_refuses_a_stranger)],

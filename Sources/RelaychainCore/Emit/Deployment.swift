@@ -171,6 +171,8 @@ public struct Deployment: Sendable, Equatable {
     public var firewalls: [Firewall] = []
     public var socketDirectories: [SocketDirectory] = []
     public var passwordFiles: [PasswordFile] = []
+    /// The Redis users setup sets, for each window whose Redis runs on this host.
+    public var redisUsers: [RedisUsers] = []
     /// spiped's shared keys: root's alone (spiped reads its key before it drops root).
     public var spipedKeys: [String] = []
     public var users: [String]
@@ -398,16 +400,6 @@ public struct Deployment: Sendable, Equatable {
                     "let only \(peers.joined(separator: ", ")) reach \(listen) port \(end.spiped.port.value) "
                         + "(this host's firewall): a peer without spiped's key can still hold its connections")
             }
-            if case .store = end.side {
-                // The file holds ACL lines only (Redis 8 and Valkey 8 refuse anything else in an aclfile),
-                // so what to do with it is said here.
-                let acl = OutputPath.redisACL(window: end.window).path
-                manual.append(
-                    "copy the lines of ../\(acl) into the aclfile this host's redis.conf names, "
-                        + "beside a user of your own who may run ACL commands (the lines turn the default user off), "
-                        + "run ACL LOAD and connect again as that user, then give each user its password: "
-                        + "ACL SETUSER <user> >PASSWORD, and ACL SAVE")
-            }
         }
         if produced.contains(.rcConf) {
             manual.append("merge rc.conf into /etc/rc.conf: relaychain build \(specName) --merge-into /etc/rc.conf")
@@ -440,6 +432,10 @@ public struct Deployment: Sendable, Equatable {
             services: services, logUser: users.log, smtpUser: users.smtp,
             installs: installs, systemRules: systemRules, manualSteps: manual, tcprules: platform.path(of: .tcprules))
         deployment.passwordFiles = passwordFiles
+        deployment.redisUsers = RedisUsers.onThisHost(spec, spipedEnds: spipedEnds)
+        for users in deployment.redisUsers where !deployment.programs.contains(users.setuidgid) {
+            deployment.programs.append(users.setuidgid)
+        }
         deployment.spipedKeys = spipedKeys
         deployment.firewalls = firewalls
         deployment.socketDirectories = socketDirectories

@@ -1,21 +1,29 @@
 /// The Redis side of a shared window: ACL users with least privilege. The login side's user may
 /// only SETEX the window's keys (SET would also let it read them, with its GET option), the SMTP
 /// side's only GET them; no other command, key or channel.
-/// Passwords are not in any emitted file: each is set on the Redis host from its password file.
+/// Passwords are not in any emitted file: setup on the Redis host adds each user's SHA-256 from
+/// its password file. Redis's default user is left as the administrator has it: turning it off
+/// here would lock out whoever manages Redis (setup says when it needs no password).
 enum RedisTarget {
-    /// Redis's `aclfile` as it is: Redis 8 and Valkey 8 refuse any line that is not a `user`
-    /// line, comments and our usual header included, so the file holds the users alone and
-    /// what to do with it is said by setup (Deployment) and README.
-    static func aclFile(_ window: RelayWindow, _ redis: RedisStore) -> OutputFile {
+    /// Each user and its rules after `on` (and, from setup, its `#<sha256>`).
+    static func users(_ redis: RedisStore) -> [(name: String, rules: String)] {
         let keys = "~\(redis.prefix)*"
         let select = redis.database == 0 ? "" : " +select"
-        let text = """
-            user default off
-            user \(redis.writer.value) on \(keys) resetchannels -@all +setex\(select)
-            user \(redis.reader.value) on \(keys) resetchannels -@all +get\(select)
-
-            """ + (redis.auditor.map { "user \($0.value) on \(keys) resetchannels -@all +scan +get\(select)\n" } ?? "")
-        return OutputFile(.redisACL(window: window.name.value), contents: text)
+        var users = [
+            (redis.writer.value, "\(keys) resetchannels -@all +setex\(select)"),
+            (redis.reader.value, "\(keys) resetchannels -@all +get\(select)"),
+        ]
+        if let auditor = redis.auditor {
+            users.append((auditor.value, "\(keys) resetchannels -@all +scan +get\(select)"))
+        }
+        return users
     }
 
+    /// Redis's `aclfile` lines without passwords, for an administrator who sets Redis up by hand:
+    /// Redis 8 and Valkey 8 refuse any line that is not a `user` line, comments and our usual
+    /// header included, so the file holds the users alone.
+    static func aclFile(_ window: RelayWindow, _ redis: RedisStore) -> OutputFile {
+        let text = users(redis).map { "user \($0.name) on \($0.rules)\n" }.joined()
+        return OutputFile(.redisACL(window: window.name.value), contents: text)
+    }
 }

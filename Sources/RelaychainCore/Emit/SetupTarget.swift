@@ -77,6 +77,12 @@ struct SetupTarget {
             text += Self.keyFileFunction
             for key in deployment.spipedKeys { text += "key_file \(ShellQuoting.word(key))\n" }
         }
+        if !deployment.redisUsers.isEmpty {
+            text += SetupRedisUsers.functions
+            for users in deployment.redisUsers {
+                text += SetupRedisUsers.lines(users, managed: deployment.passwordFiles.map(\.path))
+            }
+        }
         for service in deployment.services {
             let log = ShellQuoting.word(deployment.logUser)
             text += "\n# Service '\(service.name)' (\(service.supervisor.rawValue)).\n"

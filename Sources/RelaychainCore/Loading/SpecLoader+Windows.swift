@@ -136,6 +136,21 @@ extension SpecLoader {
             fields[.reader].map { self.reader.string($0, "reader") } ?? Located.byDefault(RedisStore.defaultReader)
         let auditor = fields[.auditor].flatMap { self.reader.string($0, "auditor") }
         if fields[.auditor] != nil, auditor == nil { complete = false }
+        let admin = fields[.admin].flatMap { self.reader.string($0, "admin") }
+        if fields[.admin] != nil, admin == nil { complete = false }
+        if let admin, [writer?.value, readerUser?.value, auditor?.value].contains(admin.value) {
+            self.reader.report(
+                .error(
+                    .badName,
+                    "the admin '\(admin.value)' must be a user of its own: setup sets the window's users as it",
+                    at: admin.location ?? fields.location))
+            complete = false
+        }
+        var config: Located<String>?
+        if let node = fields[.config] {
+            config = reader.path(node, "config")
+            if config == nil { complete = false }
+        }
         if let auditor, auditor.value == writer?.value || auditor.value == readerUser?.value {
             self.reader.report(
                 .error(
@@ -162,7 +177,7 @@ extension SpecLoader {
                     at: prefixNode.location))
             complete = false
         }
-        for user in [writer, readerUser, auditor].compactMap({ $0 })
+        for user in [writer, readerUser, auditor, admin].compactMap({ $0 })
         where !user.value.unicodeScalars.allSatisfy({
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
                 || "._-".unicodeScalars.contains($0)
@@ -202,6 +217,8 @@ extension SpecLoader {
         store.host = host
         store.spiped = spiped
         store.auditor = auditor
+        store.admin = admin
+        store.config = config
         return store
     }
 

@@ -172,6 +172,22 @@ public enum SpecSchema {
                                 "An ACL user that may only list and read the keys (SCAN and GET), for relaychain "
                                     + "grants; its password file is root's. Default: none.")
                         )
+                    case .admin:
+                        (
+                            key.rawValue,
+                            describedText(
+                                "The Redis user setup sets the window's users as, on the Redis host (its password "
+                                    + "in <password-dir>/<admin>.password there, root's). Default: Redis's default "
+                                    + "user.")
+                        )
+                    case .config:
+                        (
+                            key.rawValue,
+                            described(
+                                "The Redis host's redis.conf: setup merges the users into its aclfile, or into it "
+                                    + "when it names none. Default: the profile's (/etc/redis/redis.conf on Debian).",
+                                ref: "absolutePath")
+                        )
                     case .socket: (key.rawValue, described("redis-server's Unix socket.", ref: "absolutePath"))
                     case .passwordDirectory:
                         (

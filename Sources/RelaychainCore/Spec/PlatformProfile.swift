@@ -83,6 +83,15 @@ public enum PlatformProfile: String, CaseIterable, Sendable {
         }
     }
 
+    /// Where the Redis package puts redis.conf (Debian's redis-server; ports' and pkgsrc's redis).
+    public var redisConf: String {
+        switch self {
+        case .debian: "/etc/redis/redis.conf"
+        case .netbsdPkgsrc: "/usr/pkg/etc/redis.conf"
+        case .freebsdPorts: "/usr/local/etc/redis.conf"
+        }
+    }
+
     /// The directory svscan or runsvdir watches.
     public func serviceDirectory(_ supervisor: Supervisor) -> String {
         switch (self, supervisor) {

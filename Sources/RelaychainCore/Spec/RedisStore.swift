@@ -24,6 +24,12 @@ public struct RedisStore: Sendable, Equatable {
     public var reader: Located<String>
     /// A user that may only list and read the keys (SCAN and GET), for `relaychain grants`; nil: none.
     public var auditor: Located<String>?
+    /// The user setup connects as on the Redis host to set the window's users (its password in
+    /// `<password-dir>/<admin>.password` there); nil: Redis's default user.
+    public var admin: Located<String>?
+    /// The Redis host's redis.conf, which names the file Redis reads its users from; nil: the
+    /// profile's.
+    public var config: Located<String>?
     /// Where each host keeps `<user>.password` (root-owned, readable by the user's group).
     public var passwordDirectory: String
     /// Milliseconds; nil: the tools' default (200).

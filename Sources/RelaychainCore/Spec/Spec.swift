@@ -110,6 +110,9 @@ public struct Platform: Sendable {
     /// Where Dovecot 2's configuration includes `conf.d/*.conf` from; nil without a profile.
     public var dovecotConfD: String? { dovecotConfDOverride?.value ?? profile?.value.dovecotConfD }
 
+    /// redis.conf on a Redis host, unless a window's `redis: {config: PATH}` names another.
+    public var redisConf: String { profile?.value.redisConf ?? "\(prefix.value)/etc/redis.conf" }
+
     /// Where cron reads fragments with a user field; nil without one (NetBSD, no profile).
     public var cronD: String? { cronDOverride?.value ?? profile?.value.cronD }
 

@@ -25,9 +25,9 @@ public enum WindowKey: String, CaseIterable, Sendable {
 
 /// `redis: { address: 192.0.2.4:6379, db: 0, prefix: "relay-ctrl:", writer: ..., reader: ... }`.
 public enum RedisKey: String, CaseIterable, Sendable {
-    case address, socket, db, prefix, writer, reader, auditor
+    case address, socket, db, prefix, writer, reader, auditor, admin
     case passwordDirectory = "password-dir"
-    case timeout, host, spiped
+    case timeout, host, spiped, config
 }
 
 /// `spiped: { port: 8379, key-file: /etc/relaychain/spiped/relay.key, user: nobody }`.
