@@ -12,7 +12,8 @@ extension HostDoctor {
                     "spiped-key:\(key)", "spiped's key \(key) exists", false, String(cString: strerror(errno)),
                     fix: .advice(
                         "copy the window's key from another host of the cluster (or make it once on one host: "
-                            + "dd if=/dev/urandom bs=32 count=1 of=\(key)), then run setup"))
+                            + "mkdir -p \((key as NSString).deletingLastPathComponent) && dd if=/dev/urandom bs=32 "
+                            + "count=1 of=\(key)), then run setup"))
                 continue
             }
             add(

@@ -264,3 +264,29 @@ struct SetupScriptTests {
         #expect(getpwnam("relaychain-nosuchuser") == nil)
     }
 }
+
+extension SetupScriptTests {
+    /// What setup names for a missing secret is a command that works: run as printed, it makes the
+    /// secret where setup looks (setup made the directory), and the next run names it no more.
+    @Test func theCommandsSetupNamesForMissingSecretsWork() throws {
+        try build(
+            BuildCommandTests.root.appendingPathComponent("Tests/RelaychainCoreTests/Fixtures/emit/cluster.yaml").path)
+        let mx = "\(output)/mx1/setup"
+        let first = try runProcess(mx, ["--root", root], environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"])
+        #expect(first.status == 1)
+        let missing = first.errors.split(separator: "\n").filter { $0.hasPrefix("setup: no \(root)") }
+        #expect(missing.count == 2, "\(first.errors)")
+        for line in missing {
+            // "setup: no FILE: make ... once (COMMAND) ..."
+            let command = try #require(line.firstRange(of: "once (").map { line[$0.upperBound...] })
+            let text = String(try #require(command.firstIndex(of: ")").map { command[..<$0] }))
+            let ran = try runProcess("/bin/sh", ["-c", text])
+            #expect(ran.status == 0, "\(text): \(ran.errors)")
+        }
+        #expect(FileManager.default.fileExists(atPath: "\(root)/etc/relaychain/spiped/relay.key"))
+        let password = try String(contentsOfFile: "\(root)/etc/relaychain/redis/relay-reader.password", encoding: .utf8)
+        #expect(password.count == 65 && password.hasSuffix("\n"), "\(password)")
+        let second = try runProcess(mx, ["--root", root], environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"])
+        #expect(!second.errors.contains("setup: no \(root)"), "\(second.errors)")
+    }
+}

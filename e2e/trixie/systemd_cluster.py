@@ -2,11 +2,11 @@
 """A cluster spec's spiped units under a real systemd: two Debian 13 machines booted side by side
 (e2e/trixie/enter --boot-pair), 'store' (192.0.2.30: Debian's redis-server under systemd, the
 ACL users its setup sets, the store end of spiped) and 'mx' (192.0.2.21: the SMTP service and the
-client end of spiped, both units). Each runs its own part of one build and its own setup, then the
-next steps setup names. The store's setup gives Redis its users (no password typed: their hashes
-go into the aclfile, which Debian's redis account owns, and into the running server), and they
-outlive a restart of redis-server. A grant that
-relay-ctrl-allow writes on the store is honoured by the SMTP service on mx, through both spiped
+client end of spiped, both units). Each runs its own part of one build and its own setup, which
+runs systemd's daemon-reload and enable --now itself. The store's setup gives Redis its users (no
+password typed: their hashes go into the aclfile, which Debian's redis account owns, and into the
+running server), and they outlive a restart of redis-server. A grant that relay-ctrl-allow writes
+on the store is honoured by the SMTP service on mx, through both spiped
 units; an address without one is refused.
 
 Usage: e2e/trixie/systemd_cluster.py RELAYCHAIN_BIN_DIR store|mx   (run on each machine)
@@ -169,7 +169,7 @@ def store_sets_the_redis_users(s):
 
 def store_runs_its_units(s):
     expect(s.then == ["systemctl daemon-reload && systemctl enable --now relaychain-spiped-relay.service"],
-           "setup's next steps: %s" % s.then)
+           "the steps setup ran: %s" % s.then)
     expect(active("relaychain-spiped-relay.service"), "the store end of spiped is not active")
     listening = run("ss", "-Hltn", "sport = :8380").stdout
     expect("192.0.2.30:8380" in listening, "nothing listens on 192.0.2.30:8380: %r" % listening)
@@ -186,7 +186,7 @@ def mx_runs_its_units(m):
     unit = "relaychain-spiped-relay-reader.service"
     expect(sorted(m.then) == ["systemctl daemon-reload && systemctl enable --now relaychain-smtp.service",
                               "systemctl daemon-reload && systemctl enable --now " + unit],
-           "setup's next steps: %s" % m.then)
+           "the steps setup ran: %s" % m.then)
     for name in [unit, "relaychain-smtp.service"]:
         expect(active(name), name + " is not active")
     # spiped makes its socket a moment after systemd has started it.

@@ -116,13 +116,13 @@ class Machine:
 def setup_enabled_the_unit(m):
     # The fragment went to conf.d, which Debian's dovecot.conf includes: a reload reads it.
     expect(m.then == ["doveadm reload", "systemctl daemon-reload && systemctl enable --now relaychain-smtp.service"],
-           "setup's next steps: %s" % m.then)
+           "the steps setup ran: %s" % m.then)
     expect(run("systemctl", "is-enabled", "relaychain-smtp.service").stdout.strip() == "enabled", "not enabled")
     expect(active("relaychain-smtp.service"), "not active")
     verify = run("systemd-analyze", "verify", "/etc/systemd/system/relaychain-smtp.service", check=False)
     expect(verify.returncode == 0 and not verify.stderr.strip(), "systemd-analyze verify: " + verify.stderr)
     version = run("systemctl", "--version").stdout.split("\n")[0]
-    return "setup installed relaychain-smtp.service; its next steps reloaded Dovecot and started the unit; " \
+    return "setup installed relaychain-smtp.service, then reloaded Dovecot and started the unit itself; " \
         "systemd-analyze verify clean under %s" % version
 
 

@@ -133,9 +133,10 @@ struct SetupTarget {
         key_file() {
           target=$root$1
           guarded "$target" 0 || return 0
+          secret_directory "$target"
           if [ ! -f "$target" ]; then
-            problem "no $target: make the key once (dd if=/dev/urandom bs=32 count=1 of=KEY) \#
-        and copy it to every host of the window"
+            problem "no $target: make it once (dd if=/dev/urandom bs=32 count=1 of=$target) \#
+        and copy that file to every host of the window"
           elif [ "$(state "$target")" != "-rw------- 0 0" ]; then
             act "give $target owner 0, group 0, mode 600" set_owner_mode "$target" 0 0 600
           fi
@@ -178,6 +179,8 @@ struct SetupTarget {
         actions=0
         problems=0
         notes=
+        # Commands that bring a changed file to its running service, one a line (run_next).
+        nexts=
 
         # act DESCRIPTION COMMAND...: prints what it does, then does it (unless --dry-run).
         act() {
@@ -254,13 +257,22 @@ struct SetupTarget {
           at_path "$target" "$3" "$4" "$5" "$6"
         }
 
+        # secret_directory FILE: the directory a secret goes in, root's (setup never writes the secret).
+        secret_directory() {
+          if [ ! -d "$(dirname "$1")" ]; then
+            act "create directory $(dirname "$1") (root's, for a secret)" mkdir -p "$(dirname "$1")"
+          fi
+        }
+
         # password_file PATH UID: a password file that exists (setup never writes a secret): the one
         # account that reads it owns it, mode 400; no group, so no account sharing one reads it.
         password_file() {
           target=$root$1
           guarded "$target" "$2" || return 0
+          secret_directory "$target"
           if [ ! -f "$target" ]; then
-            problem "no $target: put the Redis user's password in it (one line), then run setup again"
+            problem "no $target: make the password once (openssl rand -hex 32 >$target), \#
+        put the same file on every host that names it, then run setup again"
           elif [ "$(state "$target")" != "-r-------- $2 0" ]; then
             act "give $target owner $2, group 0, mode 400" set_owner_mode "$target" "$2" 0 400
           fi
@@ -315,8 +327,12 @@ struct SetupTarget {
             if [ -e "$target" ] && [ $# -ge 6 ]; then next=$6; fi
             act "install $target" copy_file "$here/$1" "$target" "$3"
             if [ -n "$next" ]; then
-              notes="$notes
-        then: $next"
+              case "
+        $nexts
+        " in *"
+        $next
+        "*) ;; *) nexts="$nexts
+        $next" ;; esac
             fi
           elif [ "$(state "$target")" != "$4 0 0" ]; then
             act "give $target owner 0, group 0, mode $3" set_owner_mode "$target" 0 0 "$3"
@@ -385,8 +401,46 @@ struct SetupTarget {
         by hand: $1"
         }
 
+        # run_next: what a changed file needs to reach the running service, once each: Dovecot reads
+        # its configuration again (doveadm reload), systemd its units (daemon-reload, then enable
+        # --now or restart). Run here when this is the live system (no --root) and it runs that
+        # service manager; otherwise printed as a next step.
+        run_next() {
+          while read -r step; do
+            [ -n "$step" ] || continue
+            live=
+            if [ -z "$root" ]; then
+              case $step in
+                doveadm\ *) command -v doveadm >/dev/null 2>&1 && live=1 ;;
+                systemctl\ *) [ -d /run/systemd/system ] && live=1 ;;
+              esac
+            fi
+            if [ -z "$live" ]; then
+              notes="$notes
+        then: $step"
+            elif [ -n "$dry" ]; then
+              actions=$((actions + 1))
+              echo "would run $step"
+            elif said=$(sh -c "$step" 2>&1 </dev/null); then
+              actions=$((actions + 1))
+              echo "setup: ran $step"
+            else
+              case $step in
+                doveadm\ *) notes="$notes
+        then: $step (here it said: ${said%%
+        *}; a Dovecot that is not running reads the file when it starts)" ;;
+                *) problem "$step failed: ${said%%
+        *}" ;;
+              esac
+            fi
+          done <<EOF
+        $nexts
+        EOF
+        }
+
         finish() {
           take_back
+          run_next
           if [ -n "$notes" ]; then
             echo "setup: still to do:$notes"
           fi
