@@ -263,7 +263,6 @@ extension InstallationReader {
                 leaveOut(
                     file, line, option,
                     "the spec says the rules' cdb only as tcp.cdb in the service directory or an absolute NAME.cdb")
-            case ("l", "0", _): break
             case ("l", let known?, _) where LocalName.isValidName(known):
                 settings.localName = .name(known)
             case ("l", nil, .firstLine(let path)?) where value.pieces.count == 1:

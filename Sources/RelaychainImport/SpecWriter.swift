@@ -240,7 +240,8 @@ struct SpecWriter {
         switch smtpd.localName {
         case .name(let name)?: text += "    local-name: \(Self.quoted(name))\n"
         case .firstLineOf(let file)?: text += "    local-name: { first-line-of: \(Self.quoted(file)) }\n"
-        case .hostName?: text += "    local-name: { host-name: true }\n"
+        // The host's name is what builds write when the spec says none.
+        case .hostName?: break
         case .dnsLookup?: text += "    local-name: { dns: true }\n"
         case nil: break
         }

@@ -173,9 +173,12 @@ import Testing
                 run.contents.replacingOccurrences(
                     of: "\nexec /usr/bin/env - \\\n", with: "\nexec \(scratch.probe.path) /usr/bin/env - \\\n"))
             let runArgv = scratch.takeRuns().first?.argv
+            // The local name builds give tcpserver unless told: the host's, read at start.
+            let hostName = try runProcess("/bin/uname", ["-n"]).output.trimmingCharacters(in: .newlines)
             let runExpected =
                 ["/usr/bin/env", "-"] + item.checkEnvironment + [
-                    scratch.probe.path, "/usr/pkg/bin/tcpserver", "-v", "-R", "-l", "0", "-x", "tcp.cdb", "-u", "1001",
+                    scratch.probe.path, "/usr/pkg/bin/tcpserver", "-v", "-R", "-l", hostName, "-x", "tcp.cdb", "-u",
+                    "1001",
                     "-g", "1001", "0", "25",
                 ] + item.smtpChain
             if runArgv != runExpected { fail("run script argv \(runArgv ?? [])") }

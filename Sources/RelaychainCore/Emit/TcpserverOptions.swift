@@ -47,7 +47,8 @@ extension ChainPlan {
     }
 
     private func localNameWord(_ smtpd: QmailSMTPD, in shell: StartShell) -> Word {
-        guard let localName = smtpd.localName else { return Word("0") }
+        // By default the host's name, as Received lines should say: not `0`.
+        let localName = smtpd.localName ?? .byDefault(.hostName)
         switch (localName.value, shell) {
         case (.name(let name), _): return Word(name, from: localName.location)
         case (.hostName, .runScript): return .shellCode("\"$(uname -n)\"")

@@ -501,7 +501,8 @@ public enum SpecSchema {
                 "tcpserver's local host name (-l, TCPLOCALHOST), which qmail-smtpd greets with and writes in Received "
                     + "lines: a name, the first-line-of a file when the service starts (control/me), host-name: "
                     + "true for the host's name then, or dns: true for no -l (tcpserver looks its address up in DNS "
-                    + "for each connection). Default 0.",
+                    + "for each connection). Default: the host's name (uname -n at start; systemd's %H); qmail-run "
+                    + "keeps its own -l0.",
                 [
                     "oneOf": .array([
                         .object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9.-]+$"))]),

@@ -363,7 +363,7 @@ public struct QmailSMTPD: Sendable {
     public var concurrency: Written<Concurrency>?
     /// Connections the kernel holds before tcpserver accepts them (tcpserver -b); nil: its default, 20.
     public var backlog: Located<Int>?
-    /// tcpserver's -l; nil: `0`.
+    /// tcpserver's -l; nil: the host's name (`LocalName.hostName`).
     public var localName: Located<LocalName>?
     /// tcpserver's -h, -H or -p; nil: its default.
     public var remoteHost: Located<RemoteHostLookup>?

@@ -16,7 +16,8 @@ public enum Concurrency: Sendable, Equatable {
 }
 
 /// The local host name tcpserver hands the server (-l, TCPLOCALHOST): qmail-smtpd's greeting and
-/// its Received lines say it. Builds write `-l 0` unless the spec names one.
+/// its Received lines say it. Builds write the host's name (`hostName`) unless the spec says
+/// another (qmail-run keeps its own `-l0`).
 public enum LocalName: Sendable, Equatable {
     case name(String)
     /// The file's first line when the service starts (`$(head -1 /var/qmail/control/me)`).
