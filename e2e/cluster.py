@@ -752,6 +752,46 @@ def concurrent_logins(c):
         LOAD, logged_in, keys, LOAD, SENDERS, sent)
 
 
+def rebuild_reaches_every_host(c):
+    """A shorter window, built and set up on every host (nothing by hand), is enforced at once:
+    doctor on the SMTP hosts names the running chain that still has the old window, setup restarts
+    it, and a client that relays at once is refused after the new length. Last: the window stays short."""
+    with open(c.path("spec.yaml")) as f:
+        spec = f.read()
+    expect("length: %ds" % WINDOW in spec, "the spec's window is not %d s" % WINDOW)
+    with open(c.path("spec.yaml"), "w") as f:
+        f.write(spec.replace("length: %ds" % WINDOW, "length: 6s"))
+    built = run([c.relaychain, "build", c.path("spec.yaml"), "--output", c.path("gen")], check=False)
+    expect(built.returncode == 0, "relaychain build failed:\n" + built.stderr)
+
+    def doctor(name):
+        return c.on(name, [c.relaychain, "doctor", c.path("spec.yaml"), "--host", name, "--output",
+                           c.path("gen", name)], check=False)
+    for name, service in [("mx1", "smtp1"), ("mx2", "smtp2")]:
+        stale = doctor(name)
+        expect(stale.returncode == 1 and "FAIL the running %s " % service in stale.stdout,
+               "doctor on %s did not see the old chain running:\n%s" % (name, stale.stdout))
+    restarted = []
+    for name in HOSTS:
+        setup = c.on(name, [c.path("gen", name, "setup")], check=False)
+        expect(setup.returncode == 0, "setup on %s: %s%s" % (name, setup.stdout, setup.stderr))
+        restarted += [line.split()[2].rstrip(":").rsplit("/", 1)[1] for line in setup.stdout.splitlines()
+                      if line.startswith("setup: restart ")]
+    expect(sorted(restarted) == ["smtp1", "smtp2"], "setup restarted %s" % restarted)
+    c.wait_for_port("mx1", 25)
+    c.wait_for_port("mx2", 25)
+    source = "198.51.100.40"
+    expect(c.login(source), "login failed")
+    expect(c.relays("mx1", source), "no relay right after the login")
+    time.sleep(7.5)
+    expect(not c.relays("mx2", source), "relayed 7.5 s after the login: the 6 s window is not enforced")
+    for name in ["mx1", "mx2"]:
+        fresh = doctor(name)
+        expect(fresh.returncode == 0, "doctor on %s after setup:\n%s" % (name, fresh.stdout))
+    return ("window %d s -> 6 s: doctor on mx1 and mx2 named the old chains; setup alone restarted %s; a login "
+            "relays at once and is refused 7.5 s later; doctor holds again" % (WINDOW, ", ".join(sorted(restarted))))
+
+
 SCENARIOS = [
     ("setup on every host", setup_ran_on_every_host),
     ("doctor on every host", doctor_on_every_host),
@@ -767,6 +807,7 @@ SCENARIOS = [
     ("Redis host partitioned (ip link set down)", link_down),
     ("Redis host slower than the timeout (tc netem)", netem_delay),
     ("%d concurrent logins across hosts" % LOAD, concurrent_logins),
+    ("a rebuild reaches every host's running services", rebuild_reaches_every_host),
 ]
 
 
