@@ -157,6 +157,8 @@ class World:
             raise RuntimeError("doveconf rejects the configuration:\n" + check.stderr)
         self.start(["dovecot", "-F", "-c", self.path("dovecot.conf")], "dovecot.out")
 
+        self.start_cron()
+
         # The SMTP services: daemontools' svscan watches the directory setup linked them into;
         # supervise runs each emitted run script and its log/run (multilog as qmaill).
         self.start(["svscan", self.path("svscan")], "svscan.out")
@@ -165,6 +167,22 @@ class World:
         wait_for_port("127.0.0.1", self.smtp4)
         if self.ipv6:
             wait_for_port("::1", self.smtp6)
+
+    def start_cron(self):
+        """Debian's cron, of the test's own: in a mount namespace where /etc/cron.d is the directory
+        setup installed the cron line into, and the host's crontabs and pid file are out of sight,
+        so that it runs that line and nothing of the host's."""
+        cron = shutil.which("cron") or "/usr/sbin/cron"
+        if not os.path.exists(cron):
+            raise RuntimeError("no cron (scripts/prepare installs it)")
+        os.makedirs(self.path("cron-empty"), exist_ok=True)
+        open(self.path("cron-empty-crontab"), "w").close()
+        script = ("mount --make-rprivate / && mount --bind %s /etc/cron.d && mount --bind %s /etc/crontab && "
+                  "{ [ ! -d /var/spool/cron/crontabs ] || mount --bind %s /var/spool/cron/crontabs; } && "
+                  "mount -t tmpfs tmpfs /run && exec %s -f") % (
+                      self.path("cron.d"), self.path("cron-empty-crontab"), self.path("cron-empty"), cron)
+        self.start(["unshare", "--mount", "sh", "-c", script], "cron.out")
+        self.cron = self.pids[-1]
 
     @property
     def relaychain(self):
@@ -574,6 +592,27 @@ def load(w):
             % (elapsed, 50 / elapsed))
 
 
+def doctor_finds_no_cron_daemon(w):
+    """With the cron daemon stopped, the installed cron line expires nothing: doctor fails, naming
+    the command that starts one; with it running again, doctor holds."""
+    os.killpg(w.cron, signal.SIGTERM)
+    os.waitpid(w.cron, 0)
+    w.pids.remove(w.cron)
+    try:
+        result = w.doctor()
+        failed = [line for line in result.stdout.splitlines() if line.startswith("FAIL ")]
+        expect(result.returncode == 1 and failed == ["FAIL a cron daemon runs (relay-ctrl-age expires grants only "
+                                                     "while one does)"], "doctor without cron:\n" + result.stdout)
+        expect("fix: start the host's cron daemon (Debian: apt-get install cron): service cron start"
+               in result.stdout, "doctor's fix:\n" + result.stdout)
+    finally:
+        w.start_cron()
+    time.sleep(0.5)
+    again = w.doctor()
+    expect(again.returncode == 0, "doctor with cron running again:\n" + again.stdout)
+    return "exit 1, naming only the cron daemon, fix 'service cron start'; holds again once cron runs"
+
+
 def rebuild_reaches_running_service(w):
     """A longer window, built and set up, reaches the running tcpserver with no hand restart:
     setup restarts what it started with other run scripts, and says so."""
@@ -623,6 +662,7 @@ SCENARIOS = [
     ("login_trusted_networks: the client names the address, doctor warns", trusted_networks),
     ("load: 50 concurrent clients", load),
     ("doctor names a store the login user cannot write", doctor_finds_an_unwritable_store),
+    ("doctor names a cron daemon that does not run", doctor_finds_no_cron_daemon),
     ("a rebuild reaches the running services", rebuild_reaches_running_service),
 ]
 

@@ -72,6 +72,7 @@ struct HostDoctor {
         checkDovecot()
         checkRCConf()
         checkCrontab()
+        checkCronDaemon()
         checkStoreAccess()
         checkPasswordFiles()
         checkSpipedKeys()
@@ -300,6 +301,26 @@ struct HostDoctor {
         add(
             "crontab", "\(user)'s crontab runs relay-ctrl-age", holds, "crontab -u \(user) -l lacks the line",
             fix: .run("crontab -u \(user) -e", "add the line of \(output)/\(OutputPath.cronLine.path)"))
+    }
+
+    /// Cron daemons by the name their process has (Debian's cron, cronie's and BusyBox's crond,
+    /// fcron, bcron): a cron line expires grants only while one runs.
+    static let cronDaemons: Set<String> = ["cron", "crond", "fcron", "bcron-sched"]
+
+    private mutating func checkCronDaemon() {
+        guard files.contains(where: { $0.output == .cronLine }) else { return }
+        let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        let running = processes.filter { $0.allSatisfy(\.isNumber) }.contains { pid in
+            let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
+            return Self.cronDaemons.contains(comm.trimmingCharacters(in: .newlines))
+        }
+        let start =
+            FileManager.default.fileExists(atPath: "/run/systemd/system")
+            ? "systemctl enable --now cron" : "service cron start"
+        add(
+            "cron-daemon", "a cron daemon runs (relay-ctrl-age expires grants only while one does)", running,
+            "no process named \(Self.cronDaemons.sorted().joined(separator: ", "))",
+            fix: .run(start, "start the host's cron daemon (Debian: apt-get install cron)"))
     }
 
     // MARK: store access and the live self-test
