@@ -17,6 +17,7 @@ import concurrent.futures
 import ctypes
 import hashlib
 import imaplib
+import json
 import os
 import pwd
 import re
@@ -37,14 +38,15 @@ PASSWORD = "correct horse"
 FOREIGN = "someone@elsewhere.example"
 REDIS_ADMIN = "admin-secret"
 # Long and random, as doctor asks (it warns under 32 characters): Redis does not slow guesses.
-PASSWORDS = {"relay-writer": secrets.token_hex(32), "relay-reader": secrets.token_hex(32), "admin": REDIS_ADMIN}
+PASSWORDS = {"relay-writer": secrets.token_hex(32), "relay-reader": secrets.token_hex(32),
+             "relay-auditor": secrets.token_hex(32), "admin": REDIS_ADMIN}
 TIMEOUT_MS = 200  # the tools' default RELAY_CTRL_REDIS_TIMEOUT; the spec sets none
 HOSTS = {"imap": 1, "mx1": 2, "mx2": 3, "store": 4}
 # What each host keeps in its password directory: the login host the writer's password, the SMTP
-# hosts the reader's, the Redis host those two and its administrator's (its setup sets the users
-# with their hashes), every host the spiped key. Nothing else.
+# hosts the reader's, the Redis host those two, the auditor's (relaychain grants runs there) and
+# its administrator's (its setup sets the users with their hashes), every host the spiped key.
 SECRETS = {"imap": ["relay-writer"], "mx1": ["relay-reader"], "mx2": ["relay-reader"],
-           "store": ["relay-writer", "relay-reader", "admin"]}
+           "store": ["relay-writer", "relay-reader", "relay-auditor", "admin"]}
 # The administrator's own lines of the aclfile, which setup keeps byte for byte beside its users.
 ADMIN_ACL = "user default off\nuser admin on #%s ~* &* +@all\n" % hashlib.sha256(REDIS_ADMIN.encode()).hexdigest()
 LOAD = 200
@@ -436,16 +438,16 @@ def setup_ran_on_every_host(c):
     # each user with its password's SHA-256; no password in the clear in the aclfile or the output.
     acl = c.read("redis", "users.acl")
     hashed = ["user %s on #%s " % (user, hashlib.sha256(PASSWORDS[user].encode()).hexdigest())
-              for user in ["relay-writer", "relay-reader"]]
+              for user in ["relay-writer", "relay-reader", "relay-auditor"]]
     ours = acl[len(ADMIN_ACL):].splitlines()
-    expect(acl.startswith(ADMIN_ACL) and len(ours) == 2 and all(line.startswith(h) for line, h in zip(ours, hashed)),
+    expect(acl.startswith(ADMIN_ACL) and len(ours) == 3 and all(line.startswith(h) for line, h in zip(ours, hashed)),
            "the aclfile after setup:\n" + acl)
     emitted = run(["grep", "-rlF", PASSWORDS["relay-writer"], c.path("gen"), c.path("redis")], check=False).stdout
     expect(not emitted, "a password in the clear: %s" % emitted)
     expect("setup: set Redis user relay-reader in the running server" in c.read("log", "store.setup"),
            "the Redis host's setup did not set the users:\n" + c.read("log", "store.setup"))
     return ("each host's setup acted once, then had nothing to do; keys 0600, each password its one account's "
-            "0400; the Redis host's setup set both users (aclfile: the administrator's lines kept, ours hashed)")
+            "0400; the Redis host's setup set its three users (aclfile: the administrator's lines kept, ours hashed)")
 
 
 def doctor_on_every_host(c):
@@ -752,6 +754,28 @@ def concurrent_logins(c):
         LOAD, logged_in, keys, LOAD, SENDERS, sent)
 
 
+def grants_and_revoke_on_the_redis_host(c):
+    """relaychain grants on the Redis host lists a login's window (as the auditor), and revoke ends it
+    (as the writer): both SMTP hosts refuse the client at once."""
+    source = "198.51.100.41"
+    expect(c.login(source), "login failed")
+    expect(c.relays("mx1", source), "no relay after the login")
+
+    def listed():
+        result = c.on("store", [c.relaychain, "grants", c.path("spec.yaml"), "--format", "json"], check=False)
+        expect(result.returncode == 0, "grants: %s%s" % (result.stdout, result.stderr))
+        return {grant["address"]: grant for grant in json.loads(result.stdout)}
+    before = listed()
+    expect(source in before and before[source].get("login", {}).get("USER") == "alice", "grants listed %s" % before)
+    revoked = c.on("store", [c.relaychain, "revoke", c.path("spec.yaml"), source], check=False)
+    expect(revoked.returncode == 0, "revoke: %s%s" % (revoked.stdout, revoked.stderr))
+    for mx in ["mx1", "mx2"]:
+        expect(not c.relays(mx, source), "%s relayed after revoke" % mx)
+    expect(source not in listed(), "grants still lists %s after revoke" % source)
+    return "grants listed %s (user alice) among %d windows; revoke ended it: refused on mx1 and mx2, listed no more" % (
+        source, len(before))
+
+
 def rebuild_reaches_every_host(c):
     """A shorter window, built and set up on every host (nothing by hand), is enforced at once:
     doctor on the SMTP hosts names the running chain that still has the old window, setup restarts
@@ -807,6 +831,7 @@ SCENARIOS = [
     ("Redis host partitioned (ip link set down)", link_down),
     ("Redis host slower than the timeout (tc netem)", netem_delay),
     ("%d concurrent logins across hosts" % LOAD, concurrent_logins),
+    ("grants and revoke on the Redis host", grants_and_revoke_on_the_redis_host),
     ("a rebuild reaches every host's running services", rebuild_reaches_every_host),
 ]
 

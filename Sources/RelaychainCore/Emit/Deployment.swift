@@ -287,8 +287,9 @@ public struct Deployment: Sendable, Equatable {
             if spec.services.contains(where: { $0.checks?.value == window.name.value }) {
                 password("\(redis.passwordDirectory)/\(redis.reader.value).password", for: users.smtp)
             }
-            // relaychain grants runs as root.
-            if let auditor = redis.auditor {
+            // relaychain grants runs as root where Redis is: in a cluster on its host alone, which
+            // RedisUsers asks the auditor's file of (the other hosts never hold it).
+            if let auditor = redis.auditor, redis.host == nil {
                 password("\(redis.passwordDirectory)/\(auditor.value).password", for: "root")
             }
         }
