@@ -619,8 +619,11 @@ def rebuild_reaches_running_service(w):
     with open(w.path("spec.yaml")) as f:
         spec = f.read()
     expect("length: 5s" in spec, "the spec's window is not 5s")
+    # And one word of smtp's tcpserver: a backlog (-b), which no environment shows.
+    listen = "    listen: 127.0.0.1\n"
+    expect(listen in spec, "the spec's smtp listens elsewhere")
     with open(w.path("spec.yaml"), "w") as f:
-        f.write(spec.replace("length: 5s", "length: 20s"))
+        f.write(spec.replace("length: 5s", "length: 20s").replace(listen, listen + "    backlog: 64\n"))
     build = subprocess.run([w.relaychain, "build", w.path("spec.yaml"), "--output", w.path("gen")],
                            capture_output=True, text=True)
     expect(build.returncode == 0, "build failed: " + build.stderr)
@@ -630,6 +633,9 @@ def rebuild_reaches_running_service(w):
     expect(stale.returncode == 1 and old, "doctor did not see the old chain running:\n" + stale.stdout)
     expect("fix: restart it (setup does, when it runs after a build): /usr/bin/svc -t " in stale.stdout,
            "doctor's fix is not the restart:\n" + stale.stdout)
+    words = [line for line in stale.stdout.splitlines() if line.startswith("FAIL the running smtp runs the words")]
+    expect(words and "-b 64" in stale.stdout.split(words[0], 1)[1].split("\n")[1],
+           "doctor did not name the running smtp's old words:\n" + stale.stdout)
     setup = subprocess.run([w.path("gen", "setup")], capture_output=True, text=True)
     expect(setup.returncode == 0, "setup failed: %s%s" % (setup.stdout, setup.stderr))
     restarted = [line for line in setup.stdout.splitlines() if line.startswith("setup: restart ")]
@@ -646,8 +652,9 @@ def rebuild_reaches_running_service(w):
     expect(code == 250, "7 s after the login, the rebuilt 20 s window refused: %d %s" % (code, message))
     fresh = w.doctor()
     expect(fresh.returncode == 0, "doctor after setup:\n" + fresh.stdout)
-    return ("before setup doctor named the old chain (%s); setup restarted %s (%s); a client relays 7 s "
-            "after its login; doctor holds again") % (old[0][5:], ", ".join(services), restarted[0].split(": ", 2)[-1])
+    return ("before setup doctor named the old chain (%s) and smtp's old words (no -b 64); setup restarted %s "
+            "(%s); a client relays 7 s after its login; doctor holds again") % (
+                old[0][5:], ", ".join(services), restarted[0].split(": ", 2)[-1])
 
 
 SCENARIOS = [

@@ -164,40 +164,6 @@ struct HostDoctor {
 
     /// A supervised service reads its run script only when it starts: the running process must
     /// hold the environment the run script gives it now, or a rebuild has not reached it.
-    private mutating func checkRunningServices() {
-        for service in deployment.services where !service.environment.isEmpty {
-            let restart =
-                service.supervisor == .runit
-                ? "\(service.control) restart \(service.link)" : "\(service.control) -t \(service.link)"
-            let what = "the running \(service.name) has the environment its run script gives it"
-            guard let pid = runningPID(service) else {
-                add(
-                    "running:\(service.name)", what, false, "not running (\(service.link) has no process up)",
-                    fix: .run("\(output)/setup", "run setup, which links it, and start the supervisor"))
-                continue
-            }
-            let found = Set(
-                (FileManager.default.contents(atPath: "/proc/\(pid)/environ") ?? Data())
-                    .split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
-            let missing = service.environment.filter { !found.contains($0) }
-            add(
-                "running:\(service.name)", what, missing.isEmpty,
-                "process \(pid) lacks \(missing.joined(separator: " ")): it started before the last build",
-                fix: .run(restart, "restart it (setup does, when it runs after a build)"))
-        }
-    }
-
-    /// The supervised process of a service, from svstat (`LINK: up (pid 123) 4 seconds`) or
-    /// runit's sv status (`run: LINK: (pid 123) 4s`).
-    private func runningPID(_ service: Deployment.SupervisedService) -> Int? {
-        let arguments =
-            service.supervisor == .runit ? [service.status, "status", service.link] : [service.status, service.link]
-        let result = HostCommand.run(arguments, timeout: 10)
-        guard result.status == 0, let open = result.output.range(of: "(pid ") else { return nil }
-        let digits = result.output[open.upperBound...].prefix { $0.isNumber }
-        return Int(digits)
-    }
-
     private mutating func checkSystemRules() {
         for rules in deployment.systemRules {
             add(
