@@ -592,6 +592,36 @@ def load(w):
             % (elapsed, 50 / elapsed))
 
 
+def doctor_finds_a_dovecot_not_reloaded(w):
+    """Dovecot running a configuration from before the fragment: its files include it, the running
+    instance has no post-login service. doctor fails that item alone, with the reload as its fix."""
+    conf = w.path("dovecot.conf")
+    with open(conf) as f:
+        original = f.read()
+    include = "!include %s/dovecot-conf.d/relaychain-mail.conf\n" % w.root
+    expect(include in original, "dovecot.conf does not include the fragment")
+    try:
+        with open(conf, "w") as f:
+            f.write(original.replace(include, ""))
+        subprocess.run(["doveadm", "-c", conf, "reload"], check=True, capture_output=True, timeout=30)
+        time.sleep(1)
+    finally:
+        # The files as setup left them; the running Dovecot still without the fragment.
+        with open(conf, "w") as f:
+            f.write(original)
+    result = w.doctor()
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAIL ")]
+    expect(result.returncode == 1 and failed == ["FAIL the running Dovecot has loaded the post-login service "
+                                                 "(relaychain-postlogin)"], "doctor:\n" + result.stdout)
+    expect("fix: reload Dovecot (setup does, when it installs the fragment): doveadm -c %s reload" % conf
+           in result.stdout, "doctor's fix:\n" + result.stdout)
+    subprocess.run(["doveadm", "-c", conf, "reload"], check=True, capture_output=True, timeout=30)
+    time.sleep(1)
+    again = w.doctor()
+    expect(again.returncode == 0, "doctor after the reload:\n" + again.stdout)
+    return "exit 1, naming only the live post-login service, fix 'doveadm -c ... reload'; holds after it"
+
+
 def doctor_finds_no_cron_daemon(w):
     """With the cron daemon stopped, the installed cron line expires nothing: doctor fails, naming
     the command that starts one; with it running again, doctor holds."""
@@ -670,6 +700,7 @@ SCENARIOS = [
     ("load: 50 concurrent clients", load),
     ("doctor names a store the login user cannot write", doctor_finds_an_unwritable_store),
     ("doctor names a cron daemon that does not run", doctor_finds_no_cron_daemon),
+    ("doctor names a Dovecot that has not loaded the fragment", doctor_finds_a_dovecot_not_reloaded),
     ("a rebuild reaches the running services", rebuild_reaches_running_service),
 ]
 

@@ -220,6 +220,35 @@ struct HostDoctor {
                 fix: .run("doveadm reload", "include the fragment (setup puts it in conf.d), then reload Dovecot"))
         }
         checkTrustedNetworks(text)
+        checkLiveDovecot(arguments.dropLast())
+    }
+
+    /// What the running Dovecot has loaded, not what its files say: its master makes each service's
+    /// listener in base_dir when it (re)loads the configuration, so the post-login service's socket
+    /// is there only when the running instance has the fragment.
+    private mutating func checkLiveDovecot(_ config: ArraySlice<String>) {
+        let what = "the running Dovecot has loaded the post-login service (relaychain-postlogin)"
+        let baseDir = HostCommand.run([spec.platform.doveconf] + config + ["-h", "base_dir"], timeout: 20)
+            .output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let pid = (try? String(contentsOfFile: "\(baseDir)/master.pid", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let reload = (["doveadm"] + config + ["reload"]).joined(separator: " ")
+        guard let pid, kill(pid_t(pid), 0) == 0 || errno == EPERM else {
+            let start =
+                FileManager.default.fileExists(atPath: "/run/systemd/system")
+                ? "systemctl start dovecot" : "service dovecot start"
+            add(
+                "dovecot-live", what, false, "Dovecot is not running (no live master.pid in \(baseDir))",
+                fix: .run(start, "start Dovecot"))
+            return
+        }
+        var status = stat()
+        let socket = "\(baseDir)/relaychain-postlogin"
+        let loaded = lstat(socket, &status) == 0 && status.st_mode & S_IFMT == S_IFSOCK
+        add(
+            "dovecot-live", what, loaded,
+            "no socket \(socket): Dovecot \(pid) runs a configuration from before the fragment",
+            fix: .run(reload, "reload Dovecot (setup does, when it installs the fragment)"))
     }
 
     /// A client on one of Dovecot's login_trusted_networks names its own address (IMAP ID
