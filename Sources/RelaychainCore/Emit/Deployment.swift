@@ -404,6 +404,18 @@ public struct Deployment: Sendable, Equatable {
         }
         if produced.contains(.rcConf) {
             manual.append("merge rc.conf into /etc/rc.conf: relaychain build \(specName) --merge-into /etc/rc.conf")
+            // qmail-run's services read rc.conf only when they start: the merge reaches them by a restart.
+            let scripts = spec.services.compactMap { service -> String? in
+                switch service.role {
+                case .qmailSMTPD(let smtpd) where smtpd.runBy.value == .qmailRun: "qmailsmtpd"
+                case .qmailPOP3D(let login) where login.runBy.value == .qmailRun: "qmailpop3d"
+                default: nil
+                }
+            }
+            for script in Set(scripts).sorted() {
+                manual.append(
+                    "then restart \(script), which reads rc.conf only when it starts: /etc/rc.d/\(script) restart")
+            }
         }
         for service in spec.services where produced.contains(.qmailRunRules(service: service.name.value)) {
             manual.append(
