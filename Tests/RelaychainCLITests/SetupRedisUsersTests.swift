@@ -182,4 +182,35 @@ struct SetupRedisUsersTests {
         let link = try FileManager.default.destinationOfSymbolicLink(atPath: aclfile)
         #expect(link == secret, "the planted link was replaced by root")
     }
+
+    /// The attack through redis.conf: the redis account owns it, so it can name any aclfile at all,
+    /// here a file only root may read or write, in root's own directory. setup reads and writes it
+    /// as the account that named it: it neither reads nor changes root's file.
+    @Test func anAclfileNamedByTheRedisAccountIsNotRootsToWrite() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        guard let account = getpwnam("redis") else {
+            Issue.record("no account redis (scripts/prepare installs redis-server)")
+            return
+        }
+        try prepare()
+        let secret = root + "/secret"
+        try write("root's alone\n", secret)
+        chmod(secret, 0o600)
+        // redis.conf is the redis account's (as Debian's is), in a directory of root's.
+        let conf = root + "/etc/redis/redis.conf"
+        try write("aclfile /secret\n", conf)
+        chown(conf, account.pointee.pw_uid, account.pointee.pw_gid)
+        let result = try setup()
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.errors.contains("cannot read \(secret)"), "\(result.errors)")
+        #expect(try String(contentsOfFile: secret, encoding: .utf8) == "root's alone\n")
+        #expect(try stat(secret) == (0, 0o600))
+    }
+
+    func stat(_ path: String) throws -> (uid: Int, mode: Int) {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        return (
+            (attributes[.ownerAccountID] as! NSNumber).intValue, (attributes[.posixPermissions] as! NSNumber).intValue
+        )
+    }
 }

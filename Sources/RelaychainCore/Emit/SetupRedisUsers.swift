@@ -43,17 +43,28 @@ enum SetupRedisUsers {
           fi
         }
 
-        # redis_as DIR COMMAND...: COMMAND as the account that owns DIR (root's: as root).
+        # redis_as DIR COMMAND...: COMMAND as the account that owns DIR (root's: as root), or as
+        # redis_actor when set: the account that owns redis.conf or its directory, which could
+        # have written there any aclfile path at all (/etc/shadow): its files, read and written as
+        # that account, never steer root.
         redis_as() {
           owner=$(state "$1" | cut -d' ' -f2)
           dir=$1
           shift
-          if [ "$owner" = 0 ]; then
+          if [ -n "${redis_actor-}" ]; then
+            "$redis_setuidgid" "$redis_actor" "$@"
+          elif [ "$owner" = 0 ]; then
             "$@"
           else
             # shellcheck disable=SC2012 # the owner's name, as ls shows it
             "$redis_setuidgid" "$(ls -ld "$dir" | awk '{ print $3 }')" "$@"
           fi
+        }
+
+        # owner_name PATH: the name of PATH's owner when it is not root, else nothing.
+        owner_name() {
+          # shellcheck disable=SC2012 # the owner's name, as ls shows it
+          [ "$(state "$1" | cut -d' ' -f2)" = 0 ] || ls -ld "$1" | awk '{ print $3 }'
         }
 
         # redis_file PATH: PATH's directory may be used (root's, or one account's under root's).
@@ -76,7 +87,10 @@ enum SetupRedisUsers {
           redis_lines=
           redis_names=
           redis_ok=1
+          redis_actor=
           redis_file "$redis_conf" || { redis_ok= && return 0; }
+          redis_actor=$(owner_name "$(dirname "$redis_conf")")
+          [ -e "$redis_conf" ] && [ -z "$redis_actor" ] && redis_actor=$(owner_name "$redis_conf")
           if ! redis_as "$(dirname "$redis_conf")" test -f "$redis_conf"; then
             problem "no $redis_conf: name this host's redis.conf in the spec (redis: {config: PATH})"
             redis_ok=
