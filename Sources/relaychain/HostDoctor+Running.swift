@@ -34,7 +34,9 @@ extension HostDoctor {
     /// and concurrency read at start come out as the service would get them).
     private mutating func checkRunningWords(_ service: Deployment.SupervisedService, pid: Int, restart: String) {
         let what = "the running \(service.name) runs the words of its run script"
-        let script = (try? String(contentsOfFile: "\(output)/\(service.directory)/run", encoding: .utf8)) ?? ""
+        // The run script as build writes it from the spec, never the file on disk: doctor runs it as
+        // root, and an output someone else could change must not choose what root runs.
+        let script = files.first { $0.path == "\(service.directory)/run" }?.contents ?? ""
         let printing = script.replacingOccurrences(of: "exec 2>&1\n", with: "")
             .replacingOccurrences(of: "\nexec ", with: "\nprintf '%s\\0' ")
         let printed = HostCommand.run(
