@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 /// relay-ctrl 3.2's programs and the pkgsrc companions, same names, built from this package.
@@ -9,6 +10,22 @@ let runtimeTools = [
 
 /// The tools that read or write a Redis store (RELAY_CTRL_REDIS) link hiredis statically.
 let redisTools: Set<String> = ["relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-send"]
+
+/// Embedded Swift: whole-module, specialised generics only, no runtime to start.
+let embedded: [SwiftSetting] = [.enableExperimentalFeature("Embedded"), .unsafeFlags(["-wmo"])]
+
+/// Embedded Swift's Unicode tables (String comparison, number parsing) ship beside its standard
+/// library in the toolchain, which the linker is not told of: found from the swiftc on PATH.
+let embeddedLibraries: String = {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
+    for directory in path.split(separator: ":") {
+        let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent("swiftc")
+        guard FileManager.default.isExecutableFile(atPath: candidate.path) else { continue }
+        return candidate.resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("lib/swift/embedded/x86_64-unknown-linux-gnu").path
+    }
+    return "/usr/lib/swift/embedded/x86_64-unknown-linux-gnu"
+}()
 
 let package = Package(
     name: "relaychain",
@@ -42,23 +59,36 @@ let package = Package(
             // time to run grants and revoke (Debian 13 has 1.1, not 0.14).
             linkerSettings: [.unsafeFlags(["-Xlinker", "-Bstatic", "-Xlinker", "-lhiredis", "-Xlinker", "-Bdynamic"])]
         ),
-        // The runtime tools' core: environment, addresses, the grant store, exec. Glibc only,
-        // no Foundation: these run on every SMTP connection and every login.
-        .target(name: "RelayCtrlCore"),
-        // Hands argv to the Swift runtime without its /proc/self/maps search (see argv.c).
-        .target(name: "RuntimeToolStartup"),
+        // The C library for the tools' core, in both of its builds (see CRelayLibc.h).
+        .target(name: "CRelayLibc"),
+        // The runtime tools' core: environment, addresses, the grant store, exec. The C library
+        // only, no Foundation: these run on every SMTP connection and every login. This build is
+        // for the compiler, the tests and the fuzz targets; the tools link its Embedded twin.
+        .target(name: "RelayCtrlCore", dependencies: ["CRelayLibc"]),
         // hiredis, from Debian's libhiredis-dev (scripts/test installs it).
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
-        // Grants in Redis: shared by hosts (RELAY_CTRL_REDIS). Glibc and hiredis only.
+        // Grants in Redis: shared by hosts (RELAY_CTRL_REDIS). The C library and hiredis only.
         .target(name: "RelayCtrlRedis", dependencies: ["RelayCtrlCore", "CHiredis"]),
+        // The same sources as Embedded Swift (the directories are symbolic links to the two
+        // above): no runtime, no metadata, nothing but the code the tools call, so a tool's start-up
+        // costs what a C program's does (bench/runtime-tools).
+        .target(name: "RelayCtrlCoreEmbedded", dependencies: ["CRelayLibc"], swiftSettings: embedded),
+        .target(
+            name: "RelayCtrlRedisEmbedded", dependencies: ["RelayCtrlCoreEmbedded", "CHiredis"],
+            swiftSettings: embedded),
     ]
         + runtimeTools.map { tool in
-            // Linked statically: start-up as cheap as C's (see bench/exec-cost).
+            // Linked statically, unused sections dropped: the image the kernel maps on every exec
+            // is the C library's and the tool's own code.
             .executableTarget(
                 name: tool,
-                dependencies: ["RelayCtrlCore", "RuntimeToolStartup"]
-                    + (redisTools.contains(tool) ? ["RelayCtrlRedis"] : []),
-                linkerSettings: [.unsafeFlags(["-static-executable", "-use-ld=lld", "-Xlinker", "--gc-sections"])]
+                dependencies: ["RelayCtrlCoreEmbedded"] + (redisTools.contains(tool) ? ["RelayCtrlRedisEmbedded"] : []),
+                swiftSettings: embedded,
+                linkerSettings: [
+                    .unsafeFlags(["-Xclang-linker", "-static", "-use-ld=lld", "-Xlinker", "--gc-sections"]),
+                    .linkedLibrary("m"),
+                    .unsafeFlags(["-L", embeddedLibraries]), .linkedLibrary("swiftUnicodeDataTables"),
+                ]
                     + (redisTools.contains(tool) ? [.linkedLibrary("hiredis")] : []))
         } + [
             // Helpers shared by the test targets: running processes, finding built products.

@@ -1,13 +1,15 @@
-import Glibc
+import CRelayLibc
 
 /// The djb way: do one small thing, then exec the rest of argv.
 public enum ChainExec {
     /// The process's own argv, untouched (never round-tripped through Swift strings).
-    public static var argc: Int { Int(CommandLine.argc) }
+    public static var argc: Int { Int(relay_argument_count()) }
+
+    private static var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> { relay_arguments() }
 
     /// Whether argv[index] is exactly `text`, compared in place.
     public static func argument(_ index: Int, is text: StaticString) -> Bool {
-        guard index < argc, let pointer = CommandLine.unsafeArgv[index] else { return false }
+        guard index < argc, let pointer = argv[index] else { return false }
         return strcmp(pointer, UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
     }
 
@@ -15,7 +17,7 @@ public enum ChainExec {
     /// and exits 111.
     public static func execRest(from first: Int, log: Log) -> Never {
         // argv is NULL-terminated, so its tail is itself a valid argv: no copy at all.
-        let rest = UnsafePointer(CommandLine.unsafeArgv + first)
+        let rest = UnsafePointer(argv + first)
         guard first < argc, let program = rest.pointee else { log.die(111, "no program to execute") }
         _ = execvp(program, rest)
         let reason = Log.systemError()
@@ -30,11 +32,11 @@ public enum ChainExec {
             capacity: first.count + second.count + 1)
         var count = 0
         for index in first where index < argc {
-            arguments[count] = CommandLine.unsafeArgv[index]
+            arguments[count] = argv[index]
             count += 1
         }
         for index in second where index < argc {
-            arguments[count] = CommandLine.unsafeArgv[index]
+            arguments[count] = argv[index]
             count += 1
         }
         arguments[count] = nil

@@ -1,4 +1,4 @@
-import Glibc
+import CRelayLibc
 
 /// The process environment as raw bytes: values are passed on exactly as received, never
 /// repaired into valid UTF-8.

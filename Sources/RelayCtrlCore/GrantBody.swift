@@ -1,4 +1,4 @@
-import Glibc
+import CRelayLibc
 
 /// A grant file's contents as read: at most `GrantRecords.readLimit` bytes, in a buffer owned
 /// here (no Array: see TerminatedBytes). Immutable once read.

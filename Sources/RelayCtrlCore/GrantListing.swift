@@ -1,4 +1,4 @@
-import Glibc
+import CRelayLibc
 
 /// A grant that relays now: its address, when the login was (the file's mtime) and the records
 /// relay-ctrl-allow carried (USER, DOMAIN...).
@@ -31,10 +31,8 @@ extension GrantStore {
         }
         defer { closedir(stream) }
         var grants: [LiveGrant] = []
-        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         while let entry = readdir(stream) {
-            let name = String(
-                cString: UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self))
+            let name = String(cString: relay_entry_name(entry))
             guard let address = ClientAddress(name), address.canonical == name else { continue }
             var status = stat()
             guard fstatat(directory.descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }

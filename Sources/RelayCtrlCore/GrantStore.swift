@@ -1,4 +1,4 @@
-import Glibc
+import CRelayLibc
 
 /// Grants in the store: one file per client address, its mtime the time of the login.
 public struct GrantStore: Sendable {
@@ -54,11 +54,12 @@ public struct GrantStore: Sendable {
         guard fstatat(directory.descriptor, name, &entry, AT_SYMLINK_NOFOLLOW) == 0 else {
             return errno == ENOENT ? .missing : .unreadable(reason: Log.systemError())
         }
-        guard entry.st_mode & S_IFMT == S_IFREG else {
+        guard FileKind(entry) == .regular else {
             return .notRegular(kind: Self.kind(of: entry), Self.identity(of: entry))
         }
         // Only now open it, and refuse anything that was swapped in since the look.
-        let descriptor = openat(directory.descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        let descriptor = relay_openat(
+            directory.descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0)
         guard descriptor >= 0 else {
             if errno == ENOENT { return .missing }
             return errno == ELOOP ? .notRegular(kind: "a symbolic link", nil) : .unreadable(reason: Log.systemError())
@@ -66,7 +67,7 @@ public struct GrantStore: Sendable {
         defer { close(descriptor) }
         var opened = stat()
         guard fstat(descriptor, &opened) == 0 else { return .unreadable(reason: Log.systemError()) }
-        guard opened.st_mode & S_IFMT == S_IFREG else {
+        guard FileKind(opened) == .regular else {
             return .notRegular(kind: Self.kind(of: opened), Self.identity(of: opened))
         }
         let modified = Int(opened.st_mtim.tv_sec)
@@ -89,7 +90,7 @@ public struct GrantStore: Sendable {
         var descriptor: Int32 = -1
         for attempt in 0..<8 {
             temporary = attempt == 0 ? base : "\(base).\(attempt)"
-            descriptor = openat(
+            descriptor = relay_openat(
                 directory.descriptor, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
             if descriptor >= 0 || errno != EEXIST { break }
         }
@@ -151,20 +152,13 @@ public struct GrantStore: Sendable {
     }
 
     static func kind(of status: stat) -> String {
-        switch status.st_mode & S_IFMT {
-        case S_IFLNK: "a symbolic link"
-        case S_IFDIR: "a directory"
-        case S_IFIFO: "a FIFO"
-        case S_IFCHR, S_IFBLK: "a device"
-        case S_IFSOCK: "a socket"
-        default: "not a regular file"
-        }
+        FileKind(status).phrase
     }
 
     private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            let count = bytes.withUnsafeBytes { relay_write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if count < 0 {
                 if errno == EINTR { continue }
                 return false

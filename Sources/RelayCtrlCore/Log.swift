@@ -1,4 +1,4 @@
-import Glibc
+import CRelayLibc
 
 /// relay-ctrl's stderr lines: `program: pid: message` (relay-ctrl-age leaves out the pid).
 /// Each line is one write(2), so lines from concurrent processes never interleave.
@@ -39,7 +39,7 @@ public struct Log: Sendable {
     }
 
     /// The text of the current errno.
-    public static func systemError(_ code: Int32 = errno) -> String {
+    public static func systemError(_ code: Int32 = relay_errno()) -> String {
         String(cString: strerror(code))
     }
 }

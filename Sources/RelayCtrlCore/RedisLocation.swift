@@ -1,4 +1,4 @@
-import Glibc
+import CRelayLibc
 
 /// Where Redis is, from `RELAY_CTRL_REDIS`: `redis://[user@]address:port/db` or
 /// `unix:/path?db=N&user=NAME`. Addresses only, so no DNS lookup can hang a login or a

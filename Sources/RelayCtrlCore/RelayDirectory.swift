@@ -1,4 +1,4 @@
-import Glibc
+import CRelayLibc
 
 /// The grant store, opened once: from RELAY_CTRL_DIR_FD (a descriptor relay-ctrl-chdir opened
 /// before privileges were dropped) or else RELAY_CTRL_DIR. Every file operation is relative to
@@ -23,18 +23,18 @@ public struct RelayDirectory: Sendable {
                 return nil
             }
             var status = stat()
-            guard fstat(number, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+            guard fstat(number, &status) == 0, FileKind(status) == .directory else {
                 log.warn("$\(descriptorVariable) (\(number)) is not an open directory")
                 return nil
             }
-            _ = fcntl(number, F_SETFD, FD_CLOEXEC)
+            _ = relay_fcntl(number, F_SETFD, FD_CLOEXEC)
             return RelayDirectory(descriptor: number, handedOver: true)
         }
         guard let path = Environment.lookup(pathVariable) else {
             log.warn("$\(pathVariable) is not set")
             return nil
         }
-        let descriptor = Glibc.open(path.start, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let descriptor = relay_open(path.start, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
             log.warn("Could not open directory '\(printable(path.array))': \(Log.systemError())")
             return nil
@@ -50,7 +50,7 @@ public struct RelayDirectory: Sendable {
         Environment.unset(descriptorVariable)
         guard let number = parseDescriptor(text.bytes) else { return }
         var status = stat()
-        if fstat(number, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { _ = Glibc.close(number) }
+        if fstat(number, &status) == 0, FileKind(status) == .directory { _ = relay_close(number) }
     }
 
     public init(descriptor: Int32, handedOver: Bool) {
@@ -59,7 +59,7 @@ public struct RelayDirectory: Sendable {
     }
 
     public func close() {
-        _ = Glibc.close(descriptor)
+        _ = relay_close(descriptor)
     }
 
     static func parseDescriptor(_ text: UnsafeBufferPointer<UInt8>) -> Int32? {

@@ -1,4 +1,4 @@
-import Glibc
+import CRelayLibc
 
 /// Bytes followed by a NUL, in memory that stays put while the program runs: an environment
 /// value, an argument, a record inside a grant file's buffer. Looking at them copies nothing.

@@ -1,5 +1,5 @@
 import CHiredis
-import Glibc
+import CRelayLibc
 
 /// One non-blocking hiredis connection that runs a pipeline of commands against one deadline:
 /// connecting, writing and reading together never take longer than the timeout (hiredis's own
@@ -88,7 +88,7 @@ final class RedisConnection {
             var descriptor = pollfd(fd: context.pointee.fd, events: events, revents: 0)
             let ready = poll(&descriptor, 1, remaining)
             if ready > 0 { return true }
-            if ready < 0, errno == EINTR { continue }
+            if ready < 0, relay_errno() == EINTR { continue }
             return false
         }
     }

@@ -1,5 +1,10 @@
-import Glibc
-import RelayCtrlCore
+import CRelayLibc
+
+#if hasFeature(Embedded)
+    import RelayCtrlCoreEmbedded
+#else
+    import RelayCtrlCore
+#endif
 
 /// Grants in Redis: one key per client address (`<prefix><canonical address>`), its value the
 /// login time as a first record (`relay-ctrl-time=<seconds>`: a name no variable can have, so it

@@ -1,5 +1,10 @@
-import Glibc
-import RelayCtrlCore
+import CRelayLibc
+
+#if hasFeature(Embedded)
+    import RelayCtrlCoreEmbedded
+#else
+    import RelayCtrlCore
+#endif
 
 /// Where grants live when several hosts share them, from the environment:
 /// `RELAY_CTRL_REDIS` (read by `RedisLocation`), the password from the file named by
@@ -71,7 +76,7 @@ public struct RedisSettings: Sendable, Equatable {
 
     /// The first line of the file, at most `passwordLimit` bytes.
     static func readPassword(_ path: String) -> Result<[UInt8], SettingsError> {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        let descriptor = relay_open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard descriptor >= 0 else {
             return .failure(
                 SettingsError("cannot read the Redis password file \(path): \(Log.systemError())"))

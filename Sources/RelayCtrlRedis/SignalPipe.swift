@@ -1,4 +1,4 @@
-import Glibc
+import CRelayLibc
 
 /// hiredis writes with write(2): to a peer that has closed (spiped in front of a Redis that is
 /// down accepts, then hangs up) that raises SIGPIPE, which would kill relay-ctrl-check before it
@@ -7,11 +7,8 @@ import Glibc
 /// across exec, and the programs later in the chain must get the disposition they were given.
 enum SignalPipe {
     static func ignored<T>(_ body: () -> T) -> T {
-        var ignore = sigaction()
-        ignore.__sigaction_handler.sa_handler = SIG_IGN
-        sigemptyset(&ignore.sa_mask)
         var previous = sigaction()
-        let changed = sigaction(SIGPIPE, &ignore, &previous) == 0
+        let changed = relay_ignore_signal(SIGPIPE, &previous) == 0
         defer { if changed { sigaction(SIGPIPE, &previous, nil) } }
         return body()
     }

@@ -1,8 +1,8 @@
 // dovecot-settcpremoteip program [args ...]
 // Dovecot names the client address IP; relay-ctrl reads TCPREMOTEIP. Copies one to the other
 // (empty when IP is unset, as the pkgsrc script does) and execs the program.
-import Glibc
-import RelayCtrlCore
+import CRelayLibc
+import RelayCtrlCoreEmbedded
 
 let log = Log(program: "dovecot-settcpremoteip")
 if let address = Environment.lookup("IP") {

@@ -2,8 +2,8 @@
 // For a relay client (RELAYCLIENT set, even empty) execs `cmd1 args cmd2 args`, so that cmd1
 // (typically `env RBLSMTPD= GREETDELAY=`) can make spam defences step aside; otherwise execs
 // `cmd2 args` alone.
-import Glibc
-import RelayCtrlCore
+import CRelayLibc
+import RelayCtrlCoreEmbedded
 
 // The work is in a function: a closure that touched a top-level (main-actor) global would link
 // the whole concurrency runtime and libdispatch, and start them on every exec.

@@ -2,8 +2,8 @@
 // Removes every grant older than the window (and anything in the store that is not a regular
 // file, or is dated in the future; an empty directory too).
 // For cron: * * * * * envdir /etc/relay-ctrl relay-ctrl-age
-import Glibc
-import RelayCtrlCore
+import CRelayLibc
+import RelayCtrlCoreEmbedded
 
 /// Removes the stale entries. A function, not top-level code: a closure
 /// that touched a top-level (main-actor) global would link the concurrency runtime and
@@ -17,25 +17,24 @@ func sweep(_ directory: RelayDirectory, path: [UInt8], log: Log) {
         log.die(1, "Could not open directory '\(printable(path))': \(Log.systemError())")
     }
     defer { closedir(stream) }
-    let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
     while let entry = readdir(stream) {
         // readdir's own bytes, NUL-terminated, used as they are: a name that is not UTF-8 must still
         // be found and removed, and nothing is copied for an entry that stays.
-        let name = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
+        let name = relay_entry_name(entry)!
         if strcmp(name, ".") == 0 || strcmp(name, "..") == 0 { continue }
         var status = stat()
         guard fstatat(directory.descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-        let kind = status.st_mode & S_IFMT
-        if kind == S_IFDIR {
+        let kind = FileKind(status)
+        if kind == .directory {
             // Never a grant, and in the way of one: a directory named like an address would block that
             // client's grants for good. An empty one goes; one with entries is named (age never recurses).
-            if unlinkat(directory.descriptor, name, AT_REMOVEDIR) != 0, errno != ENOENT {
+            if unlinkat(directory.descriptor, name, AT_REMOVEDIR) != 0, relay_errno() != ENOENT {
                 log.warn("Could not remove directory '\(printable(bytes(name)))': \(Log.systemError())")
             }
             continue
         }
         let modified = Int(status.st_mtim.tv_sec)
-        let stale = modified < now - window || modified > now + GrantStore.clockSkewAllowance || kind != S_IFREG
+        let stale = modified < now - window || modified > now + GrantStore.clockSkewAllowance || kind != .regular
         guard stale, case .failed(let reason) = store.removeStale(named: name, GrantStore.identity(of: status))
         else {
             continue

@@ -1,9 +1,9 @@
 // relay-ctrl-allow [program [args ...]]
 // Runs after a successful POP3/IMAP login: records a grant for the client address (with the
 // carried login variables), then execs the mail server.
-import Glibc
-import RelayCtrlCore
-import RelayCtrlRedis
+import CRelayLibc
+import RelayCtrlCoreEmbedded
+import RelayCtrlRedisEmbedded
 
 let log = Log(program: "relay-ctrl-allow")
 

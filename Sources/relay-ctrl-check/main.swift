@@ -2,9 +2,9 @@
 // Runs before the SMTP server: if the client logged in within the window, sets RELAYCLIENT
 // (and RBLSMTPD='' unless set, so rblsmtpd steps aside) and the carried login variables.
 // Whatever happens to the store, it execs the program: a store problem never blocks mail.
-import Glibc
-import RelayCtrlCore
-import RelayCtrlRedis
+import CRelayLibc
+import RelayCtrlCoreEmbedded
+import RelayCtrlRedisEmbedded
 
 let log = Log(program: "relay-ctrl-check", debugEnabled: Environment.isSet("RELAY_CTRL_LOG_IPS"))
 guard ChainExec.argc >= 2 else { log.die(1, "usage: relay-ctrl-check program [arguments]") }

@@ -2,9 +2,9 @@
 // relay-ctrl 3.2's name for "tell the other hosts about this login": it sent the bare address by
 // UDP (RELAY_CTRL_REMOTES, port 811, no authentication). Here it records the grant in the shared
 // Redis store (RELAY_CTRL_REDIS), as relay-ctrl-allow does there, and always execs its program.
-import Glibc
-import RelayCtrlCore
-import RelayCtrlRedis
+import CRelayLibc
+import RelayCtrlCoreEmbedded
+import RelayCtrlRedisEmbedded
 
 let log = Log(program: "relay-ctrl-send")
 
