@@ -50,14 +50,9 @@ public struct GrantStore: Sendable {
 
     public func lookup(_ address: ClientAddress, now: Int, window: Int) -> Lookup {
         let name = address.canonical
-        var entry = stat()
-        guard fstatat(directory.descriptor, name, &entry, AT_SYMLINK_NOFOLLOW) == 0 else {
-            return errno == ENOENT ? .missing : .unreadable(reason: Log.systemError())
-        }
-        guard FileKind(entry) == .regular else {
-            return .notRegular(kind: Self.kind(of: entry), Self.identity(of: entry))
-        }
-        // Only now open it, and refuse anything that was swapped in since the look.
+        // Opened without a look first: no link is followed, a FIFO does not block, and what is not
+        // a regular file is refused on the descriptor. (A device node, which opening might stir,
+        // takes root to make: no account can link one in from /dev, another file system.)
         let descriptor = relay_openat(
             directory.descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0)
         guard descriptor >= 0 else {
@@ -95,7 +90,8 @@ public struct GrantStore: Sendable {
             if descriptor >= 0 || errno != EEXIST { break }
         }
         guard descriptor >= 0 else { return "Could not open '\(temporary)' for writing: \(Log.systemError())" }
-        _ = fchmod(descriptor, mode)  // exactly this mode, whatever the umask
+        // Exactly 0644 whatever the umask, for the readers; a umask can only narrow 0600.
+        if directory.handedOver { _ = fchmod(descriptor, mode) }
         let body = GrantRecords.encode(records)
         let written = Self.writeAll(descriptor, body)
         let closed = close(descriptor) == 0
@@ -104,8 +100,13 @@ public struct GrantStore: Sendable {
             unlinkat(directory.descriptor, temporary, 0)
             return "Could not write to '\(temporary)': \(reason)"
         }
-        guard renameat(directory.descriptor, temporary, directory.descriptor, address.canonical) == 0 else {
-            let reason = Log.systemError()
+        // Under the shared lock, so that relay-ctrl-age never unlinks this fresh grant (StoreLock).
+        let locked = StoreLock.shared(directory.descriptor)
+        let renamed = renameat(directory.descriptor, temporary, directory.descriptor, address.canonical) == 0
+        let reason = renamed ? "" : Log.systemError()
+        // Closing releases it too, but a handed-over descriptor may be open elsewhere.
+        if locked, directory.handedOver { StoreLock.release(directory.descriptor) }
+        guard renamed else {
             unlinkat(directory.descriptor, temporary, 0)
             return "Could not rename '\(temporary)' to '\(address.canonical)': \(reason)"
         }

@@ -5,6 +5,10 @@
 import CRelayLibc
 import RelayCtrlCoreEmbedded
 
+/// How many entries one hold of the store's lock covers: short enough that a login waiting to
+/// rename its grant waits a fraction of a millisecond, long enough that the lock costs nothing.
+let batch = 64
+
 /// Removes the stale entries. A function, not top-level code: a closure
 /// that touched a top-level (main-actor) global would link the concurrency runtime and
 /// libdispatch into the tool.
@@ -17,11 +21,18 @@ func sweep(_ directory: RelayDirectory, path: [UInt8], log: Log) {
         log.die(1, "Could not open directory '\(printable(path))': \(Log.systemError())")
     }
     defer { closedir(stream) }
+    var locked = false
+    var seen = 0
     while let entry = readdir(stream) {
         // readdir's own bytes, NUL-terminated, used as they are: a name that is not UTF-8 must still
         // be found and removed, and nothing is copied for an entry that stays.
         let name = relay_entry_name(entry)!
         if strcmp(name, ".") == 0 || strcmp(name, "..") == 0 { continue }
+        if seen % batch == 0 {
+            if locked { StoreLock.release(directory.descriptor) }
+            locked = StoreLock.exclusiveNow(directory.descriptor)
+        }
+        seen += 1
         var status = stat()
         guard fstatat(directory.descriptor, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
         let kind = FileKind(status)
@@ -35,12 +46,24 @@ func sweep(_ directory: RelayDirectory, path: [UInt8], log: Log) {
         }
         let modified = Int(status.st_mtim.tv_sec)
         let stale = modified < now - window || modified > now + GrantStore.clockSkewAllowance || kind != .regular
-        guard stale, case .failed(let reason) = store.removeStale(named: name, GrantStore.identity(of: status))
-        else {
-            continue
+        guard stale else { continue }
+        if let reason = remove(name, status, locked: locked, store) {
+            log.warn("Could not remove '\(printable(bytes(name)))': \(reason)")
         }
-        log.warn("Could not remove '\(printable(bytes(name)))': \(reason)")
     }
+    if locked { StoreLock.release(directory.descriptor) }
+}
+
+/// Removes a stale entry, or says why it could not. Holding the lock, what was looked at is
+/// what is there (no grant can be renamed in meanwhile): one unlink. Without it, the entry is
+/// moved aside and checked first, so that a fresh grant that took the name is put back.
+func remove(_ name: UnsafePointer<CChar>, _ status: stat, locked: Bool, _ store: GrantStore) -> String? {
+    if locked {
+        if unlinkat(store.directory.descriptor, name, 0) == 0 || relay_errno() == ENOENT { return nil }
+        return Log.systemError()
+    }
+    if case .failed(let reason) = store.removeStale(named: name, GrantStore.identity(of: status)) { return reason }
+    return nil
 }
 
 /// A name's bytes, for a log line.
