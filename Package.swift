@@ -8,7 +8,7 @@ let runtimeTools = [
     "ifrelayclient", "dovecot-settcpremoteip", "relay-ctrl-send",
 ]
 
-/// The tools that read or write a Redis store (RELAY_CTRL_REDIS) link hiredis statically.
+/// The tools that read or write a Redis store (RELAY_CTRL_REDIS).
 let redisTools: Set<String> = ["relay-ctrl-allow", "relay-ctrl-check", "relay-ctrl-send"]
 
 /// Embedded Swift: whole-module, specialised generics only, no runtime to start.
@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "RelaychainImport", targets: ["RelaychainImport"]),
         // For the fuzz targets (Fuzz/), which exercise the runtime core directly.
         .library(name: "RelayCtrlCore", targets: ["RelayCtrlCore"]),
+        .library(name: "RelayCtrlRedis", targets: ["RelayCtrlRedis"]),
     ] + runtimeTools.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -54,10 +55,7 @@ let package = Package(
             dependencies: [
                 "RelaychainCore", "RelaychainImport", "RelayCtrlRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            // hiredis's archive, as in the tools: a host needs no libhiredis of a given version at run
-            // time to run grants and revoke (Debian 13 has 1.1, not 0.14).
-            linkerSettings: [.unsafeFlags(["-Xlinker", "-Bstatic", "-Xlinker", "-lhiredis", "-Xlinker", "-Bdynamic"])]
+            ]
         ),
         // The C library for the tools' core, in both of its builds (see CRelayLibc.h).
         .target(name: "CRelayLibc"),
@@ -65,16 +63,15 @@ let package = Package(
         // only, no Foundation: these run on every SMTP connection and every login. This build is
         // for the compiler, the tests and the fuzz targets; the tools link its Embedded twin.
         .target(name: "RelayCtrlCore", dependencies: ["CRelayLibc"]),
-        // hiredis, from Debian's libhiredis-dev (scripts/test installs it).
-        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
-        // Grants in Redis: shared by hosts (RELAY_CTRL_REDIS). The C library and hiredis only.
-        .target(name: "RelayCtrlRedis", dependencies: ["RelayCtrlCore", "CHiredis"]),
+        // Grants in Redis: shared by hosts (RELAY_CTRL_REDIS). The C library only: its own client of
+        // the Redis protocol, for addresses only (no resolver linked, nothing looked up).
+        .target(name: "RelayCtrlRedis", dependencies: ["RelayCtrlCore"]),
         // The same sources as Embedded Swift (the directories are symbolic links to the two
         // above): no runtime, no metadata, nothing but the code the tools call, so a tool's start-up
         // costs what a C program's does (bench/runtime-tools).
         .target(name: "RelayCtrlCoreEmbedded", dependencies: ["CRelayLibc"], swiftSettings: embedded),
         .target(
-            name: "RelayCtrlRedisEmbedded", dependencies: ["RelayCtrlCoreEmbedded", "CHiredis"],
+            name: "RelayCtrlRedisEmbedded", dependencies: ["RelayCtrlCoreEmbedded"],
             swiftSettings: embedded),
     ]
         + runtimeTools.map { tool in
@@ -89,13 +86,13 @@ let package = Package(
                     .linkedLibrary("m"),
                     .unsafeFlags(["-L", embeddedLibraries]), .linkedLibrary("swiftUnicodeDataTables"),
                 ]
-                    + (redisTools.contains(tool) ? [.linkedLibrary("hiredis")] : []))
+            )
         } + [
             // Helpers shared by the test targets: running processes, finding built products.
             .target(name: "TestSupport", path: "Tests/TestSupport"),
             .testTarget(
                 name: "RelayCtrlCoreTests",
-                dependencies: ["RelayCtrlCore", "TestSupport"]
+                dependencies: ["RelayCtrlCore", "RelayCtrlRedis", "TestSupport"]
             ),
             // Runs the built tools as processes. It cannot depend on them (their static-link flag
             // would leak into the test bundle), so scripts/test runs `swift build` first.

@@ -27,5 +27,9 @@ let package = Package(
         .executableTarget(
             name: "FuzzGrantRecords",
             dependencies: ["FuzzDriver", .product(name: "RelayCtrlCore", package: "relaychain")]),
+        // The runtime tools' reader of the Redis protocol (what a peer on the network sends).
+        .executableTarget(
+            name: "FuzzRedisReply",
+            dependencies: ["FuzzDriver", .product(name: "RelayCtrlRedis", package: "relaychain")]),
     ]
 )

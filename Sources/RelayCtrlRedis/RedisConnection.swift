@@ -1,33 +1,30 @@
-import CHiredis
 import CRelayLibc
 
-/// One non-blocking hiredis connection that runs a pipeline of commands against one deadline:
-/// connecting, writing and reading together never take longer than the timeout (hiredis's own
-/// timeouts bound each system call, not the whole exchange). A reply larger than `replyLimit`
-/// ends the exchange, so an answer of garbage cannot fill the memory.
+#if hasFeature(Embedded)
+    import RelayCtrlCoreEmbedded
+#else
+    import RelayCtrlCore
+#endif
+
+/// One non-blocking connection to Redis that runs a pipeline of commands against one deadline:
+/// connecting, writing and reading together never take longer than the timeout. Addresses only
+/// (RedisLocation refuses names), so nothing is looked up; the protocol is RedisReply's. A reply
+/// larger than `replyLimit` ends the exchange, so an answer of garbage cannot fill the memory.
 final class RedisConnection {
-    enum Reply: Equatable {
-        case status([UInt8])
-        case error([UInt8])
-        case bulk([UInt8])
-        case missing
-        /// SCAN's answer: a cursor and a list of keys (arrays deeper than that are `other`).
-        case array([Reply])
-        case other
-    }
+    typealias Reply = RedisReply
 
     static let replyLimit = 64 * 1024
 
-    private let context: UnsafeMutablePointer<redisContext>
+    private let descriptor: Int32
     private let deadline: Double
 
-    private init(context: UnsafeMutablePointer<redisContext>, deadline: Double) {
-        self.context = context
+    private init(descriptor: Int32, deadline: Double) {
+        self.descriptor = descriptor
         self.deadline = deadline
     }
 
     deinit {
-        redisFree(context)
+        _ = relay_close(descriptor)
     }
 
     static func now() -> Double {
@@ -40,44 +37,89 @@ final class RedisConnection {
         Int32(max(0, min(60_000, ((deadline - Self.now()) * 1000).rounded(.up))))
     }
 
+    private static func failure(_ code: Int32 = relay_errno()) -> RedisFailure {
+        RedisFailure(String(cString: strerror(code)))
+    }
+
     /// Connects without blocking longer than the deadline.
     static func open(_ settings: RedisSettings) -> Result<RedisConnection, RedisFailure> {
         let deadline = now() + Double(settings.timeoutMilliseconds) / 1000
         var pause: Int32 = 1
         var connection: RedisConnection
         while true {
-            let made: UnsafeMutablePointer<redisContext>?
-            switch settings.endpoint {
-            case .tcp(let address, let port): made = redisConnectNonBlock(address, port)
-            case .unix(let path): made = redisConnectUnixNonBlock(path)
-            }
-            guard let context = made else { return .failure("cannot allocate a Redis connection") }
-            connection = RedisConnection(context: context, deadline: deadline)
-            if context.pointee.err == 0 { break }
+            let descriptor = relay_stream_socket(family(settings.endpoint))
+            guard descriptor >= 0 else { return .failure(failure()) }
+            connection = RedisConnection(descriptor: descriptor, deadline: deadline)
+            if connection.connect(settings.endpoint) == 0 || relay_errno() == EINPROGRESS { break }
             // A Unix socket whose listen queue is full refuses a non-blocking connect with EAGAIN
             // (TCP would wait in the queue): try again, briefly, within the same deadline.
-            let busy = connection.errorText == String(cString: strerror(EAGAIN))
-            guard busy, connection.remainingMilliseconds > pause else {
-                return .failure(RedisFailure(connection.errorText))
-            }
+            let code = relay_errno()
+            guard code == EAGAIN, connection.remainingMilliseconds > pause else { return .failure(failure(code)) }
             usleep(UInt32(pause) * 1000)
             pause = min(pause * 2, 16)
         }
-        let context = connection.context
         guard connection.wait(for: Int16(POLLOUT)) else {
             return .failure("no connection within \(settings.timeoutMilliseconds) ms")
         }
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
-        getsockopt(context.pointee.fd, SOL_SOCKET, SO_ERROR, &error, &length)
-        if error != 0 { return .failure(RedisFailure(String(cString: strerror(error)))) }
+        getsockopt(connection.descriptor, SOL_SOCKET, SO_ERROR, &error, &length)
+        if error != 0 { return .failure(failure(error)) }
+        if family(settings.endpoint) != AF_UNIX {
+            // Small requests, each waited for: Nagle's delay would only add latency.
+            _ = relay_set_no_delay(connection.descriptor)
+        }
         return .success(connection)
     }
 
-    private var errorText: String {
-        withUnsafeBytes(of: context.pointee.errstr) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+    private static func family(_ endpoint: RedisLocation.Endpoint) -> Int32 {
+        switch endpoint {
+        case .tcp(let address, _): return isIPv6(address) ? AF_INET6 : AF_INET
+        case .unix: return AF_UNIX
         }
+    }
+
+    private static func isIPv6(_ address: String) -> Bool {
+        address.utf8.contains(UInt8(ascii: ":"))
+    }
+
+    /// connect(2) to the endpoint: 0, or -1 with errno set.
+    private func connect(_ endpoint: RedisLocation.Endpoint) -> Int32 {
+        switch endpoint {
+        case .tcp(let address, let port):
+            if Self.isIPv6(address) {
+                var peer = sockaddr_in6()
+                peer.sin6_family = sa_family_t(AF_INET6)
+                peer.sin6_port = UInt16(port).bigEndian
+                guard inet_pton(AF_INET6, address, &peer.sin6_addr) == 1 else { return invalid() }
+                return withUnsafePointer(to: &peer) {
+                    relay_connect(descriptor, UnsafeRawPointer($0), socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
+            }
+            var peer = sockaddr_in()
+            peer.sin_family = sa_family_t(AF_INET)
+            peer.sin_port = UInt16(port).bigEndian
+            guard inet_pton(AF_INET, address, &peer.sin_addr) == 1 else { return invalid() }
+            return withUnsafePointer(to: &peer) {
+                relay_connect(descriptor, UnsafeRawPointer($0), socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        case .unix(let path):
+            var peer = sockaddr_un()
+            peer.sun_family = sa_family_t(AF_UNIX)
+            let bytes = Array(path.utf8)
+            guard bytes.count < MemoryLayout.size(ofValue: peer.sun_path) else { return invalid() }
+            withUnsafeMutableBytes(of: &peer.sun_path) { raw in
+                for (index, byte) in bytes.enumerated() { raw[index] = byte }
+            }
+            return withUnsafePointer(to: &peer) {
+                relay_connect(descriptor, UnsafeRawPointer($0), socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+    }
+
+    private func invalid() -> Int32 {
+        relay_set_errno(EINVAL)
+        return -1
     }
 
     /// Waits until the socket is ready for `events`, or the deadline passes.
@@ -85,89 +127,57 @@ final class RedisConnection {
         while true {
             let remaining = remainingMilliseconds
             guard remaining > 0 else { return false }
-            var descriptor = pollfd(fd: context.pointee.fd, events: events, revents: 0)
-            let ready = poll(&descriptor, 1, remaining)
-            if ready > 0 { return true }
-            if ready < 0, relay_errno() == EINTR { continue }
+            var ready = pollfd(fd: descriptor, events: events, revents: 0)
+            let count = poll(&ready, 1, remaining)
+            if count > 0 { return true }
+            if count < 0, relay_errno() == EINTR { continue }
             return false
         }
     }
 
     /// Sends every command (binary-safe arguments), then reads one reply per command.
     func run(_ commands: [[[UInt8]]]) -> Result<[Reply], RedisFailure> {
-        SignalPipe.ignored { exchange(commands) }
-    }
-
-    private func exchange(_ commands: [[[UInt8]]]) -> Result<[Reply], RedisFailure> {
-        for command in commands {
-            var lengths = command.map { $0.count }
-            let status = withPointers(command) { pointers in
-                redisAppendCommandArgv(context, Int32(command.count), pointers, &lengths)
-            }
-            guard status == REDIS_OK else { return .failure(RedisFailure(errorText)) }
-        }
-        var done: Int32 = 0
-        while done == 0 {
-            guard redisBufferWrite(context, &done) == REDIS_OK else { return .failure(RedisFailure(errorText)) }
-            if done == 0, !wait(for: Int16(POLLOUT)) { return .failure("Redis did not take the request in time") }
-        }
-        var replies: [Reply] = []
-        while replies.count < commands.count {
-            var raw: UnsafeMutableRawPointer?
-            guard redisGetReplyFromReader(context, &raw) == REDIS_OK else { return .failure(RedisFailure(errorText)) }
-            if let raw {
-                replies.append(Self.reply(raw.assumingMemoryBound(to: redisReply.self)))
-                freeReplyObject(raw)
+        var request: [UInt8] = []
+        for command in commands { request += RedisReply.encode(command) }
+        var sent = 0
+        while sent < request.count {
+            // MSG_NOSIGNAL: a peer that hung up (spiped in front of a Redis that is down) gives EPIPE,
+            // never the SIGPIPE that would kill relay-ctrl-check before it execs the mail server.
+            let count = request.withUnsafeBytes { relay_send(descriptor, $0.baseAddress! + sent, $0.count - sent) }
+            if count >= 0 {
+                sent += count
                 continue
             }
-            guard context.pointee.reader.pointee.len <= Self.replyLimit else {
-                return .failure("Redis answered more than 64 KiB")
+            let code = relay_errno()
+            if code == EINTR { continue }
+            guard code == EAGAIN || code == EWOULDBLOCK else { return .failure(Self.failure(code)) }
+            guard wait(for: Int16(POLLOUT)) else { return .failure("Redis did not take the request in time") }
+        }
+        var buffer: [UInt8] = []
+        var replies: [Reply] = []
+        var start = 0
+        while replies.count < commands.count {
+            switch RedisReply.parse(buffer, from: start) {
+            case .reply(let reply, let end):
+                replies.append(reply)
+                start = end
+                continue
+            case .invalid(let reason): return .failure(RedisFailure(reason))
+            case .incomplete: break
             }
+            guard buffer.count - start <= Self.replyLimit else { return .failure("Redis answered more than 64 KiB") }
             guard wait(for: Int16(POLLIN)) else { return .failure("no answer from Redis in time") }
-            guard redisBufferRead(context) == REDIS_OK else {
-                return .failure(RedisFailure(errorText.isEmpty ? "connection closed" : errorText))
+            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
+            if count == 0 { return .failure("connection closed") }
+            if count < 0 {
+                let code = relay_errno()
+                if code == EINTR || code == EAGAIN || code == EWOULDBLOCK { continue }
+                return .failure(Self.failure(code))
             }
+            buffer += chunk[0..<count]
         }
         return .success(replies)
-    }
-
-    /// `depth`: how many arrays deep it may still go (SCAN answers an array holding one).
-    private static func reply(_ reply: UnsafeMutablePointer<redisReply>, depth: Int = 2) -> Reply {
-        let bytes = { () -> [UInt8] in
-            guard let text = reply.pointee.str else { return [] }
-            return Array(UnsafeRawBufferPointer(start: text, count: Int(reply.pointee.len)))
-        }
-        switch reply.pointee.type {
-        case REDIS_REPLY_STATUS: return .status(bytes())
-        case REDIS_REPLY_ERROR: return .error(bytes())
-        case REDIS_REPLY_STRING: return .bulk(bytes())
-        case REDIS_REPLY_NIL: return .missing
-        case REDIS_REPLY_ARRAY:
-            guard depth > 0 else { return .other }
-            guard let elements = reply.pointee.element else { return .array([]) }
-            return .array(
-                (0..<Int(reply.pointee.elements)).map { index in
-                    elements[index].map { Self.reply($0, depth: depth - 1) } ?? .other
-                })
-        default: return .other
-        }
-    }
-
-    private func withPointers<T>(
-        _ arguments: [[UInt8]], _ body: (UnsafeMutablePointer<UnsafePointer<CChar>?>) -> T
-    ) -> T {
-        let copies = arguments.map { argument -> UnsafeMutablePointer<CChar> in
-            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, argument.count))
-            argument.withUnsafeBytes { raw in
-                if let base = raw.baseAddress {
-                    UnsafeMutableRawPointer(copy).copyMemory(from: base, byteCount: argument.count)
-                }
-            }
-            return copy
-        }
-        defer { for copy in copies { copy.deallocate() } }
-        var pointers = copies.map { UnsafePointer<CChar>?($0) }
-        return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 }
 

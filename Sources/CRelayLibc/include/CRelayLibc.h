@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,6 +41,22 @@ static inline int relay_fcntl(int descriptor, int command, int argument) {
 static inline int relay_close(int descriptor) { return close(descriptor); }
 static inline ssize_t relay_write(int descriptor, const void *bytes, size_t count) {
   return write(descriptor, bytes, count);
+}
+
+/* A non-blocking stream socket, closed on exec (the flags are enum members Swift cannot or). */
+static inline int relay_stream_socket(int family) {
+  return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+}
+static inline int relay_connect(int descriptor, const void *address, socklen_t length) {
+  return connect(descriptor, (const struct sockaddr *)address, length);
+}
+/* send(2) that gives EPIPE, never SIGPIPE, when the peer has hung up. */
+static inline ssize_t relay_send(int descriptor, const void *bytes, size_t count) {
+  return send(descriptor, bytes, count, MSG_NOSIGNAL);
+}
+static inline int relay_set_no_delay(int descriptor) {
+  int on = 1;
+  return setsockopt(descriptor, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
 
 /* Ignores `signal`, keeping its disposition in `previous` (SIG_IGN is a cast, not a constant). */

@@ -48,7 +48,7 @@ enum ClusterAnalysis {
     }
 
     /// Every service of the window must reach Redis, and never in clear across a network
-    /// (hiredis 0.14 has no TLS): from the Redis host itself, or through spiped.
+    /// (the tools speak Redis without TLS): from the Redis host itself, or through spiped.
     static func route(_ window: RelayWindow, _ redis: RedisStore, _ spec: Spec, into diagnostics: inout [Diagnostic]) {
         let name = window.name.value
         let users = spec.services.filter { $0.uses(name) }
@@ -119,7 +119,7 @@ enum ClusterAnalysis {
                 "window '\(name)' reaches Redis at \(address) over TCP: its password and every grant cross the "
                     + "network in clear",
                 at: window.store.location,
-                notes: [DiagnosticNote("hiredis 0.14 has no TLS")],
+                notes: [DiagnosticNote("the runtime tools speak Redis without TLS")],
                 fix:
                     "add 'host' (where redis-server runs) and 'spiped' to the window's redis: the other hosts then "
                     + "reach it encrypted"))

@@ -66,7 +66,7 @@ public struct RedisStore: Sendable, Equatable {
     }
 }
 
-/// spiped between the Redis host and every other host of the window: hiredis 0.14 has no TLS,
+/// spiped between the Redis host and every other host of the window: the tools speak Redis without TLS,
 /// so the tools talk to a local socket and spiped carries the bytes, encrypted and authenticated
 /// with a shared key, to a spiped on the Redis host that hands them to Redis.
 public struct Spiped: Sendable, Equatable {
