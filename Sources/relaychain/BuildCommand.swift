@@ -9,7 +9,10 @@ struct BuildCommand: ParsableCommand {
         discussion: """
             Writes into --output (default: generated/<spec name> under the current directory) only \
             the files whose bytes changed, each atomically; with any error in the spec it writes \
-            nothing. Files relaychain generated earlier that the spec no longer produces are removed.
+            nothing. Files relaychain generated earlier that the spec no longer produces are removed. \
+            A first build writes the whole tree beside the output and renames it into place. \
+            .relaychain-build in the output records what a build wrote: while the spec, relaychain \
+            and those files are unchanged, a build only checks the spec.
 
             Examples:
               relaychain build examples/netbsd-pkgsrc-dovecot1.yaml
@@ -55,21 +58,38 @@ struct BuildCommand: ParsableCommand {
         try printing.allow([.text, .github], in: "build")
     }
 
-    func run() throws {
-        let bytes = try SpecFile.readOrExit(spec)
-        let result = Relaychain.build(path: spec, bytes: bytes, specName: specName)
+    /// Says every finding; stops with status 1 when one is an error.
+    func report(_ diagnostics: [Diagnostic], _ source: SourceFile?) throws {
         let renderer = DiagnosticRenderer(colored: printing.color.enabled(forDescriptor: 2))
-        for diagnostic in result.diagnostics {
+        for diagnostic in diagnostics {
             if printing.format == .github {
                 print(DiagnosticRenderer.github(diagnostic, path: spec))
             } else {
-                printError(renderer.text(diagnostic, in: result.source, path: spec), terminator: "")
+                printError(renderer.text(diagnostic, in: source, path: spec), terminator: "")
             }
         }
-        guard !result.diagnostics.hasErrors else {
+        guard !diagnostics.hasErrors else {
             printError("relaychain: \(spec) has errors; nothing was written")
             throw ExitCode(ExitStatus.findings)
         }
+    }
+
+    var outputRoot: String {
+        output ?? "generated/\(specName.hasSuffix(".yaml") ? String(specName.dropLast(5)) : specName)"
+    }
+
+    func run() throws {
+        let bytes = try SpecFile.readOrExit(spec)
+        let key = BuildManifest.key(spec: bytes, specName: specName)
+        if !check, !stdout, mergeInto == nil, let unchanged = OutputDirectory(root: outputRoot).unchanged(key: key) {
+            // The last build's inputs and output, untouched since: its findings, and no rendering.
+            let checked = Relaychain.check(path: spec, bytes: bytes)
+            try report(checked.diagnostics, checked.source)
+            printError("relaychain: \(outputRoot): 0 files written, \(unchanged) unchanged, 0 removed")
+            return
+        }
+        let result = Relaychain.build(path: spec, bytes: bytes, specName: specName)
+        try report(result.diagnostics, result.source)
         if stdout {
             for file in result.files { print("==> \(file.path) <==\n\(file.contents)", terminator: "") }
             return
@@ -78,8 +98,19 @@ struct BuildCommand: ParsableCommand {
             try merge(result.files, into: mergeInto)
             return
         }
-        let name = specName.hasSuffix(".yaml") ? String(specName.dropLast(5)) : specName
-        let directory = OutputDirectory(root: output ?? "generated/\(name)")
+        let directory = OutputDirectory(root: outputRoot)
+        if !check, directory.isAbsent {
+            do {
+                try directory.writeFresh(result.files)
+                directory.recordManifest(key: key, files: result.files)
+            } catch {
+                printError("relaychain: \(error); nothing was written")
+                throw ExitCode(ExitStatus.output)
+            }
+            let written = Self.count(result.files.count, "file")
+            printError("relaychain: \(directory.root): \(written) written, 0 unchanged, 0 removed")
+            return
+        }
         let changed = directory.changes(result.files)
         let (stale, interrupted) = directory.leftovers(keeping: result.files)
         if check {
@@ -106,6 +137,7 @@ struct BuildCommand: ParsableCommand {
         }
         do {
             try directory.write(changed, removing: stale, interrupted: interrupted)
+            directory.recordManifest(key: key, files: result.files)
         } catch {
             printError("relaychain: \(error); the previous output is unchanged")
             throw ExitCode(ExitStatus.output)

@@ -202,6 +202,11 @@ final class DirectoryCursor {
         root = try FileSystem.openRoot(path, create: true)
     }
 
+    /// Over a directory already open (the descriptor is the cursor's to close).
+    init(descriptor: Int32) {
+        root = descriptor
+    }
+
     func move(to components: [Substring], create: Bool) throws(FileSystem.Failure) -> Int32 {
         var common = 0
         while common < open.count, common < components.count, open[common].name == components[common] { common += 1 }

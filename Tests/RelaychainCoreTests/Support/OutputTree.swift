@@ -9,6 +9,8 @@ enum OutputTree {
         var found: [String: (String, Bool)] = [:]
         guard let walker = FileManager.default.enumerator(atPath: directory.path) else { return [:] }
         while let path = walker.nextObject() as? String {
+            // What `relaychain build` records of its last run there (never in git): not an output.
+            if path == ".relaychain-build" { continue }
             let url = directory.appendingPathComponent(path)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue
