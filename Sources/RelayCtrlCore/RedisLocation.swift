@@ -25,85 +25,102 @@ public struct RedisLocation: Sendable, Equatable {
     }
 
     public static func parse(_ url: String) -> Result<RedisLocation, Failure> {
+        parse(bytes: Array(url.utf8))
+    }
+
+    /// The same on the variable's bytes, as the tools read it: bytes, not Strings, so that the
+    /// tools link none of String's Unicode machinery (its tables alone are 39 KB of every exec).
+    public static func parse(bytes url: [UInt8]) -> Result<RedisLocation, Failure> {
+        if url.starts(with: Self.unixScheme) { return unix(url[Self.unixScheme.count...]) }
+        if url.starts(with: Self.redisScheme) { return tcp(url[Self.redisScheme.count...]) }
+        return .failure(Failure("RELAY_CTRL_REDIS must start with redis:// or unix:"))
+    }
+
+    private static let unixScheme = Array("unix:".utf8)
+    private static let redisScheme = Array("redis://".utf8)
+
+    private static func unix(_ text: ArraySlice<UInt8>) -> Result<RedisLocation, Failure> {
         var location = RedisLocation(endpoint: .unix(path: "/"), user: nil, database: 0)
-        if url.hasPrefix("unix:") {
-            var rest = Substring(url.dropFirst(5))
-            if let query = rest.firstIndex(of: "?") {
-                for parameter in rest[rest.index(after: query)...].split(
-                    separator: "&", omittingEmptySubsequences: false)
+        var rest = text
+        if let query = rest.firstIndex(of: UInt8(ascii: "?")) {
+            for parameter in rest[(query + 1)...].split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false)
+            {
+                if parameter.starts(with: Array("db=".utf8)),
+                    let database = number(parameter.dropFirst(3), limit: 9_999)
                 {
-                    if parameter.hasPrefix("db="), let database = number(parameter.dropFirst(3), limit: 9_999) {
-                        location.database = database
-                    } else if parameter.hasPrefix("user="), parameter.count > 5 {
-                        location.user = String(parameter.dropFirst(5))
-                    } else {
-                        return .failure(
-                            Failure("RELAY_CTRL_REDIS: after the socket path only ?db=N and &user=NAME may follow"))
-                    }
-                }
-                rest = rest[..<query]
-            }
-            guard rest.hasPrefix("/"), rest.utf8.count < 108 else {
-                return .failure(
-                    Failure("RELAY_CTRL_REDIS: the socket must be an absolute path shorter than 108 bytes"))
-            }
-            location.endpoint = .unix(path: String(rest))
-        } else if url.hasPrefix("redis://") {
-            var rest = Substring(url.dropFirst(8))
-            if let at = rest.firstIndex(of: "@") {
-                let user = rest[..<at]
-                guard !user.isEmpty, !user.contains(":") else {
+                    location.database = database
+                } else if parameter.starts(with: Array("user=".utf8)), parameter.count > 5 {
+                    location.user = String(decoding: parameter.dropFirst(5), as: UTF8.self)
+                } else {
                     return .failure(
-                        Failure(
-                            "RELAY_CTRL_REDIS: a user may be named, a password never "
-                                + "(use RELAY_CTRL_REDIS_PASSWORD_FILE)"))
+                        Failure("RELAY_CTRL_REDIS: after the socket path only ?db=N and &user=NAME may follow"))
                 }
-                location.user = String(user)
-                rest = rest[rest.index(after: at)...]
             }
-            if let slash = rest.firstIndex(of: "/") {
-                guard let database = number(rest[rest.index(after: slash)...], limit: 9_999) else {
-                    return .failure(Failure("RELAY_CTRL_REDIS: the database must be a number"))
-                }
-                location.database = database
-                rest = rest[..<slash]
-            }
-            let host: Substring
-            let portText: Substring
-            if rest.hasPrefix("[") {
-                guard let close = rest.firstIndex(of: "]") else {
-                    return .failure(Failure("RELAY_CTRL_REDIS: an unclosed ["))
-                }
-                host = rest[rest.index(after: rest.startIndex)..<close]
-                let after = rest[rest.index(after: close)...]
-                portText = after.hasPrefix(":") ? after.dropFirst() : "6379"
-            } else if let colon = rest.lastIndex(of: ":") {
-                host = rest[..<colon]
-                portText = rest[rest.index(after: colon)...]
-            } else {
-                host = rest
-                portText = "6379"
-            }
-            guard isAddress(String(host)) else {
-                return .failure(
-                    Failure("RELAY_CTRL_REDIS: '\(host)' is not an IPv4 or IPv6 address (names are not looked up)"))
-            }
-            guard let port = number(portText, limit: 65_535), port > 0 else {
-                return .failure(Failure("RELAY_CTRL_REDIS: a bad port"))
-            }
-            location.endpoint = .tcp(address: String(host), port: Int32(port))
-        } else {
-            return .failure(Failure("RELAY_CTRL_REDIS must start with redis:// or unix:"))
+            rest = rest[..<query]
         }
+        guard rest.first == UInt8(ascii: "/"), rest.count < 108 else {
+            return .failure(Failure("RELAY_CTRL_REDIS: the socket must be an absolute path shorter than 108 bytes"))
+        }
+        location.endpoint = .unix(path: String(decoding: rest, as: UTF8.self))
         return .success(location)
     }
 
-    /// Decimal digits only, at most `limit`.
-    public static func number(_ text: Substring, limit: Int) -> Int? {
-        guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text),
-            value <= limit
-        else { return nil }
-        return value
+    private static func tcp(_ text: ArraySlice<UInt8>) -> Result<RedisLocation, Failure> {
+        var location = RedisLocation(endpoint: .unix(path: "/"), user: nil, database: 0)
+        var rest = text
+        if let at = rest.firstIndex(of: UInt8(ascii: "@")) {
+            let user = rest[..<at]
+            guard !user.isEmpty, !user.contains(UInt8(ascii: ":")) else {
+                return .failure(
+                    Failure(
+                        "RELAY_CTRL_REDIS: a user may be named, a password never (use RELAY_CTRL_REDIS_PASSWORD_FILE)"))
+            }
+            location.user = String(decoding: user, as: UTF8.self)
+            rest = rest[(at + 1)...]
+        }
+        if let slash = rest.firstIndex(of: UInt8(ascii: "/")) {
+            guard let database = number(rest[(slash + 1)...], limit: 9_999) else {
+                return .failure(Failure("RELAY_CTRL_REDIS: the database must be a number"))
+            }
+            location.database = database
+            rest = rest[..<slash]
+        }
+        let host: ArraySlice<UInt8>
+        var portText = ArraySlice(Array("6379".utf8))
+        if rest.first == UInt8(ascii: "[") {
+            guard let close = rest.firstIndex(of: UInt8(ascii: "]")) else {
+                return .failure(Failure("RELAY_CTRL_REDIS: an unclosed ["))
+            }
+            host = rest[(rest.startIndex + 1)..<close]
+            let after = rest[(close + 1)...]
+            if after.first == UInt8(ascii: ":") { portText = after.dropFirst() }
+        } else if let colon = rest.lastIndex(of: UInt8(ascii: ":")) {
+            host = rest[..<colon]
+            portText = rest[(colon + 1)...]
+        } else {
+            host = rest
+        }
+        let address = String(decoding: host, as: UTF8.self)
+        guard isAddress(address) else {
+            return .failure(
+                Failure("RELAY_CTRL_REDIS: '\(address)' is not an IPv4 or IPv6 address (names are not looked up)"))
+        }
+        guard let port = number(portText, limit: 65_535), port > 0 else {
+            return .failure(Failure("RELAY_CTRL_REDIS: a bad port"))
+        }
+        location.endpoint = .tcp(address: address, port: Int32(port))
+        return .success(location)
+    }
+
+    /// Decimal digits only (at most five), at most `limit`.
+    public static func number(_ text: ArraySlice<UInt8>, limit: Int) -> Int? {
+        guard !text.isEmpty, text.count <= 5 else { return nil }
+        var value = 0
+        for byte in text {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value <= limit ? value : nil
     }
 
     static func isAddress(_ text: String) -> Bool {

@@ -32,7 +32,7 @@ public struct RedisSettings: Sendable, Equatable {
     public static func fromEnvironment() -> Result<RedisSettings, SettingsError>? {
         guard let url = Environment.value(variable) else { return nil }
         return parse(
-            url: String(decoding: url, as: UTF8.self),
+            url: url,
             passwordFile: Environment.value("RELAY_CTRL_REDIS_PASSWORD_FILE"),
             prefix: Environment.value("RELAY_CTRL_REDIS_PREFIX"), timeout: Environment.value("RELAY_CTRL_REDIS_TIMEOUT")
         )
@@ -43,22 +43,22 @@ public struct RedisSettings: Sendable, Equatable {
         url: String, passwordFile: String, prefix: String, timeoutMilliseconds: Int = defaultTimeout
     ) -> Result<RedisSettings, SettingsError> {
         parse(
-            url: url, passwordFile: Array(passwordFile.utf8), prefix: Array(prefix.utf8),
+            url: Array(url.utf8), passwordFile: Array(passwordFile.utf8), prefix: Array(prefix.utf8),
             timeout: Array(String(timeoutMilliseconds).utf8))
     }
 
-    static func parse(url: String, passwordFile: [UInt8]?, prefix: [UInt8]?, timeout: [UInt8]?) -> Result<
+    static func parse(url: [UInt8], passwordFile: [UInt8]?, prefix: [UInt8]?, timeout: [UInt8]?) -> Result<
         RedisSettings, SettingsError
     > {
         var timeoutMilliseconds = defaultTimeout
         if let timeout {
-            guard let value = Int(String(decoding: timeout, as: UTF8.self)), (1...60_000).contains(value) else {
+            guard let value = RedisLocation.number(timeout[...], limit: 60_000), value >= 1 else {
                 return .failure(SettingsError("RELAY_CTRL_REDIS_TIMEOUT must be 1 to 60000 milliseconds"))
             }
             timeoutMilliseconds = value
         }
         let location: RedisLocation
-        switch RedisLocation.parse(url) {
+        switch RedisLocation.parse(bytes: url) {
         case .success(let parsed): location = parsed
         case .failure(let error): return .failure(error)
         }
