@@ -159,14 +159,7 @@ struct SetupRedisUsersTests {
     /// through the link and writes nothing through it.
     @Test func aLinkPlantedByTheRedisAccountSteersNothing() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
-        guard let account = getpwnam("redis") else {
-            Issue.record("no account redis (scripts/prepare installs redis-server)")
-            return
-        }
-        try prepare()
-        let secret = root + "/secret"
-        try write("root's alone\n", secret)
-        chmod(secret, 0o600)
+        let (account, secret) = try redisAccountAndRootsSecret()
         let directory = root + "/etc/redis"
         chown(directory, account.pointee.pw_uid, account.pointee.pw_gid)
         chmod(directory, 0o2770)
@@ -188,14 +181,7 @@ struct SetupRedisUsersTests {
     /// as the account that named it: it neither reads nor changes root's file.
     @Test func anAclfileNamedByTheRedisAccountIsNotRootsToWrite() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
-        guard let account = getpwnam("redis") else {
-            Issue.record("no account redis (scripts/prepare installs redis-server)")
-            return
-        }
-        try prepare()
-        let secret = root + "/secret"
-        try write("root's alone\n", secret)
-        chmod(secret, 0o600)
+        let (account, secret) = try redisAccountAndRootsSecret()
         // redis.conf is the redis account's (as Debian's is), in a directory of root's.
         let conf = root + "/etc/redis/redis.conf"
         try write("aclfile /secret\n", conf)
@@ -205,6 +191,17 @@ struct SetupRedisUsersTests {
         #expect(result.errors.contains("cannot read \(secret)"), "\(result.errors)")
         #expect(try String(contentsOfFile: secret, encoding: .utf8) == "root's alone\n")
         #expect(try stat(secret) == (0, 0o600))
+    }
+
+    /// What both attacks start from: the prepared Redis host, the redis account (Debian's
+    /// redis-server makes it), and a file only root may read, holding "root's alone".
+    func redisAccountAndRootsSecret() throws -> (account: UnsafeMutablePointer<passwd>, secret: String) {
+        let account = try #require(getpwnam("redis"), "no account redis (scripts/prepare installs redis-server)")
+        try prepare()
+        let secret = root + "/secret"
+        try write("root's alone\n", secret)
+        chmod(secret, 0o600)
+        return (account, secret)
     }
 
     func stat(_ path: String) throws -> (uid: Int, mode: Int) {

@@ -7,7 +7,7 @@ public final class RedisServer {
     public let directory: URL
     public let socket: String
     public let port: Int
-    private var pid: pid_t = 0
+    private var server: Spawned?
 
     public static let binary = "/usr/bin/redis-server"
 
@@ -42,27 +42,16 @@ public final class RedisServer {
 
             """.utf8
         ).write(to: directory.appendingPathComponent("redis.conf"))
-        // posix_spawn and waitpid, not Process: Foundation's waitUntilExit can miss a child's exit
-        // when the thread that started it is not the one waiting.
-        let arguments = [Self.binary, directory.appendingPathComponent("redis.conf").path, "--logfile", "/dev/null"]
-        var argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        guard posix_spawn(&pid, Self.binary, nil, nil, &argv, environ) == 0 else { throw POSIXError(.ENOEXEC) }
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: self.socket), Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.02)
-        }
+        server = try Spawned(
+            Self.binary, [directory.appendingPathComponent("redis.conf").path, "--logfile", "/dev/null"])
+        _ = Spawned.waitForFile(self.socket)
     }
 
     deinit { stop() }
 
     public func stop() {
-        if pid > 0 {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-            pid = 0
-        }
+        server?.stop()
+        server = nil
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -79,7 +68,9 @@ public final class RedisServer {
     }
 }
 
-/// A child process started with posix_spawn and stopped with SIGKILL and waitpid.
+/// A child process started with posix_spawn and stopped with SIGKILL and waitpid, not Process:
+/// Foundation's waitUntilExit can miss a child's exit when the thread that started it is not the
+/// one waiting.
 public final class Spawned {
     private var pid: pid_t = 0
 
@@ -97,6 +88,15 @@ public final class Spawned {
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         pid = 0
+    }
+
+    /// Waits up to `seconds` for `path` to appear (a server's socket); whether it did.
+    public static func waitForFile(_ path: String, seconds: TimeInterval = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !FileManager.default.fileExists(atPath: path), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return FileManager.default.fileExists(atPath: path)
     }
 }
 
