@@ -82,7 +82,11 @@ let package = Package(
                 dependencies: ["RelayCtrlCoreEmbedded"] + (redisTools.contains(tool) ? ["RelayCtrlRedisEmbedded"] : []),
                 swiftSettings: embedded,
                 linkerSettings: [
-                    .unsafeFlags(["-Xclang-linker", "-static", "-use-ld=lld", "-Xlinker", "--gc-sections"]),
+                    // swiftc asks clang for -pie; -static overrides it, and clang says so on every link.
+                    .unsafeFlags([
+                        "-Xclang-linker", "-static", "-Xclang-linker", "-Wno-unused-command-line-argument",
+                        "-use-ld=lld", "-Xlinker", "--gc-sections",
+                    ]),
                     .linkedLibrary("m"),
                     .unsafeFlags(["-L", embeddedLibraries]), .linkedLibrary("swiftUnicodeDataTables"),
                 ]

@@ -1,5 +1,5 @@
 /* The C comparison for relay-ctrl-check (bench/runtime-tools): what relay-ctrl 3.2's check does,
- * with the system calls ours makes on the way: the store opened as a directory, the grant opened
+ * with its system calls in our safe forms: the store opened as a directory, the grant opened
  * relative to it (no link followed, no FIFO waited on), fstat, read to the end, RELAYCLIENT,
  * RBLSMTPD and the records set, execvp. No log lines: it is a yardstick, not a tool. */
 #include <fcntl.h>

@@ -28,8 +28,7 @@ public struct RedisLocation: Sendable, Equatable {
         parse(bytes: Array(url.utf8))
     }
 
-    /// The same on the variable's bytes, as the tools read it: bytes, not Strings, so that the
-    /// tools link none of String's Unicode machinery (its tables alone are 39 KB of every exec).
+    /// The same on the variable's bytes, as the tools read it (no String parsing on the way).
     public static func parse(bytes url: [UInt8]) -> Result<RedisLocation, Failure> {
         if url.starts(with: Self.unixScheme) { return unix(url[Self.unixScheme.count...]) }
         if url.starts(with: Self.redisScheme) { return tcp(url[Self.redisScheme.count...]) }

@@ -92,17 +92,13 @@ final class RedisConnection {
                 peer.sin6_family = sa_family_t(AF_INET6)
                 peer.sin6_port = UInt16(port).bigEndian
                 guard inet_pton(AF_INET6, address, &peer.sin6_addr) == 1 else { return invalid() }
-                return withUnsafePointer(to: &peer) {
-                    relay_connect(descriptor, UnsafeRawPointer($0), socklen_t(MemoryLayout<sockaddr_in6>.size))
-                }
+                return connect(to: &peer)
             }
             var peer = sockaddr_in()
             peer.sin_family = sa_family_t(AF_INET)
             peer.sin_port = UInt16(port).bigEndian
             guard inet_pton(AF_INET, address, &peer.sin_addr) == 1 else { return invalid() }
-            return withUnsafePointer(to: &peer) {
-                relay_connect(descriptor, UnsafeRawPointer($0), socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+            return connect(to: &peer)
         case .unix(let path):
             var peer = sockaddr_un()
             peer.sun_family = sa_family_t(AF_UNIX)
@@ -111,9 +107,14 @@ final class RedisConnection {
             withUnsafeMutableBytes(of: &peer.sun_path) { raw in
                 for (index, byte) in bytes.enumerated() { raw[index] = byte }
             }
-            return withUnsafePointer(to: &peer) {
-                relay_connect(descriptor, UnsafeRawPointer($0), socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
+            return connect(to: &peer)
+        }
+    }
+
+    /// connect(2) to a socket address of any family, whole.
+    private func connect<Address>(to peer: inout Address) -> Int32 {
+        withUnsafePointer(to: &peer) {
+            relay_connect(descriptor, UnsafeRawPointer($0), socklen_t(MemoryLayout<Address>.size))
         }
     }
 

@@ -101,8 +101,8 @@ struct BuildCommand: ParsableCommand {
         let directory = OutputDirectory(root: outputRoot)
         if !check, directory.isAbsent {
             do {
+                // No record: every file was written this second, too recent to trust (BuildManifest).
                 try directory.writeFresh(result.files)
-                directory.recordManifest(key: key, files: result.files)
             } catch {
                 printError("relaychain: \(error); nothing was written")
                 throw ExitCode(ExitStatus.output)

@@ -79,8 +79,8 @@ import Testing
         }
     }
 
-    /// A name that appeared at the output's path while the build ran (here: before the rename,
-    /// an administrator's directory with a file in it) is never replaced or merged into.
+    /// An existing directory, here an administrator's with a file in it, is never replaced by a
+    /// staged tree: it is built into file by file, and its file stays.
     @Test func aDirectoryThatIsNotEmptyIsNeverReplaced() throws {
         let output = scratch.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: false)
