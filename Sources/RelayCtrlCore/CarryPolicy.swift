@@ -1,3 +1,5 @@
+import CRelayLibc
+
 /// Which login variables travel from the login side to the SMTP chain through grant files.
 ///
 /// Grant files sit in a directory every local user can write, so whatever they hold is
@@ -38,7 +40,19 @@ public enum CarryPolicy {
 
     /// The carried login variables of this process's environment, as the records of a grant.
     public static func loginRecords(refused: (String, String) -> Void) -> [GrantRecord] {
-        carriedNames(Environment.value(variable), refused: refused).compactMap { name in
+        guard let setting = Environment.value(variable) else {
+            // The default pair, looked up by their literals (every login: no list of names built).
+            var records: [GrantRecord] = []
+            for name in [defaultUser, defaultDomain] {
+                guard let value = getenv(UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) else {
+                    continue
+                }
+                let bytes = Array(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+                records.append(GrantRecord(name: bytes, value: TerminatedBytes(value).array))
+            }
+            return records
+        }
+        return carriedNames(setting, refused: refused).compactMap { name in
             Environment.value(name).map { GrantRecord(name: name, value: $0) }
         }
     }

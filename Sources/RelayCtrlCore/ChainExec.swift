@@ -25,24 +25,25 @@ public enum ChainExec {
     }
 
     /// Execs argv[first] followed by argv[then] (ifrelayclient drops its `--`). The new argv is a
-    /// plain pointer buffer: an Array of pointers would make the Swift runtime build its type
-    /// metadata (a demangler run) on every exec.
+    /// plain pointer buffer on the stack: an Array of pointers would make the Swift runtime build
+    /// its type metadata (a demangler run) on every exec, and the heap costs a malloc start-up.
     public static func execArguments(_ first: Range<Int>, then second: Range<Int> = 0..<0, log: Log) -> Never {
-        let arguments = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(
-            capacity: first.count + second.count + 1)
-        var count = 0
-        for index in first where index < argc {
-            arguments[count] = argv[index]
-            count += 1
+        withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<CChar>?.self, capacity: first.count + second.count + 1) {
+            arguments in
+            var count = 0
+            for index in first where index < argc {
+                arguments[count] = argv[index]
+                count += 1
+            }
+            for index in second where index < argc {
+                arguments[count] = argv[index]
+                count += 1
+            }
+            arguments[count] = nil
+            guard let program = arguments[0] else { log.die(111, "no program to execute") }
+            _ = execvp(program, arguments.baseAddress!)
+            let reason = Log.systemError()
+            log.die(111, "execution of program '\(String(cString: program))' failed: \(reason)")
         }
-        for index in second where index < argc {
-            arguments[count] = argv[index]
-            count += 1
-        }
-        arguments[count] = nil
-        guard let program = arguments[0] else { log.die(111, "no program to execute") }
-        _ = execvp(program, arguments)
-        let reason = Log.systemError()
-        log.die(111, "execution of program '\(String(cString: program))' failed: \(reason)")
     }
 }

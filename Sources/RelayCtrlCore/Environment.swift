@@ -1,12 +1,14 @@
 import CRelayLibc
 
 /// The process environment as raw bytes: values are passed on exactly as received, never
-/// repaired into valid UTF-8.
+/// repaired into valid UTF-8. Names go to the C library through withCString: Embedded Swift's
+/// implicit String-to-pointer conversion copies the name into a new array, byte by byte, on
+/// every call (a sixth of relay-ctrl-allow's instructions before its exec).
 public enum Environment {
     /// The value where it lies. glibc never frees an environment string while the program runs
     /// (not even one replaced by setenv), so the view stays valid.
     public static func lookup(_ name: String) -> TerminatedBytes? {
-        getenv(name).map { TerminatedBytes($0) }
+        name.withCString { getenv($0) }.map { TerminatedBytes($0) }
     }
 
     /// A copy of the value, for the paths that are not hot.
@@ -19,18 +21,18 @@ public enum Environment {
     }
 
     public static func isSet(_ name: String) -> Bool {
-        getenv(name) != nil
+        name.withCString { getenv($0) } != nil
     }
 
     @discardableResult
     public static func set(_ name: String, _ value: TerminatedBytes) -> Bool {
-        setenv(name, value.start, 1) == 0
+        name.withCString { setenv($0, value.start, 1) } == 0
     }
 
     /// Sets a value the program chose itself (a literal, a number): it holds no NUL.
     @discardableResult
     public static func set(_ name: String, _ value: String) -> Bool {
-        setenv(name, value, 1) == 0
+        name.withCString { name in value.withCString { setenv(name, $0, 1) } } == 0
     }
 
     /// Sets a variable named by bytes that are not NUL-terminated (a grant record's name).
@@ -45,6 +47,6 @@ public enum Environment {
     }
 
     public static func unset(_ name: String) {
-        unsetenv(name)
+        _ = name.withCString { unsetenv($0) }
     }
 }

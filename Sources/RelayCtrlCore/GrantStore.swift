@@ -53,8 +53,9 @@ public struct GrantStore: Sendable {
         // Opened without a look first: no link is followed, a FIFO does not block, and what is not
         // a regular file is refused on the descriptor. (A device node, which opening might stir,
         // takes root to make: no account can link one in from /dev, another file system.)
-        let descriptor = relay_openat(
-            directory.descriptor, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0)
+        let descriptor = name.withCString {
+            relay_openat(directory.descriptor, $0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0)
+        }
         guard descriptor >= 0 else {
             if errno == ENOENT { return .missing }
             return errno == ELOOP ? .notRegular(kind: "a symbolic link", nil) : .unreadable(reason: Log.systemError())
@@ -80,16 +81,17 @@ public struct GrantStore: Sendable {
         let mode: mode_t = directory.handedOver ? 0o644 : 0o600
         var time = timeval()
         gettimeofday(&time, nil)
-        let base = ".\(time.tv_sec).\(time.tv_usec):\(getpid())"
-        var temporary = base
+        var temporary: [CChar] = []
         var descriptor: Int32 = -1
         for attempt in 0..<8 {
-            temporary = attempt == 0 ? base : "\(base).\(attempt)"
+            temporary = Self.temporaryName(seconds: Int(time.tv_sec), microseconds: Int(time.tv_usec), attempt: attempt)
             descriptor = relay_openat(
                 directory.descriptor, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
             if descriptor >= 0 || errno != EEXIST { break }
         }
-        guard descriptor >= 0 else { return "Could not open '\(temporary)' for writing: \(Log.systemError())" }
+        guard descriptor >= 0 else {
+            return "Could not open '\(Self.text(temporary))' for writing: \(Log.systemError())"
+        }
         // Exactly 0644 whatever the umask, for the readers; a umask can only narrow 0600.
         if directory.handedOver { _ = fchmod(descriptor, mode) }
         let body = GrantRecords.encode(records)
@@ -98,19 +100,64 @@ public struct GrantStore: Sendable {
         guard written, closed else {
             let reason = Log.systemError()
             unlinkat(directory.descriptor, temporary, 0)
-            return "Could not write to '\(temporary)': \(reason)"
+            return "Could not write to '\(Self.text(temporary))': \(reason)"
         }
         // Under the shared lock, so that relay-ctrl-age never unlinks this fresh grant (StoreLock).
         let locked = StoreLock.shared(directory.descriptor)
-        let renamed = renameat(directory.descriptor, temporary, directory.descriptor, address.canonical) == 0
+        let renamed = address.canonical.withCString {
+            renameat(directory.descriptor, temporary, directory.descriptor, $0) == 0
+        }
         let reason = renamed ? "" : Log.systemError()
         // Closing releases it too, but a handed-over descriptor may be open elsewhere.
         if locked, directory.handedOver { StoreLock.release(directory.descriptor) }
         guard renamed else {
             unlinkat(directory.descriptor, temporary, 0)
-            return "Could not rename '\(temporary)' to '\(address.canonical)': \(reason)"
+            return "Could not rename '\(Self.text(temporary))' to '\(address.canonical)': \(reason)"
         }
         return nil
+    }
+
+    /// relay-ctrl 3.2's temporary name, `.<seconds>.<microseconds>:<pid>` (then `.<attempt>`),
+    /// NUL-terminated: built as bytes, since String interpolation costs a third of the tool's
+    /// own instructions, and passed to the C library as it is.
+    static func temporaryName(seconds: Int, microseconds: Int, attempt: Int) -> [CChar] {
+        // Four numbers of at most 20 digits, four separators, the NUL.
+        var name = [CChar](repeating: 0, count: 88)
+        name.withUnsafeMutableBufferPointer { buffer in
+            guard let start = buffer.baseAddress else { return }
+            var end = start
+            end = put(UInt8(ascii: "."), seconds, at: end)
+            end = put(UInt8(ascii: "."), microseconds, at: end)
+            end = put(UInt8(ascii: ":"), Int(getpid()), at: end)
+            if attempt > 0 { end = put(UInt8(ascii: "."), attempt, at: end) }
+        }
+        return name
+    }
+
+    /// Writes `separator` and `value` in decimal (negative values as their magnitude: a clock
+    /// before 1970 still makes a unique name) and returns where the next byte goes.
+    private static func put(
+        _ separator: UInt8, _ value: Int, at position: UnsafeMutablePointer<CChar>
+    ) -> UnsafeMutablePointer<CChar> {
+        position.pointee = CChar(bitPattern: separator)
+        var magnitude = value.magnitude
+        var digits = 0
+        repeat {
+            digits += 1
+            magnitude /= 10
+        } while magnitude > 0
+        magnitude = value.magnitude
+        var at = position + digits
+        repeat {
+            at.pointee = CChar(bitPattern: UInt8(ascii: "0") + UInt8(magnitude % 10))
+            at -= 1
+            magnitude /= 10
+        } while magnitude > 0
+        return position + digits + 1
+    }
+
+    private static func text(_ name: [CChar]) -> String {
+        String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Removes `name` if it is still the file identified earlier. The entry is first moved

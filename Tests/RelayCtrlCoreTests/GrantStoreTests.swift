@@ -1,7 +1,8 @@
 import Foundation
 import Glibc
-import RelayCtrlCore
 import Testing
+
+@testable import RelayCtrlCore
 
 /// The store's operations on a real directory, including the interleavings that concurrent
 /// processes produce, replayed one step at a time.
@@ -21,6 +22,22 @@ import Testing
     }
 
     func entries() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: path).sorted() }
+
+    /// relay-ctrl 3.2's temporary name, byte for byte, as the byte-building code makes it.
+    @Test func temporaryNamesHaveTheOriginalsForm() {
+        func name(_ seconds: Int, _ microseconds: Int, _ attempt: Int) -> String {
+            let bytes = GrantStore.temporaryName(seconds: seconds, microseconds: microseconds, attempt: attempt)
+            #expect(bytes.filter { $0 == 0 }.count == bytes.count - bytes.firstIndex(of: 0)!)
+            return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        let pid = getpid()
+        #expect(name(1_796_604_735, 584_508, 0) == ".1796604735.584508:\(pid)")
+        #expect(name(1_796_604_735, 7, 3) == ".1796604735.7:\(pid).3")
+        #expect(name(0, 0, 0) == ".0.0:\(pid)")
+        #expect(name(Int.max, 999_999, 7) == ".\(Int.max).999999:\(pid).7")
+        // A clock before 1970 still gives a unique, NUL-free name: the magnitude.
+        #expect(name(-5, 10, 0) == ".5.10:\(pid)")
+    }
 
     func write(_ address: String, user: String) throws {
         let problem = store.write(

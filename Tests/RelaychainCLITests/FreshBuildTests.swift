@@ -70,7 +70,7 @@ import Testing
         #expect(try FileManager.default.subpathsOfDirectory(atPath: output.path).sorted() == files)
         for file in files {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(
+            _ = FileManager.default.fileExists(
                 atPath: generated.appendingPathComponent(file).path, isDirectory: &isDirectory)
             guard !isDirectory.boolValue else { continue }
             #expect(
