@@ -33,7 +33,7 @@ final class RedisConnection {
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
-    private var remainingMilliseconds: Int32 {
+    var remainingMilliseconds: Int32 {
         Int32(max(0, min(60_000, ((deadline - Self.now()) * 1000).rounded(.up))))
     }
 
@@ -41,16 +41,27 @@ final class RedisConnection {
         RedisFailure(String(cString: strerror(code)))
     }
 
-    /// Connects without blocking longer than the deadline.
+    /// Connects without blocking longer than the timeout: to the server the settings name, or,
+    /// for sentinels, to the primary they name (RedisSentinels), all within the one deadline.
     static func open(_ settings: RedisSettings) -> Result<RedisConnection, RedisFailure> {
         let deadline = now() + Double(settings.timeoutMilliseconds) / 1000
+        guard case .sentinels(let sentinels, let master) = settings.endpoint else {
+            return open(settings.endpoint, deadline: deadline)
+        }
+        return RedisSentinels.primary(of: master, asking: sentinels, settings, deadline: deadline).flatMap {
+            open($0, deadline: deadline)
+        }
+    }
+
+    /// Connects to one server without blocking past `deadline`.
+    static func open(_ endpoint: RedisLocation.Endpoint, deadline: Double) -> Result<RedisConnection, RedisFailure> {
         var pause: Int32 = 1
         var connection: RedisConnection
         while true {
-            let descriptor = relay_stream_socket(family(settings.endpoint))
+            let descriptor = relay_stream_socket(family(endpoint))
             guard descriptor >= 0 else { return .failure(failure()) }
             connection = RedisConnection(descriptor: descriptor, deadline: deadline)
-            if connection.connect(settings.endpoint) == 0 || relay_errno() == EINPROGRESS { break }
+            if connection.connect(endpoint) == 0 || relay_errno() == EINPROGRESS { break }
             // A Unix socket whose listen queue is full refuses a non-blocking connect with EAGAIN
             // (TCP would wait in the queue): try again, briefly, within the same deadline.
             let code = relay_errno()
@@ -58,14 +69,12 @@ final class RedisConnection {
             usleep(UInt32(pause) * 1000)
             pause = min(pause * 2, 16)
         }
-        guard connection.wait(for: Int16(POLLOUT)) else {
-            return .failure("no connection within \(settings.timeoutMilliseconds) ms")
-        }
+        guard connection.wait(for: Int16(POLLOUT)) else { return .failure("no connection in time") }
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(connection.descriptor, SOL_SOCKET, SO_ERROR, &error, &length)
         if error != 0 { return .failure(failure(error)) }
-        if family(settings.endpoint) != AF_UNIX {
+        if family(endpoint) != AF_UNIX {
             // Small requests, each waited for: Nagle's delay would only add latency.
             _ = relay_set_no_delay(connection.descriptor)
         }
@@ -76,6 +85,8 @@ final class RedisConnection {
         switch endpoint {
         case .tcp(let address, _): return isIPv6(address) ? AF_INET6 : AF_INET
         case .unix: return AF_UNIX
+        // Never connected to as such: open(_:) asks them for the primary first.
+        case .sentinels: return AF_UNSPEC
         }
     }
 
@@ -108,6 +119,7 @@ final class RedisConnection {
                 for (index, byte) in bytes.enumerated() { raw[index] = byte }
             }
             return connect(to: &peer)
+        case .sentinels: return invalid()
         }
     }
 

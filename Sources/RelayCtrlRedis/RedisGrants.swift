@@ -52,22 +52,87 @@ public enum RedisGrants {
         return .success(last)
     }
 
-    /// Records a grant that Redis itself forgets after `window` seconds. nil when it was written.
-    public static func write(
+    /// What became of a grant the writer sent.
+    enum Written: Equatable {
+        case written
+        /// On the primary, but fewer replicas than RELAY_CTRL_REDIS_WAIT said so in time: a
+        /// failover now could lose it (never grant one: a lost grant costs a login).
+        case unreplicated(acknowledged: Int, wanted: Int)
+        case failed(String)
+    }
+
+    /// Records a grant that Redis itself forgets after `window` seconds. With sentinels, the
+    /// server they name must answer ROLE master in the same pipeline (a replica would refuse the
+    /// SETEX anyway; the ROLE says why); with RELAY_CTRL_REDIS_WAIT, WAIT follows the SETEX.
+    static func store(
         _ settings: RedisSettings, _ address: ClientAddress, records: [GrantRecord], window: Int, now: Int
-    ) -> String? {
+    ) -> Written {
         let set = [
             Array("SETEX".utf8), key(settings, address), Array(String(window).utf8),
             value(records: records, loginTime: now),
         ]
+        let connection: RedisConnection
         switch RedisConnection.open(settings) {
-        case .failure(let reason): return reason.description
-        case .success(let connection):
-            switch connection.run(commands(settings, set)).flatMap(outcome) {
-            case .failure(let reason): return reason.description
-            case .success(.status(let text)) where text == Array("OK".utf8): return nil
-            case .success: return "Redis did not answer OK to SETEX"
+        case .failure(let reason): return .failed(reason.description)
+        case .success(let opened): connection = opened
+        }
+        var pipeline = commands(settings, set)
+        let asksRole = { if case .sentinels = settings.endpoint { true } else { false } }()
+        if asksRole { pipeline.insert([Array("ROLE".utf8)], at: pipeline.count - 1) }
+        if settings.waitReplicas > 0 {
+            // What is left of the deadline, less a margin for the reply to come back.
+            let milliseconds = max(1, Int(connection.remainingMilliseconds) - 20)
+            pipeline.append([
+                Array("WAIT".utf8), Array(String(settings.waitReplicas).utf8), Array(String(milliseconds).utf8),
+            ])
+        }
+        var replies: [RedisConnection.Reply]
+        switch connection.run(pipeline) {
+        case .failure(let reason): return .failed(reason.description)
+        case .success(let answered): replies = answered
+        }
+        let acknowledged = settings.waitReplicas > 0 ? replies.removeLast() : nil
+        if asksRole, replies.count >= 2, let problem = notPrimary(replies[replies.count - 2]) {
+            return .failed(problem)
+        }
+        switch outcome(replies) {
+        case .failure(let reason): return .failed(reason.description)
+        case .success(.status(let text)) where text == Array("OK".utf8): break
+        case .success: return .failed("Redis did not answer OK to SETEX")
+        }
+        switch acknowledged {
+        case nil: return .written
+        case .integer(let count)? where count >= settings.waitReplicas: return .written
+        case .integer(let count)?: return .unreplicated(acknowledged: count, wanted: settings.waitReplicas)
+        case .error(let text)?: return .failed("Redis refused WAIT: \(printable(text))")
+        default: return .failed("Redis did not answer WAIT with a number")
+        }
+    }
+
+    /// Why the server the sentinels named is not the one to write to, or nil when it says ROLE master.
+    static func notPrimary(_ role: RedisConnection.Reply) -> String? {
+        switch role {
+        case .array(let parts):
+            if case .bulk(let name)? = parts.first, name == Array("master".utf8) { return nil }
+            if case .bulk(let name)? = parts.first {
+                return "the server the sentinels named is not the primary (ROLE \(printable(name)))"
             }
+            return "the server the sentinels named answered ROLE with no role"
+        case .error(let text): return "Redis refused ROLE: \(printable(text))"
+        default: return "the server the sentinels named answered ROLE with no role"
+        }
+    }
+
+    /// Records a grant that Redis itself forgets after `window` seconds. nil when it was written
+    /// (and replicated, when asked); otherwise what to log.
+    public static func write(
+        _ settings: RedisSettings, _ address: ClientAddress, records: [GrantRecord], window: Int, now: Int
+    ) -> String? {
+        switch store(settings, address, records: records, window: window, now: now) {
+        case .written: return nil
+        case .unreplicated(let acknowledged, let wanted):
+            return "only \(acknowledged) of \(wanted) replicas confirmed it in time: a failover now could lose it"
+        case .failed(let reason): return reason
         }
     }
 
@@ -81,8 +146,13 @@ public enum RedisGrants {
         case .failure(let error): return "\(error); no grant recorded"
         case .success(let settings):
             let window = Settings.window(Environment.lookup("RELAY_CTRL_EXPIRY"))
-            return write(settings, address, records: records, window: window, now: time(nil))
-                .map { "Could not record a grant for \(address) in Redis: \($0)" }
+            switch store(settings, address, records: records, window: window, now: time(nil)) {
+            case .written: return nil
+            case .unreplicated(let acknowledged, let wanted):
+                return "Recorded a grant for \(address) in Redis, but only \(acknowledged) of \(wanted) replicas "
+                    + "confirmed it in time: a failover now could lose it"
+            case .failed(let reason): return "Could not record a grant for \(address) in Redis: \(reason)"
+            }
         }
     }
 
@@ -93,11 +163,29 @@ public enum RedisGrants {
         write(settings, address, records: [], window: 1, now: 0)
     }
 
+    /// GET of the address's key; with RELAY_CTRL_REDIS_STALE_AFTER, `INFO replication` in the same
+    /// pipeline first, and a replica that has not heard from its primary for longer grants nothing.
     public static func lookup(_ settings: RedisSettings, _ address: ClientAddress) -> Lookup {
         switch RedisConnection.open(settings) {
         case .failure(let reason): return .failed(reason.description)
         case .success(let connection):
-            switch connection.run(commands(settings, [Array("GET".utf8), key(settings, address)])).flatMap(outcome) {
+            var pipeline = commands(settings, [Array("GET".utf8), key(settings, address)])
+            if settings.staleAfterSeconds != nil {
+                pipeline.insert([Array("INFO".utf8), Array("replication".utf8)], at: pipeline.count - 1)
+            }
+            var replies: [RedisConnection.Reply]
+            switch connection.run(pipeline) {
+            case .failure(let reason): return .failed(reason.description)
+            case .success(let answered): replies = answered
+            }
+            if let bound = settings.staleAfterSeconds, replies.count >= 2 {
+                let info = replies.remove(at: replies.count - 2)
+                if case .bulk(let text) = info, let problem = ReplicaFreshness(info: text).problem(bound: bound) {
+                    return .failed(problem)
+                }
+                if case .error(let text) = info { return .failed("Redis refused INFO: \(printable(text))") }
+            }
+            switch outcome(replies) {
             case .failure(let reason): return .failed(reason.description)
             case .success(.missing): return .missing
             case .success(.bulk(let bytes)): return decode(bytes)

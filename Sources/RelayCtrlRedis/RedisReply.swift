@@ -5,14 +5,17 @@
 #endif
 
 /// One reply of the Redis protocol (RESP2, which Redis speaks until a client says HELLO 3), and
-/// its parser. The tools read only what their commands answer: statuses, errors, bulk strings,
-/// nil, and SCAN's array of a cursor and keys; anything else is parsed over and kept as `other`.
+/// its parser. The tools read only what their commands answer: statuses, errors, integers (WAIT),
+/// bulk strings, nil, and arrays (SCAN's cursor and keys, ROLE, a sentinel's address and port);
+/// anything deeper is parsed over and kept as `other`.
 public enum RedisReply: Equatable, Sendable {
     case status([UInt8])
     case error([UInt8])
+    case integer(Int)
     case bulk([UInt8])
     case missing
-    /// SCAN's answer: a cursor and a list of keys (arrays deeper than that are `other`).
+    /// SCAN's answer, a cursor and a list of keys; ROLE's; a sentinel's address and port (arrays
+    /// deeper than `depth` are `other`).
     case array([RedisReply])
     case other
 
@@ -43,7 +46,8 @@ public enum RedisReply: Equatable, Sendable {
         case UInt8(ascii: "+"): return .reply(.status(line), end: next)
         case UInt8(ascii: "-"): return .reply(.error(line), end: next)
         case UInt8(ascii: ":"):
-            return integer(line) == nil ? .invalid("Redis sent a bad integer") : .reply(.other, end: next)
+            guard let value = integer(line) else { return .invalid("Redis sent a bad integer") }
+            return .reply(.integer(value), end: next)
         case UInt8(ascii: "$"):
             guard let length = integer(line), length >= -1, length <= elementLimit else {
                 return .invalid("Redis sent a bad bulk length")

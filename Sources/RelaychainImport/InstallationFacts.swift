@@ -42,6 +42,8 @@ struct InstallationFacts {
             case .unix(let path): endpoint = ("socket", path)
             case .tcp(let address, let port):
                 endpoint = ("address", address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)")
+            case .sentinels:
+                return .failure(RedisLocation.Failure("import does not read redis-sentinel:// URLs yet"))
             }
             return .success((endpoint, location.database, location.user))
         }

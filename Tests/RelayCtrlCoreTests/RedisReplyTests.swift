@@ -13,7 +13,7 @@ import Testing
     @Test func eachTypeAndWhereItEnds() {
         #expect(parse("+OK\r\n") == .reply(.status(Array("OK".utf8)), end: 5))
         #expect(parse("-NOPERM no\r\n") == .reply(.error(Array("NOPERM no".utf8)), end: 12))
-        #expect(parse(":42\r\n+x") == .reply(.other, end: 5))
+        #expect(parse(":42\r\n+x") == .reply(.integer(42), end: 5))
         #expect(parse("$3\r\na\0b\r\n") == .reply(.bulk([97, 0, 98]), end: 9), "binary-safe")
         #expect(parse("$-1\r\n") == .reply(.missing, end: 5))
         #expect(parse("*-1\r\n") == .reply(.missing, end: 5))

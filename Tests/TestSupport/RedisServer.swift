@@ -82,8 +82,16 @@ public final class Spawned {
 
     deinit { stop() }
 
+    /// SIGSTOP and SIGCONT: a process whose sockets stay open and say nothing, as across a
+    /// network partition.
+    public func signal(_ number: Int32) {
+        if pid > 0 { kill(pid, number) }
+    }
+
     public func stop() {
         guard pid > 0 else { return }
+        // A stopped process is killed all the same; continued, so that nothing is left pending.
+        kill(pid, SIGCONT)
         kill(pid, SIGKILL)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
