@@ -22,6 +22,7 @@ struct RedisSentinelTests {
         let ready = try RedisSentinelCluster.waitUntil(seconds: 15) {
             try cluster.primaryPort() == cluster.serverPorts[0]
                 && cluster.cli("admin", server: 1, ["INFO", "replication"]).contains("master_link_status:up")
+                && cluster.sentinelsAreReady()
         }
         #expect(ready != nil, "the sentinels never agreed on the primary")
     }

@@ -175,6 +175,20 @@ public final class RedisSentinelCluster {
         return answers.count == 1 ? answers.first : nil
     }
 
+    /// Whether each sentinel has heard the others and the replica: a failover needs a majority's
+    /// votes, and a sentinel that knows no peers yet waits out the failover timeout instead.
+    public func sentinelsAreReady() throws -> Bool {
+        for port in sentinelPorts {
+            let peers = try cli("admin", port: port, ["SENTINEL", "sentinels", Self.masterName])
+            let replicas = try cli("admin", port: port, ["SENTINEL", "replicas", Self.masterName])
+            let count = { (text: String) in text.split(separator: "\n").filter { $0 == "ip" }.count }
+            guard count(peers) == sentinelPorts.count - 1, count(replicas) == serverPorts.count - 1 else {
+                return false
+            }
+        }
+        return true
+    }
+
     /// Waits until `condition` holds, polling every 50 ms, for at most `seconds`; how long it took.
     public static func waitUntil(seconds: Double, _ condition: () throws -> Bool) rethrows -> Double? {
         let start = Date()
