@@ -41,9 +41,19 @@ final class RedisConnection {
         RedisFailure(String(cString: strerror(code)))
     }
 
-    /// Connects without blocking longer than the timeout: to the server the settings name, or,
-    /// for sentinels, to the primary they name (RedisSentinels), all within the one deadline.
+    /// Connects to the server the settings name without blocking longer than the timeout. Readers
+    /// read one server (on an SMTP host, its own replica: no network on the SMTP path), so a
+    /// sentinel URL is refused here, and relay-ctrl-check links none of the code that asks them.
     static func open(_ settings: RedisSettings) -> Result<RedisConnection, RedisFailure> {
+        if case .sentinels = settings.endpoint {
+            return .failure("a redis-sentinel:// URL is for the login side; a check reads one server")
+        }
+        return open(settings.endpoint, deadline: now() + Double(settings.timeoutMilliseconds) / 1000)
+    }
+
+    /// The same for a writer: with sentinels, to the primary they name (RedisSentinels), all within
+    /// the one deadline.
+    static func openPrimary(_ settings: RedisSettings) -> Result<RedisConnection, RedisFailure> {
         let deadline = now() + Double(settings.timeoutMilliseconds) / 1000
         guard case .sentinels(let sentinels, let master) = settings.endpoint else {
             return open(settings.endpoint, deadline: deadline)

@@ -72,7 +72,7 @@ public enum RedisGrants {
             value(records: records, loginTime: now),
         ]
         let connection: RedisConnection
-        switch RedisConnection.open(settings) {
+        switch RedisConnection.openPrimary(settings) {
         case .failure(let reason): return .failed(reason.description)
         case .success(let opened): connection = opened
         }

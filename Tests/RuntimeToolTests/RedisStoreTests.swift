@@ -341,6 +341,7 @@ struct RedisStoreTests {
             ("redis://mail.example.org:6379", "is not an IPv4 or IPv6 address (names are not looked up)"),
             ("redis://reader:secret@127.0.0.1", "a password never (use RELAY_CTRL_REDIS_PASSWORD_FILE)"),
             ("http://127.0.0.1", "must start with redis://, unix: or redis-sentinel://"),
+            ("redis-sentinel://reader@127.0.0.1:26379#relay", "a redis-sentinel:// URL is for the login side"),
         ] {
             let (check, seconds) = try connect("192.0.2.80", url: url)
             #expect(check.probeRan && check.environment?["RELAYCLIENT"] == nil && seconds < 0.3)

@@ -28,11 +28,16 @@ import Testing
 
     /// Each function is in a section of its own (Package.swift), so the linker drops what a tool
     /// never calls: relay-ctrl-check has Redis's GET lookup and not `relaychain grants`' SCAN listing,
-    /// which lives in the same source file. Both names as Embedded Swift mangles them.
+    /// which lives in the same source file, nor the sentinels' question, which relay-ctrl-allow
+    /// has. The names as Embedded Swift mangles them.
     @Test func unusedFunctionsAreDropped() throws {
         // The symbol table (nm), not the file's bytes: debug information names dropped code too.
         let symbols = try runProcess("/usr/bin/nm", [try BuiltProduct.path("relay-ctrl-check")]).output
         #expect(symbols.contains("22RelayCtrlRedisEmbedded0C6GrantsO6lookup"))
         #expect(!symbols.contains("22RelayCtrlRedisEmbedded0C6GrantsO4live"))
+        // Nor the sentinels' question, which only the login side asks.
+        #expect(!symbols.contains("22RelayCtrlRedisEmbedded0C9SentinelsO"))
+        let allow = try runProcess("/usr/bin/nm", [try BuiltProduct.path("relay-ctrl-allow")]).output
+        #expect(allow.contains("22RelayCtrlRedisEmbedded0C9SentinelsO"))
     }
 }
