@@ -1,5 +1,32 @@
 /// The live self-test doctor runs: a grant as a login makes it, then each SMTP chain.
 extension Deployment {
+    /// A command of the live self-test: `asRoot` (ending in a chain loader such as
+    /// relay-ctrl-chdir) runs as root, then the rest runs as `user` (nil: it stays root), as on
+    /// the host: relay-ctrl-chdir opens the store before tcpserver drops to qmaild.
+    public struct ProbeCommand: Sendable, Equatable {
+        public var service: String
+        public var asRoot: [String]
+        public var user: String?
+        /// The group `user` runs with instead of its own (the window's, as Dovecot's `group =`).
+        public var group: String?
+        public var asUser: [String]
+        /// Variables of the login side's caller (Dovecot's IP, USER); `@ADDRESS@` is the test address.
+        public var environment: [String]
+    }
+
+    /// Grant a TEST-NET address the way a login does, then run each SMTP chain up to a probe
+    /// (env, which prints the environment) in place of qmail-smtpd.
+    public struct SelfTest: Sendable, Equatable {
+        public var window: String
+        public var store: String
+        public var grant: ProbeCommand
+        public var checks: [ProbeCommand]
+        /// What RELAYCLIENT must be when the grant is seen.
+        public var relayClient: String
+        /// Grants in Redis: no file to look for or remove (the key expires with the window).
+        public var inRedis = false
+    }
+
     static func selfTests(_ spec: Spec) -> [SelfTest] {
         let plan = ChainPlan(spec: spec)
         let env = spec.platform.env.value
