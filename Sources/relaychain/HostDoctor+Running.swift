@@ -37,12 +37,10 @@ extension HostDoctor {
         // The run script as build writes it from the spec, never the file on disk: doctor runs it as
         // root, and an output someone else could change must not choose what root runs.
         let script = files.first { $0.path == "\(service.directory)/run" }?.contents ?? ""
-        let printing = script.replacingOccurrences(of: "exec 2>&1\n", with: "")
-            .replacingOccurrences(of: "\nexec ", with: "\nprintf '%s\\0' ")
         let printed = HostCommand.run(
-            ["/bin/sh", "-c", printing], environment: ["PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"], timeout: 10
-        )
-        let wanted = printed.output.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init)
+            ["/bin/sh", "-c", RunScriptWords.printing(script)],
+            environment: ["PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"], timeout: 10)
+        let wanted = RunScriptWords.words(printed: printed.output)
         let running = (FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data())
             .split(separator: 0, omittingEmptySubsequences: false).dropLast()
             .map { String(decoding: $0, as: UTF8.self) }

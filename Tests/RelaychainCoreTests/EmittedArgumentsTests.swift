@@ -14,10 +14,8 @@ import Testing
         // Values read at start (accounts, and local-name and concurrency from qmail's control
         // files): stand-ins for id, head and cat, since this host need not have them.
         let readers = "id() { echo 89; }\nhead() { echo mail.example.org; }\ncat() { echo 40; }\n"
-        let printing = (readers + script).replacingOccurrences(of: "exec 2>&1\n", with: "")
-            .replacingOccurrences(of: "\nexec ", with: "\nprintf '%s\\0' ")
-        let result = try runProcess("/bin/sh", ["-c", printing])
-        return result.output.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init)
+        let result = try runProcess("/bin/sh", ["-c", RunScriptWords.printing(readers + script)])
+        return RunScriptWords.words(printed: result.output)
     }
 
     /// The examples with daemontools or runit run scripts (the others use qmail-run's rc.conf).
