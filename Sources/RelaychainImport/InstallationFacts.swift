@@ -42,11 +42,14 @@ struct InstallationFacts {
             case .unix(let path): endpoint = ("socket", path)
             case .tcp(let address, let port):
                 endpoint = ("address", address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)")
-            case .sentinels:
-                return .failure(RedisLocation.Failure("import does not read redis-sentinel:// URLs yet"))
+            case .sentinels: return .failure(RedisLocation.Failure(Self.sentinelReason))
             }
             return .success((endpoint, location.database, location.user))
         }
+
+        /// Why a Sentinel URL, which the tools follow, makes no window: the spec cannot say it yet.
+        static let sentinelReason =
+            "the tools follow these sentinels, but a spec cannot name a Redis found through Sentinel yet"
 
         var identity: String {
             let place =
@@ -223,7 +226,14 @@ struct InstallationFacts {
         let location = url.map(Redis.parse)
         if let url, case .failure(let failure) = location {
             let why = failure.description.replacing("RELAY_CTRL_REDIS: ", with: "")
-            leaveOut("RELAY_CTRL_REDIS", url, reason: "the tools refuse it, so no client relays: \(why)")
+            // The login side follows sentinels; relay-ctrl-check refuses them (it reads one server).
+            let reason =
+                why != Redis.sentinelReason
+                ? "the tools refuse it, so no client relays: \(why)"
+                : smtpSide
+                    ? "the tools refuse it, so no client relays: relay-ctrl-check reads one server, not sentinels"
+                    : why
+            leaveOut("RELAY_CTRL_REDIS", url, reason: reason)
             return (nil, assignments.filter { !$0.0.hasPrefix("RELAY_CTRL_REDIS") })
         }
         if case .success(let parsed) = location {

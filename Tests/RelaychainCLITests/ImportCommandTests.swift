@@ -193,4 +193,53 @@ struct ImportCommandTests {
             "\(result.errors)")
         #expect(!result.output.contains("    redis: {"), "no Redis window is made of it")
     }
+
+    /// A login side that finds Redis through Sentinel works with the tools, but no spec can say it
+    /// yet; relay-ctrl-check refuses a Sentinel URL. Each is listed with its own reason (not only
+    /// as a URL the tools refuse), and no Redis window is made of either.
+    @Test func sentinelURLsAreSaidForWhatTheyAre() throws {
+        let url = "redis-sentinel://relay-writer@192.0.2.4:26379,192.0.2.5#relay"
+        let postLogin = try write(
+            "sentinel/mail-postlogin",
+            """
+            #!/bin/sh
+            TCPREMOTEIP=$IP RELAY_CTRL_REDIS='\(url)' /usr/local/bin/relay-ctrl-allow
+            exec "$@"
+
+            """)
+        let dovecot = try write(
+            "sentinel/conf.d/relaychain-mail.conf",
+            """
+            service imap {
+              executable = imap relaychain-postlogin
+            }
+            service relaychain-postlogin {
+              executable = script-login /usr/local/libexec/relaychain/mail-postlogin
+            }
+
+            """)
+        let login = try relaychain(["import", dovecot, postLogin])
+        #expect(
+            login.errors.contains(
+                "\(postLogin):2: RELAY_CTRL_REDIS=\(url): the tools follow these sentinels, but a spec cannot "
+                    + "name a Redis found through Sentinel yet"),
+            "\(login.errors)")
+        #expect(!login.output.contains("    redis: {"), "no Redis window is made of it")
+        let run = try write(
+            "sentinel/smtp/run",
+            """
+            #!/bin/sh
+            exec /usr/bin/env - RELAY_CTRL_REDIS='\(url)' \\
+              /usr/bin/tcpserver -v -R -l 0 -x tcp.cdb -u 101 -g 102 0 25 \\
+              /usr/local/bin/relay-ctrl-check /var/qmail/bin/qmail-smtpd
+
+            """)
+        let check = try relaychain(["import", run])
+        #expect(check.status == 1)
+        #expect(
+            check.errors.contains(
+                "\(run):2: RELAY_CTRL_REDIS=\(url): the tools refuse it, so no client relays: relay-ctrl-check "
+                    + "reads one server, not sentinels"),
+            "\(check.errors)")
+    }
 }
