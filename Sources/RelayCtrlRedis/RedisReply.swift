@@ -31,14 +31,20 @@ public enum RedisReply: Equatable, Sendable {
     /// and a peer must not make a tool allocate what it announces.
     static let elementLimit = 64 * 1024
 
+    /// The longest header or status line, before its CR LF.
+    static let lineLimit = 1024
+
     /// Parses the reply that starts at `start`; `depth` is how many arrays deep it may still keep,
     /// `nesting` how deep it is (bounded: a peer's arrays in arrays must not exhaust the stack).
     public static func parse(_ bytes: [UInt8], from start: Int, depth: Int = 2, nesting: Int = 0) -> Parsed {
         guard nesting <= 8 else { return .invalid("Redis sent arrays nested too deep") }
         guard start < bytes.count else { return .incomplete }
-        // A header or status line is short; a longer one is refused whether its end has come or not.
-        guard let lineEnd = lineEnd(bytes, from: start + 1, within: 1024) else {
-            return bytes.count - start > 1024 ? .invalid("Redis sent a line longer than 1 KiB") : .incomplete
+        // A header or status line holds at most `lineLimit` bytes before its CR LF; a longer one is
+        // refused whether its end has come or not, but only once no CR LF can end it in time (a
+        // line of the limit with its CR already here still waits for the LF).
+        guard let lineEnd = lineEnd(bytes, from: start + 1, within: lineLimit) else {
+            return bytes.count - (start + 1) > lineLimit + 1
+                ? .invalid("Redis sent a line longer than 1 KiB") : .incomplete
         }
         let line = Array(bytes[(start + 1)..<lineEnd])
         let next = lineEnd + 2
@@ -79,10 +85,11 @@ public enum RedisReply: Equatable, Sendable {
         }
     }
 
-    /// Where the CR LF that ends the line starting at `start` begins.
+    /// Where the CR LF that ends the line starting at `start` begins, when the line holds at most
+    /// `limit` bytes.
     private static func lineEnd(_ bytes: [UInt8], from start: Int, within limit: Int) -> Int? {
         var index = start
-        while index + 1 < bytes.count, index - start < limit {
+        while index + 1 < bytes.count, index - start <= limit {
             if bytes[index] == UInt8(ascii: "\r"), bytes[index + 1] == UInt8(ascii: "\n") { return index }
             index += 1
         }

@@ -36,6 +36,19 @@ import Testing
         #expect(parse("$3\r\nabcXY") == .invalid("Redis sent a bulk string without its end"))
         #expect(parse(":1x\r\n") == .invalid("Redis sent a bad integer"))
         #expect(parse("+" + String(repeating: "a", count: 2000)) == .invalid("Redis sent a line longer than 1 KiB"))
+        // The limit itself is a line: whole it is taken, each piece of it waits (FuzzRedisReply found
+        // a 1,023-byte status whose prefix with its CR but not its LF was refused).
+        let longest = "+" + String(repeating: "a", count: 1024) + "\r\n"
+        #expect(parse(longest) == .reply(.status(Array(repeating: 97, count: 1024)), end: 1027))
+        for length in [1025, 1026] {
+            // Bytes, not Characters: "\r\n" is one Character.
+            #expect(RedisReply.parse(Array(longest.utf8.prefix(length)), from: 0) == .incomplete, "\(length) bytes")
+        }
+        #expect(parse("+" + String(repeating: "a", count: 1025)) == .incomplete, "a CR could not come in time yet")
+        #expect(
+            parse("+" + String(repeating: "a", count: 1025) + "\r\n") == .invalid("Redis sent a line longer than 1 KiB"))
+        #expect(
+            parse("+" + String(repeating: "a", count: 1024) + "\rx") == .invalid("Redis sent a line longer than 1 KiB"))
         #expect(parse(String(repeating: "*1\r\n", count: 10_000)) == .invalid("Redis sent arrays nested too deep"))
     }
 
