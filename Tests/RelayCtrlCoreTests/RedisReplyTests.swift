@@ -46,7 +46,8 @@ import Testing
         }
         #expect(parse("+" + String(repeating: "a", count: 1025)) == .incomplete, "a CR could not come in time yet")
         #expect(
-            parse("+" + String(repeating: "a", count: 1025) + "\r\n") == .invalid("Redis sent a line longer than 1 KiB"))
+            parse("+" + String(repeating: "a", count: 1025) + "\r\n") == .invalid("Redis sent a line longer than 1 KiB")
+        )
         #expect(
             parse("+" + String(repeating: "a", count: 1024) + "\rx") == .invalid("Redis sent a line longer than 1 KiB"))
         #expect(parse(String(repeating: "*1\r\n", count: 10_000)) == .invalid("Redis sent arrays nested too deep"))
