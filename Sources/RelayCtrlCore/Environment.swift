@@ -3,7 +3,7 @@ import CRelayLibc
 /// The process environment as raw bytes: values are passed on exactly as received, never
 /// repaired into valid UTF-8. Names go to the C library through withCString: Embedded Swift's
 /// implicit String-to-pointer conversion copies the name into a new array, byte by byte, on
-/// every call (a sixth of relay-ctrl-allow's instructions before its exec).
+/// every call (a sixth of relay-ctrl-allow's instructions, callgrind).
 public enum Environment {
     /// The value where it lies. glibc never frees an environment string while the program runs
     /// (not even one replaced by setenv), so the view stays valid.

@@ -118,8 +118,8 @@ public struct GrantStore: Sendable {
     }
 
     /// relay-ctrl 3.2's temporary name, `.<seconds>.<microseconds>:<pid>` (then `.<attempt>`),
-    /// NUL-terminated: built as bytes, since String interpolation costs a third of the tool's
-    /// own instructions, and passed to the C library as it is.
+    /// NUL-terminated: built as bytes (interpolating a String and growing it cost allow thousands
+    /// of instructions, callgrind), and passed to the C library as it is.
     static func temporaryName(seconds: Int, microseconds: Int, attempt: Int) -> [CChar] {
         // Four numbers of at most 20 digits, four separators, the NUL.
         var name = [CChar](repeating: 0, count: 88)

@@ -91,7 +91,7 @@ public struct RedisLocation: Sendable, Equatable {
             guard nodes.count < sentinelLimit else {
                 return .failure(Failure("RELAY_CTRL_REDIS: at most \(sentinelLimit) sentinels"))
             }
-            switch hostAndPort(part, defaultPort: "26379") {
+            switch hostAndPort(part, defaultPort: 26379) {
             case .success(let node): nodes.append(Sentinel(address: node.address, port: node.port))
             case .failure(let error): return .failure(error)
             }
@@ -102,7 +102,7 @@ public struct RedisLocation: Sendable, Equatable {
                 database: database))
     }
 
-    public static func isNameByte(_ byte: UInt8) -> Bool {
+    private static func isNameByte(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
             || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
             || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
@@ -155,7 +155,7 @@ public struct RedisLocation: Sendable, Equatable {
             location.database = database
             rest = rest[..<slash]
         }
-        switch hostAndPort(rest, defaultPort: "6379") {
+        switch hostAndPort(rest, defaultPort: 6379) {
         case .success(let node): location.endpoint = .tcp(address: node.address, port: node.port)
         case .failure(let error): return .failure(error)
         }
@@ -164,11 +164,10 @@ public struct RedisLocation: Sendable, Equatable {
 
     /// `address[:port]` or `[v6 address][:port]`: an IP literal, never a name.
     private static func hostAndPort(
-        _ rest: ArraySlice<UInt8>, defaultPort: StaticString
+        _ rest: ArraySlice<UInt8>, defaultPort: Int32
     ) -> Result<(address: String, port: Int32), Failure> {
         let host: ArraySlice<UInt8>
-        var portText = ArraySlice(
-            UnsafeBufferPointer(start: defaultPort.utf8Start, count: defaultPort.utf8CodeUnitCount))
+        var portText: ArraySlice<UInt8>?
         if rest.first == UInt8(ascii: "[") {
             guard let close = rest.firstIndex(of: UInt8(ascii: "]")) else {
                 return .failure(Failure("RELAY_CTRL_REDIS: an unclosed ["))
@@ -187,6 +186,7 @@ public struct RedisLocation: Sendable, Equatable {
             return .failure(
                 Failure("RELAY_CTRL_REDIS: '\(address)' is not an IPv4 or IPv6 address (names are not looked up)"))
         }
+        guard let portText else { return .success((address, defaultPort)) }
         guard let port = number(portText, limit: 65_535), port > 0 else {
             return .failure(Failure("RELAY_CTRL_REDIS: a bad port"))
         }

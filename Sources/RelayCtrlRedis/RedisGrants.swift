@@ -32,12 +32,15 @@ public enum RedisGrants {
         timeRecord + Array(String(loginTime).utf8) + [0] + GrantRecords.encode(records)
     }
 
-    /// AUTH (as the URL's user, when it names one) and SELECT, before `command`.
+    /// AUTH as the URL's user (when it names one) with its password, when there is one.
+    static func auth(_ settings: RedisSettings) -> [[UInt8]]? {
+        settings.password.map { [Array("AUTH".utf8)] + (settings.user.map { [Array($0.utf8)] } ?? []) + [$0] }
+    }
+
+    /// AUTH and SELECT, before `command`.
     static func commands(_ settings: RedisSettings, _ command: [[UInt8]]) -> [[[UInt8]]] {
         var commands: [[[UInt8]]] = []
-        if let password = settings.password {
-            commands.append([Array("AUTH".utf8)] + (settings.user.map { [Array($0.utf8)] } ?? []) + [password])
-        }
+        if let auth = auth(settings) { commands.append(auth) }
         if settings.database != 0 { commands.append([Array("SELECT".utf8), Array(String(settings.database).utf8)]) }
         return commands + [command]
     }
@@ -113,14 +116,13 @@ public enum RedisGrants {
     static func notPrimary(_ role: RedisConnection.Reply) -> String? {
         switch role {
         case .array(let parts):
-            if case .bulk(let name)? = parts.first, name == Array("master".utf8) { return nil }
-            if case .bulk(let name)? = parts.first {
-                return "the server the sentinels named is not the primary (ROLE \(printable(name)))"
-            }
-            return "the server the sentinels named answered ROLE with no role"
+            guard case .bulk(let name)? = parts.first else { break }
+            return name == Array("master".utf8)
+                ? nil : "the server the sentinels named is not the primary (ROLE \(printable(name)))"
         case .error(let text): return "Redis refused ROLE: \(printable(text))"
-        default: return "the server the sentinels named answered ROLE with no role"
+        default: break
         }
+        return "the server the sentinels named answered ROLE with no role"
     }
 
     /// Records a grant that Redis itself forgets after `window` seconds. nil when it was written
@@ -178,14 +180,17 @@ public enum RedisGrants {
             case .failure(let reason): return .failed(reason.description)
             case .success(let answered): replies = answered
             }
-            if let bound = settings.staleAfterSeconds, replies.count >= 2 {
-                let info = replies.remove(at: replies.count - 2)
-                if case .bulk(let text) = info, let problem = ReplicaFreshness(info: text).problem(bound: bound) {
-                    return .failed(problem)
-                }
-                if case .error(let text) = info { return .failed("Redis refused INFO: \(printable(text))") }
+            let info =
+                settings.staleAfterSeconds != nil && replies.count >= 2 ? replies.remove(at: replies.count - 2) : nil
+            let answer = outcome(replies)
+            if case .failure(let reason) = answer { return .failed(reason.description) }
+            if let bound = settings.staleAfterSeconds {
+                // Believed only on its word: an INFO that is not its text grants nothing either.
+                if case .error(let text)? = info { return .failed("Redis refused INFO: \(printable(text))") }
+                guard case .bulk(let text)? = info else { return .failed("Redis did not answer INFO with its text") }
+                if let problem = ReplicaFreshness(info: text).problem(bound: bound) { return .failed(problem) }
             }
-            switch outcome(replies) {
+            switch answer {
             case .failure(let reason): return .failed(reason.description)
             case .success(.missing): return .missing
             case .success(.bulk(let bytes)): return decode(bytes)

@@ -96,8 +96,8 @@ public enum RedisReply: Equatable, Sendable {
         return nil
     }
 
-    /// A decimal integer, optionally negative, of at most 18 digits.
-    private static func integer(_ text: [UInt8]) -> Int? {
+    /// A decimal integer, optionally negative, of at most 18 digits (a reply's, or an INFO field's).
+    static func integer<Bytes: Collection>(_ text: Bytes) -> Int? where Bytes.Element == UInt8 {
         let negative = text.first == UInt8(ascii: "-")
         let digits = negative ? text.dropFirst() : text[...]
         guard !digits.isEmpty, digits.count <= 18 else { return nil }

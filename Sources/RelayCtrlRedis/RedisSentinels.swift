@@ -45,10 +45,8 @@ enum RedisSentinels {
         case .success(let opened): connection = opened
         case .failure(let reason): return .failure(reason)
         }
-        var commands: [[[UInt8]]] = []
-        if let password = settings.password {
-            commands.append([Array("AUTH".utf8)] + (settings.user.map { [Array($0.utf8)] } ?? []) + [password])
-        }
+        // AUTH, never SELECT: a sentinel has no databases.
+        var commands = RedisGrants.auth(settings).map { [$0] } ?? []
         commands.append([Array("SENTINEL".utf8), Array("get-master-addr-by-name".utf8), Array(master.utf8)])
         let replies: [RedisReply]
         switch connection.run(commands) {

@@ -52,12 +52,11 @@ public struct RedisSettings: Sendable, Equatable {
 
     /// The settings the tools would take from these variables' values (relaychain revoke).
     public static func settings(
-        url: String, passwordFile: String, prefix: String, timeoutMilliseconds: Int = defaultTimeout,
-        waitReplicas: Int = 0
+        url: String, passwordFile: String, prefix: String, timeoutMilliseconds: Int = defaultTimeout
     ) -> Result<RedisSettings, SettingsError> {
         parse(
             url: Array(url.utf8), passwordFile: Array(passwordFile.utf8), prefix: Array(prefix.utf8),
-            timeout: Array(String(timeoutMilliseconds).utf8), wait: Array(String(waitReplicas).utf8))
+            timeout: Array(String(timeoutMilliseconds).utf8))
     }
 
     static func parse(

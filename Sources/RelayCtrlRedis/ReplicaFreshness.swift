@@ -39,9 +39,9 @@ public struct ReplicaFreshness: Equatable, Sendable {
             } else if name.elementsEqual("master_link_status".utf8) {
                 linkUp = value.elementsEqual("up".utf8)
             } else if name.elementsEqual("master_last_io_seconds_ago".utf8) {
-                lastHeard = Self.integer(value)
+                lastHeard = RedisReply.integer(value)
             } else if name.elementsEqual("master_link_down_since_seconds".utf8) {
-                downFor = Self.integer(value)
+                downFor = RedisReply.integer(value)
             } else if name.elementsEqual("master_sync_in_progress".utf8) {
                 syncing = value.elementsEqual("1".utf8)
             }
@@ -66,16 +66,4 @@ public struct ReplicaFreshness: Equatable, Sendable {
         }
     }
 
-    /// A decimal number, possibly negative, of at most 18 digits.
-    private static func integer(_ text: ArraySlice<UInt8>) -> Int? {
-        let negative = text.first == UInt8(ascii: "-")
-        let digits = negative ? text.dropFirst() : text
-        guard !digits.isEmpty, digits.count <= 18 else { return nil }
-        var value = 0
-        for byte in digits {
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
-        }
-        return negative ? -value : value
-    }
 }

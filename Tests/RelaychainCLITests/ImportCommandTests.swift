@@ -172,18 +172,23 @@ struct ImportCommandTests {
             "\(prefix.errors)")
     }
 
-    /// A RELAY_CTRL_REDIS that the tools themselves refuse (a name, not an address) is no window:
-    /// it is listed with the tools' reason, and the import fails.
-    @Test func aRedisURLTheToolsRefuseIsSaid() throws {
-        let run = try write(
-            "refused/smtp/run",
+    /// An SMTP service's run script whose check reads the Redis at `url`.
+    func smtpRun(_ name: String, redis url: String) throws -> String {
+        try write(
+            name,
             """
             #!/bin/sh
-            exec /usr/bin/env - RELAY_CTRL_REDIS='redis://relay-reader@redis.example:6379/0' \\
+            exec /usr/bin/env - RELAY_CTRL_REDIS='\(url)' \\
               /usr/bin/tcpserver -v -R -l 0 -x tcp.cdb -u 101 -g 102 0 25 \\
               /usr/local/bin/relay-ctrl-check /var/qmail/bin/qmail-smtpd
 
             """)
+    }
+
+    /// A RELAY_CTRL_REDIS that the tools themselves refuse (a name, not an address) is no window:
+    /// it is listed with the tools' reason, and the import fails.
+    @Test func aRedisURLTheToolsRefuseIsSaid() throws {
+        let run = try smtpRun("refused/smtp/run", redis: "redis://relay-reader@redis.example:6379/0")
         let result = try relaychain(["import", run])
         #expect(result.status == 1)
         #expect(
@@ -225,15 +230,7 @@ struct ImportCommandTests {
                     + "name a Redis found through Sentinel yet"),
             "\(login.errors)")
         #expect(!login.output.contains("    redis: {"), "no Redis window is made of it")
-        let run = try write(
-            "sentinel/smtp/run",
-            """
-            #!/bin/sh
-            exec /usr/bin/env - RELAY_CTRL_REDIS='\(url)' \\
-              /usr/bin/tcpserver -v -R -l 0 -x tcp.cdb -u 101 -g 102 0 25 \\
-              /usr/local/bin/relay-ctrl-check /var/qmail/bin/qmail-smtpd
-
-            """)
+        let run = try smtpRun("sentinel/smtp/run", redis: url)
         let check = try relaychain(["import", run])
         #expect(check.status == 1)
         #expect(
