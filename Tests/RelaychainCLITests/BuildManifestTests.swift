@@ -110,4 +110,50 @@ import Testing
         #expect(next.errors.hasSuffix(": 0 files written, 10 unchanged, 0 removed\n"), "\(next.errors)")
         #expect(try manifestKey() != before)
     }
+
+    /// A manifest damaged in any way is not one: the build compares in full and records it anew
+    /// (a build that trusted it would leave it as it is).
+    enum Damage: String, CaseIterable {
+        case letterInANumber, fiveNumbers, sevenNumbers, twentyDigits, emptyNumber, nulInItsPath, noPath
+
+        func applied(to line: String) -> String {
+            switch self {
+            case .letterInANumber: line.replacingOccurrences(of: "\t1", with: "\tx")
+            case .fiveNumbers: String(line[..<line.lastIndex(of: "\t")!])
+            case .sevenNumbers: line + "\t1"
+            case .twentyDigits: line + "0000000000000000000000"
+            case .emptyNumber: line.replacingOccurrences(of: "\t", with: "\t\t")
+            case .nulInItsPath: "\u{0}" + line
+            case .noPath: String(line[line.firstIndex(of: "\t")!...])
+            }
+        }
+    }
+
+    @Test(arguments: Damage.allCases)
+    func aDamagedManifestIsNotTrusted(_ damage: Damage) throws {
+        try buildAndRecord()
+        let recorded = try Data(contentsOf: manifest)
+        var lines = String(decoding: recorded, as: UTF8.self).components(separatedBy: "\n")
+        let damaged = damage.applied(to: lines[3])
+        try #require(damaged != lines[3], "\(damage) damaged nothing in \(lines[3])")
+        lines[3] = damaged
+        try Data(lines.joined(separator: "\n").utf8).write(to: manifest)
+        let next = try build()
+        #expect(next.errors.hasSuffix(": 0 files written, 10 unchanged, 0 removed\n"), "\(damage): \(next.errors)")
+        #expect(try Data(contentsOf: manifest) == recorded, "\(damage): recorded anew")
+    }
+
+    /// Entries out of byte order, or a manifest without its last newline: not one either.
+    @Test func aManifestOutOfOrderOrCutShortIsNotTrusted() throws {
+        try buildAndRecord()
+        let recorded = try Data(contentsOf: manifest)
+        var lines = String(decoding: recorded, as: UTF8.self).components(separatedBy: "\n")
+        try #require(lines[3] != lines[4])
+        lines.swapAt(3, 4)
+        for damaged in [lines.joined(separator: "\n"), String(decoding: recorded.dropLast(), as: UTF8.self)] {
+            try Data(damaged.utf8).write(to: manifest)
+            #expect(try build().errors.hasSuffix(": 0 files written, 10 unchanged, 0 removed\n"))
+            #expect(try Data(contentsOf: manifest) == recorded)
+        }
+    }
 }
