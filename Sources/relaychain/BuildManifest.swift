@@ -148,7 +148,8 @@ struct BuildManifest {
                 guard text[previous].lexicographicallyPrecedes(text[entry.path]) else { return false }
                 previous = entry.path
                 var status = stat()
-                let path = UnsafeRawPointer(text.baseAddress! + entry.path.lowerBound).assumingMemoryBound(to: CChar.self)
+                let path = UnsafeRawPointer(text.baseAddress! + entry.path.lowerBound).assumingMemoryBound(
+                    to: CChar.self)
                 guard fstatat(root, path, &status, AT_SYMLINK_NOFOLLOW) == 0, Identity(status) == entry.identity else {
                     return false
                 }
