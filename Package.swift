@@ -33,7 +33,7 @@ let embeddedLibraries: String = {
 
 /// The per-connection tools: the functions each runs before its exec are placed side by side at
 /// the start of its text, so that an exec faults in a few pages of code rather than touching pages
-/// across the whole image (relay-ctrl-allow went from 1.011x our static C to 0.993x).
+/// across the whole image (bench/runtime-tools: relay-ctrl-allow went from 1.014x our static C to 0.995x).
 /// scripts/startup-order writes Sources/<tool>/startup-order.txt; the linker fails without it. Release
 /// builds only: a debug build has other functions (nothing inlined), which the file does not name.
 let startupOrdered: Set<String> = [
@@ -97,13 +97,15 @@ let package = Package(
         + runtimeTools.map { tool in
             // Linked statically, unused sections dropped: the image the kernel maps on every exec
             // is the C library's and the tool's own code. lld or GNU ld: each layout wins one tool by
-            // about 1% and loses another (bench/README.md); lld's keeps relay-ctrl-check's image smaller.
-            .executableTarget(
+            // about 1% and loses another (bench/README.md); lld's keeps relay-ctrl-check's image smaller,
+            // and only lld takes the start-up order (--symbol-ordering-file).
+            let order = startupOrder(tool)
+            return .executableTarget(
                 name: tool,
                 dependencies: ["RelayCtrlCoreEmbedded"] + (redisTools.contains(tool) ? ["RelayCtrlRedisEmbedded"] : []),
-                exclude: startupOrder(tool).exclude,
+                exclude: order.exclude,
                 swiftSettings: embedded,
-                linkerSettings: startupOrder(tool).flags + [
+                linkerSettings: order.flags + [
                     // swiftc asks clang for -pie; -static overrides it, and clang says so on every link.
                     .unsafeFlags([
                         "-Xclang-linker", "-static", "-Xclang-linker", "-Wno-unused-command-line-argument",

@@ -123,7 +123,8 @@ import Testing
             case .sevenNumbers: line + "\t1"
             case .twentyDigits: line + "0000000000000000000000"
             case .emptyNumber: line.replacingOccurrences(of: "\t", with: "\t\t")
-            case .nulInItsPath: "\u{0}" + line
+            // The real path, then a NUL: a reader that stopped at the NUL would find that path's identity.
+            case .nulInItsPath: line.replacingOccurrences(of: "\t", with: "\u{0}x\t", range: line.range(of: "\t"))
             case .noPath: String(line[line.firstIndex(of: "\t")!...])
             }
         }
