@@ -90,7 +90,10 @@ public enum Relaychain {
         else {
             return .failure(.noSuchSMTPService(name, available: smtpServices.map(\.name.value)))
         }
-        return .success(ChainSimulator(spec: spec).simulate(service, smtpd, client: address.canonical, as: clientClass))
+        // In a cluster the service's host has its own view of the store (spiped, its copy of Redis).
+        let host = spec.hosts.first { $0.name.value == service.host?.value }.map { Emitter.part(of: spec, on: $0).spec }
+        return .success(
+            ChainSimulator(spec: spec, host: host).simulate(service, smtpd, client: address.canonical, as: clientClass))
     }
 
     /// Builds from raw bytes, reporting text that is not UTF-8 at its first bad byte.

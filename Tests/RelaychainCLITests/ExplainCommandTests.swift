@@ -31,6 +31,19 @@ import Testing
         golden(result.output, "explain-logged-in.txt")
     }
 
+    /// In a cluster each host reads the store its own way: through spiped's socket, or its copy
+    /// of a replicated Redis; and there is no relay-ctrl-chdir for Redis.
+    @Test(arguments: [("cluster", "explain-cluster-spiped.txt"), ("cluster-replicated", "explain-cluster-replica.txt")])
+    func aClusterHostReadsWhereItsChainReads(_ spec: String, _ name: String) throws {
+        let result = try relaychain([
+            "explain", "Tests/RelaychainCoreTests/Fixtures/emit/\(spec).yaml", "--service", "smtp1", "--client",
+            "192.0.2.7", "--logged-in", "5m-ago",
+        ])
+        #expect(result.status == 0)
+        #expect(!result.output.contains("relay-ctrl-chdir"))
+        golden(result.output, name)
+    }
+
     @Test func strangerIsRefused() throws {
         let result = try relaychain([
             "explain", "examples/netbsd-pkgsrc-dovecot1.yaml", "--service", "smtp", "--client", "192.0.2.7",

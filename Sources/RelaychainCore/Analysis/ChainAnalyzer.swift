@@ -16,6 +16,7 @@ enum ChainAnalyzer {
 
         ClusterAnalysis.analyze(spec, plan, into: &diagnostics)
         RedisKeySpaces.analyze(spec, into: &diagnostics)
+        ReplicationAnalysis.analyze(spec, into: &diagnostics)
 
         storeRules(spec, into: &diagnostics)
         return diagnostics

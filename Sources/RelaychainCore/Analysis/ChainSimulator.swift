@@ -7,11 +7,16 @@ struct ChainSimulator {
     /// Whether to write the effects down (for `explain`); the rules need only the outcome.
     let describing: Bool
 
-    init(spec: Spec, describing: Bool = true) {
+    /// The plan of the service's own host, whose environment says where its checks read (in a
+    /// cluster, a spiped socket or the host's copy of Redis); the whole spec's otherwise.
+    let hostPlan: ChainPlan
+
+    init(spec: Spec, describing: Bool = true, host: Spec? = nil) {
         self.describing = describing
         self.spec = spec
         let plan = ChainPlan(spec: spec)
         self.plan = plan
+        self.hostPlan = host.map { ChainPlan(spec: $0) } ?? plan
         self.grantedStores = Set(spec.services.compactMap { plan.window($0.grants)?.store.value })
     }
 
@@ -21,12 +26,15 @@ struct ChainSimulator {
         var run = SimulatedRun(
             simulation: ChainSimulation(service: service.name.value, client: client, clientClass: clientClass),
             describing: describing)
-        run.startEnvironment(smtpd, plan: plan)
+        run.startEnvironment(smtpd, plan: hostPlan)
         guard run.tcpserver(smtpd) else { return run.simulation }
         for step in plan.smtpSteps(smtpd) {
             let goesOn =
                 switch step.program {
-                case .relayCtrlCheck(let window): run.relayCtrlCheck(window, granted: grantedStores, smtpd)
+                case .relayCtrlCheck(let window):
+                    run.relayCtrlCheck(
+                        window, granted: grantedStores, smtpd,
+                        source: (hostPlan.window(smtpd.checks) ?? window).checkSource)
                 case .ifRelayClient(let settings): run.ifRelayClient(settings)
                 case .wrapper(let wrapper): run.wrapper(wrapper)
                 case .qmailSMTPD: run.qmailSMTPD()
@@ -123,7 +131,9 @@ private struct SimulatedRun {
                 &effects,
                 "sets \(setting.name.value)=\(ShellQuoting.quoted(setting.value.value)) (the service's environment)")
         }
-        if let window { note(&effects, "relay-ctrl-chdir opens \(window.store.value) and sets RELAY_CTRL_DIR_FD") }
+        if let window, window.redis == nil {
+            note(&effects, "relay-ctrl-chdir opens \(window.store.value) and sets RELAY_CTRL_DIR_FD")
+        }
         record("env", .runsNext, .environmentSet, effects, at: nil)
     }
 
@@ -161,7 +171,10 @@ private struct SimulatedRun {
         return true
     }
 
-    mutating func relayCtrlCheck(_ window: RelayWindow, granted: Set<String>, _ smtpd: QmailSMTPD) -> Bool {
+    /// `source`: where this host's check reads the store, in words.
+    mutating func relayCtrlCheck(
+        _ window: RelayWindow, granted: Set<String>, _ smtpd: QmailSMTPD, source: String
+    ) -> Bool {
         var effects: [String] = []
         let reason: ChainSimulation.Reason
         let store = window.store.value
@@ -173,7 +186,7 @@ private struct SimulatedRun {
             environment["RELAYCLIENT"] = window.relayClient.value
             note(
                 &effects,
-                "finds a grant \(ago)s old in \(store) (window \(length)s): "
+                "finds a grant \(ago)s old in \(source) (window \(length)s): "
                     + "sets RELAYCLIENT=\(ShellQuoting.quoted(window.relayClient.value))")
             if environment["RBLSMTPD"] == nil {
                 environment["RBLSMTPD"] = ""
@@ -185,13 +198,14 @@ private struct SimulatedRun {
             }
             reason = .freshGrant
         } else if case .loggedIn(let ago) = simulation.clientClass, granted.contains(store) {
-            note(&effects, "the grant is \(ago)s old, past the \(length)s window: no relay (and removes it)")
+            let removes = window.redis == nil ? " (and removes it)" : ""
+            note(&effects, "the grant is \(ago)s old, past the \(length)s window: no relay\(removes)")
             reason = .expiredGrant
         } else if case .loggedIn = simulation.clientClass {
             note(&effects, "no login service records grants in \(store): nothing to find")
             reason = .noLoginService
         } else {
-            note(&effects, "no grant for \(client) in \(store)")
+            note(&effects, "no grant for \(client) in \(source)")
             reason = .noGrant
         }
         record("relay-ctrl-check", .runsNext, reason, effects, at: smtpd.checks?.location)

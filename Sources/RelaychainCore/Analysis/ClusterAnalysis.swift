@@ -6,7 +6,8 @@ enum ClusterAnalysis {
         for window in spec.windows {
             guard let redis = window.redis else { continue }
             leastPrivilege(window, redis, into: &diagnostics)
-            route(window, redis, spec, into: &diagnostics)
+            // A replicated window's routes are its tunnels' (ReplicationAnalysis).
+            if redis.replication == nil { route(window, redis, spec, into: &diagnostics) }
         }
     }
 

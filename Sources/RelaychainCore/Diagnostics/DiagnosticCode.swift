@@ -70,6 +70,10 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case storeOnOtherHost = "RC418"
     case storeUnreachable = "RC419"
     case redisKeySpacesOverlap = "RC420"
+    case sentinelsCannotAgree = "RC421"
+    case replicationInClear = "RC422"
+    case copyUnreachable = "RC423"
+    case replicatedDefaultUser = "RC424"
 
     case targetCannotCarry = "RC301"
     case qmailRunSingleService = "RC302"
@@ -142,6 +146,10 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
         case .storeOnOtherHost: "a directory store written on one host and checked on another"
         case .storeUnreachable: "a host with a service but no route to the window's Redis"
         case .redisKeySpacesOverlap: "windows on one Redis whose key prefixes do not keep them apart"
+        case .sentinelsCannotAgree: "too few sentinels, or a quorum that the loss of one host breaks"
+        case .replicationInClear: "replication and Sentinel traffic that would cross the network in clear"
+        case .copyUnreachable: "a copy or sentinel no tunnel reaches, or an SMTP host with no copy to read"
+        case .replicatedDefaultUser: "a replicated Redis whose setup would go through Redis's default user"
         case .targetCannotCarry: "a value that the target's syntax cannot express"
         case .qmailRunSingleService: "more services of one kind than pkgsrc's qmail-run can start"
         }

@@ -80,6 +80,19 @@ struct ChainPlan {
             words.append(
                 .assign("RELAY_CTRL_EXPIRY", String(window.length.value.seconds), from: window.length.location))
         }
+        if let replication = redis.replication {
+            switch role {
+            case .writer where replication.wait.value > 0:
+                words.append(
+                    .assign("RELAY_CTRL_REDIS_WAIT", String(replication.wait.value), from: replication.wait.location))
+            case .writer: break
+            case .reader:
+                words.append(
+                    .assign(
+                        "RELAY_CTRL_REDIS_STALE_AFTER", String(replication.staleAfter.value.seconds),
+                        from: replication.staleAfter.location))
+            }
+        }
         return words
     }
 

@@ -120,7 +120,9 @@ enum Emitter {
         part.hosts = []
         part.services = spec.services.filter { $0.host?.value == name }
         for (index, window) in spec.windows.enumerated() {
-            guard let redis = window.redis, let spiped = redis.spiped, let storeHost = redis.host?.value,
+            // A replicated window's tunnels are per copy and sentinel (ReplicationTunnels), not per role.
+            guard let redis = window.redis, redis.replication == nil, let spiped = redis.spiped,
+                let storeHost = redis.host?.value,
                 let storeAddress = spec.hosts.first(where: { $0.name.value == storeHost })?.address?.value
             else { continue }
             let uses = { (service: Service) in service.uses(window.name.value) }

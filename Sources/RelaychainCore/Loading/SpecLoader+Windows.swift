@@ -19,7 +19,7 @@ extension SpecLoader {
                 complete = false
             }
         } else if let value = fields[.redis] {
-            redis = redisStore(value)
+            redis = redisStore(value, window: name)
             store = redis.map { Written($0.identity, at: value.location) }
             if redis == nil { complete = false }
         } else if !fields.suggested.contains(WindowKey.store.rawValue) {
@@ -84,7 +84,7 @@ extension SpecLoader {
         return window
     }
 
-    func redisStore(_ node: YAMLNode) -> RedisStore? {
+    func redisStore(_ node: YAMLNode, window: Written<String>) -> RedisStore? {
         guard let fields = reader.fields(of: node, "'redis'", allowed: RedisKey.allCases) else { return nil }
         var complete = true
         var endpoint: RedisStore.Endpoint?
@@ -206,6 +206,17 @@ extension SpecLoader {
                 complete = false
             }
         }
+        var replication: RedisReplication?
+        if let node = fields[.replication] {
+            let users: [(what: String, user: Located<String>?)] = [
+                ("writer", writer), ("reader", readerUser), ("auditor", auditor), ("admin", admin),
+            ]
+            replication = self.replication(node, window: window, primary: host, users: users)
+            if replication == nil { complete = false }
+            if !replicatedEndpoint(endpoint, replication, host: host, at: fields, replication: node) {
+                complete = false
+            }
+        }
         outline.redisHosts += fields[.host].flatMap { node in host.map { [$0.written(at: node.location)] } } ?? []
         guard complete, let endpoint, let database, let prefix, !prefix.isEmpty, let writer, let readerUser,
             let directory,
@@ -219,7 +230,42 @@ extension SpecLoader {
         store.auditor = auditor
         store.admin = admin
         store.config = config
+        store.replication = replication
         return store
+    }
+
+    /// Replication names a primary host and announces every copy at a loopback port.
+    private func replicatedEndpoint(
+        _ endpoint: RedisStore.Endpoint?, _ replication: RedisReplication?, host: Located<String>?,
+        at fields: Fields<RedisKey>, replication node: YAMLNode
+    ) -> Bool {
+        var complete = true
+        if host == nil, fields[.host] == nil {
+            reader.report(
+                .error(
+                    .missingKey, "'replication' needs 'host': the host of the first primary",
+                    at: fields.keyLocation(.replication) ?? node.location))
+            complete = false
+        }
+        let copies = (replication?.replicas.count ?? 1) + 1
+        switch endpoint {
+        case .tcp("127.0.0.1", let port) where port + copies - 1 <= 65_535: break
+        case nil: complete = false
+        default:
+            reader.report(
+                .error(
+                    .wrongType,
+                    "a replicated Redis is at 'address: \"127.0.0.1:PORT\"': each copy is reached at a "
+                        + "loopback port, the same on every host",
+                    at: (fields[.address] ?? fields[.socket])?.location ?? fields.location,
+                    notes: [
+                        DiagnosticNote(
+                            "the primary's port is PORT, each replica's the next; spiped carries the ports between "
+                                + "hosts")
+                    ]))
+            complete = false
+        }
+        return complete
     }
 
     func spiped(_ node: YAMLNode) -> Spiped? {

@@ -214,6 +214,7 @@ public enum SpecSchema {
                         )
                     case .host: (key.rawValue, described("The host redis-server runs on, one of 'hosts'.", ref: "name"))
                     case .spiped: (key.rawValue, spipedProperty)
+                    case .replication: (key.rawValue, replicationProperty)
                     }
                 })
         case .length:
@@ -239,6 +240,87 @@ public enum SpecSchema {
                     + "and it alone passes the store's private parent. Default: the post-login user's own group.",
                 ["type": .string("string"), "pattern": .string("^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,31}$")])
         }
+    }
+
+    static var replicationProperty: JSONValue {
+        let hosts: KeyValuePairs<String, JSONValue> = [
+            "type": .string("array"), "items": ref("name"), "minItems": .int(1), "uniqueItems": .bool(true),
+        ]
+        let seconds: KeyValuePairs<String, JSONValue> = [
+            "type": .string("string"), "pattern": .string("^([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,6}s)?$"),
+            "minLength": .int(2),
+        ]
+        let user = { (fallback: String) in
+            describedText("Default \(fallback).")
+        }
+        return closedObject(
+            "Copies of this Redis on other hosts, and the sentinels that choose the primary ('host' is the first "
+                + "one). Needs 'address: \"127.0.0.1:PORT\"' (each replica takes the next port), 'spiped' and "
+                + "'admin'.",
+            ReplicationKey.allCases.map { key in
+                switch key {
+                case .replicas:
+                    (key.rawValue, described("The hosts that hold a replica (every SMTP host of the window).", hosts))
+                case .sentinels:
+                    (key.rawValue, described("The hosts that run a sentinel: at least three.", hosts))
+                case .master:
+                    (key.rawValue, describedText("Sentinel's name for these servers. Default: the window's name."))
+                case .quorum:
+                    (
+                        key.rawValue,
+                        described(
+                            "Sentinels that must agree the primary is down. Default: a majority.",
+                            ["type": .string("integer"), "minimum": .int(1)])
+                    )
+                case .downAfter:
+                    (
+                        key.rawValue,
+                        described(
+                            "How long the primary may be silent before a sentinel calls it down. Default "
+                                + "\(RedisReplication.defaultDownAfter).", seconds)
+                    )
+                case .failoverTimeout:
+                    (
+                        key.rawValue,
+                        described(
+                            "Sentinel's failover-timeout. Default \(RedisReplication.defaultFailoverTimeout).",
+                            seconds)
+                    )
+                case .staleAfter:
+                    (
+                        key.rawValue,
+                        described(
+                            "How long a replica that lost its primary is still believed by its host's checks. "
+                                + "Default \(RedisReplication.defaultStaleAfter).", seconds)
+                    )
+                case .wait:
+                    (
+                        key.rawValue,
+                        described(
+                            "Replicas each grant must reach before relay-ctrl-allow calls it written (WAIT). "
+                                + "Default 1.", ["type": .string("integer"), "minimum": .int(0)])
+                    )
+                case .socket:
+                    (
+                        key.rawValue,
+                        described(
+                            "Each copy's Unix socket on its own host, which that host's checks read. Default "
+                                + "\(RedisReplication.defaultSocket).", ref: "absolutePath")
+                    )
+                case .sentinelPort:
+                    (
+                        key.rawValue,
+                        described(
+                            "The first sentinel's loopback port; each next one takes the next. Default "
+                                + "\(RedisReplication.defaultSentinelPort).",
+                            ["type": .string("integer"), "minimum": .int(1), "maximum": .int(65_535)])
+                    )
+                case .replicationUser:
+                    (key.rawValue, user("\(RedisReplication.defaultReplicationUser): replication's commands only"))
+                case .sentinelUser:
+                    (key.rawValue, user("\(RedisReplication.defaultSentinelUser): what Sentinel needs"))
+                }
+            })
     }
 
     static var spipedProperty: JSONValue {

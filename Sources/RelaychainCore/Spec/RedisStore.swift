@@ -38,6 +38,8 @@ public struct RedisStore: Sendable, Equatable {
     public var host: Located<String>?
     /// How the other hosts reach it: an encrypted, authenticated pipe.
     public var spiped: Spiped?
+    /// Copies on other hosts and the sentinels that choose the primary; nil: one server.
+    public var replication: RedisReplication?
     /// Set by `build` for a host other than Redis's: each role's spiped socket there.
     public var localSockets: [Spiped.Role: String]?
 
@@ -48,6 +50,14 @@ public struct RedisStore: Sendable, Equatable {
 
     /// RELAY_CTRL_REDIS for one of the two users, in that role.
     public func url(as user: String, role: Spiped.Role) -> String {
+        if let replication {
+            switch role {
+            case .writer:
+                let sentinels = replication.sentinelAddresses.joined(separator: ",")
+                return "redis-sentinel://\(user)@\(sentinels)/\(database)#\(replication.master.value)"
+            case .reader: return "unix:\(replication.socket.value)?db=\(database)&user=\(user)"
+            }
+        }
         if let socket = localSockets?[role] { return "unix:\(socket)?db=\(database)&user=\(user)" }
         switch endpoint {
         case .tcp(let address, let port):
@@ -55,6 +65,17 @@ public struct RedisStore: Sendable, Equatable {
             return "redis://\(user)@\(host):\(port)/\(database)"
         case .unix(let socket): return "unix:\(socket)?db=\(database)&user=\(user)"
         }
+    }
+
+    /// Where a check on the host whose part this is reads, in words (`explain`).
+    public var checkSource: String {
+        if let replication {
+            return "this host's copy of Redis (master '\(replication.master.value)', db \(database), prefix "
+                + "\(prefix)) at \(replication.socket.value), believed while it has heard from its primary within "
+                + "\(replication.staleAfter.value.seconds)s"
+        }
+        if let socket = localSockets?[.reader] { return "\(identity), through spiped at \(socket)" }
+        return identity
     }
 
     /// What identifies the store in messages and comparisons.

@@ -123,6 +123,9 @@ public struct Platform: Sendable {
 
 /// A relay window: where grants are stored, how long they last, what RELAYCLIENT becomes.
 public struct RelayWindow: Sendable {
+    /// Where a check reads this window's grants, in words: the directory, or Redis as the host sees it.
+    public var checkSource: String { redis?.checkSource ?? store.value }
+
     public var name: Written<String>
     /// The grant directory, or for a Redis window its identity (`redis` says where it is).
     public var store: Written<String>

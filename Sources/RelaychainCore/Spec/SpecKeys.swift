@@ -27,7 +27,19 @@ public enum WindowKey: String, CaseIterable, Sendable {
 public enum RedisKey: String, CaseIterable, Sendable {
     case address, socket, db, prefix, writer, reader, auditor, admin
     case passwordDirectory = "password-dir"
-    case timeout, host, spiped, config
+    case timeout, host, spiped, config, replication
+}
+
+/// `replication: { replicas: [mx1, mx2], sentinels: [store1, mx1, mx2], down-after: 2s }`.
+public enum ReplicationKey: String, CaseIterable, Sendable {
+    case replicas, sentinels, master, quorum
+    case downAfter = "down-after"
+    case failoverTimeout = "failover-timeout"
+    case staleAfter = "stale-after"
+    case wait, socket
+    case sentinelPort = "sentinel-port"
+    case replicationUser = "replication-user"
+    case sentinelUser = "sentinel-user"
 }
 
 /// `spiped: { port: 8379, key-file: /etc/relaychain/spiped/relay.key, user: nobody }`.

@@ -59,7 +59,9 @@ enum SpecValidator {
                         "service '\(reference.service.value)' names host '\(host.value)', which 'hosts' does not "
                             + "declare",
                         at: host.location,
-                        fix: Suggestion.closest(to: host.value, among: Array(hostNames)).map { "did you mean '\($0)'?" }
+                        fix: Suggestion.closest(to: host.value, among: hostNames.sorted()).map {
+                            "did you mean '\($0)'?"
+                        }
                     ))
             } else if reference.host == nil, !hostNames.isEmpty {
                 diagnostics.append(
@@ -81,7 +83,8 @@ enum SpecValidator {
                     at: host.location,
                     fix: hostNames.isEmpty
                         ? "declare the hosts under 'hosts'"
-                        : Suggestion.closest(to: host.value, among: Array(hostNames)).map { "did you mean '\($0)'?" }))
+                        : Suggestion.closest(to: host.value, among: hostNames.sorted()).map { "did you mean '\($0)'?" })
+            )
         }
 
         for name in outline.pathOverrides where Catalog.program(named: name.value) == nil {
