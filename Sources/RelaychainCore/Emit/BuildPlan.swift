@@ -3,6 +3,8 @@
 struct HostPart {
     var spec: Spec
     var spipedEnds: [SpipedEnd]
+    /// The copies of Redis and the sentinels this host runs for replicated windows.
+    var replicated: [ReplicatedHost] = []
 }
 
 /// What a build makes for one host: the files of its directory and what setup does with them.

@@ -1,7 +1,9 @@
 /// Every program a host's emitted files run, for doctor to find.
 extension Deployment {
     /// Absolute paths that start a word of an emitted command line, found from the chains.
-    static func programs(_ spec: Spec, spipedEnds: [SpipedEnd], produced: Set<OutputPath>) -> [String] {
+    static func programs(
+        _ spec: Spec, spipedEnds: [SpipedEnd], replicated: [ReplicatedHost] = [], produced: Set<OutputPath>
+    ) -> [String] {
         let plan = ChainPlan(spec: spec)
         var paths: [String] = []
         func add(_ path: String) { if !paths.contains(path) { paths.append(path) } }
@@ -67,6 +69,9 @@ extension Deployment {
             add(spec.platform.path(of: .spiped))
             if let firewall = SpipedFirewall(end, spec: spec, header: "") { add(firewall.program) }
             logPrograms(end.spiped.runBy.value)
+        }
+        for hosted in replicated where hosted.copy != nil || hosted.sentinel != nil {
+            add(spec.platform.redisServer)
         }
         return paths
     }

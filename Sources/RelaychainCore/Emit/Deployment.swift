@@ -110,7 +110,8 @@ public struct Deployment: Sendable, Equatable {
     /// `produced`: the files the targets wrote for this host (a service a target could not
     /// write, such as a second qmail-run service, has nothing to install).
     static func make(
-        _ spec: Spec, spipedEnds: [SpipedEnd], specName: String, produced: Set<OutputPath>
+        _ spec: Spec, spipedEnds: [SpipedEnd], replicated: [ReplicatedHost] = [], specName: String,
+        produced: Set<OutputPath>
     ) -> Deployment {
         let platform = spec.platform
         let users = platform.users
@@ -256,12 +257,41 @@ public struct Deployment: Sendable, Equatable {
                 firewalls.append(
                     Firewall(
                         program: firewall.program, table: firewall.tableName,
-                        port: end.spiped.port.value, peers: firewall.peers, dropRule: firewall.dropRule,
+                        port: firewall.port, peers: firewall.peers, dropRule: firewall.dropRule,
                         installedPath: firewall.installedPath))
-            } else if case .store(let listen, let peers) = end.side {
-                manual.append(
-                    "let only \(peers.joined(separator: ", ")) reach \(listen) port \(end.spiped.port.value) "
-                        + "(this host's firewall): a peer without spiped's key can still hold its connections")
+            } else {
+                switch end.side {
+                case .store(let listen, let peers), .copyServer(let listen, let peers, _, _):
+                    manual.append(
+                        "let only \(peers.joined(separator: ", ")) reach \(listen) port "
+                            + "\(end.listenPort ?? end.spiped.port.value) (this host's firewall): a peer without "
+                            + "spiped's key can still hold its connections")
+                case .client, .copyClient: break
+                }
+            }
+        }
+        // A replicated window's copy and sentinel: relaychain's own services, run by the Redis
+        // account; their run scripts read the password files as root.
+        for hosted in replicated {
+            guard let redis = spec.window(named: hosted.window)?.redis, let replication = redis.replication,
+                let supervisor = redis.spiped?.runBy.value
+            else { continue }
+            var users: [String] = []
+            if hosted.copy != nil {
+                need(platform.redisUser)
+                supervised(RedisCopyTarget.copyService(hosted.window), supervisor, rules: false)
+                users += RedisTarget.users(redis).map(\.name)
+            }
+            if hosted.sentinel != nil {
+                need(platform.redisUser)
+                supervised(RedisCopyTarget.sentinelService(hosted.window), supervisor, rules: false)
+                users += RedisTarget.sentinelUsers(redis).map(\.name)
+            }
+            if let admin = redis.admin { users.append(admin.value) }
+            users.append(replication.replicationUser.value)
+            for user in users {
+                let path = "\(redis.passwordDirectory)/\(user).password"
+                if !passwordFiles.contains(where: { $0.path == path }) { password(path, for: "root") }
             }
         }
         if produced.contains(.rcConf) {
@@ -302,7 +332,8 @@ public struct Deployment: Sendable, Equatable {
             need(store.owner)
         }
         var deployment = Deployment(
-            users: accounts, programs: programs(spec, spipedEnds: spipedEnds, produced: produced),
+            users: accounts,
+            programs: programs(spec, spipedEnds: spipedEnds, replicated: replicated, produced: produced),
             selfTests: selfTests(spec), stores: stores,
             services: services, logUser: users.log, smtpUser: users.smtp,
             installs: installs, systemRules: systemRules, manualSteps: manual, tcprules: platform.path(of: .tcprules))

@@ -65,6 +65,8 @@ enum Emitter {
         }
         let spiped = SpipedTarget(spec: spec, header: header)
         for end in part.spipedEnds { files += spiped.files(end) }
+        let copies = RedisCopyTarget(spec: spec, header: header)
+        for hosted in part.replicated { files += copies.files(hosted) }
         if !rcServices.isEmpty {
             files.append(qmailRun.file(services: rcServices))
         }
@@ -82,7 +84,8 @@ enum Emitter {
             files.append(CronTarget(plan: plan, header: header).file(windows: referenced))
         }
         let deployment = Deployment.make(
-            spec, spipedEnds: part.spipedEnds, specName: specName, produced: Set(files.map(\.output)))
+            spec, spipedEnds: part.spipedEnds, replicated: part.replicated, specName: specName,
+            produced: Set(files.map(\.output)))
         files.append(SetupTarget(header: header).file(deployment))
         return HostPlan(
             name: name, spec: spec, files: files.sorted { $0.path < $1.path },
@@ -95,7 +98,9 @@ enum Emitter {
         var hosts: [HostPlan] = []
         for host in spec.hosts {
             let part = self.part(of: spec, on: host)
-            guard !part.spec.services.isEmpty || !part.spipedEnds.isEmpty else { continue }
+            guard !part.spec.services.isEmpty || !part.spipedEnds.isEmpty || !part.replicated.isEmpty else {
+                continue
+            }
             var planned = emit(part, host: host.name.value, specName: specName)
             // The Redis side is the whole spec's (below): a host's part sees Redis through spiped.
             planned.files.removeAll { if case .redisACL = $0.output { true } else { false } }
@@ -153,7 +158,13 @@ enum Emitter {
                 part.windows[index].redis?.localSockets = sockets
             }
         }
-        return HostPart(spec: part, spipedEnds: ends)
+        var replicated: [ReplicatedHost] = []
+        for window in spec.windows {
+            guard let hosted = ReplicaTopology.part(window, on: name, in: spec) else { continue }
+            replicated.append(hosted)
+            ends += hosted.ends
+        }
+        return HostPart(spec: part, spipedEnds: ends, replicated: replicated)
     }
 
     /// Who on this host runs the tools of one role against the window's socket.

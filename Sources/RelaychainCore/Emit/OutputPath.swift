@@ -25,6 +25,8 @@ public indirect enum OutputPath: Hashable, Sendable {
     /// The nftables table in front of a store-side spiped, by its service name.
     case spipedFirewall(service: String)
     case setup
+    /// A file a supervised service reads from its own directory (a replicated window's copy's redis.conf).
+    case serviceConfig(service: String, name: String)
     /// A host's file in a cluster build: under the host's directory.
     case onHost(String, OutputPath)
 
@@ -44,6 +46,7 @@ public indirect enum OutputPath: Hashable, Sendable {
         case .redisACL(let window): "redis/\(window).acl"
         case .spipedFirewall(let service): "nftables/\(service).nft"
         case .setup: "setup"
+        case .serviceConfig(let service, let name): "\(Self.serviceDirectory(service))/\(name)"
         case .onHost(let host, let file): "\(host)/\(file.path)"
         }
     }

@@ -13,10 +13,14 @@ struct SpipedFirewall {
     let header: String
 
     init?(_ end: SpipedEnd, spec: Spec, header: String) {
-        guard case .store(let listen, let peers) = end.side, Self.available(spec) else { return nil }
+        guard Self.available(spec) else { return nil }
+        switch end.side {
+        case .store(let listen, let peers), .copyServer(let listen, let peers, _, _):
+            self.listen = listen
+            self.peers = peers
+        case .client, .copyClient: return nil
+        }
         self.end = end
-        self.listen = listen
-        self.peers = peers
         self.spec = spec
         self.header = header
     }
@@ -25,6 +29,8 @@ struct SpipedFirewall {
     static func available(_ spec: Spec) -> Bool { spec.platform.profile?.value == .debian }
 
     var program: String { spec.platform.nft }
+    /// Where spiped listens: a copy's or a sentinel's port in a replicated window.
+    var port: Int { end.listenPort ?? end.spiped.port.value }
     var tableName: String { "relaychain-\(end.serviceName)" }
     var output: OutputPath { .spipedFirewall(service: end.serviceName) }
     var installedPath: String { "\(spec.platform.configDirectory)/nftables/\(end.serviceName).nft" }
@@ -33,7 +39,7 @@ struct SpipedFirewall {
     /// one without braces.
     var table: String {
         let family = listen.contains(":") ? "ip6" : "ip"
-        let match = "\(family) daddr \(listen) tcp dport \(end.spiped.port.value)"
+        let match = "\(family) daddr \(listen) tcp dport \(port)"
         let allowed = peers.filter { $0.contains(":") == listen.contains(":") }.sorted(by: Self.addressOrder)
         var text = "table inet \(tableName) {\n\tchain input {\n"
         text += "\t\ttype filter hook input priority filter - 10; policy accept;\n"
@@ -46,13 +52,13 @@ struct SpipedFirewall {
     }
 
     /// The line `doctor` looks for: everyone not let in above is dropped.
-    var dropRule: String { "tcp dport \(end.spiped.port.value) drop" }
+    var dropRule: String { "tcp dport \(port) drop" }
 
     var file: OutputFile {
         var text = "#!\(program) -f\n\(header)\n"
         text +=
             "# Only the hosts of window '\(end.window)' may reach spiped on \(listen) port "
-            + "\(end.spiped.port.value): \(peers.joined(separator: ", ")).\n"
+            + "\(port): \(peers.joined(separator: ", ")).\n"
         text +=
             "# The service \(end.serviceName) loads it (nft -f) before spiped starts; loading it again replaces it.\n"
         text += "table inet \(tableName)\ndelete table inet \(tableName)\n"

@@ -23,6 +23,8 @@ struct SpipedTarget {
             case .tcp(let address, let port): "[\(address)]:\(port)"
             }
         case .client(let storeAddress, _, _): "[\(storeAddress)]:\(end.spiped.port.value)"
+        case .copyServer(_, _, _, let loopbackPort): "[127.0.0.1]:\(loopbackPort)"
+        case .copyClient(_, let address, let carries, _): "[\(address)]:\(SpipedEnd.hostPort(end.spiped, carries))"
         }
     }
 
@@ -36,10 +38,19 @@ struct SpipedTarget {
             words = ["-d", "-s", "[\(listen)]:\(end.spiped.port.value)", "-t", target(end)]
         case .client(_, let role, _):
             words = ["-e", "-s", Spiped.socket(window: end.window, role: role), "-t", target(end)]
+        case .copyServer(let listen, _, let carries, _):
+            words = ["-d", "-s", "[\(listen)]:\(SpipedEnd.hostPort(end.spiped, carries))", "-t", target(end)]
+        case .copyClient(_, _, _, let loopbackPort):
+            words = ["-e", "-s", "[127.0.0.1]:\(loopbackPort)", "-t", target(end)]
         }
         words += ["-k", end.spiped.keyPath(window: end.window), "-u", end.spiped.user.value, "-F"]
         words += ["-n", String(end.connections), "-o", String(Spiped.handshakeSeconds)]
-        if case .client(_, let role, _) = end.side { words.append(role == .writer ? "-g" : "-f") }
+        switch end.side {
+        case .client(_, let role, _): words.append(role == .writer ? "-g" : "-f")
+        // Replication, Sentinel and the writer's password: few connections, each worth the exchange.
+        case .copyClient: words.append("-g")
+        case .store, .copyServer: break
+        }
         return words
     }
 
@@ -57,6 +68,26 @@ struct SpipedTarget {
                 lines.append("Before it starts, only \(peers.joined(separator: ", ")) may reach the port (nft).")
             }
             return lines
+        case .copyServer(let listen, let peers, let carries, let loopbackPort):
+            var lines = [
+                "\(supervisor) service of window '\(end.window)': spiped takes the other hosts' encrypted "
+                    + "connections on",
+                "\(listen) port \(SpipedEnd.hostPort(end.spiped, carries)) and hands them to this host's "
+                    + "\(carries == .redis ? "copy of Redis" : "sentinel") at 127.0.0.1 port \(loopbackPort).",
+            ]
+            if SpipedFirewall.available(spec) {
+                lines.append("Before it starts, only \(peers.joined(separator: ", ")) may reach the port (nft).")
+            }
+            return lines
+        case .copyClient(let host, let address, let carries, let loopbackPort):
+            return [
+                "\(supervisor) service of window '\(end.window)': host \(host)'s "
+                    + "\(carries == .redis ? "copy of Redis" : "sentinel") is at 127.0.0.1 port \(loopbackPort) here,",
+                "as on \(host) itself: spiped carries each connection, encrypted, to \(address) port "
+                    + "\(SpipedEnd.hostPort(end.spiped, carries)).",
+                "A Diffie-Hellman exchange per connection (-g): these carry replication, Sentinel and the writer's",
+                "password.",
+            ]
         case .client(let storeAddress, let role, let access):
             let who =
                 switch access {
@@ -106,7 +137,8 @@ struct SpipedTarget {
         case .client(_, let role, let access):
             run += socketDirectoryLines(end.window, role, access)
             run += "umask 000\n"
-        case .store:
+        case .copyClient: break
+        case .store, .copyServer:
             if let firewall = SpipedFirewall(end, spec: spec, header: header) {
                 run +=
                     ShellQuoting.word(firewall.program) + " -f " + ShellQuoting.word(firewall.installedPath)
@@ -137,6 +169,10 @@ struct SpipedTarget {
             case .store: "spiped from the other hosts to Redis (relaychain window '\(end.window)')"
             case .client(_, let role, _):
                 "spiped to the Redis host for the \(role.rawValue) (relaychain window '\(end.window)')"
+            case .copyServer(_, _, let carries, _):
+                "spiped from the other hosts to this host's \(carries.rawValue) (relaychain window '\(end.window)')"
+            case .copyClient(let host, _, let carries, _):
+                "spiped to \(host)'s \(carries.rawValue) (relaychain window '\(end.window)')"
             }
         text += "[Unit]\nDescription=\(description)\n\(SystemdTarget.startConditions)"
         text += "\n[Service]\n"
@@ -157,7 +193,8 @@ struct SpipedTarget {
             text += "ExecStartPre=/bin/chown \(quoted(owner)):root \(directory)\n"
             text += "ExecStartPre=/bin/chmod \(mode) \(directory)\n"
             text += "ExecStartPre=/bin/rm -f \(quoted(Spiped.socket(window: end.window, role: role)))\n"
-        case .store:
+        case .copyClient: break
+        case .store, .copyServer:
             if let firewall = SpipedFirewall(end, spec: spec, header: header) {
                 text += "ExecStartPre=\(quoted(firewall.program)) -f \(quoted(firewall.installedPath))\n"
             }

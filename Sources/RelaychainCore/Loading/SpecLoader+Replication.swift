@@ -69,7 +69,6 @@ extension SpecLoader {
                     notes: [DiagnosticNote("every login would then wait for the whole timeout and log a warning")]))
             complete = false
         }
-        let socket = fields[.socket].map { reader.path($0, "socket") } ?? .byDefault(RedisReplication.defaultSocket)
         let port =
             fields[.sentinelPort].map { reader.int($0, "sentinel-port") }
             ?? .byDefault(RedisReplication.defaultSentinelPort)
@@ -107,11 +106,12 @@ extension SpecLoader {
             }
         }
         guard complete, let replicas, let sentinels, let master, let quorum, let downAfter, let failoverTimeout,
-            let staleAfter, let wait, let socket, let port, let replicationUser, let sentinelUser
+            let staleAfter, let wait, let port, let replicationUser, let sentinelUser
         else { return nil }
         return RedisReplication(
             replicas: replicas, sentinels: sentinels, master: master, quorum: quorum, downAfter: downAfter,
-            failoverTimeout: failoverTimeout, staleAfter: staleAfter, wait: wait, socket: socket,
+            failoverTimeout: failoverTimeout, staleAfter: staleAfter, wait: wait,
+            socket: RedisReplication.socket(window: window.value),
             sentinelPort: port, replicationUser: replicationUser, sentinelUser: sentinelUser,
             location: fields.location)
     }

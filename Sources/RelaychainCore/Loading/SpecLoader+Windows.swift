@@ -217,6 +217,15 @@ extension SpecLoader {
                 complete = false
             }
         }
+        if let replication, let runBy = spiped?.runBy, runBy.value == .systemd {
+            reader.report(
+                .error(
+                    .unknownValue,
+                    "a replicated window's copies, sentinels and tunnels run under daemontools or runit; relaychain "
+                        + "does not write their systemd units yet",
+                    at: runBy.location ?? replication.location ?? fields.location))
+            complete = false
+        }
         outline.redisHosts += fields[.host].flatMap { node in host.map { [$0.written(at: node.location)] } } ?? []
         guard complete, let endpoint, let database, let prefix, !prefix.isEmpty, let writer, let readerUser,
             let directory,

@@ -300,13 +300,6 @@ public enum SpecSchema {
                             "Replicas each grant must reach before relay-ctrl-allow calls it written (WAIT). "
                                 + "Default 1.", ["type": .string("integer"), "minimum": .int(0)])
                     )
-                case .socket:
-                    (
-                        key.rawValue,
-                        described(
-                            "Each copy's Unix socket on its own host, which that host's checks read. Default "
-                                + "\(RedisReplication.defaultSocket).", ref: "absolutePath")
-                    )
                 case .sentinelPort:
                     (
                         key.rawValue,

@@ -83,6 +83,15 @@ public enum PlatformProfile: String, CaseIterable, Sendable {
         }
     }
 
+    /// Where the Redis package puts redis-server (Debian's redis-server; ports' and pkgsrc's redis).
+    public var redisServer: String {
+        switch self {
+        case .debian: "/usr/bin/redis-server"
+        case .netbsdPkgsrc: "/usr/pkg/bin/redis-server"
+        case .freebsdPorts: "/usr/local/bin/redis-server"
+        }
+    }
+
     /// Where the Redis package puts redis.conf (Debian's redis-server; ports' and pkgsrc's redis).
     public var redisConf: String {
         switch self {

@@ -22,7 +22,7 @@ public struct RedisReplication: Sendable, Equatable {
     /// Replicas each grant must reach before relay-ctrl-allow calls it written (`WAIT`); 0: none.
     public var wait: Located<Int>
     /// Each copy's Unix socket on its own host, which that host's checks read.
-    public var socket: Located<String>
+    public var socket: String
     /// The loopback port of the first sentinel; each next sentinel host takes the next port.
     public var sentinelPort: Located<Int>
     /// The user each replica connects to its primary as (`masteruser`): replication's commands only.
@@ -32,7 +32,10 @@ public struct RedisReplication: Sendable, Equatable {
     /// Where `replication:` was written.
     public var location: SourceLocation?
 
-    public static let defaultSocket = "/run/redis/relaychain.sock"
+    /// The copy's socket, in a directory its run script makes for the copy and the SMTP account.
+    public static func socket(window: String) -> String { "\(socketDirectory(window: window))/redis.sock" }
+
+    public static func socketDirectory(window: String) -> String { "\(Spiped.socketDirectory)/\(window)-copy" }
     public static let defaultSentinelPort = 26_379
     public static let defaultReplicationUser = "relay-replication"
     public static let defaultSentinelUser = "relay-sentinel"

@@ -55,7 +55,7 @@ public struct RedisStore: Sendable, Equatable {
             case .writer:
                 let sentinels = replication.sentinelAddresses.joined(separator: ",")
                 return "redis-sentinel://\(user)@\(sentinels)/\(database)#\(replication.master.value)"
-            case .reader: return "unix:\(replication.socket.value)?db=\(database)&user=\(user)"
+            case .reader: return "unix:\(replication.socket)?db=\(database)&user=\(user)"
             }
         }
         if let socket = localSockets?[role] { return "unix:\(socket)?db=\(database)&user=\(user)" }
@@ -71,7 +71,7 @@ public struct RedisStore: Sendable, Equatable {
     public var checkSource: String {
         if let replication {
             return "this host's copy of Redis (master '\(replication.master.value)', db \(database), prefix "
-                + "\(prefix)) at \(replication.socket.value), believed while it has heard from its primary within "
+                + "\(prefix)) at \(replication.socket), believed while it has heard from its primary within "
                 + "\(replication.staleAfter.value.seconds)s"
         }
         if let socket = localSockets?[.reader] { return "\(identity), through spiped at \(socket)" }
@@ -170,6 +170,17 @@ public struct SpipedEnd: Sendable, Equatable {
         /// (spiped -f): it connects for every SMTP client, so an exchange there would let anyone
         /// on the internet spend the Redis host's CPU, and the reader's password can only read.
         case client(storeAddress: String, role: Spiped.Role, access: SocketAccess)
+        /// A replicated window: this host's own copy or sentinel, at `loopbackPort` here, offered to
+        /// the `peers` on `listen` (the host's address).
+        case copyServer(listen: String, peers: [String], carries: Carried, loopbackPort: Int)
+        /// A replicated window: another host's copy or sentinel, reached at the same loopback
+        /// port here as there, so that what a sentinel announces names one server on every host.
+        case copyClient(host: String, address: String, carries: Carried, loopbackPort: Int)
+    }
+
+    /// What a replicated window's tunnel carries: a copy of Redis, or a sentinel.
+    public enum Carried: String, Sendable, Equatable {
+        case redis, sentinel
     }
 
     public var window: String
@@ -185,6 +196,23 @@ public struct SpipedEnd: Sendable, Equatable {
         switch side {
         case .store: "spiped-\(window)"
         case .client(_, let role, _): "spiped-\(window)-\(role.rawValue)"
+        case .copyServer(_, _, let carries, _): "spiped-\(window)-\(carries.rawValue)"
+        case .copyClient(let host, _, let carries, _): "spiped-\(window)-\(host)-\(carries.rawValue)"
+        }
+    }
+
+    /// The port spiped takes connections on at a host's address: a copy's at spiped's port, a
+    /// sentinel's at the next.
+    public static func hostPort(_ spiped: Spiped, _ carries: Carried) -> Int {
+        spiped.port.value + (carries == .sentinel ? 1 : 0)
+    }
+
+    /// Where the store side of this end listens on its host's address; nil for a client end.
+    public var listenPort: Int? {
+        switch side {
+        case .store: spiped.port.value
+        case .copyServer(_, _, let carries, _): Self.hostPort(spiped, carries)
+        case .client, .copyClient: nil
         }
     }
 }

@@ -101,6 +101,18 @@ public struct Platform: Sendable {
     /// chain names it and `paths` cannot move it).
     public var nft: String { profile?.value.nft ?? "\(prefix.value)/bin/nft" }
 
+    /// redis-server, which also runs Sentinel (`--sentinel`): a replicated window's copies are
+    /// relaychain's own supervised servers (not a catalog program: no chain names it).
+    public var redisServer: String { profile?.value.redisServer ?? "\(prefix.value)/bin/redis-server" }
+
+    /// The account the Redis package runs as, and so the copies of a replicated window.
+    public var redisUser: String { "redis" }
+
+    /// Where the copies of a replicated window keep their data and the sentinels their state.
+    public var stateDirectory: String {
+        profile?.value == .debian ? "/var/lib/relaychain" : "\(prefix.value)/var/relaychain"
+    }
+
     /// Where setup puts configuration that services read at run time (systemd services' tcp.rules).
     public var configDirectory: String { "\(prefix.value)/etc/relaychain" }
 

@@ -36,7 +36,7 @@ public enum ReplicationKey: String, CaseIterable, Sendable {
     case downAfter = "down-after"
     case failoverTimeout = "failover-timeout"
     case staleAfter = "stale-after"
-    case wait, socket
+    case wait
     case sentinelPort = "sentinel-port"
     case replicationUser = "replication-user"
     case sentinelUser = "sentinel-user"

@@ -1,0 +1,205 @@
+/// A replicated window's copy of Redis and its sentinel on one host, as supervised services of
+/// relaychain's own (not the Redis package's service): each reads its configuration from its
+/// service directory, and its run script adds the secrets from the password files at start, so
+/// that the output holds none. The copy gets them on its standard input (`redis-server FILE -`);
+/// Sentinel must rewrite a file of its own, so its run script writes that file as the Redis
+/// account, keeping the primary Sentinel last knew.
+struct RedisCopyTarget {
+    let spec: Spec
+    let header: String
+
+    static func copyService(_ window: String) -> String { "redis-\(window)" }
+    static func sentinelService(_ window: String) -> String { "sentinel-\(window)" }
+
+    func files(_ hosted: ReplicatedHost) -> [OutputFile] {
+        guard let window = spec.window(named: hosted.window), let redis = window.redis,
+            let replication = redis.replication, let supervisor = redis.spiped?.runBy.value
+        else { return [] }
+        var files: [OutputFile] = []
+        let logs = SupervisorTarget(plan: ChainPlan(spec: spec), header: header)
+        if let copy = hosted.copy {
+            let service = Self.copyService(hosted.window)
+            files.append(
+                OutputFile(
+                    .serviceConfig(service: service, name: "redis.conf"),
+                    contents: serverConfiguration(hosted.window, copy, replication)))
+            files.append(
+                OutputFile(
+                    .runScript(service: service),
+                    contents: copyRun(hosted.window, copy, redis, replication, supervisor),
+                    executable: true))
+            files.append(logs.logRun(service, supervisor))
+        }
+        if let sentinel = hosted.sentinel {
+            let service = Self.sentinelService(hosted.window)
+            files.append(
+                OutputFile(
+                    .serviceConfig(service: service, name: "sentinel.conf"),
+                    contents: sentinelConfiguration(hosted.window, sentinel, replication)))
+            files.append(
+                OutputFile(
+                    .runScript(service: service),
+                    contents: sentinelRun(hosted.window, sentinel, redis, replication, supervisor), executable: true))
+            files.append(logs.logRun(service, supervisor))
+        }
+        return files
+    }
+
+    func dataDirectory(_ window: String) -> String { "\(spec.platform.stateDirectory)/redis-\(window)" }
+    func sentinelDirectory(_ window: String) -> String { "\(spec.platform.stateDirectory)/sentinel-\(window)" }
+
+    private func serverConfiguration(
+        _ window: String, _ copy: ReplicatedHost.Copy, _ replication: RedisReplication
+    ) -> String {
+        var text = "\(header)\n"
+        text += "# Window '\(window)': this host's copy of Redis, "
+        text +=
+            copy.replicaOf.map { "at first a replica of the primary at 127.0.0.1 port \($0)" } ?? "the first primary"
+        text += ".\n# Service \(Self.copyService(window)) runs redis-server on this file; its run script adds "
+        text += "the users and\n# masterauth from the password files. Every copy is at its own loopback port on "
+        text += "every host (spiped\n# carries it between hosts), so the address a sentinel announces is the same "
+        text += "everywhere.\n"
+        let lines = [
+            "port \(copy.port)", "bind 127.0.0.1", "unixsocket \(replication.socket)", "unixsocketperm 660",
+            "dir \(dataDirectory(window))", "replica-announce-ip 127.0.0.1", "replica-announce-port \(copy.port)",
+            "masteruser \(replication.replicationUser.value)",
+            // A replica cut off keeps answering: the checks, not Redis, decide when it is too stale.
+            "replica-serve-stale-data yes", "replica-read-only yes", "repl-ping-replica-period 1",
+        ]
+        text += lines.map { "\($0)\n" }.joined()
+        if let primary = copy.replicaOf { text += "replicaof 127.0.0.1 \(primary)\n" }
+        return text
+    }
+
+    private func sentinelConfiguration(
+        _ window: String, _ sentinel: ReplicatedHost.Sentinel, _ replication: RedisReplication
+    ) -> String {
+        let master = replication.master.value
+        var text = "\(header)\n"
+        text += "# Window '\(window)': this host's sentinel. Service \(Self.sentinelService(window)) writes its "
+        text += "state file from this one\n# and the password files, keeping the primary it last knew, then runs "
+        text += "redis-server --sentinel on it.\n"
+        let lines = [
+            "port \(sentinel.port)", "bind 127.0.0.1", "dir \(sentinelDirectory(window))",
+            "sentinel resolve-hostnames no", "sentinel announce-ip 127.0.0.1",
+            "sentinel announce-port \(sentinel.port)",
+            "sentinel monitor \(master) 127.0.0.1 \(sentinel.primaryPort) \(replication.quorum.value)",
+            "sentinel down-after-milliseconds \(master) \(replication.downAfter.value.seconds * 1000)",
+            "sentinel failover-timeout \(master) \(replication.failoverTimeout.value.seconds * 1000)",
+            "sentinel parallel-syncs \(master) 1", "sentinel auth-user \(master) \(replication.sentinelUser.value)",
+            "sentinel sentinel-user \(replication.sentinelUser.value)",
+        ]
+        text += lines.map { "\($0)\n" }.joined()
+        return text
+    }
+
+    /// The account's words before a command: daemontools' setuidgid or runit's chpst.
+    private func asRedis(_ supervisor: Supervisor) -> String {
+        let user = ShellQuoting.word(spec.platform.redisUser)
+        return supervisor == .runit
+            ? "\(ShellQuoting.word(spec.platform.path(of: .chpst))) -u \(user)"
+            : "\(ShellQuoting.word(spec.platform.path(of: .setuidgid))) \(user)"
+    }
+
+    private func passwordFile(_ redis: RedisStore, _ user: String) -> String {
+        ShellQuoting.word("\(redis.passwordDirectory)/\(user).password")
+    }
+
+    /// `NAME=$(hash FILE) || exit 1` for each user, then the user lines that use them.
+    private func hashedUsers(_ users: [(name: String, rules: String)], _ redis: RedisStore) -> (String, String) {
+        var assignments = ""
+        var lines = "user default off\n"
+        for (index, user) in users.enumerated() {
+            assignments += "hash\(index)=$(hash \(passwordFile(redis, user.name))) || exit 1\n"
+            lines += "user \(user.name) on #$hash\(index) \(user.rules)\n"
+        }
+        return (assignments, lines)
+    }
+
+    private func copyRun(
+        _ window: String, _ copy: ReplicatedHost.Copy, _ redis: RedisStore, _ replication: RedisReplication,
+        _ supervisor: Supervisor
+    ) -> String {
+        let word = ShellQuoting.word
+        let data = word(dataDirectory(window))
+        let sockets = word(RedisReplication.socketDirectory(window: window))
+        let redisUser = word(spec.platform.redisUser)
+        var users = RedisTarget.users(redis)
+        if let admin = redis.admin { users.append((admin.value, "~* &* +@all")) }
+        let (assignments, lines) = hashedUsers(users, redis)
+        var text = "#!/bin/sh\n\(header)\n"
+        text += "# \(supervisor.rawValue) service of window '\(window)': this host's copy of Redis at 127.0.0.1 "
+        text += "port \(copy.port)\n# and \(replication.socket), where this host's checks read it.\n"
+        text += "# redis-server reads ./redis.conf, then the users (each password file's SHA-256) and masterauth "
+        text += "from\n# its standard input: no file the Redis account can read holds a password.\n"
+        // The directories above are for every account to pass (0755); what is secret is 0700 or less.
+        text += "exec 2>&1\numask 022\n"
+        text += "mkdir -p \(data) \(sockets) || exit 1\n"
+        text += "chown \(redisUser): \(data) && chmod 700 \(data) || exit 1\n"
+        text += "# The socket's directory: the copy writes it, the SMTP account's group may enter.\n"
+        text += "chown \(redisUser):\"$(id -g \(word(spec.platform.users.smtp)))\" \(sockets) "
+        text += "&& chmod 2750 \(sockets) || exit 1\n"
+        text += "rm -f \(word(replication.socket))\numask 077\n"
+        text += Self.passwordFunctions
+        text += "masterauth=$(password \(passwordFile(redis, replication.replicationUser.value))) || exit 1\n"
+        text += assignments
+        text += "exec \(asRedis(supervisor)) \(word(spec.platform.redisServer)) ./redis.conf - <<EOF\n"
+        text += lines + "masterauth $masterauth\nEOF\n"
+        return text
+    }
+
+    private func sentinelRun(
+        _ window: String, _ sentinel: ReplicatedHost.Sentinel, _ redis: RedisStore, _ replication: RedisReplication,
+        _ supervisor: Supervisor
+    ) -> String {
+        let word = ShellQuoting.word
+        let state = word(sentinelDirectory(window))
+        let master = replication.master.value
+        let (assignments, lines) = hashedUsers(RedisTarget.sentinelUsers(redis), redis)
+        let monitor = "sentinel monitor \(master) 127\\.0\\.0\\.1 [0-9][0-9]*"
+        var text = "#!/bin/sh\n\(header)\n"
+        text += "# \(supervisor.rawValue) service of window '\(window)': this host's sentinel at 127.0.0.1 port "
+        text += "\(sentinel.port).\n# Sentinel rewrites its own file, so this script writes it (as the Redis "
+        text += "account, in a directory\n# of that account's) from ./sentinel.conf and the password files, with "
+        text += "the primary Sentinel last\n# knew when the file names one.\n"
+        text += "exec 2>&1\numask 022\n"
+        text += "mkdir -p \(state) || exit 1\n"
+        text += "chown \(word(spec.platform.redisUser)): \(state) && chmod 700 \(state) || exit 1\numask 077\n"
+        text += Self.passwordFunctions
+        text += "secret=$(password \(passwordFile(redis, replication.sentinelUser.value))) || exit 1\n"
+        text += assignments
+        // Sentinel's rewritten file names the primary after a failover; read as the Redis account.
+        text += "primary=$(\(asRedis(supervisor)) sed -n 's/^sentinel monitor \(master) "
+        text += "\\(127\\.0\\.0\\.1 [0-9][0-9]*\\) .*/\\1/p' \(state)/sentinel.conf 2>/dev/null | head -n 1)\n"
+        text += "[ -n \"$primary\" ] || primary='127.0.0.1 \(sentinel.primaryPort)'\n"
+        text += "# shellcheck disable=SC2016 # $1 is the inner shell's: the file, written as the Redis account\n"
+        text +=
+            "\(asRedis(supervisor)) /bin/sh -c 'cat > \"$1.new\" && mv -f \"$1.new\" \"$1\"' sh \(state)/sentinel.conf "
+        text += "<<EOF || exit 1\n"
+        text += "$(sed \"s/^\(monitor) /sentinel monitor \(master) $primary /\" ./sentinel.conf)\n"
+        text += "sentinel auth-pass \(master) $secret\nsentinel sentinel-pass $secret\n"
+        text += lines + "EOF\n"
+        text += "exec \(asRedis(supervisor)) \(word(spec.platform.redisServer)) \(state)/sentinel.conf --sentinel\n"
+        return text
+    }
+
+    /// A password as the tools read it (the file's first line, no line end), and its SHA-256.
+    static let passwordFunctions = #"""
+        password() {
+          line=$(head -n 1 "$1") || return 1
+          line=${line%"$(printf '\r')"}
+          [ -n "$line" ] && [ "${#line}" -le 1024 ] && printf '%s' "$line"
+        }
+        hash() {
+          line=$(password "$1") || return 1
+          if command -v sha256sum >/dev/null 2>&1; then
+            printf '%s' "$line" | sha256sum | cut -c1-64
+          elif command -v sha256 >/dev/null 2>&1; then
+            printf '%s' "$line" | sha256 -q
+          else
+            printf '%s' "$line" | openssl dgst -sha256 -r | cut -c1-64
+          fi
+        }
+
+        """#
+}
