@@ -105,16 +105,28 @@ struct RedisCopyTarget {
         ShellQuoting.word("\(redis.passwordDirectory)/\(user).password")
     }
 
-    /// `NAME=$(hash FILE) || exit 1` for each user, then the user lines that use them.
+    /// `NAME=$(redis_hash FILE) || exit 1` for each user, then the user lines that use them.
     private func hashedUsers(_ users: [(name: String, rules: String)], _ redis: RedisStore) -> (String, String) {
         var assignments = ""
         var lines = "user default off\n"
         for (index, user) in users.enumerated() {
-            assignments += "hash\(index)=$(hash \(passwordFile(redis, user.name))) || exit 1\n"
+            assignments += "hash\(index)=$(redis_hash \(passwordFile(redis, user.name))) || exit 1\n"
             lines += "user \(user.name) on #$hash\(index) \(user.rules)\n"
         }
         return (assignments, lines)
     }
+
+    /// A run script's first lines: its directories made, the first of them the Redis account's
+    /// alone; every other stays for every account to pass (0755).
+    private func start(making directories: [String]) -> String {
+        let owned = directories[0]
+        var text = "exec 2>&1\numask 022\nmkdir -p \(directories.joined(separator: " ")) || exit 1\n"
+        text += "chown \(ShellQuoting.word(spec.platform.redisUser)): \(owned) && chmod 700 \(owned) || exit 1\n"
+        return text
+    }
+
+    /// From here on, what the script makes is secret: the password functions follow.
+    private let secretsFollow = "umask 077\n" + RedisPasswordShell.functions
 
     private func copyRun(
         _ window: String, _ copy: ReplicatedHost.Copy, _ redis: RedisStore, _ replication: RedisReplication,
@@ -132,16 +144,12 @@ struct RedisCopyTarget {
         text += "port \(copy.port)\n# and \(replication.socket), where this host's checks read it.\n"
         text += "# redis-server reads ./redis.conf, then the users (each password file's SHA-256) and masterauth "
         text += "from\n# its standard input: no file the Redis account can read holds a password.\n"
-        // The directories above are for every account to pass (0755); what is secret is 0700 or less.
-        text += "exec 2>&1\numask 022\n"
-        text += "mkdir -p \(data) \(sockets) || exit 1\n"
-        text += "chown \(redisUser): \(data) && chmod 700 \(data) || exit 1\n"
+        text += start(making: [data, sockets])
         text += "# The socket's directory: the copy writes it, the SMTP account's group may enter.\n"
         text += "chown \(redisUser):\"$(id -g \(word(spec.platform.users.smtp)))\" \(sockets) "
         text += "&& chmod 2750 \(sockets) || exit 1\n"
-        text += "rm -f \(word(replication.socket))\numask 077\n"
-        text += Self.passwordFunctions
-        text += "masterauth=$(password \(passwordFile(redis, replication.replicationUser.value))) || exit 1\n"
+        text += "rm -f \(word(replication.socket))\n" + secretsFollow
+        text += "masterauth=$(redis_password \(passwordFile(redis, replication.replicationUser.value))) || exit 1\n"
         text += assignments
         text += "exec \(asRedis(supervisor)) \(word(spec.platform.redisServer)) ./redis.conf - <<EOF\n"
         text += lines + "masterauth $masterauth\nEOF\n"
@@ -162,11 +170,8 @@ struct RedisCopyTarget {
         text += "\(sentinel.port).\n# Sentinel rewrites its own file, so this script writes it (as the Redis "
         text += "account, in a directory\n# of that account's) from ./sentinel.conf and the password files, with "
         text += "the primary Sentinel last\n# knew when the file names one.\n"
-        text += "exec 2>&1\numask 022\n"
-        text += "mkdir -p \(state) || exit 1\n"
-        text += "chown \(word(spec.platform.redisUser)): \(state) && chmod 700 \(state) || exit 1\numask 077\n"
-        text += Self.passwordFunctions
-        text += "secret=$(password \(passwordFile(redis, replication.sentinelUser.value))) || exit 1\n"
+        text += start(making: [state]) + secretsFollow
+        text += "secret=$(redis_password \(passwordFile(redis, replication.sentinelUser.value))) || exit 1\n"
         text += assignments
         // Sentinel's rewritten file names the primary after a failover; read as the Redis account.
         text += "primary=$(\(asRedis(supervisor)) sed -n 's/^sentinel monitor \(master) "
@@ -182,24 +187,4 @@ struct RedisCopyTarget {
         text += "exec \(asRedis(supervisor)) \(word(spec.platform.redisServer)) \(state)/sentinel.conf --sentinel\n"
         return text
     }
-
-    /// A password as the tools read it (the file's first line, no line end), and its SHA-256.
-    static let passwordFunctions = #"""
-        password() {
-          line=$(head -n 1 "$1") || return 1
-          line=${line%"$(printf '\r')"}
-          [ -n "$line" ] && [ "${#line}" -le 1024 ] && printf '%s' "$line"
-        }
-        hash() {
-          line=$(password "$1") || return 1
-          if command -v sha256sum >/dev/null 2>&1; then
-            printf '%s' "$line" | sha256sum | cut -c1-64
-          elif command -v sha256 >/dev/null 2>&1; then
-            printf '%s' "$line" | sha256 -q
-          else
-            printf '%s' "$line" | openssl dgst -sha256 -r | cut -c1-64
-          fi
-        }
-
-        """#
 }

@@ -46,27 +46,23 @@ enum ReplicaTopology {
                 + overhead
         }
         var part = ReplicatedHost(window: name, ends: [])
-        if let port = replication.serverPort(of: host, primary: primary, base: base), let listen = address(host) {
-            part.copy = .init(port: port, replicaOf: host == primary ? nil : base)
-            let peers = involved.subtracting([host]).sorted()
+        // This host's end of the tunnels that bring the other hosts to its copy or its sentinel.
+        let serve = { (listen: String, peers: [String], carries: SpipedEnd.Carried, port: Int) in
             part.ends.append(
                 SpipedEnd(
                     window: name,
                     side: .copyServer(
-                        listen: listen, peers: peers.compactMap(address), carries: .redis, loopbackPort: port),
+                        listen: listen, peers: peers.compactMap(address), carries: carries, loopbackPort: port),
                     spiped: spiped, endpoint: redis.endpoint,
                     connections: peers.map(clientConnections).reduce(0, +)))
         }
+        if let port = replication.serverPort(of: host, primary: primary, base: base), let listen = address(host) {
+            part.copy = .init(port: port, replicaOf: host == primary ? nil : base)
+            serve(listen, involved.subtracting([host]).sorted(), .redis, port)
+        }
         if let port = replication.sentinelPort(of: host), let listen = address(host) {
             part.sentinel = .init(port: port, primaryPort: base)
-            let peers = involved.filter { $0 != host && needsSentinels($0) }.sorted()
-            part.ends.append(
-                SpipedEnd(
-                    window: name,
-                    side: .copyServer(
-                        listen: listen, peers: peers.compactMap(address), carries: .sentinel, loopbackPort: port),
-                    spiped: spiped, endpoint: redis.endpoint,
-                    connections: peers.map(clientConnections).reduce(0, +)))
+            serve(listen, involved.filter { $0 != host && needsSentinels($0) }.sorted(), .sentinel, port)
         }
         var remote: [(host: String, carries: SpipedEnd.Carried, port: Int)] = []
         for other in data where other != host {

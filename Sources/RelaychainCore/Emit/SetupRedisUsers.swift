@@ -29,20 +29,7 @@ enum SetupRedisUsers {
         # (Debian's /etc/redis is the redis account's), setup reads and writes there as that account:
         # root never follows a link it could plant.
 
-        # redis_hash FILE: the password as the tools read it (its first line, no line end), hashed.
-        redis_hash() {
-          line=$(head -n 1 "$1")
-          line=${line%"$(printf '\r')"}
-          [ -n "$line" ] && [ "${#line}" -le 1024 ] || return 1
-          if command -v sha256sum >/dev/null 2>&1; then
-            printf '%s' "$line" | sha256sum | cut -c1-64
-          elif command -v sha256 >/dev/null 2>&1; then
-            printf '%s' "$line" | sha256 -q
-          else
-            printf '%s' "$line" | openssl dgst -sha256 -r | cut -c1-64
-          fi
-        }
-
+        \#(RedisPasswordShell.functions)
         # redis_as DIR COMMAND...: COMMAND as the account that owns DIR (root's: as root), or as
         # redis_actor when set: the account that owns redis.conf or its directory, which could
         # have written there any aclfile path at all (/etc/shadow): its files, read and written as
