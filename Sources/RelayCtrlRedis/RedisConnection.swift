@@ -160,6 +160,14 @@ final class RedisConnection {
 
     /// Sends every command (binary-safe arguments), then reads one reply per command.
     func run(_ commands: [[[UInt8]]]) -> Result<[Reply], RedisFailure> {
+        let exchanged = exchange(commands)
+        if let failure = exchanged.failure { return .failure(failure) }
+        return .success(exchanged.replies)
+    }
+
+    /// The same, with the replies that came before a failure: a writer whose WAIT is still
+    /// unanswered at the deadline knows its SETEX was answered.
+    func exchange(_ commands: [[[UInt8]]]) -> (replies: [Reply], failure: RedisFailure?) {
         var request: [UInt8] = []
         for command in commands { request += RedisReply.encode(command) }
         var sent = 0
@@ -173,8 +181,8 @@ final class RedisConnection {
             }
             let code = relay_errno()
             if code == EINTR { continue }
-            guard code == EAGAIN || code == EWOULDBLOCK else { return .failure(Self.failure(code)) }
-            guard wait(for: Int16(POLLOUT)) else { return .failure("Redis did not take the request in time") }
+            guard code == EAGAIN || code == EWOULDBLOCK else { return ([], Self.failure(code)) }
+            guard wait(for: Int16(POLLOUT)) else { return ([], "Redis did not take the request in time") }
         }
         var buffer: [UInt8] = []
         var replies: [Reply] = []
@@ -185,22 +193,22 @@ final class RedisConnection {
                 replies.append(reply)
                 start = end
                 continue
-            case .invalid(let reason): return .failure(RedisFailure(reason))
+            case .invalid(let reason): return (replies, RedisFailure(reason))
             case .incomplete: break
             }
-            guard buffer.count - start <= Self.replyLimit else { return .failure("Redis answered more than 64 KiB") }
-            guard wait(for: Int16(POLLIN)) else { return .failure("no answer from Redis in time") }
+            guard buffer.count - start <= Self.replyLimit else { return (replies, "Redis answered more than 64 KiB") }
+            guard wait(for: Int16(POLLIN)) else { return (replies, "no answer from Redis in time") }
             var chunk = [UInt8](repeating: 0, count: 16 * 1024)
             let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress!, $0.count, 0) }
-            if count == 0 { return .failure("connection closed") }
+            if count == 0 { return (replies, "connection closed") }
             if count < 0 {
                 let code = relay_errno()
                 if code == EINTR || code == EAGAIN || code == EWOULDBLOCK { continue }
-                return .failure(Self.failure(code))
+                return (replies, Self.failure(code))
             }
             buffer += chunk[0..<count]
         }
-        return .success(replies)
+        return (replies, nil)
     }
 }
 

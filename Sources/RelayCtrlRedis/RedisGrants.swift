@@ -64,6 +64,9 @@ public enum RedisGrants {
         case failed(String)
     }
 
+    /// How much of the deadline a WAIT leaves for Redis's late answer to come back.
+    static let waitMargin = 120
+
     /// Records a grant that Redis itself forgets after `window` seconds. With sentinels, the
     /// server they name must answer ROLE master in the same pipeline (a replica would refuse the
     /// SETEX anyway; the ROLE says why); with RELAY_CTRL_REDIS_WAIT, WAIT follows the SETEX.
@@ -83,18 +86,22 @@ public enum RedisGrants {
         let asksRole = { if case .sentinels = settings.endpoint { true } else { false } }()
         if asksRole { pipeline.insert([Array("ROLE".utf8)], at: pipeline.count - 1) }
         if settings.waitReplicas > 0 {
-            // What is left of the deadline, less a margin for the reply to come back.
-            let milliseconds = max(1, Int(connection.remainingMilliseconds) - 20)
+            // What is left of the deadline, less a margin: Redis answers a WAIT its replicas leave
+            // unconfirmed on its next timer tick, up to 100 ms late (hz 10), and then the reply travels.
+            let milliseconds = max(1, Int(connection.remainingMilliseconds) - waitMargin)
             pipeline.append([
                 Array("WAIT".utf8), Array(String(settings.waitReplicas).utf8), Array(String(milliseconds).utf8),
             ])
         }
-        var replies: [RedisConnection.Reply]
-        switch connection.run(pipeline) {
-        case .failure(let reason): return .failed(reason.description)
-        case .success(let answered): replies = answered
+        let exchanged = connection.exchange(pipeline)
+        var replies = exchanged.replies
+        var acknowledged: RedisConnection.Reply?
+        switch exchanged.failure {
+        case nil: acknowledged = settings.waitReplicas > 0 ? replies.removeLast() : nil
+        // Everything but the WAIT answered: the grant is on the primary, and no replica said so in time.
+        case _? where settings.waitReplicas > 0 && replies.count == pipeline.count - 1: acknowledged = .integer(0)
+        case let failure?: return .failed(failure.description)
         }
-        let acknowledged = settings.waitReplicas > 0 ? replies.removeLast() : nil
         if asksRole, replies.count >= 2, let problem = notPrimary(replies[replies.count - 2]) {
             return .failed(problem)
         }

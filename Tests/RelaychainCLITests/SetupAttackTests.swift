@@ -19,10 +19,10 @@ final class SetupAttackTests {
         try FileManager.default.createDirectory(atPath: scratch.path + "/root", withIntermediateDirectories: true)
         _ = try runProcess("/usr/sbin/userdel", [Self.attacker])
         let made = try runProcess("/usr/sbin/useradd", ["--no-create-home", "--shell", "/bin/sh", Self.attacker])
-        guard made.status == 0, let account = getpwnam(Self.attacker) else {
+        guard made.status == 0, let account = accountIDs(Self.attacker) else {
             throw AttackSetupError(step: "useradd \(Self.attacker): \(made.errors)")
         }
-        uid = Int(account.pointee.pw_uid)
+        uid = Int(account.uid)
     }
 
     deinit {
@@ -38,7 +38,7 @@ final class SetupAttackTests {
 
     func give(_ path: String, mode: Int) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        #expect(chown(path, uid_t(uid), gid_t(getpwnam(Self.attacker)!.pointee.pw_gid)) == 0)
+        #expect(chown(path, uid_t(uid), accountIDs(Self.attacker)?.gid ?? 0) == 0)
         #expect(chmod(path, mode_t(mode)) == 0)
     }
 

@@ -161,9 +161,9 @@ struct SetupRedisUsersTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let (account, secret) = try redisAccountAndRootsSecret()
         let directory = root + "/etc/redis"
-        chown(directory, account.pointee.pw_uid, account.pointee.pw_gid)
+        chown(directory, account.uid, account.gid)
         chmod(directory, 0o2770)
-        chown(root + "/etc/redis/redis.conf", account.pointee.pw_uid, account.pointee.pw_gid)
+        chown(root + "/etc/redis/redis.conf", account.uid, account.gid)
         try FileManager.default.removeItem(atPath: aclfile)
         // As the redis account would, in its own directory.
         let planted = try runProcess("/usr/bin/setuidgid", ["redis", "/bin/ln", "-s", secret, aclfile])
@@ -185,7 +185,7 @@ struct SetupRedisUsersTests {
         // redis.conf is the redis account's (as Debian's is), in a directory of root's.
         let conf = root + "/etc/redis/redis.conf"
         try write("aclfile /secret\n", conf)
-        chown(conf, account.pointee.pw_uid, account.pointee.pw_gid)
+        chown(conf, account.uid, account.gid)
         let result = try setup()
         #expect(result.status == 1, "\(result.output)")
         #expect(result.errors.contains("cannot read \(secret)"), "\(result.errors)")
@@ -195,8 +195,8 @@ struct SetupRedisUsersTests {
 
     /// What both attacks start from: the prepared Redis host, the redis account (Debian's
     /// redis-server makes it), and a file only root may read, holding "root's alone".
-    func redisAccountAndRootsSecret() throws -> (account: UnsafeMutablePointer<passwd>, secret: String) {
-        let account = try #require(getpwnam("redis"), "no account redis (scripts/prepare installs redis-server)")
+    func redisAccountAndRootsSecret() throws -> (account: (uid: uid_t, gid: gid_t), secret: String) {
+        let account = try #require(accountIDs("redis"), "no account redis (scripts/prepare installs redis-server)")
         try prepare()
         let secret = root + "/secret"
         try write("root's alone\n", secret)

@@ -48,8 +48,8 @@ struct SetupScriptTests {
     }
 
     func ids(_ user: String) throws -> (uid: Int, gid: Int) {
-        let account = try #require(getpwnam(user), "no account \(user) (scripts/test creates qmaild and qmaill)")
-        return (Int(account.pointee.pw_uid), Int(account.pointee.pw_gid))
+        let account = try #require(accountIDs(user), "no account \(user) (scripts/test creates qmaild and qmaill)")
+        return (Int(account.uid), Int(account.gid))
     }
 
     @Test func dryRunPrintsEveryActionAndChangesNothing() throws {

@@ -109,6 +109,28 @@ struct RedisSentinelTests {
         #expect(keys == ["relay-ctrl:192.0.2.10", "relay-ctrl:192.0.2.11"])
     }
 
+    /// Redis answers a WAIT its replicas leave unconfirmed on its timer tick, up to 100 ms after
+    /// the WAIT's own timeout; the writer leaves room for that, and a WAIT still unanswered at the
+    /// deadline means the grant was recorded and no replica confirmed it, not that nothing was.
+    @Test(arguments: [50, 200, 500])
+    func aGrantNoReplicaConfirmsIsStillRecordedWithinTheTimeout(timeout: Int) throws {
+        cluster.pause(server: 1)
+        defer { cluster.resume(server: 1) }
+        let address = "192.0.2.\(40 + timeout / 50)"
+        let started = Date()
+        let login = try login(address, timeout: timeout)
+        let seconds = Date().timeIntervalSince(started)
+        #expect(login.status == 42 && seconds < Double(timeout) / 1000 + 0.1, "\(seconds) s")
+        let lines = logLines(login.errors, program: "relay-ctrl-allow")
+        #expect(
+            lines.count == 1
+                && lines[0].hasSuffix(
+                    "Recorded a grant for \(address) in Redis, but only 0 of 1 replicas confirmed it in time:"
+                        + " a failover now could lose it"),
+            "\(lines)")
+        #expect(try cluster.cli("admin", server: 0, ["EXISTS", "relay-ctrl:\(address)"]) == "1")
+    }
+
     @Test func aServerThatIsNotThePrimaryIsNeverWrittenTo() throws {
         // A sentinel that names the replica (one cut off from the others can name an old primary).
         let liar = try FakeSentinel(answer: "127.0.0.1", port: cluster.serverPorts[1])

@@ -18,6 +18,9 @@ public final class RedisSentinelCluster {
     /// Sentinel's `down-after-milliseconds`: how long a primary may be silent before a sentinel
     /// thinks it down.
     public static let downAfterMilliseconds = 1000
+    /// Sentinel's `failover-timeout`: a sentinel whose election split retries after twice this,
+    /// so that even then a failover ends well within the tests' 10 s.
+    public static let failoverTimeoutMilliseconds = 3000
     /// RELAY_CTRL_REDIS_STALE_AFTER for the checks: how long a replica is believed without
     /// hearing from its primary (which pings it every second: repl-ping-replica-period 1).
     public static let staleAfterSeconds = 3
@@ -31,9 +34,9 @@ public final class RedisSentinelCluster {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "relaychain-sentinel-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let base = Int.random(in: 20_000..<40_000)
-        serverPorts = [base, base + 1]
-        sentinelPorts = [base + 2, base + 3, base + 4]
+        let ports = try LoopbackPorts.block(5)
+        serverPorts = Array(ports[0..<2])
+        sentinelPorts = Array(ports[2...])
         servers = []
         sentinels = []
         for (user, password) in Self.passwords {
@@ -111,7 +114,7 @@ public final class RedisSentinelCluster {
             "dir \(directory.appendingPathComponent("sentinel\(index)").path)",
             "sentinel monitor \(Self.masterName) 127.0.0.1 \(serverPorts[0]) 2",
             "sentinel down-after-milliseconds \(Self.masterName) \(Self.downAfterMilliseconds)",
-            "sentinel failover-timeout \(Self.masterName) 4000",
+            "sentinel failover-timeout \(Self.masterName) \(Self.failoverTimeoutMilliseconds)",
             "sentinel auth-user \(Self.masterName) sentinel", "sentinel auth-pass \(Self.masterName) s-secret",
             "sentinel sentinel-user peer", "sentinel sentinel-pass q-secret", "user default off",
             "user peer on >q-secret allchannels +@all",

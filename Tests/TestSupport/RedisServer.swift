@@ -21,7 +21,7 @@ public final class RedisServer {
             "relaychain-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.socket = socket ?? directory.appendingPathComponent("redis.sock").path
-        port = Int.random(in: 20_000..<40_000)
+        port = try LoopbackPorts.block(1)[0]
         for (name, password) in [
             ("writer", "w-secret"), ("reader", "r-secret"), ("admin", "a-secret"), ("wrong", "nope"),
         ] {
