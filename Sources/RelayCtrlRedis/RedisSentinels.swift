@@ -37,7 +37,7 @@ enum RedisSentinels {
             ? "sentinel [\(sentinel.address)]:\(sentinel.port)" : "sentinel \(sentinel.address):\(sentinel.port)"
     }
 
-    private static func ask(
+    static func ask(
         _ sentinel: RedisLocation.Sentinel, master: String, _ settings: RedisSettings, deadline: Double
     ) -> Result<RedisLocation.Endpoint, RedisFailure> {
         let connection: RedisConnection

@@ -78,6 +78,7 @@ struct HostDoctor {
         checkSpipedKeys()
         checkSpipedSockets()
         checkFirewalls()
+        checkReplicas()
         if items.allSatisfy(\.holds) {
             selfTest()
         } else {

@@ -78,6 +78,8 @@ public struct Deployment: Sendable, Equatable {
     public var passwordFiles: [PasswordFile] = []
     /// The Redis users setup sets, for each window whose Redis runs on this host.
     public var redisUsers: [RedisUsers] = []
+    /// A replicated window's copy and sentinels as this host reaches them.
+    public var replicaWatches: [ReplicaWatch] = []
     /// spiped's shared keys: root's alone (spiped reads its key before it drops root).
     public var spipedKeys: [String] = []
     public var users: [String]
@@ -345,6 +347,7 @@ public struct Deployment: Sendable, Equatable {
         deployment.spipedKeys = spipedKeys
         deployment.firewalls = firewalls
         deployment.socketDirectories = socketDirectories
+        deployment.replicaWatches = replicaWatches(spec, replicated)
         return deployment
     }
 }
