@@ -75,7 +75,10 @@ struct ChainPlan {
                 from: user.location),
         ]
         if redis.prefix != RedisStore.defaultPrefix { words.append(.assign("RELAY_CTRL_REDIS_PREFIX", redis.prefix)) }
-        if let timeout = redis.timeout { words.append(.assign("RELAY_CTRL_REDIS_TIMEOUT", String(timeout))) }
+        let replicatedWriter = role == .writer && redis.replication != nil
+        if let timeout = redis.timeout ?? (replicatedWriter ? RedisReplication.defaultWriterTimeout : nil) {
+            words.append(.assign("RELAY_CTRL_REDIS_TIMEOUT", String(timeout)))
+        }
         if role == .writer {
             words.append(
                 .assign("RELAY_CTRL_EXPIRY", String(window.length.value.seconds), from: window.length.location))

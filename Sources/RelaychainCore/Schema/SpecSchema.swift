@@ -209,7 +209,7 @@ public enum SpecSchema {
                             key.rawValue,
                             described(
                                 "Milliseconds each tool waits for Redis before it grants nothing and runs the "
-                                    + "chain. Default 200.",
+                                    + "chain. Default 200; for a replicated window's login side, 2000.",
                                 ["type": .string("integer"), "minimum": .int(0)])
                         )
                     case .host: (key.rawValue, described("The host redis-server runs on, one of 'hosts'.", ref: "name"))

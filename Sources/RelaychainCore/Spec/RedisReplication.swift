@@ -42,6 +42,11 @@ public struct RedisReplication: Sendable, Equatable {
     public static let defaultDownAfter = WindowLength(seconds: 5)
     public static let defaultFailoverTimeout = WindowLength(seconds: 60)
     public static let defaultStaleAfter = WindowLength(seconds: 10)
+    /// The login side's RELAY_CTRL_REDIS_TIMEOUT when the spec sets none: it asks a sentinel,
+    /// then the primary, each through a spiped connection of its own, and waits for a replica.
+    /// spiped listens with a queue of 10; at 20 logins at once a connection that overflows it
+    /// waits for TCP's retry, 1 s later (1 in 200 in e2e/replicated-cluster). A login can wait.
+    public static let defaultWriterTimeout = 2000
 
     /// The hosts that hold a copy: the primary first, then the replicas.
     public func dataHosts(primary: String) -> [String] { [primary] + replicas.map(\.value) }

@@ -32,7 +32,7 @@ public struct RedisStore: Sendable, Equatable {
     public var config: Located<String>?
     /// Where each host keeps `<user>.password` (root-owned, readable by the user's group).
     public var passwordDirectory: String
-    /// Milliseconds; nil: the tools' default (200).
+    /// Milliseconds; nil: the tools' default (200), or for a replicated window's writer 2000.
     public var timeout: Int?
     /// The host of a cluster that redis-server runs on (`endpoint` is as that host sees it).
     public var host: Located<String>?
