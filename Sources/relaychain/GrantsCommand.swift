@@ -90,7 +90,7 @@ struct GrantsCommand: ParsableCommand {
                     reason: "no auditor to list it as: name one (redis: { auditor: relay-auditor }), build and setup"))
         }
         let settings = RedisSettings.settings(
-            url: redis.url(as: auditor, role: .reader), passwordFile: "\(redis.passwordDirectory)/\(auditor).password",
+            url: redis.url(as: auditor, role: .reader), passwordFile: redis.passwordFile(of: auditor),
             prefix: redis.prefix, timeoutMilliseconds: 10_000)
         switch settings {
         case .failure(let error): return .failure(GrantListingFailure(reason: "\(error)"))

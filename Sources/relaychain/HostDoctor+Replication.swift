@@ -14,7 +14,7 @@ extension HostDoctor {
                 named = checkSentinels(watch, url)
             }
             guard let url = watch.copyURL else { continue }
-            let service = "redis-\(window)"
+            let service = RedisReplication.copyService(window: window)
             let what =
                 "this host's copy of window '\(window)' answers its checks and may be believed (the primary, or a "
                 + "replica that heard from it within \(watch.staleAfter)s)"
@@ -75,8 +75,8 @@ extension HostDoctor {
                 + "the quorum, \(watch.quorum), to find the primary down and a majority's votes)", answered >= needed,
             "\(answered) answer: \(silent.joined(separator: "; "))",
             fix: .advice(
-                "start service sentinel-\(window) on the hosts that do not answer, and the tunnels to them "
-                    + "(spiped-\(window)-<host>-sentinel)"))
+                "start service \(RedisReplication.sentinelService(window: window)) on the hosts that do not "
+                    + "answer, and the tunnels to them (spiped-\(window)-<host>-sentinel)"))
         let what = "the sentinels of window '\(window)' that answer here name one primary"
         guard !ports.isEmpty else {
             skip(("replica-primary:\(window)", what), "no sentinel answers")

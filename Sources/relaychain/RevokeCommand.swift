@@ -37,7 +37,7 @@ struct RevokeCommand: ParsableCommand {
     static func revoke(_ client: ClientAddress, in redis: RedisStore) -> String? {
         let writer = redis.writer.value
         let settings = RedisSettings.settings(
-            url: redis.url(as: writer, role: .writer), passwordFile: "\(redis.passwordDirectory)/\(writer).password",
+            url: redis.url(as: writer, role: .writer), passwordFile: redis.passwordFile(of: writer),
             prefix: redis.prefix)
         switch settings {
         case .failure(let error): return "\(error)"

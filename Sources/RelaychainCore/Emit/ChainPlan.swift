@@ -71,7 +71,7 @@ struct ChainPlan {
                 "RELAY_CTRL_REDIS", redis.url(as: user.value, role: role),
                 from: window.store.location),
             .assign(
-                "RELAY_CTRL_REDIS_PASSWORD_FILE", "\(redis.passwordDirectory)/\(user.value).password",
+                "RELAY_CTRL_REDIS_PASSWORD_FILE", redis.passwordFile(of: user.value),
                 from: user.location),
         ]
         if redis.prefix != RedisStore.defaultPrefix { words.append(.assign("RELAY_CTRL_REDIS_PREFIX", redis.prefix)) }

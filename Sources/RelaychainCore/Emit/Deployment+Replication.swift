@@ -39,20 +39,16 @@ extension Deployment {
             guard let redis = spec.window(named: hosted.window)?.redis, let replication = redis.replication else {
                 return nil
             }
-            let asksSentinels =
-                hosted.sentinel != nil
-                || hosted.ends.contains {
-                    if case .copyClient(_, _, .sentinel, _) = $0.side { true } else { false }
-                }
-            guard hosted.copy != nil || asksSentinels else { return nil }
-            let password = { (user: String) in "\(redis.passwordDirectory)/\(user).password" }
+            guard hosted.copy != nil || hosted.asksSentinels else { return nil }
             return ReplicaWatch(
                 window: hosted.window,
                 copyURL: hosted.copy.map { _ in redis.url(as: redis.reader.value, role: .reader) },
                 copyPort: hosted.copy?.port,
-                readerPasswordFile: password(redis.reader.value), staleAfter: replication.staleAfter.value.seconds,
-                sentinelURL: asksSentinels ? redis.url(as: redis.writer.value, role: .writer) : nil,
-                writerPasswordFile: password(redis.writer.value), sentinelCount: replication.sentinels.count,
+                readerPasswordFile: redis.passwordFile(of: redis.reader.value),
+                staleAfter: replication.staleAfter.value.seconds,
+                sentinelURL: hosted.asksSentinels ? redis.url(as: redis.writer.value, role: .writer) : nil,
+                writerPasswordFile: redis.passwordFile(of: redis.writer.value),
+                sentinelCount: replication.sentinels.count,
                 quorum: replication.quorum.value)
         }
     }

@@ -141,7 +141,7 @@ public struct Deployment: Sendable, Equatable {
         for window in referenced {
             guard let redis = window.redis else { continue }
             for writer in writers(of: window, in: spec) {
-                let path = "\(redis.passwordDirectory)/\(redis.writer.value).password"
+                let path = redis.passwordFile(of: redis.writer.value)
                 switch writer {
                 case .root: password(path, for: "root")
                 case .account(let name): password(path, for: name)
@@ -150,12 +150,12 @@ public struct Deployment: Sendable, Equatable {
                 }
             }
             if spec.services.contains(where: { $0.checks?.value == window.name.value }) {
-                password("\(redis.passwordDirectory)/\(redis.reader.value).password", for: users.smtp)
+                password(redis.passwordFile(of: redis.reader.value), for: users.smtp)
             }
             // relaychain grants runs as root where Redis is: in a cluster on its host alone, which
             // RedisUsers asks the auditor's file of (the other hosts never hold it).
             if let auditor = redis.auditor, redis.host == nil {
-                password("\(redis.passwordDirectory)/\(auditor.value).password", for: "root")
+                password(redis.passwordFile(of: auditor.value), for: "root")
             }
         }
         var services: [SupervisedService] = []
@@ -281,18 +281,18 @@ public struct Deployment: Sendable, Equatable {
             var users: [String] = []
             if hosted.copy != nil {
                 need(platform.redisUser)
-                supervised(RedisCopyTarget.copyService(hosted.window), supervisor, rules: false)
+                supervised(RedisReplication.copyService(window: hosted.window), supervisor, rules: false)
                 users += RedisTarget.users(redis).map(\.name)
             }
             if hosted.sentinel != nil {
                 need(platform.redisUser)
-                supervised(RedisCopyTarget.sentinelService(hosted.window), supervisor, rules: false)
+                supervised(RedisReplication.sentinelService(window: hosted.window), supervisor, rules: false)
                 users += RedisTarget.sentinelUsers(redis).map(\.name)
             }
             if let admin = redis.admin { users.append(admin.value) }
             users.append(replication.replicationUser.value)
             for user in users {
-                let path = "\(redis.passwordDirectory)/\(user).password"
+                let path = redis.passwordFile(of: user)
                 if !passwordFiles.contains(where: { $0.path == path }) { password(path, for: "root") }
             }
         }

@@ -8,39 +8,31 @@ struct RedisCopyTarget {
     let spec: Spec
     let header: String
 
-    static func copyService(_ window: String) -> String { "redis-\(window)" }
-    static func sentinelService(_ window: String) -> String { "sentinel-\(window)" }
-
     func files(_ hosted: ReplicatedHost) -> [OutputFile] {
         guard let window = spec.window(named: hosted.window), let redis = window.redis,
             let replication = redis.replication, let supervisor = redis.spiped?.runBy.value
         else { return [] }
-        var files: [OutputFile] = []
         let logs = SupervisorTarget(plan: ChainPlan(spec: spec), header: header)
+        // A service directory: the server's configuration beside its run script, and its log.
+        let service = { (name: String, configuration: String, contents: String, run: String) in
+            [
+                OutputFile(.serviceConfig(service: name, name: configuration), contents: contents),
+                OutputFile(.runScript(service: name), contents: run, executable: true),
+                logs.logRun(name, supervisor),
+            ]
+        }
+        var files: [OutputFile] = []
         if let copy = hosted.copy {
-            let service = Self.copyService(hosted.window)
-            files.append(
-                OutputFile(
-                    .serviceConfig(service: service, name: "redis.conf"),
-                    contents: serverConfiguration(hosted.window, copy, replication)))
-            files.append(
-                OutputFile(
-                    .runScript(service: service),
-                    contents: copyRun(hosted.window, copy, redis, replication, supervisor),
-                    executable: true))
-            files.append(logs.logRun(service, supervisor))
+            files += service(
+                RedisReplication.copyService(window: hosted.window), "redis.conf",
+                serverConfiguration(hosted.window, copy, replication),
+                copyRun(hosted.window, copy, redis, replication, supervisor))
         }
         if let sentinel = hosted.sentinel {
-            let service = Self.sentinelService(hosted.window)
-            files.append(
-                OutputFile(
-                    .serviceConfig(service: service, name: "sentinel.conf"),
-                    contents: sentinelConfiguration(hosted.window, sentinel, replication)))
-            files.append(
-                OutputFile(
-                    .runScript(service: service),
-                    contents: sentinelRun(hosted.window, sentinel, redis, replication, supervisor), executable: true))
-            files.append(logs.logRun(service, supervisor))
+            files += service(
+                RedisReplication.sentinelService(window: hosted.window), "sentinel.conf",
+                sentinelConfiguration(hosted.window, sentinel, replication),
+                sentinelRun(hosted.window, sentinel, redis, replication, supervisor))
         }
         return files
     }
@@ -55,8 +47,9 @@ struct RedisCopyTarget {
         text += "# Window '\(window)': this host's copy of Redis, "
         text +=
             copy.replicaOf.map { "at first a replica of the primary at 127.0.0.1 port \($0)" } ?? "the first primary"
-        text += ".\n# Service \(Self.copyService(window)) runs redis-server on this file; its run script adds "
-        text += "the users and\n# masterauth from the password files. Every copy is at its own loopback port on "
+        text += ".\n# Service \(RedisReplication.copyService(window: window)) runs redis-server on this file; "
+        text += "its run script adds the users and\n# masterauth from the password files. "
+        text += "Every copy is at its own loopback port on "
         text += "every host (spiped\n# carries it between hosts), so the address a sentinel announces is the same "
         text += "everywhere.\n"
         let lines = [
@@ -76,8 +69,9 @@ struct RedisCopyTarget {
     ) -> String {
         let master = replication.master.value
         var text = "\(header)\n"
-        text += "# Window '\(window)': this host's sentinel. Service \(Self.sentinelService(window)) writes its "
-        text += "state file from this one\n# and the password files, keeping the primary it last knew, then runs "
+        text += "# Window '\(window)': this host's sentinel. Service "
+        text += "\(RedisReplication.sentinelService(window: window)) writes its state file from this one\n"
+        text += "# and the password files, keeping the primary it last knew, then runs "
         text += "redis-server --sentinel on it.\n"
         let lines = [
             "port \(sentinel.port)", "bind 127.0.0.1", "dir \(sentinelDirectory(window))",
@@ -102,7 +96,7 @@ struct RedisCopyTarget {
     }
 
     private func passwordFile(_ redis: RedisStore, _ user: String) -> String {
-        ShellQuoting.word("\(redis.passwordDirectory)/\(user).password")
+        ShellQuoting.word(redis.passwordFile(of: user))
     }
 
     /// `NAME=$(redis_hash FILE) || exit 1` for each user, then the user lines that use them.

@@ -17,6 +17,8 @@ struct ReplicatedHost: Sendable, Equatable {
     var window: String
     var copy: Copy?
     var sentinel: Sentinel?
+    /// Whether this host asks the sentinels (a sentinel's host, or one that logs users in).
+    var asksSentinels = false
     var ends: [SpipedEnd]
 }
 
@@ -45,7 +47,7 @@ enum ReplicaTopology {
             Spiped.connections(of: spec.services.filter { $0.host?.value == host && $0.grants?.value == name })
                 + overhead
         }
-        var part = ReplicatedHost(window: name, ends: [])
+        var part = ReplicatedHost(window: name, asksSentinels: needsSentinels(host), ends: [])
         // This host's end of the tunnels that bring the other hosts to its copy or its sentinel.
         let serve = { (listen: String, peers: [String], carries: SpipedEnd.Carried, port: Int) in
             part.ends.append(

@@ -36,6 +36,9 @@ public struct RedisReplication: Sendable, Equatable {
     public static func socket(window: String) -> String { "\(socketDirectory(window: window))/redis.sock" }
 
     public static func socketDirectory(window: String) -> String { "\(Spiped.socketDirectory)/\(window)-copy" }
+    /// The supervised services of a host's copy and of its sentinel (doctor names them in its fixes).
+    public static func copyService(window: String) -> String { "redis-\(window)" }
+    public static func sentinelService(window: String) -> String { "sentinel-\(window)" }
     public static let defaultSentinelPort = 26_379
     public static let defaultReplicationUser = "relay-replication"
     public static let defaultSentinelUser = "relay-sentinel"

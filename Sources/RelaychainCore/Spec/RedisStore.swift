@@ -48,6 +48,9 @@ public struct RedisStore: Sendable, Equatable {
     public static let defaultReader = "relay-reader"
     public static let defaultPasswordDirectory = "/etc/relaychain/redis"
 
+    /// Where each host keeps `user`'s password (RELAY_CTRL_REDIS_PASSWORD_FILE).
+    public func passwordFile(of user: String) -> String { "\(passwordDirectory)/\(user).password" }
+
     /// RELAY_CTRL_REDIS for one of the two users, in that role.
     public func url(as user: String, role: Spiped.Role) -> String {
         if let replication {
