@@ -569,6 +569,9 @@ def load(w):
             code, message, environment = w.send(source)
             expect(code == 250, "RCPT %d %s" % (code, message))
             expect(environment.get("USER") == "load%d" % i, "USER %s" % environment.get("USER"))
+            # Looked at now: the window is 5 s, and relay-ctrl-age (cron, each minute) may remove
+            # a grant that old before the slowest of the 50 clients is done.
+            expect(w.grant(source) is not None, "grant missing")
             results[i] = "ok"
         except Exception as error:
             results[i] = "client %d: %s" % (i, error)
@@ -582,8 +585,6 @@ def load(w):
     elapsed = time.time() - start
     failures = [r for r in results if r != "ok"]
     expect(not failures, "%d of 50 failed: %s" % (len(failures), failures[:3]))
-    missing = [i for i in range(50) if w.grant("127.0.1.%d" % (i + 1)) is None]
-    expect(not missing, "grants missing for clients %s" % missing)
     with open(w.path("log", "dovecot.log"), errors="replace") as f:
         f.seek(errors_before)
         bad = [line for line in f if "Error:" in line or "Fatal:" in line or "Panic:" in line]
