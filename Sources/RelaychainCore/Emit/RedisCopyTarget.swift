@@ -58,6 +58,11 @@ struct RedisCopyTarget {
             "masteruser \(replication.replicationUser.value)",
             // A replica cut off keeps answering: the checks, not Redis, decide when it is too stale.
             "replica-serve-stale-data yes", "replica-read-only yes", "repl-ping-replica-period 1",
+            // A supervisor starts a crashed copy again within a second, before the sentinels call it
+            // down: a primary started again empty would have every replica drop every grant. Each
+            // write reaches the file before its reply, so a crash of the process loses none.
+            "# A copy its supervisor starts again after a crash comes back with every grant it answered.",
+            "appendonly yes", "appendfsync everysec",
         ]
         text += lines.map { "\($0)\n" }.joined()
         if let primary = copy.replicaOf { text += "replicaof 127.0.0.1 \(primary)\n" }
