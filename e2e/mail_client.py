@@ -6,8 +6,9 @@ client host's namespace, so that each source is one of its addresses):
                                                       1 when refused
   mail_client.py logins PARALLEL EVERY SERVER USER PASSWORD SOURCE...
                                                       a login from each SOURCE, PARALLEL at a time,
-                                                      one started at most every EVERY ms; prints "MILLISECONDS SOURCE accepted|refused|
-                                                      failed: WHY" for each
+                                                      one started at most every EVERY ms; prints
+                                                      "MILLISECONDS SOURCE accepted|refused|failed:
+                                                      WHY" for each
   mail_client.py rcpt SERVER RECIPIENT SOURCE...     SMTP up to RCPT TO from each SOURCE, 10 at a
                                                       time; prints "SOURCE CODE", RCPT's reply code
 

@@ -53,8 +53,7 @@ final class RedisConnection {
 
     /// The same for a writer: with sentinels, to the primary they name (RedisSentinels), all within
     /// the one deadline.
-    static func openPrimary(_ settings: RedisSettings) -> Result<RedisConnection, RedisFailure> {
-        let deadline = now() + Double(settings.timeoutMilliseconds) / 1000
+    static func openPrimary(_ settings: RedisSettings, deadline: Double) -> Result<RedisConnection, RedisFailure> {
         guard case .sentinels(let sentinels, let master) = settings.endpoint else {
             return open(settings.endpoint, deadline: deadline)
         }
@@ -215,6 +214,8 @@ final class RedisConnection {
 /// Why an exchange with Redis failed, in words for the log line.
 struct RedisFailure: Error, ExpressibleByStringInterpolation, CustomStringConvertible {
     var description: String
+    /// No sentinel named a primary (asking them again within the deadline would not help).
+    var fromSentinels = false
 
     init(stringLiteral value: String) { description = value }
     init(_ text: String) { description = text }

@@ -29,7 +29,9 @@ enum RedisSentinels {
             case .failure(let reason): reasons.append("\(describe(sentinel)) \(reason)")
             }
         }
-        return .failure(RedisFailure("no sentinel named the primary of \(master) (\(reasons.joined(separator: "; ")))"))
+        var failure = RedisFailure("no sentinel named the primary of \(master) (\(reasons.joined(separator: "; ")))")
+        failure.fromSentinels = true
+        return .failure(failure)
     }
 
     static func describe(_ sentinel: RedisLocation.Sentinel) -> String {

@@ -109,6 +109,20 @@ struct RedisSentinelTests {
         #expect(keys == ["relay-ctrl:192.0.2.10", "relay-ctrl:192.0.2.11"])
     }
 
+    /// A login while the sentinels still name the dead primary: the writer asks them again
+    /// within its deadline, so a timeout longer than the failover writes on the new primary.
+    @Test func aLoginDuringTheFailoverIsWrittenOnceTheSentinelsSwitch() throws {
+        cluster.stop(server: 0)
+        let started = Date()
+        let login = try login("192.0.2.12", wait: 0, timeout: 8000)
+        let seconds = Date().timeIntervalSince(started)
+        #expect(login.status == 42 && login.errors.isEmpty, "\(login.errors)")
+        #expect(seconds < 8, "\(seconds) s")
+        // Written where ROLE said master: the replica the sentinels promoted.
+        #expect(try cluster.cli("admin", server: 1, ["EXISTS", "relay-ctrl:192.0.2.12"]) == "1")
+        #expect(try cluster.cli("admin", server: 1, ["ROLE"]).hasPrefix("master"))
+    }
+
     /// Redis answers a WAIT its replicas leave unconfirmed on its timer tick, up to 100 ms after
     /// the WAIT's own timeout; the writer leaves room for that, and a WAIT still unanswered at the
     /// deadline means the grant was recorded and no replica confirmed it, not that nothing was.
