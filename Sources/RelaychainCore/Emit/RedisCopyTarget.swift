@@ -26,7 +26,7 @@ struct RedisCopyTarget {
             files += service(
                 RedisReplication.copyService(window: hosted.window), "redis.conf",
                 serverConfiguration(hosted.window, copy, replication),
-                copyRun(hosted.window, copy, redis, replication, supervisor))
+                copyRun(hosted.window, copy, hosted.sentinel != nil, redis, replication, supervisor))
         }
         if let sentinel = hosted.sentinel {
             files += service(
@@ -48,7 +48,7 @@ struct RedisCopyTarget {
         text +=
             copy.replicaOf.map { "at first a replica of the primary at 127.0.0.1 port \($0)" } ?? "the first primary"
         text += ".\n# Service \(RedisReplication.copyService(window: window)) runs redis-server on this file; "
-        text += "its run script adds the users and\n# masterauth from the password files. "
+        text += "its run script adds the users,\n# masterauth from the password files and the primary to follow. "
         text += "Every copy is at its own loopback port on "
         text += "every host (spiped\n# carries it between hosts), so the address a sentinel announces is the same "
         text += "everywhere.\n"
@@ -65,7 +65,6 @@ struct RedisCopyTarget {
             "appendonly yes", "appendfsync everysec",
         ]
         text += lines.map { "\($0)\n" }.joined()
-        if let primary = copy.replicaOf { text += "replicaof 127.0.0.1 \(primary)\n" }
         return text
     }
 
@@ -128,8 +127,8 @@ struct RedisCopyTarget {
     private let secretsFollow = "umask 077\n" + RedisPasswordShell.functions
 
     private func copyRun(
-        _ window: String, _ copy: ReplicatedHost.Copy, _ redis: RedisStore, _ replication: RedisReplication,
-        _ supervisor: Supervisor
+        _ window: String, _ copy: ReplicatedHost.Copy, _ hostsSentinel: Bool, _ redis: RedisStore,
+        _ replication: RedisReplication, _ supervisor: Supervisor
     ) -> String {
         let word = ShellQuoting.word
         let data = word(dataDirectory(window))
@@ -149,9 +148,31 @@ struct RedisCopyTarget {
         text += "&& chmod 2750 \(sockets) || exit 1\n"
         text += "rm -f \(word(replication.socket))\n" + secretsFollow
         text += "masterauth=$(redis_password \(passwordFile(redis, replication.replicationUser.value))) || exit 1\n"
-        text += assignments
+        text += assignments + follow(window, copy, hostsSentinel, replication, supervisor)
         text += "exec \(asRedis(supervisor)) \(word(spec.platform.redisServer)) ./redis.conf - <<EOF\n"
-        text += lines + "masterauth $masterauth\nEOF\n"
+        text += lines + "masterauth $masterauth\n$replicaof\nEOF\n"
+        return text
+    }
+
+    /// Sets `replicaof` to the line that makes the copy follow the primary, or to nothing on the
+    /// primary: the one this host's sentinel last knew when it knows one, else the spec's first.
+    /// Sentinel's CONFIG REWRITE cannot change the root's redis.conf, and a copy its supervisor
+    /// starts again at once must not come back a replica of a replica, or a second primary.
+    private func follow(
+        _ window: String, _ copy: ReplicatedHost.Copy, _ hostsSentinel: Bool, _ replication: RedisReplication,
+        _ supervisor: Supervisor
+    ) -> String {
+        let first = copy.replicaOf ?? copy.port
+        var text = "primary=\(first)\n"
+        if hostsSentinel {
+            text = "# The primary this host's sentinel last knew (its file, read as the Redis account), "
+            text += "else the first.\n"
+            text += "primary=$(\(asRedis(supervisor)) sed -n 's/^sentinel monitor \(replication.master.value) "
+            text += "127\\.0\\.0\\.1 \\([0-9][0-9]*\\) .*/\\1/p' "
+            text += "\(ShellQuoting.word(sentinelDirectory(window)))/sentinel.conf 2>/dev/null | head -n 1)\n"
+            text += "[ -n \"$primary\" ] || primary=\(first)\n"
+        }
+        text += "replicaof=\n[ \"$primary\" = \(copy.port) ] || replicaof=\"replicaof 127.0.0.1 $primary\"\n"
         return text
     }
 
