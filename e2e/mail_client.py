@@ -10,7 +10,8 @@ client host's namespace, so that each source is one of its addresses):
                                                       "MILLISECONDS SOURCE accepted|refused|failed:
                                                       WHY" for each
   mail_client.py rcpt SERVER RECIPIENT SOURCE...     SMTP up to RCPT TO from each SOURCE, 10 at a
-                                                      time; prints "SOURCE CODE", RCPT's reply code
+                                                      time; prints "SOURCE CODE", RCPT's reply code,
+                                                      or "SOURCE failed: WHY"
 
 Any other failure (no connection, a greeting that is not one) exits 2 with one line on stderr.
 """
@@ -66,6 +67,13 @@ def logins(parallel, every, server, user, password, *sources):
     return 0
 
 
+def rcpt_line(server, recipient, source):
+    try:
+        return rcpt(server, recipient, source)
+    except OSError as error:
+        return "%s failed: %s" % (source, error)
+
+
 def rcpt(server, recipient, source):
     with socket.create_connection((server, 25), TIMEOUT, source_address=(source, 0)) as sock:
         replies = sock.makefile("rb")
@@ -95,7 +103,7 @@ def main(argv):
             return logins(*argv[2:])
         if len(argv) >= 5 and argv[1] == "rcpt":
             with concurrent.futures.ThreadPoolExecutor(10) as pool:
-                for line in pool.map(lambda source: rcpt(argv[2], argv[3], source), argv[4:]):
+                for line in pool.map(lambda source: rcpt_line(argv[2], argv[3], source), argv[4:]):
                     print(line)
             return 0
         sys.stderr.write(__doc__)
